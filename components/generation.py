@@ -1,0 +1,98 @@
+"""The Generate and Stop events: form values in, streamed output, status panel and stats out.
+
+The handler only renders what the backend reports. Failures are shown in the status panel (and
+as a toast); the prompt, the settings and the previous output are left exactly as they were.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import gradio as gr
+
+from components.messages import (
+    error_html,
+    error_text,
+    info_html,
+    stats_text,
+    waiting_html,
+)
+from components.model_panel import ModelPanel
+from components.parameters_panel import ParametersPanel
+from components.run_panel import RunPanel
+from playground import errors as e
+from playground.backend import Backend
+from playground.config import Settings
+from playground.events import Done, Token, Waiting
+from playground.form import FormValues, request_from_form
+from playground.model_ref import check_endpoint_allowed, is_endpoint_url
+from playground.request import GenerationRequest
+from playground.tokens import pick_token
+
+Update = tuple[Any, Any, Any]  # (output, status, stats)
+
+
+@dataclass(frozen=True)
+class RunContext:
+    backend: Backend
+    settings: Settings
+
+
+def wire_generation(ctx: RunContext, model: ModelPanel, params: ParametersPanel, run: RunPanel, session_token: gr.Textbox) -> Any:
+    """Generate streams into Output; Stop cancels it at once. Returns the Generate event."""
+    inputs = [model.model, model.provider, model.mode, model.system_prompt, run.prompt, *params.inputs(), session_token]
+    outputs = [run.output, run.status, run.stats]
+    handler = partial(generate, ctx)
+    handler.__name__ = "generate"  # type: ignore[attr-defined]  # the API endpoint's name
+    events = [trigger.click if trigger is run.generate else trigger.submit for trigger in (run.generate, run.prompt)]
+    event = gr.on(events, handler, inputs=inputs, outputs=outputs, api_name="generate", concurrency_limit=None)
+    run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=[event], queue=False)
+    return event
+
+
+def generate(ctx: RunContext, *values: Any, oauth_token: gr.OAuthToken | None = None) -> Iterator[Update]:
+    *form_values, session_token = values
+    try:
+        request = _checked_request(ctx, FormValues(*form_values))
+    except e.PlaygroundError as error:
+        yield _failure(error)
+        return
+    token = pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
+    yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), gr.skip()
+    yield from _render_run(ctx.backend, request, token)
+
+
+def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
+    request = request_from_form(form)
+    if ctx.settings.on_space and is_endpoint_url(request.model):
+        check_endpoint_allowed(request.model, ctx.settings.endpoint_allowlist)
+    return request
+
+
+def _render_run(backend: Backend, request: GenerationRequest, token: str | None) -> Iterator[Update]:
+    text = ""
+    try:
+        for event in backend.run(request, token):
+            if isinstance(event, Waiting):
+                yield gr.skip(), gr.update(value=waiting_html(event), visible=True), gr.skip()
+            elif isinstance(event, Token):
+                first = not text
+                text += event.text
+                yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip()
+            elif isinstance(event, Done):
+                yield text, gr.update(visible=False), stats_text(event.stats)
+    except e.PlaygroundError as error:
+        yield _failure(error, partial_output=text)
+
+
+def _failure(error: e.PlaygroundError, partial_output: str = "") -> Update:
+    gr.Warning(error_text(error))
+    # Text already streamed is kept; with none, the previous answer stays on screen.
+    return (partial_output or gr.skip()), gr.update(value=error_html(error), visible=True), gr.skip()
+
+
+def stop_run() -> dict:
+    return gr.update(value=info_html("Stopped."), visible=True)

@@ -1,0 +1,83 @@
+"""Typed errors and run events turned into words, once, at the UI edge.
+
+Each error message says what happened and what the presenter can do about it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from playground import errors as e
+from playground.events import RunStats, Waiting
+
+_ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
+    e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
+    e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
+    e.MissingTokenError: ("This model needs a Hugging Face token", "Sign in with Hugging Face, paste a token in the token field, or set HF_TOKEN. The built-in local model needs none."),
+    e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
+    e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
+    e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
+    e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick a suggested model."),
+    e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
+    e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
+    e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
+    e.TimedOutError: ("The model did not answer in time", "Try again in a moment, pick another provider, or use the local model."),
+    e.ConnectionFailedError: ("The server can't be reached", "Check the endpoint URL or your network, or use the local model."),
+    e.RateLimitedError: ("Rate limited", "Wait a minute or sign in with your own token."),
+    e.ServiceUnavailableError: ("The service is unavailable", "Try again shortly or pick another provider."),
+    e.ModelLoadingError: ("The model is still loading", "Try again in a minute, or use the local model meanwhile."),
+    e.ServerError: ("The server answered with an error", "Try again, or pick another provider or model."),
+}
+
+
+def error_title_and_advice(error: e.PlaygroundError) -> tuple[str, str]:
+    for cls in type(error).__mro__:
+        if cls in _ADVICE:
+            return _ADVICE[cls]  # type: ignore[index]
+    return _ADVICE[e.ServerError]
+
+
+def error_text(error: e.PlaygroundError) -> str:
+    """One plain-text line: title, the server's own words, and what to do."""
+    title, advice = error_title_and_advice(error)
+    detail = f" ({error.detail})" if error.detail else ""
+    return f"{title}{detail}. {advice}"
+
+
+def error_html(error: e.PlaygroundError) -> str:
+    title, advice = error_title_and_advice(error)
+    detail = f"<div class='pg-detail'>{html.escape(error.detail)}</div>" if error.detail else ""
+    return f"<div class='pg-status pg-error' role='alert'><strong>{html.escape(title)}</strong>{detail}<div>{html.escape(advice)}</div></div>"
+
+
+def waiting_text(event: Waiting) -> str:
+    """E.g. "Model is loading — attempt 2, about 14 s left"."""
+    left = event.estimate if event.estimate is not None and event.estimate > event.seconds_left else event.seconds_left
+    return f"{event.reason.value} — attempt {event.attempt}, about {max(1, round(left))} s left"
+
+
+def waiting_html(event: Waiting) -> str:
+    done = max(0.0, event.wait_length - event.seconds_left)
+    return (
+        "<div class='pg-status pg-waiting' role='status'>"
+        f"<strong>{html.escape(waiting_text(event))}</strong>"
+        f"<progress value='{done:.2f}' max='{event.wait_length:.2f}'></progress>"
+        f"<div class='pg-detail'>Retrying by itself; waited {event.waited:.0f} s, gives up in {event.deadline_left:.0f} s. Stop cancels.</div>"
+        "</div>"
+    )
+
+
+def info_html(text: str) -> str:
+    return f"<div class='pg-status pg-info' role='status'>{html.escape(text)}</div>"
+
+
+def stats_text(stats: RunStats) -> str:
+    """E.g. "First token 0.41 s · total 2.3 s · 57 tokens · 30.2 tokens/s · seed 42"."""
+    first = "—" if stats.time_to_first_token is None else f"{stats.time_to_first_token:.2f} s"
+    speed = "—" if stats.tokens_per_second is None else f"{stats.tokens_per_second:.1f}"
+    parts = [f"First token {first}", f"total {stats.total_time:.2f} s", f"{stats.tokens} tokens", f"{speed} tokens/s"]
+    if stats.seed is not None:
+        parts.append(f"seed {stats.seed}")
+    if stats.attempts > 1:
+        parts.append(f"{stats.attempts} attempts")
+    return " · ".join(parts)

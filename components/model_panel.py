@@ -1,0 +1,55 @@
+"""The "Model", "Provider", "Mode" and "System prompt" controls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from playground.errors import InvalidModelError
+from playground.form import PROVIDER_CHOICES
+from playground.hub import suggest_mode
+from playground.model_ref import check_model_syntax
+from playground.request import DEFAULT_PROVIDER, Mode
+
+
+@dataclass(frozen=True)
+class ModelPanel:
+    model: gr.Dropdown
+    provider: gr.Dropdown
+    mode: gr.Radio
+    system_prompt: gr.Textbox
+
+
+def build_model_panel(choices: list[tuple[str, str]], default_model: str) -> ModelPanel:
+    """`choices` are (label, value) pairs; any typed Hub ID or endpoint URL is accepted too."""
+    with gr.Row():
+        model = gr.Dropdown(
+            choices=choices, value=default_model, label="Model", allow_custom_value=True, scale=3,
+            info="A suggested model, any Hub ID (org/name), or an endpoint URL (TGI, Inference Endpoint, OpenAI-compatible).",
+        )
+        provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label="Provider", scale=1)
+        mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label="Mode", scale=1,
+                        info="Picked from the model's provider mapping when the Hub knows it.")
+    system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, placeholder="You are a helpful assistant.")
+    return ModelPanel(model, provider, mode, system_prompt)
+
+
+def wire_model_panel(panel: ModelPanel, session_token: gr.Textbox) -> None:
+    panel.model.change(suggested_mode, inputs=[panel.model, session_token, panel.mode], outputs=panel.mode, queue=False)
+    panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False)
+
+
+def suggested_mode(model: str, session_token: str | None, current_mode: str, oauth_token: gr.OAuthToken | None = None) -> str:
+    """The mode the Hub suggests for `model`, or the current one when it can't tell."""
+    try:
+        model_id = check_model_syntax(model or "")
+    except InvalidModelError:
+        return current_mode
+    token = (session_token or "").strip() or (oauth_token.token if oauth_token else None)
+    mode = suggest_mode(model_id, token)
+    return mode.value if mode else current_mode
+
+
+def system_prompt_visibility(mode: str) -> dict:
+    return gr.update(visible=mode == Mode.CHAT.value)

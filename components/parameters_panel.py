@@ -1,0 +1,48 @@
+"""Generation-parameter controls, built from the one declaration in `playground.params`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from playground.params import field_bounds, field_default, field_help, field_label
+
+
+@dataclass(frozen=True)
+class ParametersPanel:
+    temperature: gr.Slider
+    max_new_tokens: gr.Slider
+    seed: gr.Number
+    random_seed: gr.Checkbox
+    top_p: gr.Slider
+    top_k: gr.Slider
+    repetition_penalty: gr.Slider
+    stop: gr.Textbox
+
+    def inputs(self) -> list[gr.components.Component]:
+        """In the order of `playground.form.FormValues`' parameter fields."""
+        return [self.temperature, self.max_new_tokens, self.seed, self.random_seed,
+                self.top_p, self.top_k, self.repetition_penalty, self.stop]
+
+
+def _slider(name: str, step: float) -> gr.Slider:
+    low, high = field_bounds(name)
+    # Top-p's lower bound is exclusive: the slider starts one step above it.
+    low = step if name == "top_p" else low
+    return gr.Slider(minimum=low, maximum=high, value=field_default(name), step=step, label=field_label(name), info=field_help(name))
+
+
+def build_parameters_panel() -> ParametersPanel:
+    temperature = _slider("temperature", 0.05)
+    max_new_tokens = _slider("max_new_tokens", 1)
+    with gr.Row():
+        seed = gr.Number(value=0, precision=0, minimum=0, maximum=field_bounds("seed")[1], label=field_label("seed"),
+                         info=field_help("seed"), interactive=True, scale=2)
+        random_seed = gr.Checkbox(value=True, label="Random seed", info="The seed used is shown after the run.", scale=1)
+    with gr.Accordion("Advanced", open=False):
+        top_p = _slider("top_p", 0.01)
+        top_k = _slider("top_k", 1)
+        repetition_penalty = _slider("repetition_penalty", 0.01)
+        stop = gr.Textbox(label=field_label("stop"), info=field_help("stop") + " One per line.", lines=2)
+    return ParametersPanel(temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop)

@@ -1,0 +1,28 @@
+"""The "Prompt", "Generate" / "Stop", the status panel, the "Output" and the stats line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+
+@dataclass(frozen=True)
+class RunPanel:
+    prompt: gr.Textbox
+    generate: gr.Button
+    stop: gr.Button
+    status: gr.HTML
+    output: gr.Textbox
+    stats: gr.Markdown
+
+
+def build_run_panel() -> RunPanel:
+    prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.")
+    with gr.Row():
+        generate = gr.Button("Generate", variant="primary")
+        stop = gr.Button("Stop", variant="stop")
+    status = gr.HTML(visible=False, elem_id="pg-status")
+    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"])
+    stats = gr.Markdown(elem_id="pg-stats")
+    return RunPanel(prompt, generate, stop, status, output, stats)

@@ -1,0 +1,114 @@
+"""Typed errors: every failure a run can meet, as one tree.
+
+    PlaygroundError
+    ├── InvalidInputError           refused before any request is sent
+    │   ├── InvalidModelError       the "Model" field is neither `org/name` nor a usable URL
+    │   └── InvalidParametersError  a parameter is out of range or of the wrong type
+    ├── RetryableError              transient; the retry policy waits and tries again
+    │   ├── ModelLoadingError       503 with "loading" / `estimated_time`: a cold model
+    │   ├── RateLimitedError        429: rate limit, or a server too busy to queue the request
+    │   ├── ServiceUnavailableError 502, 503 (no estimate), 504
+    │   └── ConnectionFailedError   nothing answered (connection refused, DNS, reset)
+    ├── MissingTokenError           no token, but the model needs one
+    ├── InvalidTokenError           401
+    ├── GatedModelError             403: licence not accepted, or no access
+    ├── OutOfCreditsError           402
+    ├── ModelNotFoundError          404
+    ├── NotServedError              the provider or task does not serve this model
+    ├── RequestRejectedError        400/422: the server refused the parameters or input
+    ├── GenerationFailedError       an error event inside a started stream
+    ├── TimedOutError               retry deadline reached, or the server stopped answering
+    └── ServerError                 500s and answers that are not the protocol
+
+Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
+request ID. `playground.http_errors` maps client exceptions onto this tree; the UI turns each class
+into words once (components/messages.py).
+"""
+
+from __future__ import annotations
+
+
+class PlaygroundError(Exception):
+    def __init__(self, detail: str = "", *, status: int | None = None, request_id: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.status = status
+        self.request_id = request_id
+
+
+class InvalidInputError(PlaygroundError):
+    pass
+
+
+class InvalidModelError(InvalidInputError):
+    def __init__(self, model: str, reason: str = "is not a Hub model ID (org/name) or an http(s) URL") -> None:
+        super().__init__(f"{model[:120]!r} {reason}")
+        self.model = model
+
+
+class InvalidParametersError(InvalidInputError):
+    pass
+
+
+class RetryableError(PlaygroundError):
+    """`retry_after` is the server's own hint in seconds (estimated_time, Retry-After), if any."""
+
+    def __init__(self, detail: str = "", *, retry_after: float | None = None, **kwargs: object) -> None:
+        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+        self.retry_after = retry_after
+
+
+class ModelLoadingError(RetryableError):
+    pass
+
+
+class RateLimitedError(RetryableError):
+    pass
+
+
+class ServiceUnavailableError(RetryableError):
+    pass
+
+
+class ConnectionFailedError(RetryableError):
+    pass
+
+
+class MissingTokenError(PlaygroundError):
+    pass
+
+
+class InvalidTokenError(PlaygroundError):
+    pass
+
+
+class GatedModelError(PlaygroundError):
+    pass
+
+
+class OutOfCreditsError(PlaygroundError):
+    pass
+
+
+class ModelNotFoundError(PlaygroundError):
+    pass
+
+
+class NotServedError(PlaygroundError):
+    pass
+
+
+class RequestRejectedError(PlaygroundError):
+    pass
+
+
+class GenerationFailedError(PlaygroundError):
+    pass
+
+
+class TimedOutError(PlaygroundError):
+    pass
+
+
+class ServerError(PlaygroundError):
+    pass

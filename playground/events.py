@@ -1,0 +1,60 @@
+"""What a run reports, in order: any number of Waiting, then Tokens, then one Done.
+
+The UI only renders these; it never decides anything about retries itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class WaitReason(str, Enum):
+    LOADING = "Model is loading"
+    BUSY = "Model is busy or rate-limited"
+    UNAVAILABLE = "Service is briefly unavailable"
+    UNREACHABLE = "Server cannot be reached"
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A retry wait in progress: `seconds_left` of this wait, `waited` so far in the whole run."""
+
+    attempt: int
+    reason: WaitReason
+    seconds_left: float
+    wait_length: float
+    waited: float
+    deadline_left: float
+    estimate: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Token:
+    text: str
+
+
+@dataclass(frozen=True)
+class RunStats:
+    time_to_first_token: float | None
+    total_time: float
+    tokens: int
+    seed: int | None
+    attempts: int
+
+    @property
+    def tokens_per_second(self) -> float | None:
+        """Decode speed: tokens after the first, over the time after the first."""
+        if self.time_to_first_token is None or self.tokens < 2:
+            return None
+        span = self.total_time - self.time_to_first_token
+        return (self.tokens - 1) / span if span > 0 else None
+
+
+@dataclass(frozen=True)
+class Done:
+    stats: RunStats
+
+
+Event = Waiting | Token | Done

@@ -1,0 +1,28 @@
+"""Questions asked of the Hub API about a model, for choosing sensible defaults in the UI."""
+
+from __future__ import annotations
+
+from huggingface_hub import HfApi
+
+from playground.model_ref import is_endpoint_url
+from playground.request import Mode
+
+LOOKUP_TIMEOUT = 5.0
+
+
+def suggest_mode(model: str, token: str | None) -> Mode | None:
+    """Chat if the model's first provider serves it as "conversational", Completion if as
+    "text-generation"; None when the Hub cannot tell (unknown model, no mapping, no network).
+
+    Failures are not errors here: the mode stays the user's choice and Generate reports problems.
+    """
+    if is_endpoint_url(model):
+        return None
+    try:
+        info = HfApi().model_info(model, expand=["inferenceProviderMapping"], token=token or False, timeout=LOOKUP_TIMEOUT)
+    except Exception:  # a lookup for defaults must never break the page
+        return None
+    tasks = [mapping.task for mapping in info.inference_provider_mapping or []]
+    if not tasks:
+        return None
+    return Mode.CHAT if tasks[0] == "conversational" else Mode.COMPLETION if tasks[0] == "text-generation" else None

@@ -1,0 +1,63 @@
+"""What the "Model" field may hold: a Hub ID (`org/name`) or an endpoint URL.
+
+Gradio exposes every event as an HTTP API, so this is checked on the server for each request, not
+only in the browser. On a Space, a URL may not point at this machine or a private network (the app
+would otherwise fetch from places only the Space can reach) unless the host is allow-listed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from urllib.parse import urlsplit
+
+from playground.errors import InvalidModelError
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+
+def is_endpoint_url(model: str) -> bool:
+    return model.startswith(("http://", "https://"))
+
+
+def check_model_syntax(value: str) -> str:
+    """Returns the model field, trimmed. Raises InvalidModelError when it is neither form."""
+    model = value.strip()
+    if is_endpoint_url(model):
+        return _check_url_syntax(model)
+    if not HUB_ID.match(model) or ".." in model or model.endswith((".", "-")):
+        raise InvalidModelError(model)
+    return model
+
+
+def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
+    """Raises InvalidModelError if `url`'s host is loopback or private and not allow-listed."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in allowlist:
+        return
+    if any(_is_internal(address) for address in _addresses(host)):
+        raise InvalidModelError(url, reason="points at a private or local address, which this Space does not allow")
+
+
+def _check_url_syntax(url: str) -> str:
+    parts = urlsplit(url)
+    if not parts.hostname or len(url) > 2000 or any(ch.isspace() for ch in url):
+        raise InvalidModelError(url)
+    return url
+
+
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return []  # unresolvable: the request itself will fail with a connection error
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_unspecified

@@ -1,0 +1,58 @@
+"""Sends inference-router traffic to `HF_ROUTER_URL` instead of https://router.huggingface.co.
+
+huggingface_hub 2.4 has no setting for the router base (the URL is frozen in at import), so the
+supported way is its client factory: every request to the router host is rewritten to the chosen
+base, whatever path the client built. Hub API traffic follows `HF_ENDPOINT`, which
+huggingface_hub reads itself.
+"""
+
+from __future__ import annotations
+
+import httpx2
+from huggingface_hub import set_client_factory
+from huggingface_hub.utils._http import hf_request_event_hook
+
+DEFAULT_ROUTER_URL = "https://router.huggingface.co"
+ROUTER_HOST = "router.huggingface.co"
+
+
+class _RouterRewrite(httpx2.BaseTransport):
+    """Rewrites requests for the router host onto `base`, keeping any path prefix of `base`."""
+
+    def __init__(self, base: str) -> None:
+        self._base = httpx2.URL(base.rstrip("/"))
+        self._inner = httpx2.HTTPTransport()
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if request.url.host == ROUTER_HOST:
+            request.url = request.url.copy_with(
+                scheme=self._base.scheme,
+                host=self._base.host,
+                port=self._base.port,
+                path=self._base.path.rstrip("/") + request.url.path,
+            )
+            request.headers["host"] = request.url.netloc.decode()
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+def install_router(base_url: str) -> None:
+    """Makes every later huggingface_hub request to the router go to `base_url`.
+
+    With the default base nothing is installed, so huggingface_hub's own client stays in place.
+    """
+    if base_url.rstrip("/") == DEFAULT_ROUTER_URL:
+        return
+    set_client_factory(lambda: _client_for(base_url))
+
+
+def _client_for(base_url: str) -> httpx2.Client:
+    # Same settings as huggingface_hub's default factory, plus the rewriting transport.
+    return httpx2.Client(
+        event_hooks={"request": [hf_request_event_hook]},
+        follow_redirects=True,
+        timeout=None,
+        transport=_RouterRewrite(base_url),
+    )

@@ -42,7 +42,9 @@ def main() -> None:
     demo = build_app(settings, backend)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(css=CSS)
+    # show_error: a value refused by Gradio's own checks (a slider's range, a dropdown's choices,
+    # when sent straight to the API) reaches the caller in words instead of a generic failure.
+    demo.launch(css=CSS, show_error=True)
 
 
 if __name__ == "__main__":

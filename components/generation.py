@@ -6,9 +6,8 @@ as a toast); the prompt, the settings and the previous output are left exactly a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -33,6 +32,7 @@ from playground.request import GenerationRequest
 from playground.tokens import pick_token
 
 Update = tuple[Any, Any, Any]  # (output, status, stats)
+NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
 @dataclass(frozen=True)
@@ -45,22 +45,36 @@ def wire_generation(ctx: RunContext, model: ModelPanel, params: ParametersPanel,
     """Generate streams into Output; Stop cancels it at once. Returns the Generate event."""
     inputs = [model.model, model.provider, model.mode, model.system_prompt, run.prompt, *params.inputs(), session_token]
     outputs = [run.output, run.status, run.stats]
-    handler = partial(generate, ctx)
-    handler.__name__ = "generate"  # type: ignore[attr-defined]  # the API endpoint's name
+    handler = make_generate_handler(ctx)
     events = [trigger.click if trigger is run.generate else trigger.submit for trigger in (run.generate, run.prompt)]
     event = gr.on(events, handler, inputs=inputs, outputs=outputs, api_name="generate", concurrency_limit=None)
     run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=[event], queue=False)
     return event
 
 
-def generate(ctx: RunContext, *values: Any, oauth_token: gr.OAuthToken | None = None) -> Iterator[Update]:
-    *form_values, session_token = values
+def make_generate_handler(ctx: RunContext) -> Callable[..., Iterator[Update]]:
+    """The Generate handler; its parameter names are the names of the `/generate` API's inputs."""
+
+    def generate(
+        model: str, provider: str, mode: str, system_prompt: str, prompt: str,
+        temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool,
+        top_p: float, top_k: int, repetition_penalty: float, stop: str,
+        session_token: str | None, oauth_token: gr.OAuthToken | None = None,
+    ) -> Iterator[Update]:
+        form = FormValues(model, provider, mode, system_prompt, prompt, temperature, max_new_tokens, seed,
+                          random_seed, top_p, top_k, repetition_penalty, stop)
+        token = pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
+        yield from _generate(ctx, form, token)
+
+    return generate
+
+
+def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[Update]:
     try:
-        request = _checked_request(ctx, FormValues(*form_values))
+        request = _checked_request(ctx, form)
     except e.PlaygroundError as error:
         yield _failure(error)
         return
-    token = pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
     yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), gr.skip()
     yield from _render_run(ctx.backend, request, token)
 
@@ -83,9 +97,15 @@ def _render_run(backend: Backend, request: GenerationRequest, token: str | None)
                 text += event.text
                 yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip()
             elif isinstance(event, Done):
-                yield text, gr.update(visible=False), stats_text(event.stats)
+                yield (text or gr.skip()), _finished_status(event), stats_text(event.stats)
     except e.PlaygroundError as error:
         yield _failure(error, partial_output=text)
+
+
+def _finished_status(done: Done) -> dict:
+    if done.stats.tokens:
+        return gr.update(visible=False)
+    return gr.update(value=info_html(NO_TEXT), visible=True)
 
 
 def _failure(error: e.PlaygroundError, partial_output: str = "") -> Update:

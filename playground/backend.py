@@ -76,7 +76,7 @@ class Backend:
         call = client_call(request)
         client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
         stream = getattr(client, call.method)(**call.kwargs, stream=True)
-        return _texts(stream, chat=call.method == "chat_completion")
+        return _texts(client, stream, chat=call.method == "chat_completion")
 
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:
         elapsed = self.clock.now() - progress.started
@@ -113,8 +113,11 @@ class Backend:
         )
 
 
-def _texts(stream: Iterator, chat: bool) -> Iterator[str]:
-    """The text of each streamed item; closes the HTTP stream when the caller stops early (Stop)."""
+def _texts(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[str]:
+    """The text of each streamed item; closes the HTTP stream when the caller stops early (Stop).
+
+    Holds `client` until the end: once the client is garbage-collected its stream is closed.
+    """
     try:
         for item in stream:
             yield (item.choices[0].delta.content or "" if item.choices else "") if chat else item

@@ -1,0 +1,130 @@
+"""Run history: every run, kept in the visitor's browser, newest first.
+
+The list lives in `gr.BrowserState` (localStorage), so it is plain JSON data that comes back from
+the browser on each event, and anything could have been written there. `parse_history` therefore
+checks each entry like any other input and drops the ones that fail, without raising: a corrupt
+entry must not lock a visitor out of the page. An entry stores the seed actually used, so
+restoring it and pressing "Re-run" sends the very same request.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from playground.errors import InvalidModelError
+from playground.model_ref import check_model_syntax
+from playground.params import GenerationParams
+from playground.request import GenerationRequest, Mode
+from playground.share import MAX_PROMPT_CHARS, PROVIDER_NAME
+
+DEFAULT_CAP = 50
+MAX_OUTPUT_CHARS = 100_000
+MAX_STATS = 20
+
+
+class HistoryEntry(BaseModel):
+    """One run. Unknown keys are ignored, so entries written by an older or newer app still load."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: str = Field(min_length=1, max_length=64)
+    time: str = Field(description="When the run started, ISO 8601.")
+    model: str
+    provider: str = Field(pattern=PROVIDER_NAME.pattern)
+    mode: Mode
+    params: GenerationParams
+    system_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
+    prompt: str = Field(max_length=MAX_PROMPT_CHARS)
+    output: str = Field("", max_length=MAX_OUTPUT_CHARS)
+    stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
+
+    @field_validator("time")
+    @classmethod
+    def _time_is_iso(cls, value: str) -> str:
+        datetime.fromisoformat(value)  # raises ValueError, which pydantic reports
+        return value
+
+    @field_validator("model")
+    @classmethod
+    def _model_is_hub_id_or_url(cls, value: str) -> str:
+        try:
+            return check_model_syntax(value)
+        except InvalidModelError as error:
+            raise ValueError(error.detail) from None
+
+    @field_validator("params", mode="before")
+    @classmethod
+    def _drop_unknown_params(cls, value: Any) -> Any:
+        # A parameter removed in a later version must not make the whole run unrecoverable.
+        if isinstance(value, dict):
+            return {key: item for key, item in value.items() if key in GenerationParams.model_fields}
+        return value
+
+
+def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None) -> HistoryEntry:
+    """An entry for a finished run. `request.params` must carry the seed actually used
+    (`with_resolved_seed`), or the run cannot be repeated."""
+    started = now or datetime.now(UTC)
+    return HistoryEntry(
+        id=uuid.uuid4().hex,
+        time=started.isoformat(timespec="seconds"),
+        model=request.model,
+        provider=request.provider,
+        mode=request.mode,
+        params=request.params,
+        system_prompt=request.system_prompt,
+        prompt=request.prompt,
+        output=output[:MAX_OUTPUT_CHARS],
+        stats=stats,
+    )
+
+
+def add_run(history: object, entry: HistoryEntry, cap: int = DEFAULT_CAP) -> list[dict[str, Any]]:
+    """The new browser value: `entry` first, then the older valid entries, at most `cap` in all.
+    `history` is whatever the browser held (None on a first visit); broken entries are dropped."""
+    older = [item for item in parse_history(history) if item.id != entry.id]
+    return [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
+
+
+def parse_history(raw: object) -> list[HistoryEntry]:
+    """The valid entries of a stored history, in stored order (newest first). Never raises."""
+    if not isinstance(raw, list):
+        return []
+    entries = []
+    for item in raw[: DEFAULT_CAP * 4]:  # bounds the work a tampered list can cause
+        if not isinstance(item, dict):
+            continue
+        try:
+            entries.append(HistoryEntry.model_validate(item))
+        except (ValidationError, ValueError, TypeError):
+            continue
+    return entries
+
+
+def find_entry(raw: object, entry_id: str) -> HistoryEntry | None:
+    """The entry a click in the history list points at, if it is still there."""
+    return next((entry for entry in parse_history(raw) if entry.id == entry_id), None)
+
+
+def entry_request(entry: HistoryEntry) -> GenerationRequest:
+    """The run's request, ready to restore into the UI or send again."""
+    return GenerationRequest(
+        model=entry.model,
+        prompt=entry.prompt,
+        mode=entry.mode,
+        provider=entry.provider,
+        system_prompt=entry.system_prompt,
+        params=entry.params,
+    )
+
+
+def entry_label(entry: HistoryEntry, width: int = 60) -> str:
+    """One line for the history list: time, model and the start of the prompt."""
+    when = entry.time.replace("T", " ")[:16]
+    prompt = " ".join(entry.prompt.split())
+    prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
+    return f"{when} · {entry.model} · {prompt}"

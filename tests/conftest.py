@@ -1,0 +1,104 @@
+"""Shared fixtures: the local protocol server, with huggingface_hub pointed at it.
+
+Tests never reach the real Hugging Face API: the Hub API base (`HF_ENDPOINT`) and the router base
+(`HF_ROUTER_URL`, installed by `playground.router`) both point at a server on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.pop("HF_TOKEN", None)  # a developer's own token must never reach a test
+
+import pytest  # noqa: E402
+from huggingface_hub import constants as hf_constants  # noqa: E402
+from huggingface_hub.inference import _common as inference_common  # noqa: E402
+from huggingface_hub.inference._providers import _common as providers_common  # noqa: E402
+from huggingface_hub.inference._providers import hf_inference  # noqa: E402
+
+from playground.router import install_router  # noqa: E402
+from tests.protocol_server import ProtocolServer  # noqa: E402
+
+TEST_TOKEN = "hf_test_token"
+
+
+class FakeClock:
+    """Time that passes only when slept; records each sleep so tests can check the waits."""
+
+    def __init__(self) -> None:
+        self.time = 1000.0
+        self.sleeps: list[float] = []
+        self.on_sleep = lambda: None
+
+    def now(self) -> float:
+        return self.time
+
+    def sleep(self, seconds: float, cancel: threading.Event) -> bool:
+        self.sleeps.append(seconds)
+        self.time += seconds
+        self.on_sleep()
+        return cancel.is_set()
+
+
+def forget_client_caches() -> None:
+    """huggingface_hub caches provider mappings, task checks and refused parameters per process."""
+    providers_common._fetch_inference_provider_mapping.cache_clear()
+    hf_inference._check_supported_task.cache_clear()
+    inference_common._UNSUPPORTED_TEXT_GENERATION_KWARGS.clear()
+
+
+@pytest.fixture(scope="session")
+def protocol_server_session() -> ProtocolServer:
+    server = ProtocolServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def server(protocol_server_session: ProtocolServer) -> ProtocolServer:
+    """The protocol server, reset, with huggingface_hub's Hub and router traffic sent to it."""
+    protocol_server_session.reset()
+    hf_constants.ENDPOINT = protocol_server_session.url
+    install_router(protocol_server_session.url)
+    forget_client_caches()
+    return protocol_server_session
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(protocol_server_session: ProtocolServer) -> str:
+    """The playground, launched in this process on 127.0.0.1, talking to the protocol server."""
+    from app import build_app
+    from components.style import CSS
+    from playground.backend import Backend
+    from playground.config import Settings
+    from playground.retry import RetryPolicy
+
+    url = protocol_server_session.url
+    hf_constants.ENDPOINT = url
+    install_router(url)
+    settings = Settings(
+        hf_token=TEST_TOKEN, hub_endpoint=url, router_url=url, retry_deadline=30,
+        suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
+        default_model="test/tiny-gpt",
+    )
+    demo = build_app(settings, Backend(policy=RetryPolicy(deadline=30, first_delay=0.2)))
+    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS, show_error=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()

@@ -1,0 +1,391 @@
+"""A local server speaking the Hugging Face Hub API, the inference router and TGI, for tests.
+
+One base URL serves all three, so tests point both `HF_ENDPOINT` and the router at it:
+
+    GET  /api/models/{model}                        model info + inferenceProviderMapping
+    POST /hf-inference/models/{model}               TGI text generation (stream or not)
+    POST /hf-inference/models/{model}/v1/chat/completions
+    POST /v1/chat/completions                       router "auto" chat; model from the body
+    POST /{provider}/v1/chat/completions            other providers; model from the body
+    POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
+                                                    a direct TGI endpoint for model `tgi/{name}`
+    anything else                                   404 text/plain
+
+Answers are deterministic (see `tests.protocol_answers.generate`). Failures are scripted per model
+with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
+bad token (401) > a scripted reply with a status or body > unknown model (404) > gated (403) >
+the normal answer, shaped by a scripted reply's headers, token_delay and stream_error if any.
+
+Run in the foreground with `python -m tests.protocol_server --port 8123 [--token-delay 0.02]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+from tests import protocol_answers as answers
+
+BAD_TOKEN = "hf_bad_token"
+GATED_MESSAGE = (
+    "Access to model {model} is restricted. You must have access to it and be authenticated to access it."
+    " Please log in."
+)
+# How TGI reports, outside a stream, the errors a scripted stream_error reports inside one.
+_ERROR_TYPE_STATUS = {"validation": 422, "overloaded": 429}
+
+
+@dataclass
+class Reply:
+    """One scripted answer for the next POST to a model."""
+
+    status: int = 200
+    body: dict | str | None = None  # JSON object, or plain text (error replies)
+    headers: dict[str, str] = field(default_factory=dict)
+    # (after_n_tokens, message, error_type): a 200 stream that sends n tokens then an error event.
+    stream_error: tuple[int, str, str] | None = None
+    token_delay: float | None = None  # seconds between streamed tokens; None: the server's default
+
+    @property
+    def replaces_answer(self) -> bool:
+        return self.status != 200 or self.body is not None
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: str
+    headers: dict[str, str]  # lower-case names
+    body: dict | None  # parsed JSON object, else None
+    model: str | None = None  # the model the request is about, if the route names one
+
+
+@dataclass(frozen=True)
+class Model:
+    pipeline_tag: str
+    providers: dict[str, str]  # provider -> task; order matters, the client takes the first
+    gated: bool = False
+
+
+BUILTIN_MODELS = {
+    "test/tiny-gpt": Model("text-generation", {"hf-inference": "text-generation"}),
+    "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
+    "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
+}
+_IMPLICIT_TGI_MODEL = Model("text-generation", {"hf-inference": "text-generation"})
+
+Handler = Callable[[Request, str, Any], Awaitable[Response]]
+
+
+class ProtocolServer:
+    """Serves in a daemon thread on 127.0.0.1; `url` is valid after `start()`."""
+
+    def __init__(self, token_delay: float = 0.0) -> None:
+        self.token_delay = token_delay
+        self._initial_token_delay = token_delay
+        self.url = ""
+        self.requests: list[RecordedRequest] = []
+        self.cancelled_streams = 0  # streams the client left before their end
+        self._lock = threading.Lock()
+        self._models: dict[str, Model] = dict(BUILTIN_MODELS)
+        self._models_at_start: dict[str, Model] = dict(BUILTIN_MODELS)
+        self._scripts: dict[str, deque[Reply]] = {}
+        self._answer_ids = itertools.count(1)
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
+            ("GET", re.compile(r"/api/models/(?P<model>.+?)(?:/revision/[^/]+)?"), self._model_info),
+            ("POST", re.compile(r"/hf-inference/models/(?P<model>.+)/v1/chat/completions"), self._chat),
+            ("POST", re.compile(r"/hf-inference/models/(?P<model>.+)"), self._text_generation),
+            ("POST", re.compile(r"/tgi/(?P<name>[^/]+)/v1/chat/completions"), self._chat),
+            ("POST", re.compile(r"/tgi/(?P<name>[^/]+)"), self._text_generation),
+            ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/info"), self._tgi_info),
+            ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/health"), self._tgi_health),
+            ("POST", re.compile(r"(?:/[^/]+)?/v1/chat/completions"), self._chat),
+        ]
+
+    # ---- control, from the test's thread ---------------------------------------------------
+
+    def start(self, port: int = 0) -> ProtocolServer:
+        """Binds the socket here, so the port is known (and taken) before the thread runs."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+        app = Starlette(routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"])])
+        config = uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=1)
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(
+            target=self._server.run, kwargs={"sockets": [sock]}, daemon=True, name="protocol-server"
+        )
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("protocol server failed to start")
+            time.sleep(0.01)
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        self._models_at_start = dict(self._models)
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._thread is not None:
+            self._server.should_exit = True
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def wait(self) -> None:
+        """Blocks until the server stops (for running it in the foreground)."""
+        while self._thread is not None and self._thread.is_alive():
+            self._thread.join(timeout=0.5)
+
+    def add_model(
+        self,
+        model_id: str,
+        pipeline_tag: str = "text-generation",
+        providers: dict[str, str] | None = None,
+        gated: bool = False,
+    ) -> None:
+        with self._lock:
+            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated)}
+
+    def script(self, model_id: str, *replies: Reply) -> None:
+        with self._lock:
+            self._scripts.setdefault(model_id, deque()).extend(replies)
+
+    def reset(self) -> None:
+        """Back to the state right after start(): models added before start() stay."""
+        with self._lock:
+            self._scripts.clear()
+            self.requests.clear()
+            self._models = dict(self._models_at_start)
+            self.token_delay = self._initial_token_delay
+            self.cancelled_streams = 0
+
+    def posts(self, model_id: str | None = None) -> list[RecordedRequest]:
+        with self._lock:
+            return [r for r in self.requests if r.method == "POST" and model_id in (None, r.model)]
+
+    # ---- request handling, in the server's event loop --------------------------------------
+
+    async def _handle(self, request: Request) -> Response:
+        body = _json_or_none(await request.body())
+        route = self._route(request.method, request.url.path)
+        model = _model_named(route[1], body) if route else None
+        recorded = RecordedRequest(
+            request.method, request.url.path, request.url.query, dict(request.headers),
+            body if isinstance(body, dict) else None, model,
+        )  # fmt: skip
+        with self._lock:
+            self.requests.append(recorded)
+        if request.headers.get("authorization") == f"Bearer {BAD_TOKEN}":
+            return self._error(
+                401, "Invalid username or password.", {"X-Error-Message": "Invalid credentials in Authorization header"}
+            )
+        if route is None or model is None:
+            return PlainTextResponse("Not Found", status_code=404)
+        return await route[0](request, model, body)
+
+    def _route(self, method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
+        for route_method, pattern, handler in self._routes:
+            if route_method == method and (match := pattern.fullmatch(path)):
+                return handler, match
+        return None
+
+    def _model(self, model_id: str) -> Model | None:
+        return self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+
+    def _pop_script(self, model_id: str) -> Reply:
+        with self._lock:
+            queue = self._scripts.get(model_id)
+            return queue.popleft() if queue else Reply()
+
+    def _request_id(self) -> str:
+        return f"protocol-server-{next(self._answer_ids)}"
+
+    def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+        return JSONResponse({"error": message}, status, headers={"x-request-id": self._request_id(), **(headers or {})})
+
+    async def _model_info(self, request: Request, model_id: str, body: Any) -> Response:
+        model = self._model(model_id)
+        if model is None:
+            return self._error(
+                404, "Repository Not Found", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
+            )
+        mapping = {
+            provider: {"status": "live", "providerId": model_id, "task": task}
+            for provider, task in model.providers.items()
+        }
+        info = {
+            "id": model_id,
+            "pipeline_tag": model.pipeline_tag,
+            "gated": "manual" if model.gated else False,  # the Hub's values: False, "auto", "manual"
+            "inferenceProviderMapping": mapping,
+        }
+        return JSONResponse(info, headers={"x-request-id": self._request_id()})
+
+    async def _tgi_info(self, request: Request, model_id: str, body: Any) -> Response:
+        info = {"model_id": model_id, "max_input_tokens": 4095, "max_total_tokens": 4096, "version": "3.0.0"}
+        return JSONResponse(info)
+
+    async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
+        return Response(status_code=200)
+
+    def _refusal(self, model_id: str, reply: Reply) -> Response | None:
+        """The answer when the model cannot generate at all: scripted, unknown, or gated."""
+        if reply.replaces_answer:
+            return _scripted(reply, self._request_id())
+        model = self._model(model_id)
+        if model is None:
+            return self._error(404, f"Model {model_id} does not exist")
+        if model.gated:
+            message = GATED_MESSAGE.format(model=model_id)
+            return self._error(403, message, {"X-Error-Message": message})
+        return None
+
+    async def _text_generation(self, request: Request, model_id: str, body: Any) -> Response:
+        reply = self._pop_script(model_id)
+        if (refusal := self._refusal(model_id, reply)) is not None:
+            return refusal
+        if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
+            return _validation_error("Input validation error: `inputs` must be a string")
+        params = body.get("parameters") or {}
+        generation = answers.generate(
+            body["inputs"], seed=params.get("seed"), temperature=params.get("temperature"),
+            max_tokens=params.get("max_new_tokens"), stop=params.get("stop"),
+        )  # fmt: skip
+        prefix = body["inputs"] if params.get("return_full_text") else ""
+        seed = params.get("seed")
+        return self._deliver(
+            reply,
+            stream=bool(body.get("stream")),
+            events=answers.tgi_stream(generation, seed, prefix=prefix),
+            whole=answers.tgi_answer(generation, seed, details=bool(params.get("details")), prefix=prefix),
+        )
+
+    async def _chat(self, request: Request, model_id: str, body: Any) -> Response:
+        reply = self._pop_script(model_id)
+        if (refusal := self._refusal(model_id, reply)) is not None:
+            return refusal
+        if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
+            return _validation_error("Input validation error: `messages` must be a list")
+        generation = answers.generate(
+            answers.chat_prompt(body["messages"]), seed=body.get("seed"), temperature=body.get("temperature"),
+            max_tokens=body.get("max_tokens"), stop=body.get("stop"),
+        )  # fmt: skip
+        answer_id = f"chatcmpl-{next(self._answer_ids)}"
+        prompt_tokens = answers.prompt_token_count(body["messages"])
+        return self._deliver(
+            reply,
+            stream=bool(body.get("stream")),
+            events=answers.chat_stream(generation, model=model_id, answer_id=answer_id),
+            whole=answers.chat_completion(generation, model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens),
+            tail=(answers.DONE,),
+        )
+
+    def _deliver(
+        self, reply: Reply, *, stream: bool, events: list[bytes], whole: Any, tail: tuple[bytes, ...] = ()
+    ) -> Response:
+        """The normal answer, whole or streamed, shaped by the scripted reply."""
+        headers = {"x-compute-type": "cpu", "x-request-id": self._request_id(), **reply.headers}
+        if reply.stream_error is not None:
+            after, message, error_type = reply.stream_error
+            if not stream:  # no stream to break: answer as TGI does for a failed generation
+                status = _ERROR_TYPE_STATUS.get(error_type, 500)
+                return JSONResponse({"error": message, "error_type": error_type}, status, headers=headers)
+            events, tail = events[:after], (answers.error_event(message, error_type),)
+        if not stream:
+            return JSONResponse(whole, headers=headers)
+        delay = self.token_delay if reply.token_delay is None else reply.token_delay
+        paced = self._paced([*events, *tail], delay)
+        return StreamingResponse(paced, media_type="text/event-stream", headers=headers)
+
+    async def _paced(self, events: list[bytes], delay: float) -> AsyncIterator[bytes]:
+        """Sleeps between events without blocking the loop, so slow streams are served side by
+        side; a client that leaves cancels the sleep (Starlette watches for the disconnect)."""
+        finished = False
+        try:
+            for index, event in enumerate(events):
+                if index and delay > 0:
+                    await asyncio.sleep(delay)
+                yield event
+            finished = True
+        finally:
+            if not finished:
+                with self._lock:
+                    self.cancelled_streams += 1
+
+
+def _default_providers() -> dict[str, str]:
+    return {"hf-inference": "text-generation"}
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _model_named(match: re.Match[str], body: Any) -> str | None:
+    """The path names the model; otherwise the body does, maybe with a ":provider" suffix."""
+    groups = match.groupdict()
+    if groups.get("model"):
+        return groups["model"]
+    if groups.get("name"):
+        return f"tgi/{groups['name']}"
+    model = body.get("model") if isinstance(body, dict) else None
+    return model.split(":", 1)[0] if isinstance(model, str) and model else None
+
+
+def _scripted(reply: Reply, request_id: str) -> Response:
+    headers = {"x-request-id": request_id, **reply.headers}
+    if isinstance(reply.body, str):
+        return PlainTextResponse(reply.body, reply.status, headers=headers)
+    if reply.body is None:
+        return Response(status_code=reply.status, headers=headers)
+    return JSONResponse(reply.body, reply.status, headers=headers)
+
+
+def _validation_error(message: str) -> Response:
+    return JSONResponse({"error": message, "error_type": "validation"}, 422)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Serve the Hugging Face inference protocol on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--token-delay", type=float, default=0.0, help="seconds between streamed tokens")
+    args = parser.parse_args()
+    server = ProtocolServer(token_delay=args.token_delay).start(port=args.port)
+    print(f"protocol server on {server.url} (HF_ENDPOINT and router base); Ctrl+C stops it", flush=True)
+    try:
+        server.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()

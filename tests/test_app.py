@@ -1,0 +1,135 @@
+"""The running app through gradio_client: what an API caller (or the page) gets back."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from tests.conftest import TEST_TOKEN, forget_client_caches
+from tests.protocol_server import ProtocolServer, Reply
+
+FORM = {
+    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": "Hello there",
+    "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
+    "repetition_penalty": 1.0, "stop": "", "session_token": "",
+}
+
+
+@pytest.fixture
+def app(app_url: str, server: ProtocolServer) -> Client:
+    return Client(app_url, verbose=False)
+
+
+def generate(client: Client, **changes: object) -> list[tuple]:
+    """Every update the /generate event streamed, in order: (output, status, stats)."""
+    job = client.submit(**{**FORM, **changes}, api_name="/generate")
+    updates = list(job)
+    return updates or [job.result()]
+
+
+def refusal(client: Client, **changes: object) -> str:
+    """The message a refused request shows: in the status panel, or Gradio's own error for a
+    value outside a slider's or dropdown's range (checked by Gradio before our handler runs)."""
+    try:
+        return status_texts(generate(client, **changes))
+    except AppError as error:
+        return str(error)
+
+
+def status_texts(updates: list[tuple]) -> str:
+    return " ".join(str(status.get("value", "")) for _, status, _ in updates if isinstance(status, dict))
+
+
+def final_output(updates: list[tuple]) -> object:
+    return updates[-1][0]
+
+
+def test_generate_streams_the_answer_and_shows_stats(app: Client, server: ProtocolServer) -> None:
+    updates = generate(app)
+    outputs = [out for out, _, _ in updates if isinstance(out, str)]
+    assert len(set(outputs)) >= 3  # arrived in pieces, not at once
+    assert final_output(updates).startswith("Echo seed=5 temp=0.7: Hello there")
+    assert "6 tokens" in updates[-1][2] and "seed 5" in updates[-1][2]
+
+
+def test_a_random_seed_is_chosen_sent_and_shown(app: Client, server: ProtocolServer) -> None:
+    updates = generate(app, random_seed=True)
+    sent_seed = server.posts("test/tiny-gpt")[0].body["parameters"]["seed"]
+    assert f"seed {sent_seed}" in updates[-1][2]
+
+
+def test_the_request_carries_the_settings_from_the_form(app: Client, server: ProtocolServer) -> None:
+    generate(app, temperature=1.3, max_new_tokens=9, seed=1234, top_k=40, stop="END")
+    parameters = server.posts("test/tiny-gpt")[0].body["parameters"]
+    assert parameters == {"temperature": 1.3, "max_new_tokens": 9, "seed": 1234, "top_k": 40, "stop": ["END"]}
+
+
+def test_a_loading_model_shows_the_retry_panel_then_answers(app: Client, server: ProtocolServer) -> None:
+    loading = Reply(status=503, body={"error": "Model test/tiny-gpt is currently loading", "estimated_time": 0.6})
+    server.script("test/tiny-gpt", loading, loading)
+    updates = generate(app)
+    assert "Model is loading — attempt 2" in status_texts(updates)
+    assert "Model is loading — attempt 3" in status_texts(updates)
+    assert final_output(updates).startswith("Echo seed=5")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"temperature": 7.5}, "greater than maximum value 2"),
+        ({"max_new_tokens": 0}, "less than minimum value 1"),
+        ({"seed": -3, "random_seed": False}, "less than minimum value 0"),
+        ({"top_k": "many"}, "Expected a `float`"),
+        ({"stop": "a\nb\nc\nd\ne"}, "Stop sequences"),
+        ({"model": "not a model id"}, "model name can"),
+        ({"model": "../../etc/passwd"}, "model name can"),
+        ({"model": "javascript:alert(1)"}, "model name can"),
+        ({"provider": "evil-provider"}, "not in the list of choices"),
+        ({"prompt": "   "}, "Prompt"),
+    ],
+)
+def test_bad_input_sent_straight_to_the_api_is_refused_with_a_message(app: Client, server: ProtocolServer, changes: dict, message: str) -> None:
+    assert message in refusal(app, **changes)
+    assert server.posts() == []
+
+
+def test_an_unknown_model_says_not_found(app: Client, server: ProtocolServer) -> None:
+    updates = generate(app, model="test/no-such-model")
+    assert "Model not found" in status_texts(updates)
+
+
+def test_the_visitors_own_token_is_used_for_their_request(app: Client, server: ProtocolServer) -> None:
+    generate(app, session_token="hf_visitor_token")
+    assert server.posts()[0].headers["authorization"] == "Bearer hf_visitor_token"
+
+
+def test_four_visitors_on_a_slow_model_are_served_side_by_side(app: Client, app_url: str, server: ProtocolServer) -> None:
+    server.token_delay = 0.1
+
+    def timed_run() -> float:
+        started = time.monotonic()
+        generate(Client(app_url, verbose=False), max_new_tokens=10)
+        return time.monotonic() - started
+
+    single = timed_run()
+    forget_client_caches()
+    durations: list[float] = []
+    threads = [threading.Thread(target=lambda: durations.append(timed_run())) for _ in range(4)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    together = time.monotonic() - started
+    assert len(durations) == 4
+    assert together < 2.5 * single  # one after another would take about 4x
+
+
+def test_suggested_mode_follows_the_provider_mapping(app: Client, server: ProtocolServer) -> None:
+    assert app.predict("test/chat-model", TEST_TOKEN, "Completion", api_name="/suggested_mode") == "Chat"
+    assert app.predict("test/tiny-gpt", TEST_TOKEN, "Chat", api_name="/suggested_mode") == "Completion"
+    assert app.predict("test/unknown", TEST_TOKEN, "Chat", api_name="/suggested_mode") == "Chat"

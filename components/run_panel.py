@@ -23,6 +23,6 @@ def build_run_panel() -> RunPanel:
         generate = gr.Button("Generate", variant="primary")
         stop = gr.Button("Stop", variant="stop")
     status = gr.HTML(visible=False, elem_id="pg-status")
-    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"])
+    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output")
     stats = gr.Markdown(elem_id="pg-stats")
     return RunPanel(prompt, generate, stop, status, output, stats)

@@ -108,17 +108,23 @@ def presets_from_yaml(text: str, source: str = "import") -> PresetLoad:
     untrusted); each refused preset is reported as `source (preset N)` and field."""
     if len(text) > MAX_IMPORT_CHARS:
         return PresetLoad(problems=[PresetProblem(source, "(file)", f"is longer than {MAX_IMPORT_CHARS} characters")])
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        return PresetLoad(problems=[PresetProblem(source, "(yaml)", _yaml_message(error))])
+    data, problems = _load_yaml(text, source)
+    if data is None and not problems:
+        problems = [PresetProblem(source, "(file)", "holds no preset")]
+    return PresetLoad(problems=problems) if problems else presets_from_data(data, source)
+
+
+def presets_from_data(data: object, source: str = "browser") -> PresetLoad:
+    """Checks already-parsed presets: the visitor's own, as the browser hands them back (a list of
+    mappings, or one mapping; None on a first visit). Never raises: anyone can edit the browser's copy."""
+    result = PresetLoad()
+    if data is None:
+        return result
     if not isinstance(data, list):
-        result = PresetLoad()
         _collect(result, _validate(data, source), source)
         return result
     if len(data) > MAX_IMPORT_PRESETS:
         return PresetLoad(problems=[PresetProblem(source, "(file)", f"holds more than {MAX_IMPORT_PRESETS} presets")])
-    result = PresetLoad()
     for number, item in enumerate(data, start=1):
         where = f"{source} (preset {number})"
         _collect(result, _validate(item, where), where)
@@ -161,11 +167,18 @@ def slugify(label: str) -> str:
 
 
 def _parse_one(text: str, file: str) -> Preset | list[PresetProblem]:
+    data, problems = _load_yaml(text, file)
+    return problems or _validate(data, file)
+
+
+def _load_yaml(text: str, file: str) -> tuple[object, list[PresetProblem]]:
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text), []
     except yaml.YAMLError as error:
-        return [PresetProblem(file, "(yaml)", _yaml_message(error))]
-    return _validate(data, file)
+        return None, [PresetProblem(file, "(yaml)", _yaml_message(error))]
+    except (ValueError, TypeError, RecursionError) as error:
+        # PyYAML lets these through: an impossible date ("2020-13-01"), very deep nesting.
+        return None, [PresetProblem(file, "(yaml)", f"cannot be read: {error}")]
 
 
 def _validate(data: object, file: str) -> Preset | list[PresetProblem]:

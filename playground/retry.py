@@ -30,10 +30,11 @@ class RetryPolicy:
     def next_wait(self, error: e.RetryableError, attempt: int, elapsed: float) -> float | None:
         """Seconds to wait after failed attempt number `attempt` (1-based), or None to give up."""
         wait = error.retry_after if error.retry_after is not None else self._backoff(attempt)
-        wait = min(max(wait, self.min_delay), self.max_delay)
-        if elapsed + wait > self.deadline:
+        left = self.deadline - elapsed
+        if left < self.min_delay:
             return None
-        return wait
+        # The last wait is shortened to end at the deadline, so one more attempt is made there.
+        return min(max(wait, self.min_delay), self.max_delay, left)
 
     def _backoff(self, attempt: int) -> float:
         return self.first_delay * 2 ** (attempt - 1)

@@ -1,4 +1,4 @@
-""""View code": Python, cURL and JavaScript that send exactly the request the UI sends.
+"""The "View code" snippets: Python, cURL and JavaScript that send exactly the request the UI sends.
 
 All three start from `client_call(request)`, the call the backend makes, so they cannot drift from
 it. The cURL body and URL follow what huggingface_hub 2.4 builds for that call (read from its
@@ -96,8 +96,10 @@ def _completion_request(request: GenerationRequest, call: ClientCall, router: st
     body = {"inputs": prompt, "parameters": _without_none(dict(sorted(kwargs.items()))), "stream": True}
     if is_endpoint_url(request.model):
         return request.model, body, []
-    if request.provider in (AUTO, HF_INFERENCE):
-        note = [] if request.provider == HF_INFERENCE else [
+    if request.provider == HF_INFERENCE:
+        return f"{router}/{HF_INFERENCE}/models/{request.model}", body, []
+    if request.provider == AUTO:
+        note = [
             "provider auto: huggingface_hub uses the first provider the Hub lists for this model;",
             "this is the request when that is hf-inference, the router's text-generation (TGI) route.",
         ]

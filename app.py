@@ -5,41 +5,78 @@
 
 from __future__ import annotations
 
+from functools import partial
+from pathlib import Path
+
 import gradio as gr
 
 from components.auth_panel import build_auth_panel
+from components.code_panel import build_code_panel, open_share_link, wire_code_panel
+from components.form import Form
 from components.generation import RunContext, wire_generation
+from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel
+from components.presets_panel import build_presets_panel, show_presets, wire_presets_panel
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
 from playground.config import Settings, load_settings
+from playground.hub import hub_reachable
+from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
+from playground.local.resolve import local_model_resolver
+from playground.local.service import shared_service
+from playground.presets import load_presets
 from playground.retry import RetryPolicy
 from playground.router import install_router
+from playground.tokens import pick_token
+
+PRESETS_DIR = Path(__file__).parent / "presets"
+LOCAL_BANNER = (
+    "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
+    "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
+    "or set `HF_TOKEN` and restart."
+)
 
 
-def build_app(settings: Settings, backend: Backend) -> gr.Blocks:
+def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False) -> gr.Blocks:
     ctx = RunContext(backend=backend, settings=settings)
+    shipped = load_presets(PRESETS_DIR)
+    choices = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME), *settings.suggested_models]
     with gr.Blocks(title="Inference Playground") as demo:
         gr.Markdown("# Inference Playground")
+        if local_default:
+            gr.Markdown(LOCAL_BANNER.format(offline=" or the Hub can't be reached" if offline else ""), elem_id="pg-banner")
         auth = build_auth_panel(settings.on_space)
+        finished_run = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                model = build_model_panel(settings.suggested_models, settings.default_model)
+                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model)
                 run = build_run_panel()
+                code = build_code_panel()
             with gr.Column(scale=2):
+                presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
+                history = build_history_panel()
+        form = Form(model, params, run.prompt)
         wire_model_panel(model, auth.session_token)
-        wire_generation(ctx, model, params, run, auth.session_token)
+        generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
+        wire_code_panel(ctx, code, form)
+        wire_presets_panel(presets, form, shipped.presets)
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run)
+        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
+        demo.load(partial(show_presets, shipped=shipped.presets), inputs=presets.stored, outputs=presets.preset, queue=False)
+        demo.load(partial(open_share_link, ctx), inputs=None, outputs=[*form.inputs(), run.status], queue=False)
     return demo
 
 
 def main() -> None:
     settings = load_settings()
     install_router(settings.router_url)
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline))
-    demo = build_app(settings, backend)
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()))
+    offline = not hub_reachable(settings.hub_endpoint)
+    local_default = offline or pick_token(None, None, settings) is None
+    demo = build_app(settings, backend, local_default=local_default, offline=offline)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     # show_error: a value refused by Gradio's own checks (a slider's range, a dropdown's choices,

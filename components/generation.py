@@ -12,6 +12,7 @@ from typing import Any
 
 import gradio as gr
 
+from components.form import Form
 from components.messages import (
     error_html,
     error_text,
@@ -19,19 +20,18 @@ from components.messages import (
     stats_text,
     waiting_html,
 )
-from components.model_panel import ModelPanel
-from components.parameters_panel import ParametersPanel
 from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
 from playground.config import Settings
-from playground.events import Done, Token, Waiting
+from playground.events import Done, RunStats, Token, Waiting
 from playground.form import FormValues, request_from_form
+from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
 from playground.tokens import pick_token
 
-Update = tuple[Any, Any, Any]  # (output, status, stats)
+Update = tuple[Any, Any, Any, Any]  # (output, status, stats, finished run for the history)
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -41,15 +41,24 @@ class RunContext:
     settings: Settings
 
 
-def wire_generation(ctx: RunContext, model: ModelPanel, params: ParametersPanel, run: RunPanel, session_token: gr.Textbox) -> Any:
-    """Generate streams into Output; Stop cancels it at once. Returns the Generate event."""
-    inputs = [model.model, model.provider, model.mode, model.system_prompt, run.prompt, *params.inputs(), session_token]
-    outputs = [run.output, run.status, run.stats]
+@dataclass(frozen=True)
+class GenerateEvent:
+    """The Generate handler with its inputs and outputs, so other panels (Re-run) can chain it."""
+
+    handler: Callable[..., Iterator[Update]]
+    inputs: list[Any]
+    outputs: list[Any]
+    event: Any = None  # the Generate button's event, for chaining `.then(...)`
+
+
+def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> GenerateEvent:
+    """Generate streams into Output; Stop cancels it at once. `finished_run` receives the history
+    entry of a run that completed (None otherwise)."""
     handler = make_generate_handler(ctx)
-    events = [trigger.click if trigger is run.generate else trigger.submit for trigger in (run.generate, run.prompt)]
-    event = gr.on(events, handler, inputs=inputs, outputs=outputs, api_name="generate", concurrency_limit=None)
+    inputs, outputs = [*form.inputs(), session_token], [run.output, run.status, run.stats, finished_run]
+    event = run.generate.click(handler, inputs=inputs, outputs=outputs, api_name="generate")
     run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=[event], queue=False)
-    return event
+    return GenerateEvent(handler, inputs, outputs, event)
 
 
 def make_generate_handler(ctx: RunContext) -> Callable[..., Iterator[Update]]:
@@ -75,7 +84,7 @@ def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[
     except e.PlaygroundError as error:
         yield _failure(error)
         return
-    yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), gr.skip()
+    yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), gr.skip(), None
     yield from _render_run(ctx.backend, request, token)
 
 
@@ -91,13 +100,14 @@ def _render_run(backend: Backend, request: GenerationRequest, token: str | None)
     try:
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
-                yield gr.skip(), gr.update(value=waiting_html(event), visible=True), gr.skip()
+                yield gr.skip(), gr.update(value=waiting_html(event), visible=True), gr.skip(), gr.skip()
             elif isinstance(event, Token):
                 first = not text
                 text += event.text
-                yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip()
+                yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip(), gr.skip()
             elif isinstance(event, Done):
-                yield (text or gr.skip()), _finished_status(event), stats_text(event.stats)
+                entry = new_entry(request, text, stats_record(event.stats)).model_dump(mode="json")
+                yield (text or gr.skip()), _finished_status(event), stats_text(event.stats), entry
     except e.PlaygroundError as error:
         yield _failure(error, partial_output=text)
 
@@ -111,7 +121,13 @@ def _finished_status(done: Done) -> dict:
 def _failure(error: e.PlaygroundError, partial_output: str = "") -> Update:
     gr.Warning(error_text(error))
     # Text already streamed is kept; with none, the previous answer stays on screen.
-    return (partial_output or gr.skip()), gr.update(value=error_html(error), visible=True), gr.skip()
+    return (partial_output or gr.skip()), gr.update(value=error_html(error), visible=True), gr.skip(), None
+
+
+def stats_record(stats: RunStats) -> dict[str, float | int | None]:
+    """The stats as plain numbers, as the history keeps them."""
+    return {"time_to_first_token": stats.time_to_first_token, "total_time": stats.total_time, "tokens": stats.tokens,
+            "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts}
 
 
 def stop_run() -> dict:

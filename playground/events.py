@@ -11,7 +11,7 @@ from enum import Enum
 
 class WaitReason(str, Enum):
     LOADING = "Model is loading"
-    BUSY = "Model is busy or rate-limited"
+    BUSY = "Busy or rate-limited, waiting its turn"
     UNAVAILABLE = "Service is briefly unavailable"
     UNREACHABLE = "Server cannot be reached"
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import socket
+from urllib.parse import urlsplit
+
 from huggingface_hub import HfApi
 
 from playground.model_ref import is_endpoint_url
@@ -26,3 +29,14 @@ def suggest_mode(model: str, token: str | None) -> Mode | None:
     if not tasks:
         return None
     return Mode.CHAT if tasks[0] == "conversational" else Mode.COMPLETION if tasks[0] == "text-generation" else None
+
+
+def hub_reachable(endpoint: str, timeout: float = 2.0) -> bool:
+    """Whether a TCP connection to the Hub API's host opens: enough to tell "offline" at start-up."""
+    parts = urlsplit(endpoint)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname or "", port), timeout=timeout):
+            return True
+    except OSError:
+        return False

@@ -131,8 +131,9 @@ class Generation:
         vocab = llama_cpp.llama_model_get_vocab(self._llm.model)
         # A byte-level token can hold half of a UTF-8 character: the decoder keeps it until complete.
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        # A fresh context every time: reusing the cached prompt prefix evaluates its last token alone,
-        # which can change the logits in their last bits, and then the same seed gives another text.
+        # A fresh context every time, so a run never depends on the one before: llama-cpp-python
+        # would otherwise reuse the cached prompt prefix and evaluate its last token alone, a
+        # different computation whose logits may differ in the last bits. Re-reading a prompt is cheap.
         self._llm.reset()
         self._llm.set_seed(_llama_seed(self.sampling.seed))
         for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling)):

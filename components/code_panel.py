@@ -1,0 +1,89 @@
+"""Share link and "View code": the exact request, as a URL to the playground and as code.
+
+Neither ever holds a token: links carry settings and prompt only, snippets read $HF_TOKEN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from components.form import Form, request_values
+from components.generation import RunContext
+from components.messages import error_text, info_html
+from playground import errors as e
+from playground.form import FormValues, request_from_form
+from playground.request import GenerationRequest
+from playground.share import parse_share_query, share_query
+from playground.snippets import curl_snippet, javascript_snippet, python_snippet
+
+
+@dataclass(frozen=True)
+class CodePanel:
+    share_link: gr.Textbox
+    python: gr.Code
+    curl: gr.Code
+    javascript: gr.Code
+    show: gr.Button
+
+    def outputs(self) -> list[gr.components.Component]:
+        return [self.share_link, self.python, self.curl, self.javascript]
+
+
+def build_code_panel() -> CodePanel:
+    with gr.Accordion("Share and View code", open=False):
+        share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-share-link",
+                                info="Opens the playground with these settings and prompt. Holds no token.")
+        show = gr.Button("View code", size="sm")
+        with gr.Tab("Python"):
+            python = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-code-python")
+        with gr.Tab("cURL"):
+            curl = gr.Code(language="shell", label="cURL", elem_id="pg-code-curl")
+        with gr.Tab("JavaScript"):
+            javascript = gr.Code(language="javascript", label="JavaScript (@huggingface/inference)", elem_id="pg-code-js")
+    return CodePanel(share_link, python, curl, javascript, show)
+
+
+def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form) -> None:
+    def view_code(*values: Any, request: gr.Request) -> list[Any]:
+        return code_for_form(ctx, FormValues(*values), page_url(request))
+
+    panel.show.click(view_code, inputs=form.inputs(), outputs=panel.outputs(), api_name="view_code")
+
+
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str) -> list[Any]:
+    try:
+        request = request_from_form(form)
+    except e.PlaygroundError as error:
+        gr.Warning(error_text(error))
+        return [gr.skip()] * 4
+    return code_for_request(ctx, request, page_url)
+
+
+def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
+    """[share link, Python, cURL, JavaScript] for exactly this request."""
+    local_url = ctx.backend.resolve_url(request.model)
+    called = GenerationRequest(**{**request.__dict__, "model": local_url}) if local_url else request
+    router = ctx.settings.router_url
+    link = f"{page_url}?{share_query(request)}"
+    return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
+
+
+def page_url(request: gr.Request | None) -> str:
+    """The page's own address (without query), as the browser sees it."""
+    if request is None:
+        return ""
+    referer = request.headers.get("referer", "")
+    return referer.split("?", 1)[0] if referer else ""
+
+
+def open_share_link(ctx: RunContext, request: gr.Request) -> list[Any]:
+    """Form values (and a status note) from the page's query string; nothing changes on a plain visit."""
+    shared = parse_share_query(request.query_params if request else {})
+    if shared.is_empty:
+        return [gr.skip()] * 14
+    base = GenerationRequest(model=ctx.settings.default_model, prompt="")
+    note = info_html("Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else ""))
+    return [*request_values(shared.apply_to(base)), gr.update(value=note, visible=True)]

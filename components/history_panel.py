@@ -1,0 +1,83 @@
+"""History: every finished run, kept in the visitor's browser (localStorage), newest first.
+
+One click on a run restores its settings, prompt and output; "Re-run" sends the same request
+again. Nothing is stored on the server.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from components.code_panel import CodePanel, code_for_request, page_url
+from components.form import Form, request_values
+from components.generation import GenerateEvent, RunContext
+from components.run_panel import RunPanel
+from playground.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
+
+
+@dataclass(frozen=True)
+class HistoryPanel:
+    stored: gr.BrowserState
+    runs: gr.Radio
+    rerun: gr.Button
+    clear: gr.Button
+
+
+def build_history_panel() -> HistoryPanel:
+    stored = gr.BrowserState([], storage_key="inference-playground-history")
+    with gr.Accordion("History", open=True):
+        runs = gr.Radio(label="Runs (newest first)", choices=[], elem_id="pg-history",
+                        info=f"Kept in this browser only, the last {DEFAULT_CAP}. Click a run to restore it.")
+        with gr.Row():
+            rerun = gr.Button("Re-run", size="sm")
+            clear = gr.Button("Clear history", size="sm", variant="stop")
+    return HistoryPanel(stored, runs, rerun, clear)
+
+
+def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
+                       generate: GenerateEvent, finished_run: gr.State) -> None:
+    restore_outputs = [*form.inputs(), run.output, run.stats]
+    record_outputs = [panel.stored, panel.runs, *code.outputs()]
+
+    def record(entry: dict | None, stored: Any, request: gr.Request) -> list[Any]:
+        return record_run(ctx, entry, stored, page_url(request))
+
+    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
+    panel.runs.input(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
+    rerun = panel.rerun.click(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
+    rerun.success(generate.handler, inputs=generate.inputs, outputs=generate.outputs).then(
+        record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
+    panel.clear.click(clear_history, inputs=None, outputs=[panel.stored, panel.runs], queue=False)
+
+
+def history_choices(stored: Any) -> list[tuple[str, str]]:
+    return [(entry_label(entry), entry.id) for entry in parse_history(stored)]
+
+
+def show_history(stored: Any) -> dict:
+    """The list as the page shows it; run when the page loads."""
+    return gr.update(choices=history_choices(stored), value=None)
+
+
+def record_run(ctx: RunContext, entry: dict | None, stored: Any, page: str) -> list[Any]:
+    """Adds a finished run (None: the run failed or was stopped, nothing to add)."""
+    if not entry:
+        return [gr.skip()] * 6
+    run = HistoryEntry.model_validate(entry)
+    updated = add_run(stored, run)
+    return [updated, gr.update(choices=history_choices(updated), value=run.id),
+            *code_for_request(ctx, entry_request(run), page)]
+
+
+def restore_run(entry_id: str | None, stored: Any) -> list[Any]:
+    entry = find_entry(stored, entry_id or "")
+    if entry is None:
+        raise gr.Error("Pick a run in the history first.")
+    return [*request_values(entry_request(entry)), entry.output, ""]
+
+
+def clear_history() -> list[Any]:
+    return [[], gr.update(choices=[], value=None)]

@@ -1,0 +1,262 @@
+"""What the local server accepts and what it sends: TGI text generation and OpenAI chat.
+
+Requests are pydantic models, so a bad value becomes one 422 "Input validation error" as TGI gives.
+Their bounds are those of `playground.params.GenerationParams`, the declaration the UI's sliders are
+built from, so a value the UI can send is one this server takes. Two leniencies over TGI, both
+because the UI sends them: temperature 0 means greedy, and top_k 0 / top_p 1 mean "off".
+
+Answers and stream events are plain dicts; `sse` frames one. Token logprobs are sent as null: the
+engine samples inside llama.cpp and does not compute them.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from playground.local import LOCAL_MODEL_NAME
+from playground.local.engine import Generation, Sampling, Token
+from playground.params import SEED_MAX, GenerationParams, field_default
+
+
+def _declared(name: str, kind: type) -> Any:
+    """`kind` with the bounds GenerationParams declares for field `name`."""
+    return Annotated[(kind, *GenerationParams.model_fields[name].metadata)]
+
+
+MaxNewTokens = _declared("max_new_tokens", int)
+Temperature = _declared("temperature", float)
+TopP = _declared("top_p", float)
+TopK = _declared("top_k", int)
+RepetitionPenalty = _declared("repetition_penalty", float)
+Seed = _declared("seed", int)
+StopList = _declared("stop", list[str])
+Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
+DEFAULT_MAX_NEW_TOKENS: int = field_default("max_new_tokens")
+
+
+class _Body(BaseModel):
+    # Fields a client adds that change nothing here (TGI's `details` flags, OpenAI's `user`...) are ignored.
+    model_config = ConfigDict(extra="ignore")
+
+    # Field -> its "off" value. Features the engine lacks are refused when turned on, not ignored:
+    # each would change the answer, and a silent difference is worse than a clear 422.
+    _refused: ClassVar[dict[str, Any]] = {}
+
+    @model_validator(mode="after")
+    def _refuse_unsupported(self) -> _Body:
+        for name, off in self._refused.items():
+            if getattr(self, name) not in (None, off):
+                raise ValueError(f"`{name}` is not supported by the local model")
+        return self
+
+
+class TextGenerationParameters(_Body):
+    max_new_tokens: MaxNewTokens | None = None
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    top_k: TopK | None = None
+    typical_p: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
+    repetition_penalty: RepetitionPenalty | None = None
+    frequency_penalty: Penalty | None = None
+    seed: Seed | None = None
+    stop: StopList = []
+    do_sample: bool | None = None
+    details: bool = False
+    return_full_text: bool = False
+    best_of: int | None = None
+    grammar: Any = None
+    watermark: bool | None = None
+    top_n_tokens: int | None = None
+    truncate: int | None = None
+    adapter_id: str | None = None
+    decoder_input_details: bool | None = None
+
+    _refused: ClassVar[dict[str, Any]] = {
+        "best_of": 1,
+        "grammar": None,
+        "watermark": False,
+        "top_n_tokens": 0,
+        "truncate": None,
+        "adapter_id": None,
+        "decoder_input_details": False,
+    }
+
+    def wants_sampling(self) -> bool:
+        """TGI's rule: sample if asked to, or if any sampling filter is set; else greedy."""
+        if self.temperature == 0:
+            return False
+        filters = (self.top_k, self.top_p, self.typical_p)
+        return bool(self.do_sample) or (self.temperature not in (None, 1.0)) or any(f is not None for f in filters)
+
+    def to_sampling(self, rng: random.Random) -> Sampling:
+        common = {
+            "max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS,
+            "repetition_penalty": self.repetition_penalty or 1.0,
+            "frequency_penalty": self.frequency_penalty or 0.0,
+            "stop": tuple(self.stop),
+        }
+        if not self.wants_sampling():
+            return Sampling(temperature=0.0, **common)
+        return Sampling(
+            seed=_seed(self.seed, rng),
+            temperature=1.0 if self.temperature is None else self.temperature,
+            top_p=self.top_p or 1.0,
+            top_k=self.top_k or 0,
+            typical_p=self.typical_p or 1.0,
+            **common,
+        )
+
+
+class TextGenerationRequest(_Body):
+    inputs: str
+    parameters: TextGenerationParameters = Field(default_factory=TextGenerationParameters)
+    stream: bool = False
+
+
+class ChatMessage(_Body):
+    role: str
+    content: str
+
+
+class ChatRequest(_Body):
+    messages: list[ChatMessage] = Field(min_length=1)
+    stream: bool = False
+    max_tokens: MaxNewTokens | None = None
+    temperature: Temperature | None = None
+    top_p: TopP | None = None
+    seed: Seed | None = None
+    stop: StopList | None = None
+    frequency_penalty: Penalty | None = None
+    presence_penalty: Penalty | None = None
+    n: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    tools: list[Any] | None = None
+    response_format: Any = None
+
+    _refused: ClassVar[dict[str, Any]] = {"n": 1, "logprobs": False, "top_logprobs": 0, "tools": [], "response_format": None}
+
+    @field_validator("stop", mode="before")
+    @classmethod
+    def _one_stop_as_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def to_sampling(self, rng: random.Random) -> Sampling:
+        """OpenAI's defaults: temperature 1 when unset, 0 for greedy."""
+        temperature = 1.0 if self.temperature is None else self.temperature
+        return Sampling(
+            max_new_tokens=self.max_tokens or DEFAULT_MAX_NEW_TOKENS,
+            seed=_seed(self.seed, rng),
+            temperature=temperature,
+            top_p=self.top_p or 1.0,
+            frequency_penalty=self.frequency_penalty or 0.0,
+            presence_penalty=self.presence_penalty or 0.0,
+            stop=tuple(self.stop or ()),
+        )
+
+    def message_dicts(self) -> list[dict[str, str]]:
+        return [{"role": m.role, "content": m.content} for m in self.messages]
+
+
+def _seed(seed: int | None, rng: random.Random) -> int:
+    # TGI's behaviour: no seed means a fresh one, reported in `details` so the run can be replayed.
+    return rng.randint(0, SEED_MAX) if seed is None else seed
+
+
+def validation_message(error: ValidationError | ValueError) -> str:
+    """TGI's wording for a refused request, naming the first offending field."""
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        return f"Input validation error: `{where}`: {reason}" if where else f"Input validation error: {reason}"
+    return f"Input validation error: {error}"
+
+
+def error_body(message: str, error_type: str) -> dict[str, str]:
+    return {"error": message, "error_type": error_type}
+
+
+def sse(payload: dict[str, Any] | str) -> bytes:
+    """One server-sent event. `data: ` with the space: the client's [DONE] check needs it."""
+    return f"data: {payload if isinstance(payload, str) else json.dumps(payload)}\n\n".encode()
+
+
+# ---- TGI answers --------------------------------------------------------------------------------
+
+
+def tgi_details(generation: Generation) -> dict[str, Any]:
+    return {
+        "finish_reason": generation.finish_reason,
+        "generated_tokens": generation.generated_tokens,
+        "input_length": generation.input_length,
+        "seed": None if generation.sampling.greedy else generation.sampling.seed,
+    }
+
+
+def token_dict(token: Token) -> dict[str, Any]:
+    return {"id": token.id, "text": token.text, "logprob": None, "special": token.special}
+
+
+def tgi_token_event(index: int, token: Token, generation: Generation, prefix: str) -> dict[str, Any]:
+    """One token; the last one (finish_reason set) also carries the whole text and the details."""
+    last = generation.finish_reason is not None
+    return {
+        "index": index,
+        "token": token_dict(token),
+        "generated_text": prefix + generation.text if last else None,
+        "details": tgi_details(generation) if last else None,
+    }
+
+
+def tgi_answer(generation: Generation, tokens: list[Token], prefix: str, details: bool) -> list[dict[str, Any]]:
+    answer: dict[str, Any] = {"generated_text": prefix + generation.text}
+    if details:
+        answer["details"] = {**tgi_details(generation), "prefill": [], "tokens": [token_dict(t) for t in tokens]}
+    return [answer]
+
+
+# ---- OpenAI chat answers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatIds:
+    id: str
+    created: int
+
+    @classmethod
+    def new(cls) -> ChatIds:
+        return cls(id=f"chatcmpl-{uuid.uuid4().hex}", created=int(time.time()))
+
+    def envelope(self, kind: str) -> dict[str, Any]:
+        return {"id": self.id, "object": kind, "created": self.created, "model": LOCAL_MODEL_NAME, "system_fingerprint": "llama-cpp-python"}
+
+
+def chat_finish_reason(generation: Generation) -> str:
+    return "length" if generation.finish_reason == "length" else "stop"
+
+
+def chat_chunk(ids: ChatIds, text: str, finish_reason: str | None = None) -> dict[str, Any]:
+    choice = {"index": 0, "delta": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": finish_reason}
+    return {**ids.envelope("chat.completion.chunk"), "choices": [choice]}
+
+
+def chat_usage(generation: Generation) -> dict[str, int]:
+    return {
+        "prompt_tokens": generation.input_length,
+        "completion_tokens": generation.generated_tokens,
+        "total_tokens": generation.input_length + generation.generated_tokens,
+    }
+
+
+def chat_answer(ids: ChatIds, generation: Generation) -> dict[str, Any]:
+    message = {"role": "assistant", "content": generation.text}
+    choice = {"index": 0, "message": message, "logprobs": None, "finish_reason": chat_finish_reason(generation)}
+    return {**ids.envelope("chat.completion"), "choices": [choice], "usage": chat_usage(generation)}

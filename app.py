@@ -11,7 +11,7 @@ from pathlib import Path
 import gradio as gr
 
 from components.auth_panel import build_auth_panel
-from components.code_panel import build_code_panel, open_share_link, wire_code_panel
+from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
 from components.generation import RunContext, wire_generation
 from components.history_panel import build_history_panel, show_history, wire_history_panel
@@ -66,7 +66,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
         demo.load(partial(show_presets, shipped=shipped.presets), inputs=presets.stored, outputs=presets.preset, queue=False)
-        demo.load(partial(open_share_link, ctx), inputs=None, outputs=[*form.inputs(), run.status], queue=False)
+        wire_share_link(demo, ctx, form, run.status)
     return demo
 
 

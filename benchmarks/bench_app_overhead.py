@@ -1,27 +1,34 @@
 """What the running app adds to a streamed generation: time to first token and decode tokens/s
-through the playground (gradio_client streaming `/generate`) against a direct `InferenceClient`
-call to the same local server, in one run.
-
-The local protocol server (tests/protocol_server.py) sends model `test/tiny-gpt`'s answer with a
-fixed delay between tokens, so the model's own speed is known and the same on both sides. Both
-sides ask for the same prompt, seed, temperature and number of tokens, so they receive the very
-same text; the two paths alternate, so a slow spell of the machine falls on both.
+through the playground against a direct `InferenceClient` call to the same local server, in one run.
 
     python benchmarks/bench_app_overhead.py [--token-delay 0.02] [--tokens 64] [--repetitions 7]
 
 Writes benchmarks/results/app_overhead.md (overwritten each run). Targets: at most 50 ms added to
 the median time to first token, and at least 0.95x the direct median tokens/s.
 
-Processes: the protocol server and the app each run as their own subprocess, so the app's Python
-(Gradio's event loop, the handler thread) and the server's event loop never compete for this
-process's interpreter lock with the measuring client, and the direct path is not slowed by a
-server living in the measuring process either.
+The local protocol server (tests/protocol_server.py) sends model `test/tiny-gpt`'s answer with a
+fixed delay between tokens, so the model's pace is known and the same for every path. All paths
+ask for the same prompt, seed, temperature and number of tokens and must receive the very same
+text. Three paths, in rotating order so a slow spell of the machine falls on each:
+
+- direct: `InferenceClient.text_generation(..., stream=True)` from this process;
+- app, gradio_client: `Client.submit(..., api_name="/generate")`, following the job's updates;
+- app, page protocol: the same event through Gradio's own queue protocol (POST queue/join, then
+  the queue/data event stream) on one keep-alive connection, as the page in a browser does.
+  gradio_client adds costs of its own, not the app's: a new connection for each join and each
+  event stream, and a reader that looks for new messages only every 50 ms. The page-protocol
+  path shows what the app itself adds.
+
+The protocol server and the app each run as their own subprocess, so neither competes with the
+measuring client for this process's interpreter lock (and the direct path does not share its
+process with a server either).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
 import signal
@@ -33,10 +40,10 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from operator import attrgetter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +53,9 @@ os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
 os.environ.pop("HF_TOKEN", None)  # a developer's own token must never reach the benchmark
 
 import gradio  # noqa: E402
+import httpx  # noqa: E402
 from gradio_client import Client  # noqa: E402
+from gradio_client.utils import apply_diff  # noqa: E402
 from huggingface_hub import InferenceClient  # noqa: E402
 from huggingface_hub import constants as hf_constants  # noqa: E402
 
@@ -63,6 +72,14 @@ MIN_RATIO = 0.95
 RESULTS = ROOT / "benchmarks" / "results" / "app_overhead.md"
 TIME_LIMIT = 150  # seconds for the whole run; a hung app or server must not hang the benchmark
 RUN_TIMEOUT = 30.0  # seconds for one generation
+# Pause before each run. tests/protocol_server.py's sockets lack TCP_NODELAY (uvicorn given a
+# socket made without IPPROTO_TCP), so a connection reused within ~0.1 s of a finished stream
+# waits ~40 ms (Nagle against a delayed ACK) for its first token. Both the direct path and the
+# app's own call to the server would pay that at random; a short idle avoids it.
+SETTLE = 0.25
+
+DIRECT, CLIENT, PAGE = "direct InferenceClient", "app via gradio_client", "app via page protocol"
+PATHS = (DIRECT, CLIENT, PAGE)
 
 
 @dataclass(frozen=True)
@@ -84,7 +101,7 @@ class Run:
         return (self.tokens - self.first_tokens) / (self.last_at - self.first_at)
 
 
-# ---- the two measured paths ---------------------------------------------------------------------
+# ---- the measured paths -------------------------------------------------------------------------
 
 
 def direct_run(tokens: int) -> Run:
@@ -96,12 +113,14 @@ def direct_run(tokens: int) -> Run:
     for piece in client.text_generation(PROMPT, max_new_tokens=tokens, seed=SEED, temperature=TEMPERATURE, stream=True):
         stamps.append(time.perf_counter())
         pieces.append(piece)
+    client.close()
     if not stamps:
         raise RuntimeError("direct call streamed no tokens")
     return Run(stamps[0] - started, stamps[0], stamps[-1], 1, len(pieces), len(pieces), "".join(pieces))
 
 
 def app_form(tokens: int) -> dict[str, object]:
+    """The `/generate` API's inputs, by name."""
     return {
         "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": PROMPT,
         "temperature": TEMPERATURE, "max_new_tokens": tokens, "seed": SEED, "random_seed": False, "top_p": 1.0,
@@ -109,17 +128,44 @@ def app_form(tokens: int) -> dict[str, object]:
     }  # fmt: skip
 
 
-def streamed_outputs(job, timeout: float) -> Iterator[tuple[float, object]]:
+def run_from_updates(started: float, updates: Iterator[tuple[float, object]]) -> Run:
+    """A Run from (arrival time, Output value) updates. Time to first token runs from the request to
+    the first update whose Output is non-empty. Updates may be coalesced, so tokens are counted in
+    the text, never by update."""
+    first_at = last_at = None
+    first_tokens, text, seen = 0, "", 0
+    for at, output in updates:
+        if not isinstance(output, str) or not output or output == text:
+            continue  # status-only update ("Sending…"), or the final update repeating the text
+        if first_at is None:
+            first_at, first_tokens = at, count_tokens(output)
+        last_at, text, seen = at, output, seen + 1
+    if first_at is None or last_at is None:
+        raise RuntimeError("the app streamed no output")
+    return Run(first_at - started, first_at, last_at, first_tokens, count_tokens(text), seen, text)
+
+
+def count_tokens(text: str) -> int:
+    """The protocol server's token is one word plus a space."""
+    return len(text.split())
+
+
+def client_run(client: Client, tokens: int) -> Run:
+    started = time.perf_counter()
+    job = client.submit(**app_form(tokens), api_name="/generate")
+    return run_from_updates(started, job_outputs(job, RUN_TIMEOUT))
+
+
+def job_outputs(job, timeout: float) -> Iterator[tuple[float, object]]:
     """(arrival time, Output value) for each update the job streams, in order.
 
-    The same list `for update in job` reads, polled here instead: Job.__next__ sleeps 1 ms while
-    holding the lock the client's SSE reader thread needs to append an update (which can hold
-    the reader back), and it has no timeout.
+    The same list `for update in job` reads, polled here instead: Job.__next__ has no timeout, and
+    sleeps 1 ms while holding the lock the client's reader needs to add an update.
     """
     seen = 0
     deadline = time.perf_counter() + timeout
     while True:
-        outputs = job.outputs()  # the live list; taking its length under no lock is safe enough here
+        outputs = job.outputs()
         while seen < len(outputs):
             update = outputs[seen]
             seen += 1
@@ -133,30 +179,51 @@ def streamed_outputs(job, timeout: float) -> Iterator[tuple[float, object]]:
         time.sleep(0.0005)
 
 
-def app_run(client: Client, tokens: int) -> Run:
-    """Through the running app: gradio_client submits `/generate` and follows its stream.
+class PageProtocol:
+    """Gradio's queue protocol (sse_v3) as the page speaks it, on one keep-alive connection: POST
+    queue/join, then read queue/data's event stream, timestamping each message as it is read."""
 
-    Time to first token runs from submit() to the first update whose Output is non-empty. Updates
-    may be coalesced (by Gradio or the client), so tokens are counted in the text, never by update.
-    """
-    started = time.perf_counter()
-    job = client.submit(**app_form(tokens), api_name="/generate")
-    first_at = last_at = None
-    first_tokens, text, updates = 0, "", 0
-    for at, output in streamed_outputs(job, RUN_TIMEOUT):
-        if not isinstance(output, str) or not output or output == text:
-            continue  # status-only update ("Sending…"), or the final update repeating the text
-        if first_at is None:
-            first_at, first_tokens = at, count_tokens(output)
-        last_at, text, updates = at, output, updates + 1
-    if first_at is None or last_at is None:
-        raise RuntimeError("the app streamed no output")
-    return Run(first_at - started, first_at, last_at, first_tokens, count_tokens(text), updates, text)
+    def __init__(self, url: str, client: Client, api_name: str = "/generate") -> None:
+        config = client.config or {}
+        self._base = url.rstrip("/") + config.get("api_prefix", "/gradio_api")
+        dependency = next(d for d in config["dependencies"] if d.get("api_name") == api_name.lstrip("/"))
+        parameters = client.view_api(print_info=False, return_format="dict")["named_endpoints"][api_name]["parameters"]
+        self._names = [p["parameter_name"] for p in parameters]
+        if config.get("protocol") != "sse_v3" or len(self._names) != len(dependency["inputs"]):
+            raise RuntimeError(f"{api_name}: unexpected protocol {config.get('protocol')} or inputs {dependency['inputs']}")
+        self._fn_index = dependency["id"]
+        self._session = uuid.uuid4().hex  # one page, one session
+        self._http = httpx.Client(timeout=RUN_TIMEOUT)
 
+    def run(self, tokens: int) -> Run:
+        form = app_form(tokens)
+        started = time.perf_counter()
+        join = {"data": [form[name] for name in self._names], "fn_index": self._fn_index, "session_hash": self._session}
+        self._http.post(f"{self._base}/queue/join", json={**join, "event_data": None, "trigger_id": None}).raise_for_status()
+        return run_from_updates(started, self._outputs())
 
-def count_tokens(text: str) -> int:
-    """The protocol server's token is one word plus a space."""
-    return len(text.split())
+    def _outputs(self) -> Iterator[tuple[float, object]]:
+        outputs: list | None = None
+        with self._http.stream("GET", f"{self._base}/queue/data", params={"session_hash": self._session}) as stream:
+            for line in stream.iter_lines():
+                if not line.startswith("data:"):
+                    continue
+                at = time.perf_counter()
+                message = json.loads(line[5:])
+                kind = message.get("msg")
+                if kind == "process_generating":
+                    data = message["output"]["data"]  # the whole outputs first, then diffs against them
+                    outputs = list(data) if outputs is None else [apply_diff(old, diff) for old, diff in zip(outputs, data, strict=True)]
+                    yield at, outputs[0]
+                elif kind == "process_completed":
+                    if not message.get("success", False):
+                        raise RuntimeError(f"the app failed: {message.get('output')}")
+                    return
+                elif kind in ("close_stream", "unexpected_error"):
+                    raise RuntimeError(f"the event stream ended early: {message}")
+
+    def close(self) -> None:
+        self._http.close()
 
 
 # ---- processes ----------------------------------------------------------------------------------
@@ -209,95 +276,100 @@ def base_env() -> dict[str, str]:
 # ---- measuring and reporting --------------------------------------------------------------------
 
 
-def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path) -> list[tuple[Run, Run]]:
-    server_url = f"http://127.0.0.1:{free_port()}"
-    app_port = free_port()
-    app_url = f"http://127.0.0.1:{app_port}/"
+def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path) -> dict[str, list[Run]]:
+    server_port, app_port = free_port(), free_port()
+    server_url, app_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}/"
     logs = Path(tempfile.mkdtemp(prefix="bench_app_overhead_"))
-    server_args = [sys.executable, "-m", "tests.protocol_server", "--port", server_url.rsplit(":", 1)[1], "--token-delay", str(token_delay)]
+    server_args = [sys.executable, "-m", "tests.protocol_server", "--port", str(server_port), "--token-delay", str(token_delay)]
     app_env = {
         **base_env(), "HF_ENDPOINT": server_url, "HF_ROUTER_URL": server_url, "HF_TOKEN": TOKEN,
         "GRADIO_SERVER_PORT": str(app_port), "GRADIO_SERVER_NAME": "127.0.0.1", "PLAYGROUND_MODELS": MODEL,
     }  # fmt: skip
     with (
-        subprocess_serving(server_args, ROOT, base_env(), f"{server_url}/api/models/{MODEL}", logs / "protocol_server.log", 20),
+        subprocess_serving(server_args, app_dir, base_env(), f"{server_url}/api/models/{MODEL}", logs / "protocol_server.log", 20),
         subprocess_serving([sys.executable, "app.py"], app_dir, app_env, app_url, logs / "app.log", 60),
     ):
         hf_constants.ENDPOINT = server_url
         install_router(server_url)
         client = Client(app_url, verbose=False)
+        page = PageProtocol(app_url, client)
+        paths: dict[str, Callable[[], Run]] = {
+            DIRECT: lambda: direct_run(tokens),
+            CLIENT: lambda: client_run(client, tokens),
+            PAGE: lambda: page.run(tokens),
+        }
         try:
-            # Warm-up: provider-mapping caches on both sides, HTTP connections, gradio_client's SSE stream.
-            check(direct_run(tokens), tokens, "direct warm-up")
-            check(app_run(client, tokens), tokens, "app warm-up")
-            pairs = []
+            for name, path in paths.items():  # warm-up: provider-mapping caches, connections, first-call imports
+                time.sleep(SETTLE)
+                check(path(), tokens, f"{name} (warm-up)")
+            runs: dict[str, list[Run]] = {name: [] for name in PATHS}
             for repetition in range(repetitions):
-                # Alternate which path goes first, so a slow spell of the machine hits both.
-                if repetition % 2 == 0:
-                    direct = direct_run(tokens)
-                    app = app_run(client, tokens)
-                else:
-                    app = app_run(client, tokens)
-                    direct = direct_run(tokens)
-                check(direct, tokens, "direct")
-                check(app, tokens, "app")
-                pairs.append((direct, app))
+                order = PATHS[repetition % 3 :] + PATHS[: repetition % 3]  # rotate, so each path goes first in turn
+                for name in order:
+                    time.sleep(SETTLE)
+                    runs[name].append(check(paths[name](), tokens, name))
                 print(
-                    f"run {repetition + 1}: TTFT direct {direct.ttft * 1000:6.1f} ms, app {app.ttft * 1000:6.1f} ms | "
-                    f"tok/s direct {direct.tokens_per_s:5.1f}, app {app.tokens_per_s:5.1f} "
-                    f"({app.updates} output updates, first held {app.first_tokens} token(s))",
+                    f"run {repetition + 1}: "
+                    + " | ".join(
+                        f"{name}: TTFT {runs[name][-1].ttft * 1000:6.1f} ms, {runs[name][-1].tokens_per_s:5.1f} tok/s" for name in PATHS
+                    ),
                     flush=True,
                 )
-            return pairs
+            return runs
         finally:
+            page.close()
             client.close()
 
 
-def check(run: Run, tokens: int, label: str) -> None:
+def check(run: Run, tokens: int, label: str) -> Run:
     expected = expected_answer(PROMPT, seed=SEED, temperature=TEMPERATURE, max_tokens=tokens).text
     if run.text != expected or run.tokens != tokens:
         raise RuntimeError(f"{label}: got {run.tokens} tokens {run.text[:80]!r}..., expected {tokens} tokens {expected[:80]!r}...")
+    return run
 
 
-def median(values: Iterator[float] | list[float]) -> float:
-    return statistics.median(list(values))
-
-
-def spread(runs: list[Run], value: Callable[[Run], float], scale: float = 1.0) -> str:
-    values = [value(r) * scale for r in runs]
+def spread(runs: list[Run], value: Callable[[Run], float]) -> str:
+    values = [value(r) for r in runs]
     return f"{min(values):.1f}–{max(values):.1f}"
 
 
-def report(pairs: list[tuple[Run, Run]], token_delay: float, tokens: int) -> str:
-    directs = [d for d, _ in pairs]
-    apps = [a for _, a in pairs]
-    direct_ttft = median(r.ttft for r in directs) * 1000
-    app_ttft = median(r.ttft for r in apps) * 1000
-    added = app_ttft - direct_ttft
-    direct_rate = median(r.tokens_per_s for r in directs)
-    app_rate = median(r.tokens_per_s for r in apps)
-    ratio = app_rate / direct_rate
-    ttft_verdict = "PASS" if added <= MAX_ADDED_TTFT_MS else "MISS"
-    rate_verdict = "PASS" if ratio >= MIN_RATIO else "MISS"
+def report(runs: dict[str, list[Run]], token_delay: float, tokens: int, command: str) -> str:
+    ttft_ms = {name: statistics.median(r.ttft for r in runs[name]) * 1000 for name in PATHS}
+    rate = {name: statistics.median(r.tokens_per_s for r in runs[name]) for name in PATHS}
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    head = f"| {now} | {token_delay * 1000:.0f} ms | {tokens} |"
+    rows = [f"{head} {DIRECT} | {ttft_ms[DIRECT]:.1f} ms | – | {rate[DIRECT]:.2f} | – |"]
+    for name in (CLIENT, PAGE):
+        added = ttft_ms[name] - ttft_ms[DIRECT]
+        ratio = rate[name] / rate[DIRECT]
+        ttft_verdict = "PASS" if added <= MAX_ADDED_TTFT_MS else "MISS"
+        rate_verdict = "PASS" if ratio >= MIN_RATIO else "MISS"
+        rows.append(
+            f"{head} {name} | {ttft_ms[name]:.1f} ms | {added:.1f} ms **{ttft_verdict}** | {rate[name]:.2f} | {ratio:.3f} **{rate_verdict}** |"
+        )
+    spreads = "\n".join(
+        f"- {name}: TTFT {spread(runs[name], lambda r: r.ttft * 1000)} ms, {spread(runs[name], lambda r: r.tokens_per_s)} tok/s, "
+        f"{min(r.updates for r in runs[name])}–{max(r.updates for r in runs[name])} text updates per run"
+        for name in PATHS
+    )
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
-    ttft_ms, rate = attrgetter("ttft"), attrgetter("tokens_per_s")
     return f"""# App overhead: through the running playground vs a direct InferenceClient call
 
-Run with `python benchmarks/bench_app_overhead.py --token-delay {token_delay} --tokens {tokens} --repetitions {len(pairs)}`
-({machine}): the protocol server (`tests/protocol_server.py`, model `{MODEL}`) and `python app.py` each run
-as a subprocess; direct = `InferenceClient.text_generation(..., stream=True)` from the benchmark process,
-app = `gradio_client` streaming `/generate`. Medians of {len(pairs)} alternating repetitions after one warm-up each.
-TTFT = request start to first token seen; tok/s = tokens after the first one seen over the time from the first to the
-last token seen (counted in the text, not by updates: the app's updates may be coalesced).
+How it was run: `{command}` ({machine}). The protocol server (`tests/protocol_server.py`, model `{MODEL}`,
+{token_delay * 1000:.0f} ms between tokens, so at most {1 / token_delay:.1f} tok/s) and `python app.py` each run as a subprocess.
+direct = `InferenceClient.text_generation(..., stream=True)` from the benchmark process; app via gradio_client =
+`Client.submit(..., api_name="/generate")`; app via page protocol = Gradio's queue protocol on one keep-alive connection,
+as the browser page uses it (no gradio_client: its new connection per call and its 50 ms message polling are its own).
+Medians of {len(runs[DIRECT])} repetitions in rotating order, after one warm-up each. TTFT = request start to the first
+token seen; tok/s = tokens after the first one seen over the time from the first to the last token seen (tokens counted
+in the text, not by updates, since updates may be coalesced). Targets: added TTFT <= {MAX_ADDED_TTFT_MS:.0f} ms, ratio >= {MIN_RATIO}.
 
-| date | per-token delay | tokens | direct TTFT | app TTFT | added TTFT (target <= {MAX_ADDED_TTFT_MS:.0f} ms) | direct tok/s | app tok/s | ratio (target >= {MIN_RATIO}) |
-|---|---|---|---|---|---|---|---|---|
-| {now} | {token_delay * 1000:.0f} ms | {tokens} | {direct_ttft:.1f} ms | {app_ttft:.1f} ms | {added:.1f} ms **{ttft_verdict}** | {direct_rate:.2f} | {app_rate:.2f} | {ratio:.3f} **{rate_verdict}** |
+| date | per-token delay | tokens | path | TTFT | added TTFT (<= {MAX_ADDED_TTFT_MS:.0f} ms) | tok/s | ratio to direct (>= {MIN_RATIO}) |
+|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
 
-Spread (min–max over the repetitions): TTFT direct {spread(directs, ttft_ms, 1000)} ms, app {spread(apps, ttft_ms, 1000)} ms;
-tok/s direct {spread(directs, rate)}, app {spread(apps, rate)}; the server's own pace is {1 / token_delay:.1f} tok/s.
-App output updates per run: {min(a.updates for a in apps)}–{max(a.updates for a in apps)} for {tokens} tokens.
+Spread over the repetitions (min–max):
+{spreads}
 """
 
 
@@ -323,13 +395,16 @@ def main() -> None:
     parser.add_argument("--tokens", type=int, default=64, help="max_new_tokens; every run generates exactly this many")
     parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--output", type=Path, default=RESULTS)
-    parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py is run (default: this one)")
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py and protocol server run (default: this one)")
     args = parser.parse_args()
     if args.token_delay <= 0 or args.tokens < 2 or args.repetitions < 1:
         parser.error("needs --token-delay > 0, --tokens >= 2 and --repetitions >= 1")
     with time_limit(TIME_LIMIT):
-        pairs = measure(args.token_delay, args.tokens, args.repetitions, args.app_dir.resolve())
-    text = report(pairs, args.token_delay, args.tokens)
+        runs = measure(args.token_delay, args.tokens, args.repetitions, args.app_dir.resolve())
+    command = (
+        f"python benchmarks/bench_app_overhead.py --token-delay {args.token_delay} --tokens {args.tokens} --repetitions {args.repetitions}"
+    )
+    text = report(runs, args.token_delay, args.tokens, command)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)

@@ -16,7 +16,7 @@ from components.messages import error_text, info_html
 from playground import errors as e
 from playground.form import FormValues, request_from_form
 from playground.request import GenerationRequest
-from playground.share import parse_share_query, share_query
+from playground.share import parse_share_query, parse_share_url, share_query
 from playground.snippets import curl_snippet, javascript_snippet, python_snippet
 
 
@@ -79,9 +79,21 @@ def page_url(request: gr.Request | None) -> str:
     return referer.split("?", 1)[0] if referer else ""
 
 
-def open_share_link(ctx: RunContext, request: gr.Request) -> list[Any]:
+def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML) -> None:
+    """Opening the page with a share link's query fills the form from it."""
+
+    def open_link(request: gr.Request) -> list[Any]:
+        return open_share_link(ctx, request)
+
+    demo.load(open_link, inputs=None, outputs=[*form.inputs(), status], queue=False)
+
+
+def open_share_link(ctx: RunContext, request: gr.Request | None) -> list[Any]:
     """Form values (and a status note) from the page's query string; nothing changes on a plain visit."""
-    shared = parse_share_query(request.query_params if request else {})
+    shared = parse_share_query(request.query_params) if request else parse_share_query({})
+    if shared.is_empty and request is not None:
+        # The load event's own URL may not carry the page's query; the page's address is its referer.
+        shared = parse_share_url(request.headers.get("referer", ""))
     if shared.is_empty:
         return [gr.skip()] * 14
     base = GenerationRequest(model=ctx.settings.default_model, prompt="")

@@ -84,7 +84,7 @@ def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[
     except e.PlaygroundError as error:
         yield _failure(error)
         return
-    yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), gr.skip(), None
+    yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), "", None
     yield from _render_run(ctx.backend, request, token)
 
 

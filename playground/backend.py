@@ -125,3 +125,4 @@ def _texts(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[st
         close = getattr(stream, "close", None)
         if close is not None:
             close()
+        client.close()  # the client keeps streamed responses open until closed

@@ -80,25 +80,51 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def app_url(protocol_server_session: ProtocolServer) -> str:
-    """The playground, launched in this process on 127.0.0.1, talking to the protocol server."""
+def local_service():
+    """The built-in local model's server (real llama.cpp), shared by the app tests."""
+    from playground.local.service import LocalModelService
+
+    service = LocalModelService()
+    yield service
+    service.stop()
+
+
+def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
+    """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
     from app import build_app
     from components.style import CSS
     from playground.backend import Backend
     from playground.config import Settings
+    from playground.local.resolve import local_model_resolver
     from playground.retry import RetryPolicy
 
-    url = protocol_server_session.url
+    url = server.url
     hf_constants.ENDPOINT = url
     install_router(url)
     settings = Settings(
-        hf_token=TEST_TOKEN, hub_endpoint=url, router_url=url, retry_deadline=30,
+        hf_token=token, hub_endpoint=url, router_url=url, retry_deadline=30,
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
         default_model="test/tiny-gpt",
     )
-    demo = build_app(settings, Backend(policy=RetryPolicy(deadline=30, first_delay=0.2)))
+    backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service))
+    demo = build_app(settings, backend, local_default=local_default)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS, show_error=True)
-    yield f"http://127.0.0.1:{port}/"
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture(scope="session")
+def app_url(protocol_server_session: ProtocolServer, local_service) -> str:
+    """The playground with a server-side token (as when HF_TOKEN is set): a hosted model is the default."""
+    demo, url = _launch_app(protocol_server_session, local_service, TEST_TOKEN, local_default=False)
+    yield url
+    demo.close()
+
+
+@pytest.fixture(scope="session")
+def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) -> str:
+    """The playground as a first-time user gets it: no token, so the built-in local model."""
+    demo, url = _launch_app(protocol_server_session, local_service, None, local_default=True)
+    yield url
     demo.close()

@@ -1,0 +1,86 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
+"""In Chromium: the built-in local model for a first-time user, presets, history, share links, View code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+
+from tests.conftest import TEST_TOKEN
+from tests.protocol_server import ProtocolServer
+from tests.test_browser import browser, generate_and_wait, open_page, page, pytestmark, set_seed  # noqa: F401  (shared fixtures, marks)
+
+
+@pytest.fixture
+def fresh_page(browser, tokenless_app_url: str, server: ProtocolServer):
+    context, page = open_page(browser, tokenless_app_url)
+    yield page
+    context.close()
+
+
+def test_without_a_token_the_local_model_is_selected_and_writes_real_text(fresh_page) -> None:
+    page = fresh_page
+    assert "local" in page.get_by_label("Model", exact=True).input_value()
+    assert page.locator("#pg-banner").get_by_text("built-in local model").is_visible()
+    page.get_by_label("Prompt").fill("The capital of France is")
+    page.locator("input[aria-label='number input for Max new tokens']").fill("40")
+    set_seed(page, 7)
+    first = generate_and_wait(page)
+    assert len(first.split()) >= 3 and not first.startswith("Echo")
+    assert generate_and_wait(page) == first  # same seed, same text
+    set_seed(page, 8)
+    page.locator("input[aria-label='number input for Temperature']").fill("1.3")
+    assert generate_and_wait(page) != first
+    assert "seed 8" in page.locator("#pg-stats").inner_text()
+
+
+def test_choosing_a_preset_changes_the_controls(page) -> None:
+    page.get_by_label("Preset").click()
+    page.get_by_role("option", name="Creative").click()
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"number input for Temperature\"]')?.value === '1.1'", timeout=10_000)
+    page.get_by_label("Preset").click()
+    page.get_by_role("option", name="Precise").click()
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"number input for Temperature\"]')?.value === '0'", timeout=10_000)
+
+
+def test_a_run_stays_in_the_history_after_a_reload(page, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt").fill("Remember me")
+    generate_and_wait(page)
+    page.reload()
+    page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)
+
+
+def test_a_share_link_restores_settings_and_prompt_in_a_fresh_browser(browser, page, app_url: str, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt").fill("Shared prompt with 'quotes' & more")
+    set_seed(page, 321)
+    page.locator("input[aria-label='number input for Max new tokens']").fill("7")
+    generate_and_wait(page)
+    page.get_by_text("Share and View code").click()
+    link = page.locator("#pg-share-link textarea").input_value()
+    assert link.startswith(app_url) and TEST_TOKEN not in link
+    context, fresh = open_page(browser, link)
+    try:
+        fresh.wait_for_function("() => document.querySelector('#pg-status')?.innerText.includes('share link')", timeout=10_000)
+        assert fresh.get_by_label("Prompt").input_value() == "Shared prompt with 'quotes' & more"
+        assert fresh.get_by_label("Seed", exact=True).input_value() == "321"
+        assert not fresh.get_by_label("Random seed").is_checked()
+        assert fresh.locator("input[aria-label='number input for Max new tokens']").input_value() == "7"
+    finally:
+        context.close()
+
+
+def test_the_curl_snippet_has_no_token_and_returns_the_text_the_ui_showed(page, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt").fill("Reproduce me")
+    set_seed(page, 99)
+    shown = generate_and_wait(page)
+    page.get_by_text("Share and View code").click()
+    page.get_by_role("tab", name="cURL").click()
+    snippet = page.locator("#pg-code-curl .cm-content").inner_text()
+    assert TEST_TOKEN not in snippet and "$HF_TOKEN" in snippet
+    env = {**os.environ, "HF_TOKEN": TEST_TOKEN}
+    answer = subprocess.run(["bash", "-c", snippet], capture_output=True, text=True, env=env, timeout=30, check=True).stdout
+    streamed = "".join(line for line in answer.splitlines() if line.startswith("data:"))
+    assert shown.strip() and all(word in streamed for word in shown.split())
+    assert server.posts()[-1].body == server.posts()[-2].body  # the snippet sent the UI's exact request

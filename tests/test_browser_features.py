@@ -48,6 +48,8 @@ def test_choosing_a_preset_changes_the_controls(page) -> None:
 def test_a_run_stays_in_the_history_after_a_reload(page, server: ProtocolServer) -> None:
     page.get_by_label("Prompt").fill("Remember me")
     generate_and_wait(page)
+    page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)  # saved to the browser
+    page.wait_for_timeout(500)
     page.reload()
     page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)
 

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 
 import gradio as gr
@@ -17,7 +16,7 @@ from components.generation import RunContext, wire_generation
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel
-from components.presets_panel import build_presets_panel, show_presets, wire_presets_panel
+from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
@@ -32,6 +31,15 @@ from playground.router import install_router
 from playground.tokens import pick_token
 
 PRESETS_DIR = Path(__file__).parent / "presets"
+LAUNCH_OPTIONS = {
+    "css": CSS,
+    # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
+    # to the API) reaches the caller in words instead of a generic failure.
+    "show_error": True,
+    # Gradio's own run history would keep every input, the token field included, in the browser
+    # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
+    "run_history": False,
+}
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
     "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
@@ -65,7 +73,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         wire_presets_panel(presets, form, shipped.presets)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
-        demo.load(partial(show_presets, shipped=shipped.presets), inputs=presets.stored, outputs=presets.preset, queue=False)
+        wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
     return demo
 
@@ -79,9 +87,7 @@ def main() -> None:
     demo = build_app(settings, backend, local_default=local_default, offline=offline)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    # show_error: a value refused by Gradio's own checks (a slider's range, a dropdown's choices,
-    # when sent straight to the API) reaches the caller in words instead of a generic failure.
-    demo.launch(css=CSS, show_error=True)
+    demo.launch(**LAUNCH_OPTIONS)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ import datetime
 import json
 import os
 import platform
+import shutil
 import signal
 import socket
 import statistics
@@ -42,7 +43,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -277,9 +278,20 @@ def base_env() -> dict[str, str]:
 
 
 def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path) -> dict[str, list[Run]]:
+    """Runs the paths; the subprocesses' logs are kept (and named) only if something fails."""
+    logs = Path(tempfile.mkdtemp(prefix="bench_app_overhead_"))
+    try:
+        runs = _measure(token_delay, tokens, repetitions, app_dir, logs)
+    except BaseException:
+        print(f"failed; the protocol server's and the app's logs are in {logs}", file=sys.stderr)
+        raise
+    shutil.rmtree(logs, ignore_errors=True)
+    return runs
+
+
+def _measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, logs: Path) -> dict[str, list[Run]]:
     server_port, app_port = free_port(), free_port()
     server_url, app_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}/"
-    logs = Path(tempfile.mkdtemp(prefix="bench_app_overhead_"))
     server_args = [sys.executable, "-m", "tests.protocol_server", "--port", str(server_port), "--token-delay", str(token_delay)]
     app_env = {
         **base_env(), "HF_ENDPOINT": server_url, "HF_ROUTER_URL": server_url, "HF_TOKEN": TOKEN,
@@ -291,14 +303,12 @@ def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path) ->
     ):
         hf_constants.ENDPOINT = server_url
         install_router(server_url)
-        client = Client(app_url, verbose=False)
-        page = PageProtocol(app_url, client)
-        paths: dict[str, Callable[[], Run]] = {
-            DIRECT: lambda: direct_run(tokens),
-            CLIENT: lambda: client_run(client, tokens),
-            PAGE: lambda: page.run(tokens),
-        }
-        try:
+        with closing(Client(app_url, verbose=False)) as client, closing(PageProtocol(app_url, client)) as page:
+            paths: dict[str, Callable[[], Run]] = {
+                DIRECT: lambda: direct_run(tokens),
+                CLIENT: lambda: client_run(client, tokens),
+                PAGE: lambda: page.run(tokens),
+            }
             for name, path in paths.items():  # warm-up: provider-mapping caches, connections, first-call imports
                 time.sleep(SETTLE)
                 check(path(), tokens, f"{name} (warm-up)")
@@ -316,9 +326,6 @@ def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path) ->
                     flush=True,
                 )
             return runs
-        finally:
-            page.close()
-            client.close()
 
 
 def check(run: Run, tokens: int, label: str) -> Run:

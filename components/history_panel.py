@@ -47,7 +47,7 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
 
     generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
     panel.runs.input(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
-    rerun = panel.rerun.click(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
+    rerun = panel.rerun.click(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs)
     rerun.success(generate.handler, inputs=generate.inputs, outputs=generate.outputs).then(
         record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
     panel.clear.click(clear_history, inputs=None, outputs=[panel.stored, panel.runs], queue=False)
@@ -68,14 +68,16 @@ def record_run(ctx: RunContext, entry: dict | None, stored: Any, page: str) -> l
         return [gr.skip()] * 6
     run = HistoryEntry.model_validate(entry)
     updated = add_run(stored, run)
-    return [updated, gr.update(choices=history_choices(updated), value=run.id),
+    # Nothing stays selected, so a click on any run (the newest too) restores it.
+    return [updated, gr.update(choices=history_choices(updated), value=None),
             *code_for_request(ctx, entry_request(run), page)]
 
 
 def restore_run(entry_id: str | None, stored: Any) -> list[Any]:
-    entry = find_entry(stored, entry_id or "")
+    """The picked run (the newest when none is picked) back into the form, with its output."""
+    entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
-        raise gr.Error("Pick a run in the history first.")
+        raise gr.Error("There is no run in the history yet.")
     return [*request_values(entry_request(entry)), entry.output, ""]
 
 

@@ -9,6 +9,7 @@ import gradio as gr
 from playground.errors import InvalidModelError
 from playground.form import PROVIDER_CHOICES
 from playground.hub import suggest_mode
+from playground.local import LOCAL_MODEL_NAME
 from playground.model_ref import check_model_syntax
 from playground.request import DEFAULT_PROVIDER, Mode
 
@@ -45,6 +46,8 @@ def suggested_mode(model: str, session_token: str | None, current_mode: str, oau
     try:
         model_id = check_model_syntax(model or "")
     except InvalidModelError:
+        return current_mode
+    if model_id == LOCAL_MODEL_NAME:  # not on the Hub; it serves both modes
         return current_mode
     token = (session_token or "").strip() or (oauth_token.token if oauth_token else None)
     mode = suggest_mode(model_id, token)

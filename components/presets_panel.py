@@ -13,7 +13,7 @@ import gradio as gr
 
 from components.form import Form, parameter_values
 from playground import errors as e
-from playground.form import FormValues, request_from_form
+from playground.form import FormValues, request_from_form, settings_from_form
 from playground.params import GenerationParams
 from playground.presets import (
     Preset,
@@ -78,13 +78,23 @@ def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -
     panel.preset.input(apply, inputs=[panel.preset, panel.stored, *form.parameter_outputs()], outputs=apply_outputs, queue=False)
     panel.examples.input(fill_prompt, inputs=panel.examples, outputs=form.prompt, queue=False)
     panel.reset.click(reset_parameters, inputs=None, outputs=[*form.parameter_outputs(), panel.preset], queue=False)
-    panel.save.click(save, inputs=[panel.name, panel.stored, *form.inputs()], outputs=[panel.stored, panel.preset], queue=False)
+    # Queued (unlike the instant updates above): toasts (gr.Info/gr.Warning) reach the page only through the queue.
+    panel.save.click(save, inputs=[panel.name, panel.stored, *form.inputs()], outputs=[panel.stored, panel.preset])
     panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False)
-    panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset], queue=False)
+    panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset])
 
 
 def choices(shipped: list[Preset], mine: list[Preset]) -> list[tuple[str, str]]:
     return [(p.label, p.name) for p in shipped] + [(f"My: {p.label}", MINE + p.name) for p in mine]
+
+
+def wire_presets_loading(demo: gr.Blocks, panel: PresetsPanel, shipped: list[Preset]) -> None:
+    """The visitor's own presets join the list when the page loads."""
+
+    def show(stored: Any) -> dict:
+        return show_presets(stored, shipped)
+
+    demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False)
 
 
 def show_presets(stored: Any, shipped: list[Preset]) -> dict:
@@ -131,9 +141,7 @@ def save_preset(label: str, stored: Any, form: FormValues, shipped: list[Preset]
     if not slugify(label):
         raise gr.Error("Give the preset a name first.")
     try:
-        request = request_from_form(form)
-        params = request.params if form.random_seed is not True else request.params.model_copy(update={"seed": None})
-        preset = preset_from_request(slugify(label), label[:80], request.__class__(**{**request.__dict__, "params": params}))
+        preset = preset_from_request(slugify(label), label[:80], settings_from_form(form))
     except e.PlaygroundError as error:
         raise gr.Error(f"Can't save these settings: {error.detail}") from None
     mine = [p for p in presets_from_data(stored).presets if p.name != preset.name] + [preset]

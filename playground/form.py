@@ -5,7 +5,7 @@ Every value is checked here on the server, with messages that name the control b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from huggingface_hub.inference._providers import PROVIDERS
@@ -39,13 +39,19 @@ class FormValues:
 
 def request_from_form(form: FormValues) -> GenerationRequest:
     """A validated request with a concrete seed. Raises InvalidModelError or InvalidParametersError."""
+    settings = settings_from_form(form)
+    return replace(settings, prompt=_prompt(form.prompt), params=settings.params.with_resolved_seed())
+
+
+def settings_from_form(form: FormValues) -> GenerationRequest:
+    """Everything but the prompt (left empty), validated; `seed=None` when the form asks for a random one."""
     return GenerationRequest(
         model=check_model_syntax(_text(form.model, "Model")),
-        prompt=_prompt(form.prompt),
+        prompt="",
         mode=_mode(form.mode),
         provider=_provider(form.provider),
         system_prompt=_text(form.system_prompt or "", "System prompt"),
-        params=params_from_form(form).with_resolved_seed(),
+        params=params_from_form(form),
     )
 
 

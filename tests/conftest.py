@@ -91,8 +91,7 @@ def local_service():
 
 def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
     """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
-    from app import build_app
-    from components.style import CSS
+    from app import LAUNCH_OPTIONS, build_app
     from playground.backend import Backend
     from playground.config import Settings
     from playground.local.resolve import local_model_resolver
@@ -110,7 +109,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
     demo = build_app(settings, backend, local_default=local_default)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS, show_error=True)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
     return demo, f"http://127.0.0.1:{port}/"
 
 

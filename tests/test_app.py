@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -133,3 +134,20 @@ def test_suggested_mode_follows_the_provider_mapping(app: Client, server: Protoc
     assert app.predict("test/chat-model", TEST_TOKEN, "Completion", api_name="/suggested_mode") == "Chat"
     assert app.predict("test/tiny-gpt", TEST_TOKEN, "Chat", api_name="/suggested_mode") == "Completion"
     assert app.predict("test/unknown", TEST_TOKEN, "Chat", api_name="/suggested_mode") == "Chat"
+
+
+def test_gradios_own_run_history_is_off_so_tokens_are_not_kept_in_the_browser(app_url: str) -> None:
+    config = httpx.get(app_url + "config", timeout=10).json()
+    assert config["run_history"] is False
+
+
+def test_a_second_request_to_the_local_model_waits_its_turn(tokenless_app_url: str, local_service, server: ProtocolServer) -> None:
+    local = {**FORM, "model": "local/SmolLM2-135M-Instruct", "prompt": "Count to twenty:", "max_new_tokens": 120}
+    client = Client(tokenless_app_url, verbose=False)
+    generate(client, **{**local, "max_new_tokens": 2})  # loads the weights first
+    first = client.submit(**local, api_name="/generate")
+    time.sleep(0.3)
+    second = list(client.submit(**local, api_name="/generate"))
+    first.result()
+    assert "waiting its turn" in status_texts(second)
+    assert isinstance(final_output(second), str) and final_output(second).strip()

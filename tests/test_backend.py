@@ -6,6 +6,7 @@ Waits run on a fake clock, so retry tests take no real time; everything else is 
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -201,3 +202,15 @@ def test_an_endpoint_url_is_called_directly_without_hub_lookups(server: Protocol
 def test_greedy_temperature_zero_turns_sampling_off(server: ProtocolServer, backend: Backend) -> None:
     run(backend, completion(params=GenerationParams(temperature=0, max_new_tokens=4, seed=1)))
     assert server.posts()[0].body["parameters"] == {"max_new_tokens": 4, "seed": 1, "do_sample": False}
+
+
+def test_stop_during_a_stream_closes_the_connection(server: ProtocolServer, backend: Backend) -> None:
+    server.token_delay = 0.05
+    events = backend.run(completion(params=GenerationParams(max_new_tokens=200, seed=3)), TEST_TOKEN)
+    received = [next(ev for ev in events if isinstance(ev, Token)) for _ in range(3)]
+    events.close()  # what Gradio does to the handler when Stop cancels the event
+    assert len(received) == 3
+    deadline = time.monotonic() + 5
+    while server.cancelled_streams == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.cancelled_streams == 1

@@ -45,11 +45,11 @@ def page(browser, app_url: str, server: ProtocolServer):
     context.close()
 
 
-def generate_and_wait(page) -> str:
-    """Presses Generate and returns the Output once this run's stats line is shown (the line is
-    cleared when a run starts)."""
+def generate_and_wait(page, button: str = "Generate") -> str:
+    """Presses Generate (or `button`) and returns the Output once this run's stats line is shown
+    (the line is cleared when a run starts)."""
     stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
-    page.get_by_role("button", name="Generate").click()
+    page.get_by_role("button", name=button).click()
     page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
     page.wait_for_function(stats, timeout=60_000)
     return page.locator("#pg-output textarea").input_value()

@@ -86,3 +86,32 @@ def test_the_curl_snippet_has_no_token_and_returns_the_text_the_ui_showed(page, 
     streamed = "".join(line for line in answer.splitlines() if line.startswith("data:"))
     assert shown.strip() and all(word in streamed for word in shown.split())
     assert server.posts()[-1].body == server.posts()[-2].body  # the snippet sent the UI's exact request
+
+
+def test_a_saved_preset_survives_a_reload_and_exports_as_yaml(page) -> None:
+    page.get_by_text("My presets").click()
+    page.locator("input[aria-label='number input for Temperature']").fill("1.45")
+    page.get_by_label("Preset name").fill("Stage demo")
+    page.get_by_role("button", name="Save preset").click()
+    page.get_by_text("Saved preset").first.wait_for(timeout=10_000)
+    page.wait_for_timeout(500)
+    page.reload()
+    page.get_by_label("Prompt").wait_for()
+    page.get_by_label("Preset").click()
+    page.get_by_role("option", name="My: Stage demo").click()
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"number input for Temperature\"]')?.value === '1.45'", timeout=10_000)
+    page.get_by_text("My presets").click()
+    page.get_by_role("button", name="Export presets").click()
+    page.locator(".cm-content").filter(has_text="stage-demo").wait_for(timeout=10_000)
+
+
+def test_rerun_sends_the_same_request_again(page, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt").fill("Once more, please")
+    generate_and_wait(page)
+    page.get_by_label("Prompt").fill("something else")
+    page.locator("#pg-history").get_by_text("Once more, please").click()
+    page.wait_for_function("() => [...document.querySelectorAll('textarea')].some(t => t.value === 'Once more, please')", timeout=10_000)
+    assert page.get_by_label("Prompt").input_value() == "Once more, please"  # one click restores the run
+    generate_and_wait(page, button="Re-run")
+    first, second = server.posts("test/tiny-gpt")[-2:]
+    assert first.body == second.body  # the random seed chosen for the first run is reused

@@ -5,7 +5,7 @@ Neither ever holds a token: links carry settings and prompt only, snippets read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
@@ -16,7 +16,7 @@ from components.messages import error_text, info_html
 from playground import errors as e
 from playground.form import FormValues, request_from_form
 from playground.request import GenerationRequest
-from playground.share import parse_share_query, parse_share_url, share_query
+from playground.share import SharedState, parse_share_query, parse_share_url, share_query
 from playground.snippets import curl_snippet, javascript_snippet, python_snippet
 
 
@@ -59,13 +59,15 @@ def code_for_form(ctx: RunContext, form: FormValues, page_url: str) -> list[Any]
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         return [gr.skip()] * 4
+    if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
+        request = replace(request, params=request.params.model_copy(update={"seed": None}))
     return code_for_request(ctx, request, page_url)
 
 
 def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
     """[share link, Python, cURL, JavaScript] for exactly this request."""
     local_url = ctx.backend.resolve_url(request.model)
-    called = GenerationRequest(**{**request.__dict__, "model": local_url}) if local_url else request
+    called = replace(request, model=local_url) if local_url else request
     router = ctx.settings.router_url
     link = f"{page_url}?{share_query(request)}"
     return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
@@ -82,20 +84,23 @@ def page_url(request: gr.Request | None) -> str:
 def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML) -> None:
     """Opening the page with a share link's query fills the form from it."""
 
+    outputs = [*form.inputs(), status]
+
     def open_link(request: gr.Request) -> list[Any]:
-        return open_share_link(ctx, request)
+        shared = shared_state(request)
+        if shared.is_empty:  # a plain visit: nothing changes
+            return [gr.skip()] * len(outputs)
+        base = GenerationRequest(model=ctx.settings.default_model, prompt="")
+        ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""
+        return [*request_values(shared.apply_to(base)), gr.update(value=info_html("Opened from a share link." + ignored), visible=True)]
 
-    demo.load(open_link, inputs=None, outputs=[*form.inputs(), status], queue=False)
+    demo.load(open_link, inputs=None, outputs=outputs, queue=False)
 
 
-def open_share_link(ctx: RunContext, request: gr.Request | None) -> list[Any]:
-    """Form values (and a status note) from the page's query string; nothing changes on a plain visit."""
-    shared = parse_share_query(request.query_params) if request else parse_share_query({})
-    if shared.is_empty and request is not None:
+def shared_state(request: gr.Request) -> SharedState:
+    """What the page's share-link query asks for."""
+    shared = parse_share_query(request.query_params)
+    if shared.is_empty:
         # The load event's own URL may not carry the page's query; the page's address is its referer.
         shared = parse_share_url(request.headers.get("referer", ""))
-    if shared.is_empty:
-        return [gr.skip()] * 14
-    base = GenerationRequest(model=ctx.settings.default_model, prompt="")
-    note = info_html("Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else ""))
-    return [*request_values(shared.apply_to(base)), gr.update(value=note, visible=True)]
+    return shared

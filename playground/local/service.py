@@ -132,7 +132,7 @@ def _close_when_idle(engine: LocalEngine) -> None:
 
 def _loopback_socket() -> socket.socket:
     """Bound and listening here, so the port is known and taken before the server thread runs."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto set: asyncio then turns on TCP_NODELAY for accepted connections
     sock.bind(("127.0.0.1", 0))
     sock.listen(64)
     return sock

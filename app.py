@@ -15,7 +15,7 @@ from components.form import Form
 from components.generation import RunContext, wire_generation
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
-from components.parameters_panel import build_parameters_panel
+from components.parameters_panel import build_parameters_panel, wire_parameters_panel
 from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
 from components.run_panel import build_run_panel
 from components.style import CSS
@@ -68,6 +68,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 history = build_history_panel()
         form = Form(model, params, run.prompt)
         wire_model_panel(model, auth.session_token)
+        wire_parameters_panel(params)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)

@@ -46,3 +46,12 @@ def build_parameters_panel() -> ParametersPanel:
         repetition_penalty = _slider("repetition_penalty", 0.01)
         stop = gr.Textbox(label=field_label("stop"), info=field_help("stop") + " One per line.", lines=2)
     return ParametersPanel(temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop)
+
+
+def wire_parameters_panel(panel: ParametersPanel) -> None:
+    # Typing a seed means "use this seed": otherwise a presenter who sets one would silently get a random one.
+    panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False)
+
+
+def fixed_seed() -> bool:
+    return False

@@ -56,8 +56,14 @@ def generate_and_wait(page, button: str = "Generate") -> str:
 
 
 def set_seed(page, seed: int) -> None:
-    page.get_by_label("Random seed").uncheck()
+    """Types a seed; typing one unchecks "Random seed" by itself."""
     page.get_by_label("Seed", exact=True).fill(str(seed))
+    checkbox = page.get_by_label("Random seed")
+    for _ in range(50):
+        if not checkbox.is_checked():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("typing a seed did not uncheck Random seed")
 
 
 def set_model(page, model: str) -> None:

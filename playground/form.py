@@ -14,9 +14,8 @@ from pydantic import ValidationError
 from playground.errors import InvalidParametersError
 from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams, field_label
-from playground.request import DEFAULT_PROVIDER, GenerationRequest, Mode
+from playground.request import DEFAULT_PROVIDER, MAX_PROMPT_CHARS, GenerationRequest, Mode
 
-MAX_PROMPT_CHARS = 100_000
 PROVIDER_CHOICES: tuple[str, ...] = (DEFAULT_PROVIDER, "hf-inference", *sorted(p for p in PROVIDERS if p != "hf-inference"))
 
 
@@ -50,7 +49,7 @@ def settings_from_form(form: FormValues) -> GenerationRequest:
         prompt="",
         mode=_mode(form.mode),
         provider=_provider(form.provider),
-        system_prompt=_text(form.system_prompt or "", "System prompt"),
+        system_prompt=_bounded(_text(form.system_prompt or "", "System prompt"), "System prompt"),
         params=params_from_form(form),
     )
 
@@ -90,9 +89,13 @@ def _prompt(value: Any) -> str:
     prompt = _text(value, "Prompt")
     if not prompt.strip():
         raise InvalidParametersError("Prompt: type something to send")
-    if len(prompt) > MAX_PROMPT_CHARS:
-        raise InvalidParametersError(f"Prompt: at most {MAX_PROMPT_CHARS} characters")
-    return prompt
+    return _bounded(prompt, "Prompt")
+
+
+def _bounded(text: str, label: str) -> str:
+    if len(text) > MAX_PROMPT_CHARS:
+        raise InvalidParametersError(f"{label}: at most {MAX_PROMPT_CHARS} characters")
+    return text
 
 
 def _mode(value: Any) -> Mode:

@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from playground.errors import InvalidModelError
 from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.share import MAX_PROMPT_CHARS, PROVIDER_NAME
+from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.share import PROVIDER_NAME
 
 DEFAULT_CAP = 50
 MAX_OUTPUT_CHARS = 100_000

@@ -19,6 +19,9 @@ class Mode(str, Enum):
 
 
 DEFAULT_PROVIDER = "auto"
+# One bound for prompts and system prompts everywhere (form, share links, history), so a run that
+# was accepted can always be kept and restored.
+MAX_PROMPT_CHARS = 32_000
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,8 @@ from pydantic import ValidationError
 from playground.errors import InvalidModelError
 from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
+from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
 
-MAX_PROMPT_CHARS = 20_000
 PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # Every parameter except `stop`, which travels as repeated `stop=` keys.
 SCALAR_PARAMS = tuple(name for name in GenerationParams.model_fields if name != "stop")

@@ -116,3 +116,14 @@ def test_settings_come_from_the_environment() -> None:
     assert settings.router_url == "http://proxy:9" and settings.on_space
     assert settings.endpoint_allowlist == {"a.internal", "b"} and settings.retry_deadline == 300
     assert "hf_" not in repr(Settings(hf_token="hf_secret"))
+
+
+def test_the_longest_accepted_prompt_can_still_be_kept_in_the_history() -> None:
+    """Guards a crash: the form once accepted prompts the history refused, failing the finished run."""
+    from playground.history import new_entry
+    from playground.request import MAX_PROMPT_CHARS
+
+    request = request_from_form(form(prompt="x" * MAX_PROMPT_CHARS, system_prompt="y" * MAX_PROMPT_CHARS))
+    assert new_entry(request, "answer", {}).prompt == request.prompt
+    with pytest.raises(e.InvalidParametersError):
+        request_from_form(form(prompt="x" * (MAX_PROMPT_CHARS + 1)))

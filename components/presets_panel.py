@@ -13,7 +13,7 @@ import gradio as gr
 
 from components.form import Form, parameter_values
 from playground import errors as e
-from playground.form import FormValues, request_from_form, settings_from_form
+from playground.form import FormValues, params_from_form, settings_from_form
 from playground.params import GenerationParams
 from playground.presets import (
     Preset,
@@ -121,9 +121,8 @@ def apply_choice(choice: str | None, shipped: list[Preset], stored: Any, current
 
 def _current_params(current: tuple[Any, ...]) -> GenerationParams:
     """The parameters on screen, or the defaults where a control holds something invalid."""
-    form = FormValues("org/name", "auto", "Completion", "", "x", *current)
     try:
-        return request_from_form(form).params
+        return params_from_form(FormValues(None, None, None, None, None, *current))
     except e.PlaygroundError:
         return GenerationParams()
 

@@ -127,3 +127,15 @@ def test_the_longest_accepted_prompt_can_still_be_kept_in_the_history() -> None:
     assert new_entry(request, "answer", {}).prompt == request.prompt
     with pytest.raises(e.InvalidParametersError):
         request_from_form(form(prompt="x" * (MAX_PROMPT_CHARS + 1)))
+
+
+def test_the_core_package_never_imports_gradio() -> None:
+    """Guards the layering app.py -> components/ -> playground/: the core stays usable without a UI."""
+    import ast
+    from pathlib import Path
+
+    for path in Path(__file__).parent.parent.joinpath("playground").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        imported |= {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        assert not any(name.split(".")[0] in {"gradio", "components"} for name in imported), path

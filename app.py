@@ -67,7 +67,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 params = build_parameters_panel()
                 history = build_history_panel()
         form = Form(model, params, run.prompt)
-        wire_model_panel(model, auth.session_token)
+        wire_model_panel(model, auth.session_token, settings)
         wire_parameters_panel(params)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)

@@ -13,7 +13,6 @@ import gradio as gr
 
 from components.model_panel import ModelPanel
 from components.parameters_panel import ParametersPanel
-from playground.form import FormValues
 from playground.params import GenerationParams
 from playground.request import GenerationRequest
 
@@ -30,10 +29,6 @@ class Form:
 
     def parameter_outputs(self) -> list[gr.components.Component]:
         return self.params.inputs()
-
-
-def form_values(values: list[Any] | tuple[Any, ...]) -> FormValues:
-    return FormValues(*values)
 
 
 def request_values(request: GenerationRequest) -> list[Any]:

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from playground.config import Settings
 from playground.errors import InvalidModelError
 from playground.form import PROVIDER_CHOICES
 from playground.hub import suggest_mode
 from playground.local import LOCAL_MODEL_NAME
 from playground.model_ref import check_model_syntax
 from playground.request import DEFAULT_PROVIDER, Mode
+from playground.tokens import pick_token
 
 
 @dataclass(frozen=True)
@@ -36,12 +38,17 @@ def build_model_panel(choices: list[tuple[str, str]], default_model: str) -> Mod
     return ModelPanel(model, provider, mode, system_prompt)
 
 
-def wire_model_panel(panel: ModelPanel, session_token: gr.Textbox) -> None:
-    panel.model.change(suggested_mode, inputs=[panel.model, session_token, panel.mode], outputs=panel.mode, queue=False)
+def wire_model_panel(panel: ModelPanel, session_token: gr.Textbox, settings: Settings) -> None:
+    def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
+        token = pick_token(session, oauth_token.token if oauth_token else None, settings)
+        return suggested_mode(model, token, current)
+
+    panel.model.change(suggested, inputs=[panel.model, session_token, panel.mode], outputs=panel.mode,
+                       queue=False, api_name="suggested_mode")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False)
 
 
-def suggested_mode(model: str, session_token: str | None, current_mode: str, oauth_token: gr.OAuthToken | None = None) -> str:
+def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
     """The mode the Hub suggests for `model`, or the current one when it can't tell."""
     try:
         model_id = check_model_syntax(model or "")
@@ -49,7 +56,6 @@ def suggested_mode(model: str, session_token: str | None, current_mode: str, oau
         return current_mode
     if model_id == LOCAL_MODEL_NAME:  # not on the Hub; it serves both modes
         return current_mode
-    token = (session_token or "").strip() or (oauth_token.token if oauth_token else None)
     mode = suggest_mode(model_id, token)
     return mode.value if mode else current_mode
 

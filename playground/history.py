@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from playground.errors import InvalidModelError
-from playground.model_ref import check_model_syntax
+from playground.model_ref import ModelId
 from playground.params import GenerationParams
 from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
 from playground.share import PROVIDER_NAME
@@ -33,7 +32,7 @@ class HistoryEntry(BaseModel):
 
     id: str = Field(min_length=1, max_length=64)
     time: str = Field(description="When the run started, ISO 8601.")
-    model: str
+    model: ModelId
     provider: str = Field(pattern=PROVIDER_NAME.pattern)
     mode: Mode
     params: GenerationParams
@@ -47,14 +46,6 @@ class HistoryEntry(BaseModel):
     def _time_is_iso(cls, value: str) -> str:
         datetime.fromisoformat(value)  # raises ValueError, which pydantic reports
         return value
-
-    @field_validator("model")
-    @classmethod
-    def _model_is_hub_id_or_url(cls, value: str) -> str:
-        try:
-            return check_model_syntax(value)
-        except InvalidModelError as error:
-            raise ValueError(error.detail) from None
 
     @field_validator("params", mode="before")
     @classmethod

@@ -10,7 +10,10 @@ from __future__ import annotations
 import ipaddress
 import re
 import socket
+from typing import Annotated
 from urllib.parse import urlsplit
+
+from pydantic import AfterValidator
 
 from playground.errors import InvalidModelError
 
@@ -29,6 +32,17 @@ def check_model_syntax(value: str) -> str:
     if not HUB_ID.match(model) or ".." in model or model.endswith((".", "-")):
         raise InvalidModelError(model)
     return model
+
+
+def _model_field(value: str) -> str:
+    try:
+        return check_model_syntax(value)
+    except InvalidModelError as error:
+        raise ValueError(error.detail) from None  # pydantic reports ValueError as a field problem
+
+
+# The "Model" field as a pydantic type, for stored data (history, presets) checked like the form.
+ModelId = Annotated[str, AfterValidator(_model_field)]
 
 
 def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:

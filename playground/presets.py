@@ -17,8 +17,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from playground.errors import InvalidModelError
-from playground.model_ref import check_model_syntax
+from playground.model_ref import ModelId
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode
 
@@ -39,7 +38,7 @@ class Preset(BaseModel):
     label: str = Field(min_length=1, max_length=80)
     description: str = Field("", max_length=1000)
     params: dict[str, Any] = Field(default_factory=dict)
-    model: str | None = None
+    model: ModelId | None = None
     mode: Mode | None = None
     system_prompt: str | None = Field(None, max_length=MAX_TEXT_CHARS)
     examples: list[str] = Field(default_factory=list, max_length=20)
@@ -50,16 +49,6 @@ class Preset(BaseModel):
         # A ValidationError raised here nests under "params", so a problem reads "params.temperature".
         checked = GenerationParams.model_validate(value)
         return checked.model_dump(mode="json", include=set(value))
-
-    @field_validator("model")
-    @classmethod
-    def _model_is_hub_id_or_url(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        try:
-            return check_model_syntax(value)
-        except InvalidModelError as error:
-            raise ValueError(error.detail) from None
 
     @field_validator("examples")
     @classmethod

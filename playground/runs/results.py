@@ -1,0 +1,196 @@
+"""One result per pane or cell, filled in from its events; the sweep table; CSV and JSON export.
+
+A result knows its state, text, stats and typed error; turning a state or an error into words is
+the UI's job (`describe` below is handed in), so export and screen say the same thing. Exports hold
+the request settings and the answers, never a token: nothing here ever sees one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from playground.errors import PlaygroundError
+from playground.events import Done, RunStats, Token, Waiting
+from playground.request import GenerationRequest
+from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
+
+
+class RunState(str, Enum):
+    PENDING = "pending"
+    QUEUED = "waiting its turn"
+    SENDING = "sending"
+    RETRYING = "retrying"
+    STREAMING = "streaming"
+    DONE = "done"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+    @property
+    def finished(self) -> bool:
+        return self in (RunState.DONE, RunState.FAILED, RunState.STOPPED)
+
+
+@dataclass
+class RunResult:
+    key: str
+    request: GenerationRequest
+    state: RunState = RunState.PENDING
+    output: str = ""
+    waiting: Waiting | None = None
+    stats: RunStats | None = None
+    error: PlaygroundError | None = None
+
+    def apply(self, event: JobEvent) -> None:
+        if isinstance(event, Token):
+            self.output += event.text
+            self.state, self.waiting = RunState.STREAMING, None
+        elif isinstance(event, Waiting):
+            self.state, self.waiting = RunState.RETRYING, event
+        elif isinstance(event, Done):
+            self.state, self.stats, self.waiting = RunState.DONE, event.stats, None
+        elif isinstance(event, Failed):
+            self.state, self.error, self.waiting = RunState.FAILED, event.error, None
+        elif isinstance(event, Stopped):
+            self.state, self.waiting = RunState.STOPPED, None
+        elif isinstance(event, Started):
+            self.state = RunState.SENDING
+        elif isinstance(event, Queued):
+            self.state = RunState.QUEUED
+
+
+@dataclass
+class ResultSet:
+    """The results of one compare run or sweep, in pane or cell order."""
+
+    results: dict[str, RunResult] = field(default_factory=dict)
+
+    @classmethod
+    def for_jobs(cls, jobs: Iterable[Job]) -> ResultSet:
+        return cls({job.key: RunResult(job.key, job.request) for job in jobs})
+
+    def apply(self, batch: Iterable[Tagged]) -> list[str]:
+        """Applies events; returns the keys whose result changed, in order of first change."""
+        changed: dict[str, None] = {}
+        for tagged in batch:
+            self.results[tagged.key].apply(tagged.event)
+            changed[tagged.key] = None
+        return list(changed)
+
+    def __iter__(self):
+        return iter(self.results.values())
+
+    def __getitem__(self, key: str) -> RunResult:
+        return self.results[key]
+
+    @property
+    def finished(self) -> bool:
+        return all(result.state.finished for result in self)
+
+    def stop_unfinished(self) -> None:
+        for result in self:
+            if not result.state.finished:
+                result.apply(Stopped())
+
+
+Describe = Callable[[RunResult], str]
+COLUMNS = ("model", "provider", "temperature", "seed", "status", "time to first token", "tokens", "tokens/s", "output", "same output")
+
+
+def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:
+    """Finished answers with the very same text, numbered 1, 2, ... in table order; an answer
+    that no other answer matches gets no number."""
+    by_text: dict[str, list[str]] = {}
+    for result in results:
+        if result.state is RunState.DONE and result.output:
+            by_text.setdefault(result.output, []).append(result.key)
+    groups = [keys for keys in by_text.values() if len(keys) > 1]
+    return {key: number for number, keys in enumerate(groups, start=1) for key in keys}
+
+
+def same_output_label(group: int | None) -> str:
+    return f"≡{group}" if group else ""
+
+
+def table_rows(results: ResultSet, describe: Describe) -> list[list[Any]]:
+    """The sweep table as shown: one row per cell, columns as `COLUMNS`."""
+    groups = identical_groups(results)
+    rows = []
+    for result in results:
+        record = _record(result, describe, groups)
+        rows.append([record["model"], record["provider"], record["temperature"], record["seed"], record["status"],
+                     _seconds(record["time_to_first_token"]), _blank(record["tokens"]),
+                     _number(record["tokens_per_second"]), record["output"], same_output_label(groups.get(result.key))])
+    return rows
+
+
+def export_records(results: ResultSet, describe: Describe) -> list[dict[str, Any]]:
+    """One plain dict per cell: what the CSV and JSON exports hold."""
+    groups = identical_groups(results)
+    return [_record(result, describe, groups) for result in results]
+
+
+def to_csv(results: ResultSet, describe: Describe) -> str:
+    records = export_records(results, describe)
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(_record_fields()), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(records)
+    return out.getvalue()
+
+
+def to_json(results: ResultSet, describe: Describe) -> str:
+    """The rows, plus what all cells share (prompt, system prompt, mode, the other parameters)."""
+    first = next(iter(results), None)
+    shared: dict[str, Any] = {}
+    if first is not None:
+        request = first.request
+        params = request.params.model_dump(mode="json", exclude={"temperature", "seed"})
+        shared = {"prompt": request.prompt, "system_prompt": request.system_prompt, "mode": request.mode.value,
+                  "parameters": params}
+    return json.dumps({**shared, "rows": export_records(results, describe)}, indent=2, ensure_ascii=False) + "\n"
+
+
+def _record_fields() -> Sequence[str]:
+    return ("model", "provider", "mode", "temperature", "seed", "status", "time_to_first_token", "total_time", "tokens",
+            "tokens_per_second", "attempts", "output", "same_output")
+
+
+def _record(result: RunResult, describe: Describe, groups: dict[str, int]) -> dict[str, Any]:
+    request, stats = result.request, result.stats
+    return {
+        "model": request.model,
+        "provider": request.provider,
+        "mode": request.mode.value,
+        "temperature": request.params.temperature,
+        "seed": request.params.seed,
+        "status": describe(result),
+        "time_to_first_token": _rounded(stats.time_to_first_token if stats else None),
+        "total_time": _rounded(stats.total_time if stats else None),
+        "tokens": stats.tokens if stats else None,
+        "tokens_per_second": _rounded(stats.tokens_per_second if stats else None, 1),
+        "attempts": stats.attempts if stats else None,
+        "output": result.output,
+        "same_output": groups.get(result.key),
+    }
+
+
+def _rounded(value: float | None, digits: int = 3) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def _seconds(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f} s"
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1f}"
+
+
+def _blank(value: Any) -> Any:
+    return "" if value is None else value

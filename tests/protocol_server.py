@@ -108,6 +108,8 @@ class ProtocolServer:
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.cancelled_streams = 0  # streams the client left before their end
+        self.open_streams = 0  # streams being sent right now
+        self.peak_open_streams = 0  # the most streams sent at the same time since the last reset
         self._lock = threading.Lock()
         self._models: dict[str, Model] = dict(BUILTIN_MODELS)
         self._models_at_start: dict[str, Model] = dict(BUILTIN_MODELS)
@@ -182,6 +184,7 @@ class ProtocolServer:
             self._models = dict(self._models_at_start)
             self.token_delay = self._initial_token_delay
             self.cancelled_streams = 0
+            self.peak_open_streams = 0
 
     def posts(self, model_id: str | None = None) -> list[RecordedRequest]:
         with self._lock:
@@ -325,6 +328,9 @@ class ProtocolServer:
         """Sleeps between events without blocking the loop, so slow streams are served side by
         side; a client that leaves cancels the sleep (Starlette watches for the disconnect)."""
         finished = False
+        with self._lock:
+            self.open_streams += 1
+            self.peak_open_streams = max(self.peak_open_streams, self.open_streams)
         try:
             for index, event in enumerate(events):
                 if index and delay > 0:
@@ -332,9 +338,9 @@ class ProtocolServer:
                 yield event
             finished = True
         finally:
-            if not finished:
-                with self._lock:
-                    self.cancelled_streams += 1
+            with self._lock:
+                self.open_streams -= 1
+                self.cancelled_streams += not finished
 
 
 def _default_providers() -> dict[str, str]:

@@ -11,14 +11,19 @@ import gradio as gr
 
 from components.auth_panel import build_auth_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
+from components.compare_panel import build_compare_panel, wire_compare_panel
 from components.form import Form
 from components.generation import RunContext, wire_generation
+from components.group_history_panel import Page, build_group_history_panel, show_groups, wire_group_history_panel
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
 from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
 from components.run_panel import build_run_panel
+from components.runs_links import wire_group_links
 from components.style import CSS
+from components.sweep_panel import build_sweep_panel, wire_sweep_panel
+from components.text_sync import mirror_textboxes
 from playground.backend import Backend
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
@@ -57,15 +62,22 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
             gr.Markdown(LOCAL_BANNER.format(offline=" or the Hub can't be reached" if offline else ""), elem_id="pg-banner")
         auth = build_auth_panel(settings.on_space)
         finished_run = gr.State(None)
+        default_model = LOCAL_MODEL_NAME if local_default else settings.default_model
         with gr.Row():
-            with gr.Column(scale=3):
-                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model)
-                run = build_run_panel()
-                code = build_code_panel()
+            with gr.Column(scale=3), gr.Tabs(selected="playground") as tabs:
+                with gr.Tab("Playground", id="playground"):
+                    model = build_model_panel(choices, default_model)
+                    run = build_run_panel()
+                    code = build_code_panel()
+                with gr.Tab("Compare", id="compare"):
+                    compare = build_compare_panel(choices, [default_model, *[value for _, value in settings.suggested_models]])
+                with gr.Tab("Sweep", id="sweep"):
+                    sweep = build_sweep_panel(choices)
             with gr.Column(scale=2):
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
+                group_history = build_group_history_panel()
         form = Form(model, params, run.prompt)
         wire_model_panel(model, auth.session_token, settings)
         wire_parameters_panel(params)
@@ -76,6 +88,16 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
+        compare_event = wire_compare_panel(ctx, compare, params.inputs(), auth.session_token)
+        settings_fields = [model.model, model.provider, model.mode, model.system_prompt]
+        sweep_event = wire_sweep_panel(ctx, sweep, settings_fields, params.inputs(), auth.session_token)
+        page = Page(tabs, compare, sweep, form)
+        wire_group_history_panel(group_history, page, compare_event, sweep_event)
+        demo.load(show_groups, inputs=group_history.stored, outputs=group_history.runs, queue=False)
+        wire_group_links(demo, page)
+        # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
+        mirror_textboxes([run.prompt, compare.prompt, sweep.prompt])
+        mirror_textboxes([model.system_prompt, compare.system_prompt])
     return demo
 
 

@@ -21,12 +21,13 @@ from urllib.parse import quote, urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from playground.errors import InvalidParametersError
+from playground.events import RunStats
 from playground.model_ref import ModelId
 from playground.params import GenerationParams
 from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
 from playground.runs.compare import PANE_COUNTS, PANE_KEYS, Pane, parse_pane
-from playground.runs.results import ResultSet, RunState
-from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures
+from playground.runs.results import ResultSet, RunResult, RunState
+from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures, with_changes
 from playground.share import PROVIDER_NAME, share_query
 
 GROUP_CAP = 20
@@ -233,3 +234,23 @@ def _last(query: Mapping[str, Any], key: str) -> str | None:
     values = values if isinstance(values, (list, tuple)) else [values]
     strings = [value for value in values if isinstance(value, str)]
     return strings[-1][:MAX_PROMPT_CHARS] if strings else None
+
+
+def entry_results(entry: GroupEntry, base: GenerationRequest) -> ResultSet:
+    """The entry's runs as results again (requests rebuilt from `base` and each run's own fields),
+    to show them in panes or the table."""
+    results = ResultSet()
+    for run in entry.runs:
+        params = base.params.model_copy(update={"temperature": run.temperature, "seed": run.seed})
+        request = with_changes(base, model=run.model, provider=run.provider, mode=run.mode, params=params)
+        results.results[run.key] = RunResult(run.key, request, state=run.state, output=run.output, stats=_run_stats(run))
+    return results
+
+
+def _run_stats(run: RunRecord) -> RunStats | None:
+    stats = run.stats
+    if not stats or not isinstance(stats.get("total_time"), (int, float)) or not isinstance(stats.get("tokens"), int):
+        return None
+    first = stats.get("time_to_first_token")
+    return RunStats(time_to_first_token=first if isinstance(first, (int, float)) else None, total_time=float(stats["total_time"]),
+                    tokens=int(stats["tokens"]), seed=run.seed, attempts=int(stats.get("attempts") or 1))

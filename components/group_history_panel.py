@@ -1,0 +1,123 @@
+"""History of Compare runs and sweeps, kept in the visitor's browser beside the single-run history.
+
+One click on an entry opens its tab and restores it: the panes (models, providers, modes, answers,
+stats) or the grid (Models, Temperatures, Seeds, the results table), the prompt and the parameters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from components.compare_panel import TAB_ID as COMPARE_TAB
+from components.compare_panel import ComparePanel
+from components.form import Form, parameter_values
+from components.messages import stats_text
+from components.sweep_panel import TAB_ID as SWEEP_TAB
+from components.sweep_panel import SweepPanel
+from playground.runs.compare import PANE_KEYS
+from playground.runs.results import ResultSet, table_rows
+from playground.runs.saved import (
+    COMPARE,
+    GROUP_CAP,
+    GroupEntry,
+    add_group,
+    base_request,
+    entry_results,
+    find_group,
+    group_label,
+    parse_groups,
+)
+from playground.runs.sweep import parse_models
+
+
+@dataclass(frozen=True)
+class GroupHistoryPanel:
+    stored: gr.BrowserState
+    runs: gr.Radio
+
+
+@dataclass(frozen=True)
+class Page:
+    """What a restore writes to: the tabs, both panels, the playground's form and prompts."""
+
+    tabs: gr.Tabs
+    compare: ComparePanel
+    sweep: SweepPanel
+    form: Form
+
+
+def build_group_history_panel() -> GroupHistoryPanel:
+    stored = gr.BrowserState([], storage_key="inference-playground-compare-sweep")
+    with gr.Accordion("Compare and sweep history", open=True):
+        runs = gr.Radio(label="Compare runs and sweeps (newest first)", choices=[], elem_id="pg-group-history",
+                        info=f"Kept in this browser only, the last {GROUP_CAP}. Click one to open it again.")
+    return GroupHistoryPanel(stored, runs)
+
+
+def wire_group_history_panel(panel: GroupHistoryPanel, page: Page, compare_event: Any, sweep_event: Any) -> None:
+    record_outputs = [panel.stored, panel.runs]
+    compare_event.then(record_group, inputs=[page.compare.finished, panel.stored], outputs=record_outputs, queue=False)
+    sweep_event.then(record_group, inputs=[page.sweep.finished, panel.stored], outputs=record_outputs, queue=False)
+
+    def restore(entry_id: str | None, stored: Any) -> dict:
+        return restore_group(page, find_group(stored, entry_id) if entry_id else None)
+
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False)
+
+
+def show_groups(stored: Any) -> dict:
+    """The list as the page shows it; run when the page loads."""
+    return gr.update(choices=[(group_label(entry), entry.id) for entry in parse_groups(stored)], value=None)
+
+
+def record_group(entry: dict | None, stored: Any) -> list[Any]:
+    if not entry:
+        return [gr.skip(), gr.skip()]
+    updated = add_group(stored, GroupEntry.model_validate(entry))
+    return [updated, show_groups(updated)]
+
+
+def restore_outputs(page: Page) -> list[Any]:
+    c, s, f = page.compare, page.sweep, page.form
+    panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.stats)]
+    return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.models, s.temperatures, s.seeds, s.prompt, s.table,
+            s.status, f.model.model, f.model.provider, f.model.mode, f.model.system_prompt, f.prompt, *f.parameter_outputs()]
+
+
+def restore_group(page: Page, entry: GroupEntry | None) -> dict:
+    base = base_request(entry) if entry else None
+    if entry is None or base is None:
+        raise gr.Error("That entry is no longer in this browser's history, or can't be read.")
+    results = entry_results(entry, base)
+    form = page.form
+    shared = {form.prompt: base.prompt, page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt,
+              form.model.system_prompt: gr.update(value=base.system_prompt), page.compare.system_prompt: gr.update(value=base.system_prompt),
+              **dict(zip(form.parameter_outputs(), parameter_values(base.params, random_seed=False), strict=True))}
+    if entry.kind == COMPARE:
+        return {**shared, **_restore_compare(page.compare, results), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
+    return {**shared, **_restore_sweep(page, entry, base, results), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
+
+
+def _restore_compare(panel: ComparePanel, results: ResultSet) -> dict:
+    updates: dict = {panel.count: len(results.results)}
+    for index, key in enumerate(PANE_KEYS):
+        view = panel.panes[index]
+        updates[view.column] = gr.update(visible=key in results.results)
+        if key not in results.results:
+            continue
+        result = results[key]
+        updates.update({view.model: result.request.model, view.provider: result.request.provider,
+                        view.mode: result.request.mode.value, view.status: gr.update(visible=False), view.output: result.output,
+                        view.stats: stats_text(result.stats) if result.stats else ""})
+    return updates
+
+
+def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet) -> dict:
+    statuses = {run.key: run.status for run in entry.runs}
+    sweep, model = page.sweep, page.form.model
+    return {sweep.models: list(parse_models(entry.grid.get("models", ""))), sweep.temperatures: entry.grid.get("temperatures", ""),
+            sweep.seeds: entry.grid.get("seeds", ""), sweep.table: table_rows(results, lambda r: statuses.get(r.key, r.state.value)),
+            sweep.status: gr.update(visible=False), model.model: base.model, model.provider: base.provider, model.mode: base.mode.value}

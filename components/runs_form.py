@@ -1,0 +1,51 @@
+"""What Compare and Sweep read from the page: the form's validated request and the visitor's token.
+
+The one place that turns the shared form (prompt, system prompt, the parameters column) into the
+`GenerationRequest` every pane and cell is derived from, with the same checks as Generate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import gradio as gr
+
+from components.generation import RunContext
+from playground.errors import PlaygroundError
+from playground.form import FormValues, request_from_form
+from playground.model_ref import check_endpoint_allowed, is_endpoint_url
+from playground.request import GenerationRequest
+from playground.runs.sweep import with_changes
+from playground.tokens import pick_token
+
+
+def form_request(ctx: RunContext, model: Any, provider: Any, mode: Any, system_prompt: Any, prompt: Any,
+                 params: Iterable[Any]) -> GenerationRequest:
+    """The validated request (concrete seed), exactly as Generate would build it. Raises
+    InvalidModelError or InvalidParametersError."""
+    request = request_from_form(FormValues(model, provider, mode, system_prompt, prompt, *params))
+    check_models_allowed(ctx, [request.model])
+    return request
+
+
+def check_models_allowed(ctx: RunContext, models: Iterable[str]) -> None:
+    """On a Space, endpoint URLs must pass the allow-list, as for Generate."""
+    if ctx.settings.on_space:
+        for model in models:
+            if is_endpoint_url(model):
+                check_endpoint_allowed(model, ctx.settings.endpoint_allowlist)
+
+
+def visitor_token(ctx: RunContext, session_token: str | None, oauth_token: gr.OAuthToken | None) -> str | None:
+    return pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
+
+
+def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationRequest:
+    """The request as the backend calls it: the built-in model at its local URL, so "View code"
+    makes the backend's exact call. If the built-in model can't start, its name is kept."""
+    try:
+        local_url = ctx.backend.resolve_url(request.model)
+    except PlaygroundError:
+        return request
+    return with_changes(request, model=local_url) if local_url else request

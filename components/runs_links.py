@@ -1,0 +1,86 @@
+"""Share links of a comparison or a sweep: opening one selects its tab and fills its panes or grid.
+
+The playground's own fields (model, parameters, prompt) are filled by components/code_panel.py's
+`wire_share_link` from the same link; this fills what only Compare and Sweep have, and their prompts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import gradio as gr
+
+from components.code_panel import shared_state
+from components.compare_panel import TAB_ID as COMPARE_TAB
+from components.group_history_panel import Page
+from components.messages import info_html
+from components.sweep_panel import TAB_ID as SWEEP_TAB
+from playground.runs.compare import PANE_KEYS
+from playground.runs.saved import COMPARE, SWEEP, SharedGroup, parse_group_query
+from playground.runs.sweep import parse_models
+
+
+def wire_group_links(demo: gr.Blocks, page: Page) -> None:
+    c, s = page.compare, page.sweep
+    outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.models, s.temperatures, s.seeds, s.prompt, s.status,
+               *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
+
+    def open_link(request: gr.Request) -> dict:
+        return open_group_link(page, group_query(request), shared_state(request))
+
+    demo.load(open_link, inputs=None, outputs=outputs, queue=False)
+
+
+def group_query(request: gr.Request) -> SharedGroup:
+    shared = parse_group_query(request.query_params)
+    if shared.tab is None and not shared.problems:
+        # As in code_panel.shared_state: the load event's URL may lack the page's query; its referer has it.
+        shared = parse_group_query(parse_qs(urlsplit(request.headers.get("referer", "")).query))
+    return shared
+
+
+def open_group_link(page: Page, shared: SharedGroup, playground: Any) -> dict:
+    """Updates for a link to Compare or Sweep; nothing for any other visit."""
+    if shared.tab is None:
+        return {page.tabs: gr.skip()}  # an empty dict would read as one value, not as "no updates"
+    prompt = playground.prompt
+    note = "Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else "")
+    updates: dict = {}
+    if prompt is not None:
+        updates.update({page.compare.prompt: prompt, page.sweep.prompt: prompt})
+    if shared.tab == COMPARE:
+        return {**updates, **_compare(page, shared, playground), page.compare.status: gr.update(value=info_html(note), visible=True),
+                page.tabs: gr.Tabs(selected=COMPARE_TAB)}
+    if shared.tab == SWEEP:
+        return {**updates, **_sweep(page, shared), page.sweep.status: gr.update(value=info_html(note), visible=True),
+                page.tabs: gr.Tabs(selected=SWEEP_TAB)}
+    return updates
+
+
+def _compare(page: Page, shared: SharedGroup, playground: Any) -> dict:
+    panel = page.compare
+    updates: dict = {}
+    if playground.system_prompt is not None:
+        updates[panel.system_prompt] = gr.update(value=playground.system_prompt)
+    if shared.panes is not None:
+        updates[panel.count] = shared.panes
+        updates.update({view.column: gr.update(visible=i < shared.panes) for i, view in enumerate(panel.panes)})
+    for index, key in enumerate(PANE_KEYS):
+        if key in shared.pane_fields:
+            view, pane = panel.panes[index], shared.pane_fields[key]
+            updates.update({view.model: pane.model, view.provider: pane.provider, view.mode: pane.mode.value})
+    return updates
+
+
+def _sweep(page: Page, shared: SharedGroup) -> dict:
+    panel, grid = page.sweep, shared.grid
+    updates: dict = {}
+    if "models" in grid:
+        updates[panel.models] = list(parse_models(grid["models"]))
+    if "temperatures" in grid:
+        updates[panel.temperatures] = grid["temperatures"]
+    if "seeds" in grid:
+        updates[panel.seeds] = grid["seeds"]
+    return updates
+

@@ -1,0 +1,204 @@
+"""The "Sweep" tab: every combination of "Models" × "Temperatures" × "Seeds", run concurrently
+(politely: at most 4 runs per model, the built-in model one at a time), into a results table that
+fills in as cells finish, with "Download CSV" and "Download JSON".
+
+A cell is the form's request (model, provider, mode and system prompt of the playground, the
+parameters column) with the sweep's model, temperature and seed. Identical answers are marked in
+the "same output" column, so "same seed, same text" is visible at a glance.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from components.code_panel import page_url
+from components.generation import RunContext
+from components.messages import error_html, error_text, info_html
+from components.run_words import status_text
+from components.runs_form import called_request, check_models_allowed, form_request, visitor_token
+from playground import errors as e
+from playground.request import GenerationRequest
+from playground.runs.code import sweep_snippet
+from playground.runs.results import COLUMNS, ResultSet, RunState, table_rows, to_csv, to_json
+from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query
+from playground.runs.scheduler import Job, run_job_batches
+from playground.runs.sweep import MAX_CELLS, Cell, Grid, parse_grid, sweep_cells
+
+TAB_ID = "sweep"
+
+
+@dataclass(frozen=True)
+class SweepPanel:
+    models: gr.Dropdown
+    temperatures: gr.Textbox
+    seeds: gr.Textbox
+    prompt: gr.Textbox
+    run: gr.Button
+    stop: gr.Button
+    status: gr.HTML
+    table: gr.Dataframe
+    csv: gr.DownloadButton
+    json: gr.DownloadButton
+    share_link: gr.Textbox
+    code: gr.Code
+    show_code: gr.Button
+    finished: gr.State  # the history entry of the last finished sweep
+    live: gr.State  # the ResultSet of the sweep in progress, for Stop
+
+    def grid_inputs(self) -> list[Any]:
+        return [self.models, self.temperatures, self.seeds]
+
+    def run_outputs(self) -> list[Any]:
+        return [self.status, self.table, self.csv, self.json, self.share_link, self.code, self.finished, self.live]
+
+
+def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
+    models = gr.Dropdown(choices=choices, value=[], multiselect=True, allow_custom_value=True, label="Models",
+                         elem_id="pg-sweep-models", info="One or more; type any Hub ID or endpoint URL and press Enter. Empty: the playground's model.")
+    with gr.Row():
+        temperatures = gr.Textbox(label="Temperatures", placeholder="0.2, 0.7, 1.2", elem_id="pg-sweep-temperatures",
+                                  info="Empty: the current Temperature.")
+        seeds = gr.Textbox(label="Seeds", placeholder="1, 2, 3", elem_id="pg-sweep-seeds", info="Empty: the current Seed.")
+    prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-sweep-prompt", placeholder="Every cell sends this prompt.")
+    with gr.Row():
+        run = gr.Button("Run sweep", variant="primary")
+        stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
+    status = gr.HTML(visible=False, elem_id="pg-sweep-status")
+    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table",
+                         label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
+    with gr.Row():
+        csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")
+        json = gr.DownloadButton("Download JSON", interactive=False, size="sm", elem_id="pg-sweep-json")
+    with gr.Accordion("Share and View code", open=False, elem_id="pg-sweep-code-box"):
+        share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-sweep-share-link",
+                                info="Opens the Sweep tab with this grid, settings and prompt. Holds no token.")
+        show_code = gr.Button("View code", size="sm")
+        code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-sweep-code")
+    return SweepPanel(models, temperatures, seeds, prompt, run, stop, status, table, csv, json, share_link, code,
+                      show_code, gr.State(None), gr.State(None))
+
+
+def wire_sweep_panel(ctx: RunContext, panel: SweepPanel, form_settings: list[Any], params: list[Any],
+                     session_token: gr.Textbox) -> Any:
+    """`form_settings` are the playground's model, provider, mode and system prompt. Returns the
+    "Run sweep" event, for the page's Stop and the history."""
+    inputs = [*panel.grid_inputs(), *form_settings, panel.prompt, *params, session_token]
+    event = panel.run.click(make_sweep_handler(ctx, panel), inputs=inputs, outputs=panel.run_outputs(), api_name="sweep")
+
+    def stop(live: ResultSet | None) -> dict:
+        return stopped_sweep(panel, live)
+
+    panel.stop.click(stop, inputs=panel.live, outputs=panel.run_outputs(), cancels=[event], queue=False)
+
+    def view_code(*values: Any, request: gr.Request) -> dict:
+        return sweep_code(ctx, panel, values, page_url(request))
+
+    panel.show_code.click(view_code, inputs=inputs[:-1], outputs=[panel.share_link, panel.code, panel.status])
+    return event
+
+
+def make_sweep_handler(ctx: RunContext, panel: SweepPanel):
+    """The "Run sweep" handler; its parameter names are the `/sweep` API's inputs."""
+
+    def run_sweep(
+        models: list[str] | str, temperatures: str, seeds: str, model: str, provider: str, mode: str, system_prompt: str,
+        prompt: str, temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool, top_p: float, top_k: int,
+        repetition_penalty: float, stop: str, session_token: str | None, oauth_token: gr.OAuthToken | None = None,
+        request: gr.Request = None,
+    ) -> Iterator[dict]:
+        form = [model, provider, mode, system_prompt, prompt]
+        params = [temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop]
+        token = visitor_token(ctx, session_token, oauth_token)
+        yield from run_grid(ctx, panel, (models, temperatures, seeds), form, params, token, page_url(request))
+
+    return run_sweep
+
+
+def checked_cells(ctx: RunContext, grid_fields: tuple[Any, Any, Any], form: list[Any], params: list[Any]) -> tuple[GenerationRequest, Grid, list[Cell]]:
+    """(the form's request, the grid, its cells). Raises PlaygroundError naming the field at fault."""
+    grid = parse_grid(*grid_fields)
+    base = form_request(ctx, *form, params)
+    cells = sweep_cells(base, grid)
+    check_models_allowed(ctx, grid.models)
+    return base, grid, cells
+
+
+def run_grid(ctx: RunContext, panel: SweepPanel, grid_fields: tuple[Any, Any, Any], form: list[Any], params: list[Any],
+             token: str | None, page: str) -> Iterator[dict]:
+    try:
+        base, grid, cells = checked_cells(ctx, grid_fields, form, params)
+    except e.PlaygroundError as error:
+        gr.Warning(error_text(error))
+        yield {panel.status: gr.update(value=error_html(error), visible=True)}
+        return
+    jobs = [Job(cell.key, cell.request) for cell in cells]
+    results = ResultSet.for_jobs(jobs)
+    link, code = share_and_code(ctx, base, grid, cells, page)
+    yield {**_table(panel, results), panel.share_link: link, panel.code: code,
+           panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
+    for batch in run_job_batches(ctx.backend, jobs, token):
+        results.apply(batch)
+        yield _table(panel, results)
+    yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,
+           panel.finished: history_entry(base, grid, results)}
+
+
+def _table(panel: SweepPanel, results: ResultSet) -> dict:
+    return {panel.table: table_rows(results, status_text), panel.status: gr.update(value=info_html(progress_line(results)), visible=True),
+            panel.live: results}
+
+
+def progress_line(results: ResultSet) -> str:
+    """E.g. "4 of 6 runs finished · 1 failed · 2 waiting their turn"."""
+    runs = list(results)
+    counts = {state: sum(r.state is state for r in runs) for state in RunState}
+    finished = sum(counts[s] for s in RunState if s.finished)
+    parts = [f"{finished} of {len(runs)} runs finished"]
+    parts += [f"{counts[RunState.FAILED]} failed"] if counts[RunState.FAILED] else []
+    parts += [f"{counts[RunState.STOPPED]} stopped"] if counts[RunState.STOPPED] else []
+    parts += [f"{counts[RunState.QUEUED]} waiting their turn"] if counts[RunState.QUEUED] else []
+    return " · ".join(parts)
+
+
+def _downloads(panel: SweepPanel, results: ResultSet) -> dict:
+    folder = Path(tempfile.mkdtemp(prefix="sweep-"))
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    csv_path, json_path = folder / f"sweep-{stamp}.csv", folder / f"sweep-{stamp}.json"
+    csv_path.write_text(to_csv(results, status_text), encoding="utf-8")
+    json_path.write_text(to_json(results, status_text), encoding="utf-8")
+    return {panel.csv: gr.update(value=str(csv_path), interactive=True), panel.json: gr.update(value=str(json_path), interactive=True)}
+
+
+def stopped_sweep(panel: SweepPanel, live: ResultSet | None) -> dict:
+    """Stop: unfinished cells say so; what finished is kept and can be downloaded."""
+    if live is None:
+        return {panel.live: None}
+    live.stop_unfinished()
+    return {**_table(panel, live), **_downloads(panel, live), panel.live: None}
+
+
+def history_entry(base: GenerationRequest, grid: Grid, results: ResultSet) -> dict:
+    statuses = {result.key: status_text(result) for result in results}
+    return new_group_entry(SWEEP, base, results, statuses, grid).model_dump(mode="json")
+
+
+def share_and_code(ctx: RunContext, base: GenerationRequest, grid: Grid, cells: list[Cell], page: str) -> list[str]:
+    called = [called_request(ctx, cell.request) for cell in cells]
+    return [f"{page}?{sweep_share_query(base, grid)}", sweep_snippet(called, ctx.settings.router_url)]
+
+
+def sweep_code(ctx: RunContext, panel: SweepPanel, values: tuple[Any, ...], page: str) -> dict:
+    try:
+        base, grid, cells = checked_cells(ctx, tuple(values[:3]), list(values[3:8]), list(values[8:]))
+    except e.PlaygroundError as error:
+        gr.Warning(error_text(error))
+        return {panel.status: gr.update(value=error_html(error), visible=True)}
+    link, code = share_and_code(ctx, base, grid, cells, page)
+    return {panel.share_link: link, panel.code: code}

@@ -79,10 +79,10 @@ def build_compare_panel(choices: list[tuple[str, str]], default_models: list[str
     with gr.Row():
         generate = gr.Button("Generate all", variant="primary")
         stop = gr.Button("Stop", variant="stop", elem_id="pg-compare-stop")
-    status = gr.HTML(visible=False, elem_id="pg-compare-status")
+    status = gr.HTML("", padding=False, elem_id="pg-compare-status")
     with gr.Row(equal_height=False):
         panes = [_build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
-    with gr.Accordion("Share and View code", open=False, elem_id="pg-compare-code-box"):
+    with gr.Accordion("Share this comparison and View code", open=False, elem_id="pg-compare-code-box"):
         share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-compare-share-link",
                                 info="Opens the Compare tab with these panes, settings and prompt. Holds no token.")
         show_code = gr.Button("View code", size="sm")
@@ -98,7 +98,9 @@ def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_mo
         with gr.Row():
             provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label=f"Provider {key}", min_width=100)
             mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label=f"Mode {key}", min_width=140)
-        status = gr.HTML(visible=False, elem_id=f"pg-pane-{key.lower()}-status")
+        # Always shown, empty when there is nothing to say: toggling `visible` in quick succession
+        # (hidden at the start, shown a few ms later) could leave the card unmounted in the page.
+        status = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-status")
         output = gr.Textbox(label=f"Output {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-pane-{key.lower()}-output")
         stats = gr.Markdown(elem_id=f"pg-pane-{key.lower()}-stats")
     return PaneView(key, column, model, provider, mode, status, output, stats)
@@ -179,13 +181,14 @@ def run_compare(ctx: RunContext, panel: ComparePanel, count: Any, fields: list[A
         base, panes = checked_panes(ctx, count, fields, system_prompt, prompt, params)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
-        yield {panel.status: gr.update(value=error_html(error), visible=True)}
+        yield {panel.status: error_html(error)}
         return
     jobs = compare_jobs(base, panes)
     results = ResultSet.for_jobs(jobs)
-    yield {panel.status: gr.update(visible=False), panel.live: results, **pane_updates(panel, results, list(results.results), fresh=True)}
+    yield {panel.status: "", panel.live: results, **pane_updates(panel, results, list(results.results), fresh=True)}
     for batch in run_job_batches(ctx.backend, jobs, token):
-        yield {panel.live: results, **pane_updates(panel, results, results.apply(batch))}
+        changed = results.apply(batch)
+        yield {panel.live: results, **pane_updates(panel, results, changed)}
     link, code = share_and_code(ctx, base, panes, page)
     yield {panel.share_link: link, panel.code: code, panel.finished: history_entry(base, results), panel.live: None}
 
@@ -229,6 +232,6 @@ def compare_code(ctx: RunContext, panel: ComparePanel, values: tuple[Any, ...], 
         base, panes = checked_panes(ctx, count, fields, system_prompt, prompt, params)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
-        return {panel.status: gr.update(value=error_html(error), visible=True)}
+        return {panel.status: error_html(error)}
     link, code = share_and_code(ctx, base, panes, page)
-    return {panel.share_link: link, panel.code: code, panel.status: gr.update(visible=False)}
+    return {panel.share_link: link, panel.code: code, panel.status: ""}

@@ -110,7 +110,7 @@ def _restore_compare(panel: ComparePanel, results: ResultSet) -> dict:
             continue
         result = results[key]
         updates.update({view.model: result.request.model, view.provider: result.request.provider,
-                        view.mode: result.request.mode.value, view.status: gr.update(visible=False), view.output: result.output,
+                        view.mode: result.request.mode.value, view.status: "", view.output: result.output,
                         view.stats: stats_text(result.stats) if result.stats else ""})
     return updates
 
@@ -120,4 +120,4 @@ def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet)
     sweep, model = page.sweep, page.form.model
     return {sweep.models: list(parse_models(entry.grid.get("models", ""))), sweep.temperatures: entry.grid.get("temperatures", ""),
             sweep.seeds: entry.grid.get("seeds", ""), sweep.table: table_rows(results, lambda r: statuses.get(r.key, r.state.value)),
-            sweep.status: gr.update(visible=False), model.model: base.model, model.provider: base.provider, model.mode: base.mode.value}
+            sweep.status: "", model.model: base.model, model.provider: base.provider, model.mode: base.mode.value}

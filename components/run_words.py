@@ -6,8 +6,6 @@ pane, a table row and an export all say what the single-run status panel would s
 
 from __future__ import annotations
 
-import gradio as gr
-
 from components.messages import error_html, error_text, info_html, waiting_html, waiting_text
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.results import RunResult, RunState
@@ -28,19 +26,19 @@ def status_text(result: RunResult) -> str:
     return result.state.value
 
 
-def status_card(result: RunResult) -> dict:
-    """The pane's status card: shown while waiting, sending, failed or stopped; hidden while text streams."""
+def status_card(result: RunResult) -> str:
+    """The pane's status card (HTML): while waiting, sending, failed or stopped; empty while text streams."""
     state = result.state
     if state is RunState.RETRYING and result.waiting is not None:
-        return gr.update(value=waiting_html(result.waiting), visible=True)
+        return waiting_html(result.waiting)
     if state is RunState.FAILED and result.error is not None:
-        return gr.update(value=error_html(result.error), visible=True)
+        return error_html(result.error)
     if state is RunState.QUEUED:
-        return gr.update(value=info_html(TURN_NOTE[result.request.model == LOCAL_MODEL_NAME]), visible=True)
+        return info_html(TURN_NOTE[result.request.model == LOCAL_MODEL_NAME])
     if state is RunState.SENDING:
-        return gr.update(value=info_html("Sending…"), visible=True)
+        return info_html("Sending…")
     if state is RunState.STOPPED:
-        return gr.update(value=info_html("Stopped."), visible=True)
+        return info_html("Stopped.")
     if state is RunState.DONE and not result.output:
-        return gr.update(value=info_html(NO_TEXT), visible=True)
-    return gr.update(visible=False)
+        return info_html(NO_TEXT)
+    return ""

@@ -50,10 +50,10 @@ def open_group_link(page: Page, shared: SharedGroup, playground: Any) -> dict:
     if prompt is not None:
         updates.update({page.compare.prompt: prompt, page.sweep.prompt: prompt})
     if shared.tab == COMPARE:
-        return {**updates, **_compare(page, shared, playground), page.compare.status: gr.update(value=info_html(note), visible=True),
+        return {**updates, **_compare(page, shared, playground), page.compare.status: info_html(note),
                 page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     if shared.tab == SWEEP:
-        return {**updates, **_sweep(page, shared), page.sweep.status: gr.update(value=info_html(note), visible=True),
+        return {**updates, **_sweep(page, shared), page.sweep.status: info_html(note),
                 page.tabs: gr.Tabs(selected=SWEEP_TAB)}
     return updates
 

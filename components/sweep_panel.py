@@ -70,13 +70,14 @@ def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
     with gr.Row():
         run = gr.Button("Run sweep", variant="primary")
         stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
-    status = gr.HTML(visible=False, elem_id="pg-sweep-status")
+    status = gr.HTML("", padding=False, elem_id="pg-sweep-status")  # always shown, empty when idle (see compare_panel)
     table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table",
+                         column_widths=["14%", "7%", "7%", "6%", "10%", "8%", "6%", "7%", "6%", "29%"],
                          label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
     with gr.Row():
         csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")
         json = gr.DownloadButton("Download JSON", interactive=False, size="sm", elem_id="pg-sweep-json")
-    with gr.Accordion("Share and View code", open=False, elem_id="pg-sweep-code-box"):
+    with gr.Accordion("Share this sweep and View code", open=False, elem_id="pg-sweep-code-box"):
         share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-sweep-share-link",
                                 info="Opens the Sweep tab with this grid, settings and prompt. Holds no token.")
         show_code = gr.Button("View code", size="sm")
@@ -136,7 +137,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, grid_fields: tuple[Any, Any, An
         base, grid, cells = checked_cells(ctx, grid_fields, form, params)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
-        yield {panel.status: gr.update(value=error_html(error), visible=True)}
+        yield {panel.status: error_html(error)}
         return
     jobs = [Job(cell.key, cell.request) for cell in cells]
     results = ResultSet.for_jobs(jobs)
@@ -151,7 +152,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, grid_fields: tuple[Any, Any, An
 
 
 def _table(panel: SweepPanel, results: ResultSet) -> dict:
-    return {panel.table: table_rows(results, status_text), panel.status: gr.update(value=info_html(progress_line(results)), visible=True),
+    return {panel.table: table_rows(results, status_text), panel.status: info_html(progress_line(results)),
             panel.live: results}
 
 
@@ -199,6 +200,6 @@ def sweep_code(ctx: RunContext, panel: SweepPanel, values: tuple[Any, ...], page
         base, grid, cells = checked_cells(ctx, tuple(values[:3]), list(values[3:8]), list(values[8:]))
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
-        return {panel.status: gr.update(value=error_html(error), visible=True)}
+        return {panel.status: error_html(error)}
     link, code = share_and_code(ctx, base, grid, cells, page)
     return {panel.share_link: link, panel.code: code}

@@ -99,7 +99,8 @@ class ResultSet:
 
 
 Describe = Callable[[RunResult], str]
-COLUMNS = ("model", "provider", "temperature", "seed", "status", "time to first token", "tokens", "tokens/s", "output", "same output")
+# "same output" sits before "output", whose long text would push it out of sight.
+COLUMNS = ("model", "provider", "temperature", "seed", "status", "time to first token", "tokens", "tokens/s", "same output", "output")
 
 
 def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:
@@ -125,7 +126,7 @@ def table_rows(results: ResultSet, describe: Describe) -> list[list[Any]]:
         record = _record(result, describe, groups)
         rows.append([record["model"], record["provider"], record["temperature"], record["seed"], record["status"],
                      _seconds(record["time_to_first_token"]), _blank(record["tokens"]),
-                     _number(record["tokens_per_second"]), record["output"], same_output_label(groups.get(result.key))])
+                     _number(record["tokens_per_second"]), same_output_label(groups.get(result.key)), record["output"]])
     return rows
 
 

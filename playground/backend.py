@@ -17,6 +17,7 @@ from playground.clock import Clock, SystemClock
 from playground.events import Done, Event, RunStats, Token, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
+from playground.outbound import run_scope
 from playground.request import GenerationRequest, client_call
 from playground.retry import RetryPolicy, wait_reason
 
@@ -38,6 +39,7 @@ class Backend:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     resolve_url: Callable[[str], str | None] = lambda model: None
+    on_space: bool = False  # words only: on a Space a missing token means "sign in"
 
     def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]:
         """Yields Waiting*, Token*, Done. Raises a PlaygroundError subclass on failure; returns
@@ -72,10 +74,14 @@ class Backend:
     def _open_stream(self, request: GenerationRequest, token: str | None) -> Iterator[str]:
         local_url = self.resolve_url(request.model)
         if local_url is None and not is_endpoint_url(request.model) and not token:
-            raise e.MissingTokenError("hosted models need a Hugging Face token")
+            raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
         call = client_call(request)
-        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
-        stream = getattr(client, call.method)(**call.kwargs, stream=True)
+        client_token = None if local_url else token
+        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=client_token)  # type: ignore[arg-type]
+        # The client makes its Hub lookups and opens the stream inside this call: the scope makes
+        # every one of those requests carry exactly this visitor's token, or none (playground.outbound).
+        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
+            stream = getattr(client, call.method)(**call.kwargs, stream=True)
         return _texts(client, stream, chat=call.method == "chat_completion")
 
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:

@@ -29,7 +29,7 @@ from playground.form import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 Update = tuple[Any, Any, Any, Any]  # (output, status, stats, finished run for the history)
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
@@ -85,7 +85,7 @@ def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[
         yield _failure(error)
         return
     yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), "", None
-    yield from _render_run(ctx.backend, request, token)
+    yield from _render_run(ctx.backend, request, token_for_model(token, request.model, ctx.settings))
 
 
 def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:

@@ -127,3 +127,73 @@ def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) ->
     demo, url = _launch_app(protocol_server_session, local_service, None, local_default=True)
     yield url
     demo.close()
+
+
+# ---- tokens and addresses (issue 7, B.4 and B.5) ---------------------------------------------
+
+CANARY_HF_TOKEN = "hf_canaryFromHfTokenVariable"
+CANARY_TOKEN_FILE = "hf_canaryFromTheHfHomeTokenFile"
+CANARY_LEGACY_VARIABLE = "hf_canaryFromHuggingFaceHubToken"
+CANARIES = (CANARY_HF_TOKEN, CANARY_TOKEN_FILE, CANARY_LEGACY_VARIABLE)
+SPACE_ENVIRONMENT = {
+    # What a Space sets, as Gradio reads it (gradio.utils.get_space, gradio.oauth).
+    "SYSTEM": "spaces", "SPACE_ID": "someone/inference-playground", "SPACE_HOST": "someone-inference-playground.hf.space",
+    "OAUTH_CLIENT_ID": "test-client-id", "OAUTH_CLIENT_SECRET": "test-client-secret",
+    "OAUTH_SCOPES": "openid profile inference-api", "OPENID_PROVIDER_URL": "http://127.0.0.1:9",
+}
+
+
+@pytest.fixture
+def canary_tokens(monkeypatch: pytest.MonkeyPatch, tmp_path) -> tuple[str, ...]:
+    """A token wherever huggingface_hub looks for one by itself: HF_TOKEN, HUGGING_FACE_HUB_TOKEN
+    and HF_HOME/token. huggingface_hub read HF_HOME at import, so its token path is patched too.
+    Whatever `isolate_tokens` changes is put back after the test."""
+    (tmp_path / "token").write_text(CANARY_TOKEN_FILE)
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    monkeypatch.setenv("HF_TOKEN", CANARY_HF_TOKEN)
+    monkeypatch.setenv("HUGGING_FACE_HUB_TOKEN", CANARY_LEGACY_VARIABLE)
+    monkeypatch.delenv("HF_HUB_DISABLE_IMPLICIT_TOKEN", raising=False)
+    for name in ("HF_OIDC_RESOURCE", "HF_OIDC_ID_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(hf_constants, "HF_TOKEN_PATH", str(tmp_path / "token"))
+    monkeypatch.setattr(hf_constants, "HF_HUB_DISABLE_IMPLICIT_TOKEN", False)
+    from huggingface_hub import get_token
+
+    assert get_token() == CANARY_HF_TOKEN  # the canaries are where huggingface_hub looks
+    return CANARIES
+
+
+@pytest.fixture
+def no_foreign_connections(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Fails any attempt to connect anywhere but loopback, before a packet leaves; returns the
+    attempts (also recorded, in case a library swallows the AssertionError)."""
+    import ipaddress
+    import socket
+
+    attempts: list[object] = []
+    real_connect = socket.socket.connect
+    real_connect_ex = socket.socket.connect_ex
+
+    def loopback_only(address: object) -> None:
+        host = address[0] if isinstance(address, tuple) else None
+        try:
+            allowed = host is not None and ipaddress.ip_address(str(host).split("%")[0]).is_loopback
+        except ValueError:
+            allowed = host == "localhost"
+        if not allowed:
+            attempts.append(address)
+            raise AssertionError(f"a test tried to connect to {address!r}")
+
+    def connect(sock: socket.socket, address: object) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            loopback_only(address)
+        return real_connect(sock, address)
+
+    def connect_ex(sock: socket.socket, address: object) -> int:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            loopback_only(address)
+        return real_connect_ex(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    return attempts

@@ -11,6 +11,7 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     a direct TGI endpoint for model `tgi/{name}`
     anything else                                   404 text/plain
 
+A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
 Answers are deterministic (see `tests.protocol_answers.generate`). Failures are scripted per model
 with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
 bad token (401) > a scripted reply with a status or body > unknown model (404) > gated (403) >
@@ -87,6 +88,7 @@ class Model:
     pipeline_tag: str
     providers: dict[str, str]  # provider -> task; order matters, the client takes the first
     gated: bool = False
+    readers: frozenset[str] = frozenset()  # non-empty: a private model, visible only with these tokens
 
 
 BUILTIN_MODELS = {
@@ -166,9 +168,10 @@ class ProtocolServer:
         pipeline_tag: str = "text-generation",
         providers: dict[str, str] | None = None,
         gated: bool = False,
+        readers: frozenset[str] = frozenset(),
     ) -> None:
         with self._lock:
-            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated)}
+            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated, readers)}
 
     def script(self, model_id: str, *replies: Reply) -> None:
         with self._lock:
@@ -213,8 +216,13 @@ class ProtocolServer:
                 return handler, match
         return None
 
-    def _model(self, model_id: str) -> Model | None:
-        return self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+    def _model(self, model_id: str, request: Request | None = None) -> Model | None:
+        """The model as the request's token may see it: a private model is None to non-readers."""
+        model = self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+        if model is not None and model.readers:
+            auth = request.headers.get("authorization", "") if request is not None else ""
+            return model if auth.removeprefix("Bearer ") in model.readers else None
+        return model
 
     def _pop_script(self, model_id: str) -> Reply:
         with self._lock:
@@ -228,7 +236,7 @@ class ProtocolServer:
         return JSONResponse({"error": message}, status, headers={"x-request-id": self._request_id(), **(headers or {})})
 
     async def _model_info(self, request: Request, model_id: str, body: Any) -> Response:
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(
                 404, "Repository Not Found", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
@@ -252,11 +260,11 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
-    def _refusal(self, model_id: str, reply: Reply) -> Response | None:
-        """The answer when the model cannot generate at all: scripted, unknown, or gated."""
+    def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
+        """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(404, f"Model {model_id} does not exist")
         if model.gated:
@@ -266,7 +274,7 @@ class ProtocolServer:
 
     async def _text_generation(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
             return _validation_error("Input validation error: `inputs` must be a string")
@@ -286,7 +294,7 @@ class ProtocolServer:
 
     async def _chat(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return _validation_error("Input validation error: `messages` must be a list")

@@ -51,7 +51,7 @@ def error_text(error: e.PlaygroundError) -> str:
     (gr.Warning) renders HTML and the detail is a foreign server's text."""
     title, advice = error_title_and_advice(error)
     detail = f" ({error.detail})" if error.detail else ""
-    return html.escape(f"{title}{detail}. {advice}")
+    return html.escape(f"{title}{detail}. {advice}", quote=False)
 
 
 def error_html(error: e.PlaygroundError) -> str:

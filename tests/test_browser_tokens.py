@@ -1,0 +1,125 @@
+"""The canary scan (issue 7, "Done when"): a visitor's typed token and the server's HF_TOKEN appear
+nowhere they could surface: logs, page text and field values, snippets, links, browser storage, API answers.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+
+import pytest
+from gradio_client import Client
+from gradio_client.exceptions import AppError
+
+from tests.conftest import CANARY_HF_TOKEN
+from tests.protocol_server import ProtocolServer, Reply
+
+VISITOR_CANARY = "hf_visitorCanaryTypedIntoThePage"
+CANARIES = (VISITOR_CANARY, CANARY_HF_TOKEN)
+
+pytestmark = pytest.mark.browser
+if not shutil.which("/usr/bin/chromium") and not os.environ.get("CI"):
+    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason="/usr/bin/chromium is not installed (apt-get install -y chromium)")]
+
+FORM = {
+    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": "Hello there",
+    "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
+    "repetition_penalty": 1.0, "stop": "",
+}
+
+
+def wait_for_stats(page) -> None:
+    stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
+    page.wait_for_function(stats, timeout=60_000)
+
+
+def wait_for_status(page, words: str) -> None:
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function(f"() => (document.querySelector('#pg-status')?.innerText || '').includes({words!r})", timeout=30_000)
+
+
+def visible_surfaces(page) -> dict[str, str]:
+    """Everything the page shows or keeps: text, field values (the token field itself excepted: its
+    value is the visitor's own input), links, the address, and browser storage."""
+    values = page.evaluate(
+        "() => [...document.querySelectorAll('input, textarea')]"
+        ".filter(e => !(e.type === 'password' && e.closest('label')?.innerText.includes('Hugging Face token'))).map(e => e.value)"
+    )
+    return {
+        "page text": page.locator("body").inner_text(),
+        "field values": "\n".join(values),
+        "links": "\n".join(page.evaluate("() => [...document.querySelectorAll('[href], [src]')].map(e => e.href || e.src)")),
+        "address": page.url,
+        "localStorage": page.evaluate("() => JSON.stringify({...localStorage})"),
+        "sessionStorage": page.evaluate("() => JSON.stringify({...sessionStorage})"),
+        "cookies": str(page.context.cookies()),
+    }
+
+
+def use_the_page(page, server: ProtocolServer, server_token_in_use: bool) -> dict[str, str]:
+    """Runs that succeed and fail, View code, the share link, the history; returns the surfaces."""
+    page.get_by_label("Prompt").fill("Canary run")
+    if server_token_in_use:
+        wait_for_stats(page)  # the server's own token is spent on this run
+    page.get_by_label("Hugging Face token").fill(VISITOR_CANARY)
+    wait_for_stats(page)
+    page.get_by_label("Model", exact=True).fill("test/gated-model")
+    page.get_by_label("Model", exact=True).press("Enter")
+    wait_for_status(page, "gated")
+    server.script("tgi/leaky", Reply(status=500, body="internal failure"))
+    page.get_by_label("Model", exact=True).fill(f"{server.url}/tgi/leaky")
+    page.get_by_label("Model", exact=True).press("Enter")
+    wait_for_status(page, "internal failure")
+    page.get_by_text("Share and View code").click()
+    page.get_by_role("button", name="View code", exact=True).click()
+    page.locator("#pg-code-python .cm-content").filter(has_text="InferenceClient").wait_for(timeout=10_000)
+    surfaces = visible_surfaces(page)
+    for tab, elem in (("cURL", "#pg-code-curl"), ("JavaScript", "#pg-code-js")):
+        page.get_by_role("tab", name=tab).click()
+        surfaces[f"{tab} snippet"] = page.locator(f"{elem} .cm-content").inner_text()
+    page.locator("#pg-history").get_by_text("Canary run").first.wait_for(timeout=10_000)
+    page.reload()
+    page.locator("#pg-history").get_by_text("Canary run").first.wait_for(timeout=10_000)
+    surfaces["after reload"] = "\n".join(visible_surfaces(page).values())
+    return surfaces
+
+
+def api_answers(url: str) -> str:
+    client = Client(url, verbose=False)
+    answers = [client.predict(**FORM, session_token=VISITOR_CANARY, api_name="/generate"),
+               client.predict(**{**FORM, "model": "test/gated-model"}, session_token=VISITOR_CANARY, api_name="/generate")]
+    try:  # its inputs are the form, in order
+        answers.append(client.predict(*FORM.values(), api_name="/view_code"))
+    except AppError as error:  # issue 7 item 12 (View code through the API) is fixed on another branch
+        answers.append(str(error))
+    return repr(answers) + repr(client.view_api(print_info=False, return_format="dict"))
+
+
+@pytest.mark.parametrize("where", ["space", "local"])
+def test_a_canary_token_surfaces_nowhere(where: str, request: pytest.FixtureRequest, browser, server: ProtocolServer,
+                                         capfd: pytest.CaptureFixture, caplog: pytest.LogCaptureFixture) -> None:
+    """Guards issue 7's "Done when": tokens are never logged, shown, linked, stored or answered."""
+    caplog.set_level(logging.DEBUG)
+    url, _ = request.getfixturevalue("space_app" if where == "space" else "server_token_app")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(url)
+        page.get_by_label("Prompt").wait_for()
+        surfaces = use_the_page(page, server, server_token_in_use=where == "local")
+    finally:
+        context.close()
+    surfaces["API answers"] = api_answers(url)
+    captured = capfd.readouterr()
+    surfaces["logs"] = captured.out + captured.err + caplog.text
+    # The scan looked at real content: the run in the history and storage, a snippet, the logs.
+    assert "Canary run" in surfaces["localStorage"] and "Canary run" in surfaces["page text"]
+    assert "$HF_TOKEN" in surfaces["cURL snippet"] and "/generate" in surfaces["logs"] + surfaces["API answers"]
+    leaks = [(surface, canary) for surface, text in surfaces.items() for canary in CANARIES if canary in text]
+    assert leaks == []
+    used = {r.headers.get("authorization") for r in server.requests}
+    assert f"Bearer {VISITOR_CANARY}" in used  # the canary really was in play
+    assert (f"Bearer {CANARY_HF_TOKEN}" in used) == (where == "local")  # the owner's token only off a Space

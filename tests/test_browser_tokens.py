@@ -4,10 +4,14 @@ nowhere they could surface: logs, page text and field values, snippets, links, b
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
 import logging
 import os
 import shutil
 
+import httpx
 import pytest
 from gradio_client import Client
 from gradio_client.exceptions import AppError
@@ -54,9 +58,36 @@ def visible_surfaces(page) -> dict[str, str]:
         "links": "\n".join(page.evaluate("() => [...document.querySelectorAll('[href], [src]')].map(e => e.href || e.src)")),
         "address": page.url,
         "localStorage": page.evaluate("() => JSON.stringify({...localStorage})"),
+        "localStorage, decrypted": decrypted_storage(page.url.split("?")[0], json.loads(page.evaluate("() => JSON.stringify({...localStorage})"))),
         "sessionStorage": page.evaluate("() => JSON.stringify({...sessionStorage})"),
         "cookies": str(page.context.cookies()),
     }
+
+
+def decrypted_storage(url: str, stored: dict[str, str]) -> str:
+    """Gradio's BrowserState keeps values AES-encrypted (CryptoJS, passphrase = SHA-256 of the
+    component's secret, OpenSSL key derivation): decrypted here, so the scan sees what is kept."""
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    secrets = {c["props"]["storage_key"]: c["props"]["secret"] for c in httpx.get(f"{url}config", timeout=10).json()["components"]
+               if "storage_key" in c.get("props", {})}
+    plain = []
+    for key, value in stored.items():
+        if key not in secrets or ":" not in value:
+            plain.append(value)
+            continue
+        raw = base64.b64decode(value.split(":", 1)[1])
+        passphrase, salt = hashlib.sha256(secrets[key].encode()).hexdigest().encode(), raw[8:16]
+        derived, block = b"", b""
+        while len(derived) < 48:  # OpenSSL EVP_BytesToKey with MD5: 32 bytes of key, 16 of IV
+            block = hashlib.md5(block + passphrase + salt).digest()
+            derived += block
+        decryptor = Cipher(algorithms.AES(derived[:32]), modes.CBC(derived[32:48])).decryptor()
+        unpadder = padding.PKCS7(128).unpadder()
+        text = unpadder.update(decryptor.update(raw[16:]) + decryptor.finalize()) + unpadder.finalize()
+        plain.append(text.decode())
+    return "\n".join(plain)
 
 
 def use_the_page(page, server: ProtocolServer, server_token_in_use: bool) -> dict[str, str]:
@@ -116,7 +147,7 @@ def test_a_canary_token_surfaces_nowhere(where: str, request: pytest.FixtureRequ
     captured = capfd.readouterr()
     surfaces["logs"] = captured.out + captured.err + caplog.text
     # The scan looked at real content: the run in the history and storage, a snippet, the logs.
-    assert "Canary run" in surfaces["localStorage"] and "Canary run" in surfaces["page text"]
+    assert "Canary run" in surfaces["localStorage, decrypted"] and "Canary run" in surfaces["page text"]
     assert "$HF_TOKEN" in surfaces["cURL snippet"] and "/generate" in surfaces["logs"] + surfaces["API answers"]
     leaks = [(surface, canary) for surface, text in surfaces.items() for canary in CANARIES if canary in text]
     assert leaks == []

@@ -37,6 +37,7 @@ class Target:
     model: str  # "{url}" is the protocol server's base
     provider: str
     mode: Mode
+    fails_with: type[e.PlaygroundError] | None = None
 
 
 TARGETS = [
@@ -47,6 +48,8 @@ TARGETS = [
     Target("{url}/tgi/endpoint", "auto", Mode.COMPLETION),
     Target("{url}/tgi/endpoint", "auto", Mode.CHAT),
     Target(LOCAL_MODEL_NAME, "auto", Mode.COMPLETION),
+    Target("test/gated-model", "hf-inference", Mode.COMPLETION, fails_with=e.GatedModelError),
+    Target("test/no-such-model", "auto", Mode.COMPLETION, fails_with=e.ModelNotFoundError),
 ]
 
 
@@ -109,7 +112,7 @@ def test_no_request_carries_a_token_but_the_one_picked_for_the_visitor(
         if token is None and place == "space" and target.model.startswith("test/"):
             assert isinstance(outcome[0], e.MissingTokenError) and not server.requests, case
             continue
-        assert isinstance(outcome[-1], Done), f"{case}: {outcome[-1]!r}"
+        assert isinstance(outcome[-1], target.fails_with or Done), f"{case}: {outcome[-1]!r}"
         lookups = [r for r in server.requests if r.path.startswith("/api/models/")]
         lookups_signed += sum(r.headers.get("authorization") == f"Bearer {token}" for r in lookups)
     assert lookups_signed >= 4  # the Hub lookups ran, and carried the visitor's own token

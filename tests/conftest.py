@@ -7,6 +7,7 @@ Tests never reach the real Hugging Face API: the Hub API base (`HF_ENDPOINT`) an
 from __future__ import annotations
 
 import os
+import queue
 import threading
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -18,6 +19,7 @@ from huggingface_hub.inference import _common as inference_common  # noqa: E402
 from huggingface_hub.inference._providers import _common as providers_common  # noqa: E402
 from huggingface_hub.inference._providers import hf_inference  # noqa: E402
 
+from playground.clock import NOTHING  # noqa: E402
 from playground.router import install_router  # noqa: E402
 from tests.protocol_server import ProtocolServer  # noqa: E402
 
@@ -40,6 +42,14 @@ class FakeClock:
         self.time += seconds
         self.on_sleep()
         return cancel.is_set()
+
+    def take(self, items: queue.Queue, seconds: float) -> object:
+        """Waits a little real time for the stream's next item; if none came, `seconds` pass."""
+        try:
+            return items.get(timeout=0.02)
+        except queue.Empty:
+            self.time += seconds
+            return NOTHING
 
 
 def forget_client_caches() -> None:

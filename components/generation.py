@@ -17,6 +17,8 @@ from components.messages import (
     error_html,
     error_text,
     info_html,
+    silence_html,
+    silence_text,
     stats_text,
     waiting_html,
 )
@@ -24,7 +26,7 @@ from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
 from playground.config import Settings
-from playground.events import Done, RunStats, Token, Waiting
+from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
@@ -32,6 +34,7 @@ from playground.request import GenerationRequest
 from playground.tokens import pick_token
 
 Update = tuple[Any, Any, Any, Any]  # (output, status, stats, finished run for the history)
+GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -97,19 +100,30 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
 
 def _render_run(backend: Backend, request: GenerationRequest, token: str | None) -> Iterator[Update]:
     text = ""
+    silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
     try:
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
+                silence_shown = None
                 yield gr.skip(), gr.update(value=waiting_html(event), visible=True), gr.skip(), gr.skip()
+            elif isinstance(event, Silence):
+                if _worth_showing(event) and silence_text(event) != silence_shown:
+                    silence_shown = silence_text(event)
+                    yield gr.skip(), gr.update(value=silence_html(event), visible=True), gr.skip(), gr.skip()
             elif isinstance(event, Token):
-                first = not text
+                hide = not text or silence_shown is not None
+                silence_shown = None
                 text += event.text
-                yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip(), gr.skip()
+                yield text, (gr.update(visible=False) if hide else gr.skip()), gr.skip(), gr.skip()
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats)).model_dump(mode="json")
+                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params).model_dump(mode="json")
                 yield (text or gr.skip()), _finished_status(event), stats_text(event.stats), entry
     except e.PlaygroundError as error:
         yield _failure(error, partial_output=text)
+
+
+def _worth_showing(silence: Silence) -> bool:
+    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def _finished_status(done: Done) -> dict:

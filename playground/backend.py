@@ -21,6 +21,7 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.clock import NOTHING, Clock, SystemClock
+from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
 from playground.events import Done, Event, RunStats, Silence, Token, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
@@ -30,7 +31,6 @@ from playground.retry import RetryPolicy, wait_reason
 from playground.stream_reader import Ended, Failed, StreamReader
 
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
-DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
 CONNECT_TIMEOUT = 10.0
 # The socket's own read timeout only ends a worker stuck before the answer's headers (see
 # stream_reader); the run itself gives up earlier, at first_token_timeout, with a clear message.

@@ -3,6 +3,7 @@
 One base URL serves all three, so tests point both `HF_ENDPOINT` and the router at it:
 
     GET  /api/models/{model}                        model info + inferenceProviderMapping
+    GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks)
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
     POST /v1/chat/completions                       router "auto" chat; model from the body
@@ -54,6 +55,7 @@ GATED_MESSAGE = (
     "Access to model {model} is restricted. You must have access to it and be authenticated to access it."
     " Please log in."
 )
+WHOAMI = {"type": "user", "name": "test-user", "fullname": "Test User", "avatarUrl": "", "orgs": []}
 # How TGI reports, outside a stream, the errors a scripted stream_error reports inside one.
 _ERROR_TYPE_STATUS = {"validation": 422, "overloaded": 429}
 
@@ -218,6 +220,8 @@ class ProtocolServer:
             return self._error(
                 401, "Invalid username or password.", {"X-Error-Message": "Invalid credentials in Authorization header"}
             )
+        if request.method == "GET" and request.url.path == "/api/whoami-v2":
+            return JSONResponse(WHOAMI)
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)

@@ -57,7 +57,8 @@ def build_parameters_panel() -> ParametersPanel:
 def wire_parameters_panel(panel: ParametersPanel, mode: gr.Radio) -> None:
     # Typing a seed means "use this seed": otherwise a presenter who sets one would silently get a random one.
     panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False)
-    mode.change(chat_unsent_controls, inputs=mode, outputs=[panel.top_k, panel.repetition_penalty], queue=False)
+    mode.change(chat_unsent_controls, inputs=mode, outputs=[panel.top_k, panel.repetition_penalty], queue=False,
+                api_visibility="undocumented")
 
 
 def chat_unsent_controls(mode: str) -> list[dict]:

@@ -2,8 +2,9 @@
 
 The list lives in `gr.BrowserState` (localStorage), so it is plain JSON data that comes back from
 the browser on each event, and anything could have been written there. `parse_history` therefore
-checks each entry like any other input and drops the ones that fail, without raising: a corrupt
-entry must not lock a visitor out of the page. An entry stores the seed actually used, so
+checks each entry like any other input (an entry *is* a `GenerationRequest`, so by the same rules
+as Generate) and drops the ones that fail, without raising: a corrupt entry must not lock a visitor
+out of the page. An entry stores the seed actually used, so
 restoring it and pressing "Re-run" sends the very same request.
 """
 
@@ -14,12 +15,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from playground.model_ref import ModelId
 from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
-from playground.share import PROVIDER_NAME
+from playground.request import GenerationRequest
 
 DEFAULT_CAP = 50
 # The browser sends the whole history back with some events; requests over 1 MB are refused
@@ -31,19 +30,14 @@ MAX_STATS = 20
 ParamName = Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
 
 
-class HistoryEntry(BaseModel):
-    """One run. Unknown keys are ignored, so entries written by an older or newer app still load."""
+class HistoryEntry(GenerationRequest):
+    """One run: its request, plus when it ran and what came back. Unknown keys are ignored, so
+    entries written by an older or newer app still load."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(min_length=1, max_length=64)
     time: str = Field(description="When the run started, ISO 8601.")
-    model: ModelId
-    provider: str = Field(pattern=PROVIDER_NAME.pattern)
-    mode: Mode
-    params: GenerationParams
-    system_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
-    prompt: str = Field(max_length=MAX_PROMPT_CHARS)
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
     # Parameters the model refused, so the run was sent without them: a replay is not exact there.
@@ -70,14 +64,9 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
     (`with_resolved_seed`), or the run cannot be repeated."""
     started = now or datetime.now(UTC)
     return HistoryEntry(
+        **dict(request),
         id=uuid.uuid4().hex,
         time=started.isoformat(timespec="seconds"),
-        model=request.model,
-        provider=request.provider,
-        mode=request.mode,
-        params=request.params,
-        system_prompt=request.system_prompt,
-        prompt=request.prompt,
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
         ignored_params=ignored_params,
@@ -120,14 +109,7 @@ def find_entry(raw: object, entry_id: str) -> HistoryEntry | None:
 
 def entry_request(entry: HistoryEntry) -> GenerationRequest:
     """The run's request, ready to restore into the UI or send again."""
-    return GenerationRequest(
-        model=entry.model,
-        prompt=entry.prompt,
-        mode=entry.mode,
-        provider=entry.provider,
-        system_prompt=entry.system_prompt,
-        params=entry.params,
-    )
+    return GenerationRequest(**{name: getattr(entry, name) for name in GenerationRequest.model_fields})
 
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:

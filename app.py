@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel, wire_auth_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation
+from components.generation import RunContext, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
@@ -20,6 +21,7 @@ from components.presets_panel import build_presets_panel, wire_presets_loading, 
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
+from playground.body_limit import BodyLimit
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
@@ -42,6 +44,14 @@ LAUNCH_OPTIONS = {
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
 }
+
+
+def app_kwargs() -> dict:
+    """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
+    return {"middleware": [Middleware(BodyLimit)]}
+
+
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
     "configured{offline}. To use hosted models, paste a token in the token field, or set `HF_TOKEN` and restart."
@@ -70,17 +80,18 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
-        form = Form(model, params, run.prompt)
+        form = Form.build(model, params, run.prompt)
         wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
-        wire_parameters_panel(params)
+        wire_parameters_panel(params, model.mode)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)
-        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
+        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
+        wire_stop(ctx, run)  # last: Stop cancels every stream wired above
     return demo
 
 
@@ -97,12 +108,12 @@ def main() -> None:
     isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
     install_router(settings.router_url)
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
-                      on_space=settings.on_space)
+                      on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
     demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS)
+    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ import shutil
 import httpx
 import pytest
 from gradio_client import Client
-from gradio_client.exceptions import AppError
 
 from tests.conftest import CANARY_HF_TOKEN
 from tests.protocol_server import ProtocolServer, Reply
@@ -33,11 +32,13 @@ FORM = {
 }
 
 
-def wait_for_stats(page) -> None:
-    stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
+def run_prompt(page, prompt: str) -> None:
+    """Generates for `prompt` (the protocol server echoes it) and waits for that answer's stats."""
+    page.get_by_label("Prompt").fill(prompt)
     page.get_by_role("button", name="Generate").click()
-    page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
-    page.wait_for_function(stats, timeout=60_000)
+    page.wait_for_function(
+        f"() => (document.querySelector('#pg-output textarea')?.value || '').includes({prompt!r})"
+        " && (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')", timeout=60_000)
 
 
 def wait_for_status(page, words: str) -> None:
@@ -92,11 +93,10 @@ def decrypted_storage(url: str, stored: dict[str, str]) -> str:
 
 def use_the_page(page, server: ProtocolServer, server_token_in_use: bool) -> dict[str, str]:
     """Runs that succeed and fail, View code, the share link, the history; returns the surfaces."""
-    page.get_by_label("Prompt").fill("Canary run")
     if server_token_in_use:
-        wait_for_stats(page)  # the server's own token is spent on this run
+        run_prompt(page, "Canary server run")  # the server's own token is spent on this run
     page.get_by_label("Hugging Face token").fill(VISITOR_CANARY)
-    wait_for_stats(page)
+    run_prompt(page, "Canary run")
     page.get_by_label("Model", exact=True).fill("test/gated-model")
     page.get_by_label("Model", exact=True).press("Enter")
     wait_for_status(page, "gated")
@@ -122,10 +122,7 @@ def api_answers(url: str) -> str:
     client = Client(url, verbose=False)
     answers = [client.predict(**FORM, session_token=VISITOR_CANARY, api_name="/generate"),
                client.predict(**{**FORM, "model": "test/gated-model"}, session_token=VISITOR_CANARY, api_name="/generate")]
-    try:  # its inputs are the form, in order
-        answers.append(client.predict(*FORM.values(), api_name="/view_code"))
-    except AppError as error:  # issue 7 item 12 (View code through the API) is fixed on another branch
-        answers.append(str(error))
+    answers.append(client.predict(**FORM, api_name="/view_code"))
     return repr(answers) + repr(client.view_api(print_info=False, return_format="dict"))
 
 

@@ -8,21 +8,23 @@ are batched (one per ~40 ms) and only the panes that changed are sent.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
 from components.code_panel import page_url
+from components.form import Form
 from components.generation import RunContext
 from components.messages import error_html, error_text, stats_text
 from components.model_panel import suggested_mode
 from components.run_words import status_card, status_text
-from components.runs_form import called_request, check_models_allowed, form_request, visitor_token
+from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token
 from playground import errors as e
-from playground.form import PROVIDER_CHOICES
-from playground.request import DEFAULT_PROVIDER, GenerationRequest, Mode
+from playground.form_values import PARAMETER_FIELDS
+from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet
@@ -57,14 +59,17 @@ class ComparePanel:
     code: gr.Code
     show_code: gr.Button
     finished: gr.State  # the history entry of the last finished run
-    live: gr.State  # the ResultSet of the run in progress, for Stop
+    live: gr.State  # the cancel flag of the run in progress: this tab's Stop sets it
 
     def pane(self, key: str) -> PaneView:
         return self.panes[PANE_KEYS.index(key)]
 
-    def pane_inputs(self) -> list[Any]:
-        """Model, provider and mode of pane A, then of B, C and D."""
-        return [c for p in self.panes for c in (p.model, p.provider, p.mode)]
+    def inputs(self, form: Form, session_token: gr.Textbox) -> dict[str, Any]:
+        """`inputs_kwargs` of "Generate all": the names of the `/compare` API's inputs."""
+        panes = {f"{name}_{p.key.lower()}": control for p in self.panes
+                 for name, control in (("model", p.model), ("provider", p.provider), ("mode", p.mode))}
+        return {"panes": self.count, **panes, "system_prompt": self.system_prompt, "prompt": self.prompt,
+                **form.by_name(PARAMETER_FIELDS), "session_token": session_token}
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.share_link, self.code, self.finished, self.live,
@@ -106,34 +111,41 @@ def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_mo
     return PaneView(key, column, model, provider, mode, status, output, stats)
 
 
-def wire_compare_panel(ctx: RunContext, panel: ComparePanel, params: list[Any], session_token: gr.Textbox) -> Any:
-    """Wires the tab; returns the "Generate all" event, for the page's Stop and the history."""
-    panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], queue=False)
+def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session_token: gr.Textbox) -> Any:
+    """Wires the tab; returns the "Generate all" event (registered for the page's Stop too)."""
+    panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], queue=False,
+                       api_visibility="undocumented")
     modes = [panel.count, *[p.mode for p in panel.panes]]
     for pane in panel.panes:
         _wire_pane_mode(ctx, pane, session_token)
     for control in modes:
-        control.change(system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, queue=False)
-    inputs = [panel.count, *panel.pane_inputs(), panel.system_prompt, panel.prompt, *params, session_token]
-    event = panel.generate.click(make_compare_handler(ctx, panel), inputs=inputs, outputs=panel.run_outputs(), api_name="compare")
+        control.change(system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, queue=False,
+                       api_visibility="undocumented")
+    inputs = panel.inputs(form, session_token)
+    event = ctx.streaming(panel.generate.click(make_compare_handler(ctx, panel), inputs_kwargs=inputs,
+                                               outputs=panel.run_outputs(), api_name="compare"))
+    # This tab's Stop asks the run to stop, so it can mark each pane "Stopped." itself (a cancel
+    # from outside would leave the panes as they were); the page's Stop cancels it like any stream.
+    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
 
-    def stop(live: ResultSet | None) -> dict:
-        return stopped_panes(panel, live)
-
-    panel.stop.click(stop, inputs=panel.live, outputs=panel.run_outputs(), cancels=[event], queue=False)
-
-    def view_code(*values: Any, request: gr.Request) -> dict:
+    def view_code(request: gr.Request, **values: Any) -> dict:
         return compare_code(ctx, panel, values, page_url(request))
 
-    panel.show_code.click(view_code, inputs=inputs[:-1], outputs=[panel.share_link, panel.code, panel.status])
+    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
+                          outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
     return event
 
 
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:
     def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
-        return suggested_mode(model, visitor_token(ctx, session, oauth_token), current)
+        try:
+            token = visitor_token(ctx, session, oauth_token)
+        except e.PlaygroundError:
+            token = None
+        return suggested_mode(model, token, current)
 
-    pane.model.change(suggested, inputs=[pane.model, session_token, pane.mode], outputs=pane.mode, queue=False)
+    pane.model.change(suggested, inputs=[pane.model, session_token, pane.mode], outputs=pane.mode, queue=False,
+                      api_visibility="undocumented")
 
 
 def pane_visibility(count: Any) -> list[dict]:
@@ -146,74 +158,69 @@ def system_prompt_visibility(count: Any, *modes: str) -> dict:
     return gr.update(visible=Mode.CHAT.value in modes[:shown])
 
 
-def make_compare_handler(ctx: RunContext, panel: ComparePanel):
-    """The "Generate all" handler; its parameter names are the `/compare` API's inputs."""
+def request_stop(live: threading.Event | None) -> Any:
+    if live is not None:
+        live.set()
+    return gr.skip()
 
-    def generate_all(
-        panes: int, model_a: str, provider_a: str, mode_a: str, model_b: str, provider_b: str, mode_b: str,
-        model_c: str, provider_c: str, mode_c: str, model_d: str, provider_d: str, mode_d: str,
-        system_prompt: str, prompt: str, temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool,
-        top_p: float, top_k: int, repetition_penalty: float, stop: str,
-        session_token: str | None, oauth_token: gr.OAuthToken | None = None, request: gr.Request = None,
-    ) -> Iterator[dict]:
-        fields = [model_a, provider_a, mode_a, model_b, provider_b, mode_b, model_c, provider_c, mode_c, model_d, provider_d, mode_d]
-        params = [temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop]
-        token = visitor_token(ctx, session_token, oauth_token)
-        yield from run_compare(ctx, panel, panes, fields, system_prompt, prompt, params, token, page_url(request))
+
+def make_compare_handler(ctx: RunContext, panel: ComparePanel):
+    """The "Generate all" handler: the form's parameters, the shared prompt and system prompt, and
+    `panes`, `model_a`, `provider_a`, `mode_a`, ... `mode_d`, by name."""
+
+    def generate_all(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
+        yield from run_compare(ctx, panel, values, oauth_token, page_url(request))
 
     return generate_all
 
 
-def checked_panes(ctx: RunContext, count: Any, fields: list[Any], system_prompt: Any, prompt: Any,
-                  params: list[Any]) -> tuple[GenerationRequest, list[Pane]]:
+def checked_panes(ctx: RunContext, values: Mapping[str, Any]) -> tuple[GenerationRequest, list[Pane]]:
     """(the shared request, the panes in use). Raises PlaygroundError naming the control at fault."""
-    shown = pane_count(count)
-    panes = [parse_pane(key, *fields[3 * i: 3 * i + 3]) for i, key in enumerate(PANE_KEYS[:shown])]
-    base = form_request(ctx, panes[0].model, panes[0].provider, panes[0].mode.value, system_prompt, prompt, params)
+    shown = pane_count(values.get("panes"))
+    panes = [parse_pane(key, *(values.get(f"{name}_{key.lower()}") for name in ("model", "provider", "mode")))
+             for key in PANE_KEYS[:shown]]
+    first = panes[0]
+    base = form_request(ctx, {**values, "model": first.model, "provider": first.provider, "mode": first.mode.value})
     check_models_allowed(ctx, [pane.model for pane in panes])
     return base, panes
 
 
-def run_compare(ctx: RunContext, panel: ComparePanel, count: Any, fields: list[Any], system_prompt: Any, prompt: Any,
-                params: list[Any], token: str | None, page: str) -> Iterator[dict]:
+def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
+                page: str) -> Iterator[dict]:
     """Streams every pane at once; each update holds only what changed."""
     try:
-        base, panes = checked_panes(ctx, count, fields, system_prompt, prompt, params)
+        base, panes = checked_panes(ctx, values)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}
         return
     jobs = compare_jobs(base, panes)
-    results = ResultSet.for_jobs(jobs)
-    yield {panel.status: "", panel.live: results, **pane_updates(panel, results, list(results.results), fresh=True)}
-    for batch in run_job_batches(ctx.backend, jobs, token):
-        changed = results.apply(batch)
-        yield {panel.live: results, **pane_updates(panel, results, changed)}
+    results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
+    yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
+    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
+        yield pane_updates(panel, results, results.apply(batch), shown)
+    stopped = [result.key for result in results if not result.state.finished]
+    results.stop_unfinished()
     link, code = share_and_code(ctx, base, panes, page)
-    yield {panel.share_link: link, panel.code: code, panel.finished: history_entry(base, results), panel.live: None}
+    entry = None if stopped else history_entry(base, results)
+    yield {panel.share_link: link, panel.code: code, panel.finished: entry, panel.live: None, **pane_updates(panel, results, stopped, shown)}
 
 
-def pane_updates(panel: ComparePanel, results: ResultSet, changed: list[str], fresh: bool = False) -> dict:
-    """Status card, output and stats of the panes that changed. An output is replaced only once
-    text arrives: a pane that fails keeps its earlier answer, as the playground does."""
+def pane_updates(panel: ComparePanel, results: ResultSet, changed: list[str], shown: dict[Any, Any]) -> dict:
+    """Status card, output and stats of the panes that changed, each sent only when it differs
+    from what the page shows (`shown`, kept by the caller). An output is replaced only once text
+    arrives: a pane that fails keeps its earlier answer, as the playground does."""
     updates: dict = {}
     for key in changed:
         view, result = panel.pane(key), results[key]
-        updates[view.status] = status_card(result)
+        wanted = {view.status: status_card(result), view.stats: stats_text(result.stats) if result.stats else ""}
         if result.output:
-            updates[view.output] = result.output
-        if result.stats or fresh:
-            updates[view.stats] = stats_text(result.stats) if result.stats else ""
+            wanted[view.output] = result.output
+        for component, value in wanted.items():
+            if shown.get(component) != value:
+                shown[component] = updates[component] = value
     return updates
-
-
-def stopped_panes(panel: ComparePanel, live: ResultSet | None) -> dict:
-    """Stop: every pane still running says so; finished panes keep their answer and card."""
-    if live is None:
-        return {panel.live: None}
-    running = [result.key for result in live if not result.state.finished]
-    live.stop_unfinished()
-    return {panel.live: None, **pane_updates(panel, live, running)}
 
 
 def history_entry(base: GenerationRequest, results: ResultSet) -> dict:
@@ -226,10 +233,9 @@ def share_and_code(ctx: RunContext, base: GenerationRequest, panes: list[Pane], 
     return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url)]
 
 
-def compare_code(ctx: RunContext, panel: ComparePanel, values: tuple[Any, ...], page: str) -> dict:
-    count, fields, system_prompt, prompt, params = values[0], list(values[1:13]), values[13], values[14], list(values[15:])
+def compare_code(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], page: str) -> dict:
     try:
-        base, panes = checked_panes(ctx, count, fields, system_prompt, prompt, params)
+        base, panes = checked_panes(ctx, values)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         return {panel.status: error_html(error)}

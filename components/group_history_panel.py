@@ -13,10 +13,11 @@ import gradio as gr
 
 from components.compare_panel import TAB_ID as COMPARE_TAB
 from components.compare_panel import ComparePanel
-from components.form import Form, parameter_values
+from components.form import Form
 from components.messages import stats_text
 from components.sweep_panel import TAB_ID as SWEEP_TAB
 from components.sweep_panel import SweepPanel
+from playground.form_values import parameter_form_values
 from playground.runs.compare import PANE_KEYS
 from playground.runs.results import ResultSet, table_rows
 from playground.runs.saved import (
@@ -59,13 +60,14 @@ def build_group_history_panel() -> GroupHistoryPanel:
 
 def wire_group_history_panel(panel: GroupHistoryPanel, page: Page, compare_event: Any, sweep_event: Any) -> None:
     record_outputs = [panel.stored, panel.runs]
-    compare_event.then(record_group, inputs=[page.compare.finished, panel.stored], outputs=record_outputs, queue=False)
-    sweep_event.then(record_group, inputs=[page.sweep.finished, panel.stored], outputs=record_outputs, queue=False)
+    for event, finished in ((compare_event, page.compare.finished), (sweep_event, page.sweep.finished)):
+        event.then(record_group, inputs=[finished, panel.stored], outputs=record_outputs, queue=False, api_visibility="undocumented")
 
     def restore(entry_id: str | None, stored: Any) -> dict:
         return restore_group(page, find_group(stored, entry_id) if entry_id else None)
 
-    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False)
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False,
+                     api_visibility="undocumented")
 
 
 def show_groups(stored: Any) -> dict:
@@ -84,7 +86,7 @@ def restore_outputs(page: Page) -> list[Any]:
     c, s, f = page.compare, page.sweep, page.form
     panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.stats)]
     return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.models, s.temperatures, s.seeds, s.prompt, s.table,
-            s.status, f.model.model, f.model.provider, f.model.mode, f.model.system_prompt, f.prompt, *f.parameter_outputs()]
+            s.status, *f.inputs()]
 
 
 def restore_group(page: Page, entry: GroupEntry | None) -> dict:
@@ -93,9 +95,9 @@ def restore_group(page: Page, entry: GroupEntry | None) -> dict:
         raise gr.Error("That entry is no longer in this browser's history, or can't be read.")
     results = entry_results(entry, base)
     form = page.form
-    shared = {form.prompt: base.prompt, page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt,
-              form.model.system_prompt: gr.update(value=base.system_prompt), page.compare.system_prompt: gr.update(value=base.system_prompt),
-              **dict(zip(form.parameter_outputs(), parameter_values(base.params, random_seed=False), strict=True))}
+    shared = {page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),
+              **form.updates({"prompt": base.prompt, "system_prompt": base.system_prompt,
+                              **parameter_form_values(base.params, random_seed=False)})}
     if entry.kind == COMPARE:
         return {**shared, **_restore_compare(page.compare, results), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     return {**shared, **_restore_sweep(page, entry, base, results), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
@@ -117,7 +119,7 @@ def _restore_compare(panel: ComparePanel, results: ResultSet) -> dict:
 
 def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet) -> dict:
     statuses = {run.key: run.status for run in entry.runs}
-    sweep, model = page.sweep, page.form.model
+    sweep = page.sweep
     return {sweep.models: list(parse_models(entry.grid.get("models", ""))), sweep.temperatures: entry.grid.get("temperatures", ""),
             sweep.seeds: entry.grid.get("seeds", ""), sweep.table: table_rows(results, lambda r: statuses.get(r.key, r.state.value)),
-            sweep.status: "", model.model: base.model, model.provider: base.provider, model.mode: base.mode.value}
+            sweep.status: "", **page.form.updates({"model": base.model, "provider": base.provider, "mode": base.mode.value})}

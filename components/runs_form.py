@@ -1,30 +1,32 @@
 """What Compare and Sweep read from the page: the form's validated request and the visitor's token.
 
 The one place that turns the shared form (prompt, system prompt, the parameters column) into the
-`GenerationRequest` every pane and cell is derived from, with the same checks as Generate.
+`GenerationRequest` every pane and cell is derived from, with the same checks as Generate, and
+that gives each run the token its model may receive (as Generate does).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import gradio as gr
 
+from components.form import read_form
 from components.generation import RunContext
 from playground.errors import PlaygroundError
-from playground.form import FormValues, request_from_form
+from playground.form_values import request_from_form
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
 from playground.runs.sweep import with_changes
-from playground.tokens import pick_token
+from playground.token_format import check_token_format
+from playground.tokens import pick_token, token_for_model
 
 
-def form_request(ctx: RunContext, model: Any, provider: Any, mode: Any, system_prompt: Any, prompt: Any,
-                 params: Iterable[Any]) -> GenerationRequest:
-    """The validated request (concrete seed), exactly as Generate would build it. Raises
-    InvalidModelError or InvalidParametersError."""
-    request = request_from_form(FormValues(model, provider, mode, system_prompt, prompt, *params))
+def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:
+    """The validated request (concrete seed) from form fields by name, exactly as Generate builds
+    it. Raises InvalidModelError or InvalidParametersError."""
+    request = request_from_form(read_form(values))
     check_models_allowed(ctx, [request.model])
     return request
 
@@ -37,8 +39,16 @@ def check_models_allowed(ctx: RunContext, models: Iterable[str]) -> None:
                 check_endpoint_allowed(model, ctx.settings.endpoint_allowlist)
 
 
-def visitor_token(ctx: RunContext, session_token: str | None, oauth_token: gr.OAuthToken | None) -> str | None:
-    return pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
+def visitor_token(ctx: RunContext, session_token: Any, oauth_token: gr.OAuthToken | None) -> str | None:
+    """The visitor's token (pick_token's order). Raises InvalidTokenError for a malformed one."""
+    token = pick_token(session_token if isinstance(session_token, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
+    check_token_format(token)
+    return token
+
+
+def token_for(ctx: RunContext, token: str | None) -> Callable[[str], str | None]:
+    """For the scheduler: the token each model may receive (never the server's own to an endpoint URL)."""
+    return lambda model: token_for_model(token, model, ctx.settings)
 
 
 def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationRequest:

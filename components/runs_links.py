@@ -29,7 +29,7 @@ def wire_group_links(demo: gr.Blocks, page: Page) -> None:
     def open_link(request: gr.Request) -> dict:
         return open_group_link(page, group_query(request), shared_state(request))
 
-    demo.load(open_link, inputs=None, outputs=outputs, queue=False)
+    demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
 
 
 def group_query(request: gr.Request) -> SharedGroup:
@@ -43,7 +43,7 @@ def group_query(request: gr.Request) -> SharedGroup:
 def open_group_link(page: Page, shared: SharedGroup, playground: Any) -> dict:
     """Updates for a link to Compare or Sweep; nothing for any other visit."""
     if shared.tab is None:
-        return {page.tabs: gr.skip()}  # an empty dict would read as one value, not as "no updates"
+        return gr.skip()
     prompt = playground.prompt
     note = "Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else "")
     updates: dict = {}

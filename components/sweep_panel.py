@@ -10,7 +10,8 @@ the "same output" column, so "same seed, same text" is visible at a glance.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,10 +20,11 @@ from typing import Any
 import gradio as gr
 
 from components.code_panel import page_url
+from components.form import Form
 from components.generation import RunContext
 from components.messages import error_html, error_text, info_html
 from components.run_words import status_text
-from components.runs_form import called_request, check_models_allowed, form_request, visitor_token
+from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token
 from playground import errors as e
 from playground.request import GenerationRequest
 from playground.runs.code import sweep_snippet
@@ -50,10 +52,7 @@ class SweepPanel:
     code: gr.Code
     show_code: gr.Button
     finished: gr.State  # the history entry of the last finished sweep
-    live: gr.State  # the ResultSet of the sweep in progress, for Stop
-
-    def grid_inputs(self) -> list[Any]:
-        return [self.models, self.temperatures, self.seeds]
+    live: gr.State  # the cancel flag of the sweep in progress: this tab's Stop sets it
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.table, self.csv, self.json, self.share_link, self.code, self.finished, self.live]
@@ -86,74 +85,74 @@ def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
                       show_code, gr.State(None), gr.State(None))
 
 
-def wire_sweep_panel(ctx: RunContext, panel: SweepPanel, form_settings: list[Any], params: list[Any],
-                     session_token: gr.Textbox) -> Any:
-    """`form_settings` are the playground's model, provider, mode and system prompt. Returns the
-    "Run sweep" event, for the page's Stop and the history."""
-    inputs = [*panel.grid_inputs(), *form_settings, panel.prompt, *params, session_token]
-    event = panel.run.click(make_sweep_handler(ctx, panel), inputs=inputs, outputs=panel.run_outputs(), api_name="sweep")
+def wire_sweep_panel(ctx: RunContext, panel: SweepPanel, form: Form, session_token: gr.Textbox) -> Any:
+    """Cells take the playground's model, provider, mode and system prompt and the parameters
+    column from `form`, and this tab's prompt. Returns the "Run sweep" event (registered for the
+    page's Stop too)."""
+    inputs = {"models": panel.models, "temperatures": panel.temperatures, "seeds": panel.seeds, **form.by_name(),
+              "prompt": panel.prompt, "session_token": session_token}
+    event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
+                                          api_name="sweep"))
+    # As in Compare: this Stop asks the sweep to stop, so it marks the unfinished rows itself.
+    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
 
-    def stop(live: ResultSet | None) -> dict:
-        return stopped_sweep(panel, live)
-
-    panel.stop.click(stop, inputs=panel.live, outputs=panel.run_outputs(), cancels=[event], queue=False)
-
-    def view_code(*values: Any, request: gr.Request) -> dict:
+    def view_code(request: gr.Request, **values: Any) -> dict:
         return sweep_code(ctx, panel, values, page_url(request))
 
-    panel.show_code.click(view_code, inputs=inputs[:-1], outputs=[panel.share_link, panel.code, panel.status])
+    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
+                          outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
     return event
 
 
 def make_sweep_handler(ctx: RunContext, panel: SweepPanel):
-    """The "Run sweep" handler; its parameter names are the `/sweep` API's inputs."""
+    """The "Run sweep" handler: `models`, `temperatures`, `seeds` and the form's fields, by name."""
 
-    def run_sweep(
-        models: list[str] | str, temperatures: str, seeds: str, model: str, provider: str, mode: str, system_prompt: str,
-        prompt: str, temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool, top_p: float, top_k: int,
-        repetition_penalty: float, stop: str, session_token: str | None, oauth_token: gr.OAuthToken | None = None,
-        request: gr.Request = None,
-    ) -> Iterator[dict]:
-        form = [model, provider, mode, system_prompt, prompt]
-        params = [temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop]
-        token = visitor_token(ctx, session_token, oauth_token)
-        yield from run_grid(ctx, panel, (models, temperatures, seeds), form, params, token, page_url(request))
+    def run_sweep(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
+        yield from run_grid(ctx, panel, values, oauth_token, page_url(request))
 
     return run_sweep
 
 
-def checked_cells(ctx: RunContext, grid_fields: tuple[Any, Any, Any], form: list[Any], params: list[Any]) -> tuple[GenerationRequest, Grid, list[Cell]]:
+def checked_cells(ctx: RunContext, values: Mapping[str, Any]) -> tuple[GenerationRequest, Grid, list[Cell]]:
     """(the form's request, the grid, its cells). Raises PlaygroundError naming the field at fault."""
-    grid = parse_grid(*grid_fields)
-    base = form_request(ctx, *form, params)
+    grid = parse_grid(values.get("models"), values.get("temperatures"), values.get("seeds"))
+    base = form_request(ctx, values)
     cells = sweep_cells(base, grid)
     check_models_allowed(ctx, grid.models)
     return base, grid, cells
 
 
-def run_grid(ctx: RunContext, panel: SweepPanel, grid_fields: tuple[Any, Any, Any], form: list[Any], params: list[Any],
-             token: str | None, page: str) -> Iterator[dict]:
+def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
+             page: str) -> Iterator[dict]:
     try:
-        base, grid, cells = checked_cells(ctx, grid_fields, form, params)
+        base, grid, cells = checked_cells(ctx, values)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}
         return
     jobs = [Job(cell.key, cell.request) for cell in cells]
-    results = ResultSet.for_jobs(jobs)
+    results, cancel = ResultSet.for_jobs(jobs), threading.Event()
     link, code = share_and_code(ctx, base, grid, cells, page)
-    yield {**_table(panel, results), panel.share_link: link, panel.code: code,
+    yield {**_table(panel, results), panel.share_link: link, panel.code: code, panel.live: cancel, panel.finished: None,
            panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
-    for batch in run_job_batches(ctx.backend, jobs, token):
+    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
         results.apply(batch)
         yield _table(panel, results)
+    stopped = not results.finished
+    results.stop_unfinished()
     yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,
-           panel.finished: history_entry(base, grid, results)}
+           panel.finished: None if stopped else history_entry(base, grid, results)}
+
+
+def request_stop(live: threading.Event | None) -> Any:
+    if live is not None:
+        live.set()
+    return gr.skip()
 
 
 def _table(panel: SweepPanel, results: ResultSet) -> dict:
-    return {panel.table: table_rows(results, status_text), panel.status: info_html(progress_line(results)),
-            panel.live: results}
+    return {panel.table: table_rows(results, status_text), panel.status: info_html(progress_line(results))}
 
 
 def progress_line(results: ResultSet) -> str:
@@ -177,14 +176,6 @@ def _downloads(panel: SweepPanel, results: ResultSet) -> dict:
     return {panel.csv: gr.update(value=str(csv_path), interactive=True), panel.json: gr.update(value=str(json_path), interactive=True)}
 
 
-def stopped_sweep(panel: SweepPanel, live: ResultSet | None) -> dict:
-    """Stop: unfinished cells say so; what finished is kept and can be downloaded."""
-    if live is None:
-        return {panel.live: None}
-    live.stop_unfinished()
-    return {**_table(panel, live), **_downloads(panel, live), panel.live: None}
-
-
 def history_entry(base: GenerationRequest, grid: Grid, results: ResultSet) -> dict:
     statuses = {result.key: status_text(result) for result in results}
     return new_group_entry(SWEEP, base, results, statuses, grid).model_dump(mode="json")
@@ -195,9 +186,9 @@ def share_and_code(ctx: RunContext, base: GenerationRequest, grid: Grid, cells: 
     return [f"{page}?{sweep_share_query(base, grid)}", sweep_snippet(called, ctx.settings.router_url)]
 
 
-def sweep_code(ctx: RunContext, panel: SweepPanel, values: tuple[Any, ...], page: str) -> dict:
+def sweep_code(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], page: str) -> dict:
     try:
-        base, grid, cells = checked_cells(ctx, tuple(values[:3]), list(values[3:8]), list(values[8:]))
+        base, grid, cells = checked_cells(ctx, values)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         return {panel.status: error_html(error)}

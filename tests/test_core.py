@@ -6,7 +6,7 @@ import pytest
 
 from playground import errors as e
 from playground.config import Settings, load_settings
-from playground.form import FormValues, request_from_form
+from playground.form_values import FormValues, request_from_form
 from playground.http_errors import retry_after_seconds
 from playground.model_ref import check_endpoint_allowed, check_model_syntax
 from playground.params import GenerationParams, field_bounds
@@ -111,7 +111,7 @@ def test_a_visitors_own_token_wins_and_the_servers_is_never_used_on_a_space() ->
 
 
 def test_settings_come_from_the_environment() -> None:
-    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
+    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SYSTEM": "spaces", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
                               "PLAYGROUND_RETRY_DEADLINE": "-4"})
     assert settings.router_url == "http://proxy:9" and settings.on_space
     assert settings.endpoint_allowlist == {"a.internal", "b"} and settings.retry_deadline == 300

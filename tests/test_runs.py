@@ -275,9 +275,10 @@ def test_a_sweep_goes_into_the_history_and_comes_back() -> None:
 def test_broken_history_entries_are_dropped_not_raised() -> None:
     results = ResultSet.for_jobs([Job("A", BASE)])
     good = new_group_entry("compare", BASE, results, {}).model_dump(mode="json")
-    stored = [good, {"id": "x"}, "junk", {**good, "id": "y", "kind": "mystery"}, {**good, "id": "z", "runs": [{"model": "../etc"}]}]
+    stored = [good, {"id": "x"}, "junk", {**good, "id": "y", "kind": "mystery"}, {**good, "id": "z", "runs": [{"model": "../etc"}]},
+              {**good, "id": "w", "base": {**good["base"], "model": 3}}, {**good, "id": "v", "base": {**good["base"], "provider": "evil"}}]
     assert [entry.id for entry in parse_groups(stored)] == [good["id"]]
-    assert parse_groups("not a list") == [] and base_request(parse_groups([{**good, "base": {"model": 3}}])[0]) is None
+    assert parse_groups("not a list") == []
 
 
 def test_the_history_keeps_the_newest_twenty() -> None:
@@ -285,6 +286,17 @@ def test_the_history_keeps_the_newest_twenty() -> None:
     for _ in range(25):
         stored = add_group(stored, new_group_entry("compare", BASE, ResultSet.for_jobs([Job("A", BASE)]), {}))
     assert len(stored) == 20
+
+
+def test_big_sweeps_are_dropped_oldest_first_to_stay_under_the_request_limit() -> None:
+    """Regression guard: the browser sends the stored list back with events, and the app refuses requests over 1 MB."""
+    cells = sweep_cells(BASE, parse_grid("", "", ",".join(str(i) for i in range(24))))
+    results = ResultSet.for_jobs(Job(c.key, c.request) for c in cells)
+    results.apply([Tagged(c.key, Token("x" * 5000)) for c in cells] + [Tagged(c.key, Done(stats())) for c in cells])
+    stored: list = []
+    for _ in range(10):
+        stored = add_group(stored, new_group_entry("sweep", BASE, results, {}, Grid()))
+    assert 1 <= len(stored) < 10 and len(json.dumps(stored).encode()) <= 512 * 1024
 
 
 # ---- share links -----------------------------------------------------------------------------

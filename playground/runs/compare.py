@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.errors import InvalidModelError, InvalidParametersError
-from playground.form import PROVIDER_CHOICES
 from playground.model_ref import check_model_syntax
-from playground.request import GenerationRequest, Mode
+from playground.request import PROVIDER_CHOICES, GenerationRequest, Mode
 from playground.runs.scheduler import Job
 from playground.runs.sweep import with_changes
 

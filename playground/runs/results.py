@@ -16,7 +16,7 @@ from enum import Enum
 from typing import Any
 
 from playground.errors import PlaygroundError
-from playground.events import Done, RunStats, Token, Waiting
+from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.request import GenerationRequest
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
 
@@ -43,10 +43,12 @@ class RunResult:
     state: RunState = RunState.PENDING
     output: str = ""
     waiting: Waiting | None = None
+    silence: Silence | None = None  # the model is silent (before the first token, or between two)
     stats: RunStats | None = None
     error: PlaygroundError | None = None
 
     def apply(self, event: JobEvent) -> None:
+        self.silence = event if isinstance(event, Silence) else None
         if isinstance(event, Token):
             self.output += event.text
             self.state, self.waiting = RunState.STREAMING, None

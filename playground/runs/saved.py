@@ -11,6 +11,7 @@ prompt, prompt) plus `tab=compare` with `panes` and `model_a`/`provider_a`/`mode
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -23,15 +24,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from playground.errors import InvalidParametersError
 from playground.events import RunStats
 from playground.model_ref import ModelId
-from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
 from playground.runs.compare import PANE_COUNTS, PANE_KEYS, Pane, parse_pane
 from playground.runs.results import ResultSet, RunResult, RunState
 from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures, with_changes
-from playground.share import PROVIDER_NAME, share_query
+from playground.share import share_query
 
 GROUP_CAP = 20
 MAX_OUTPUT_CHARS = 4_000
+MAX_GROUP_BYTES = 512 * 1024
 COMPARE, SWEEP = "compare", "sweep"
 Kind = Literal["compare", "sweep"]
 
@@ -43,7 +44,7 @@ class RunRecord(BaseModel):
 
     key: str = Field(min_length=1, max_length=4)
     model: ModelId
-    provider: str = Field(pattern=PROVIDER_NAME.pattern)
+    provider: Provider
     mode: Mode
     temperature: float = Field(ge=0.0, le=2.0)
     seed: int | None = Field(None, ge=0)
@@ -61,7 +62,7 @@ class GroupEntry(BaseModel):
     id: str = Field(min_length=1, max_length=64)
     time: str
     kind: Kind
-    base: dict[str, Any] = Field(default_factory=dict, description="The form's request, as `request_record` writes it.")
+    base: GenerationRequest = Field(description="The form's request the runs were derived from.")
     grid: dict[str, str] = Field(default_factory=dict, max_length=3)
     runs: list[RunRecord] = Field(max_length=24)
 
@@ -72,24 +73,8 @@ class GroupEntry(BaseModel):
         return value
 
 
-def request_record(request: GenerationRequest) -> dict[str, Any]:
-    return {"model": request.model, "provider": request.provider, "mode": request.mode.value,
-            "system_prompt": request.system_prompt, "prompt": request.prompt,
-            "params": request.params.model_dump(mode="json")}
-
-
-def base_request(entry: GroupEntry) -> GenerationRequest | None:
-    """The form's request the entry was run from, or None if it no longer validates."""
-    base = entry.base
-    try:
-        params = GenerationParams.model_validate(base.get("params") or {})
-        prompt, system = base.get("prompt", ""), base.get("system_prompt", "")
-        if not isinstance(prompt, str) or not isinstance(system, str) or max(len(prompt), len(system)) > MAX_PROMPT_CHARS:
-            return None
-        pane = parse_pane("", base.get("model"), base.get("provider"), base.get("mode"))
-    except (ValidationError, InvalidParametersError):
-        return None
-    return GenerationRequest(model=pane.model, prompt=prompt, mode=pane.mode, provider=pane.provider, system_prompt=system, params=params)
+def base_request(entry: GroupEntry) -> GenerationRequest:
+    return entry.base
 
 
 def new_group_entry(kind: Kind, base: GenerationRequest, results: ResultSet, status: dict[str, str],
@@ -100,7 +85,7 @@ def new_group_entry(kind: Kind, base: GenerationRequest, results: ResultSet, sta
                       status=status.get(r.key, "")[:500], output=r.output[:MAX_OUTPUT_CHARS], stats=_stats(r))
             for r in results]
     return GroupEntry(id=uuid.uuid4().hex, time=(now or datetime.now(UTC)).isoformat(timespec="seconds"), kind=kind,
-                      base=request_record(base), grid=grid_texts(grid) if grid else {}, runs=runs)
+                      base=base, grid=grid_texts(grid) if grid else {}, runs=runs)
 
 
 def grid_texts(grid: Grid) -> dict[str, str]:
@@ -118,8 +103,14 @@ def _stats(result: Any) -> dict[str, float | int | None]:
 
 
 def add_group(stored: object, entry: GroupEntry, cap: int = GROUP_CAP) -> list[dict[str, Any]]:
+    """The new browser value: `entry` first, then the older valid entries, at most `cap` and at
+    most `MAX_GROUP_BYTES` of JSON (the browser sends the list back with some events, and the app
+    refuses requests over 1 MB), oldest dropped first."""
     older = [item for item in parse_groups(stored) if item.id != entry.id]
-    return [group.model_dump(mode="json") for group in [entry, *older][: max(cap, 1)]]
+    kept = [group.model_dump(mode="json") for group in [entry, *older][: max(cap, 1)]]
+    while len(kept) > 1 and len(json.dumps(kept, ensure_ascii=False).encode("utf-8", "surrogatepass")) > MAX_GROUP_BYTES:
+        kept.pop()
+    return kept
 
 
 def parse_groups(raw: object) -> list[GroupEntry]:
@@ -148,7 +139,7 @@ def group_label(entry: GroupEntry, width: int = 50) -> str:
         what = "Compare · " + " vs ".join(run.model for run in entry.runs)
     else:
         what = f"Sweep · {len(entry.runs)} runs"
-    prompt = " ".join(str(entry.base.get("prompt", "")).split())
+    prompt = " ".join(entry.base.prompt.split())
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
     return f"{when} · {what} · {prompt}"
 

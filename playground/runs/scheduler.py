@@ -6,8 +6,11 @@ time (a sweep must not trip a provider's rate limit), and the built-in local mod
 engine answers one request at a time, runs one job at a time. A job not yet started is reported
 once as `Queued` ("waiting its turn").
 
-Setting `cancel` (or closing the event iterator, as Gradio does on Stop) ends every job: waits end
-at once and each stream is closed at its next token.
+Setting `cancel` (or closing the event iterator, as Gradio does on Stop) ends every job within a
+tick: waits end at once, streams are closed, and the iterator stops waiting for the workers.
+
+Tokens: `token_for(model)` gives each job the token its model may receive (see
+`playground.tokens.token_for_model`), so one visitor's token goes only where theirs would.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from playground.local import LOCAL_MODEL_NAME
 from playground.request import GenerationRequest
 
 PER_MODEL_LIMIT = 4
+TICK = 0.25  # seconds: how soon the merged stream notices `cancel` when no event arrives
+TokenFor = Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -75,27 +80,28 @@ def model_limit(model: str, per_model: int = PER_MODEL_LIMIT) -> int:
     return 1 if model == LOCAL_MODEL_NAME else per_model
 
 
-def run_jobs(backend: Backend, jobs: Sequence[Job], token: str | None, cancel: threading.Event | None = None,
+def run_jobs(backend: Backend, jobs: Sequence[Job], token_for: TokenFor, cancel: threading.Event | None = None,
              per_model: int = PER_MODEL_LIMIT) -> Iterator[Tagged]:
-    """Every job's events, in the order they happen. Ends when every job has ended."""
-    for batch in run_job_batches(backend, jobs, token, cancel, per_model, interval=0.0):
+    """Every job's events, in the order they happen. Ends when every job has ended, or soon after
+    `cancel` is set (jobs still running then report nothing more)."""
+    for batch in run_job_batches(backend, jobs, token_for, cancel, per_model, interval=0.0):
         yield from batch
 
 
-def run_job_batches(backend: Backend, jobs: Sequence[Job], token: str | None, cancel: threading.Event | None = None,
+def run_job_batches(backend: Backend, jobs: Sequence[Job], token_for: TokenFor, cancel: threading.Event | None = None,
                     per_model: int = PER_MODEL_LIMIT, interval: float = 0.04) -> Iterator[list[Tagged]]:
     """Like `run_jobs`, but yields everything that happened within `interval` seconds as one list,
     so a UI streaming many panes sends one update per interval rather than one per token."""
     cancel = cancel or threading.Event()
     inbox: queue.Queue[Tagged | _WorkerDone] = queue.Queue()
-    workers = _start_workers(backend, jobs, token, cancel, per_model, inbox)
+    workers = _start_workers(backend, jobs, token_for, cancel, per_model, inbox)
     try:
-        yield from _collect(inbox, len(workers), interval)
+        yield from _collect(inbox, len(workers), interval, cancel)
     finally:
         cancel.set()  # the consumer left early (Stop): every worker ends at its next step
 
 
-def _start_workers(backend: Backend, jobs: Sequence[Job], token: str | None, cancel: threading.Event,
+def _start_workers(backend: Backend, jobs: Sequence[Job], token_for: TokenFor, cancel: threading.Event,
                    per_model: int, inbox: queue.Queue) -> list[threading.Thread]:
     lanes: dict[str, deque[Job]] = {}
     for job in jobs:
@@ -105,7 +111,7 @@ def _start_workers(backend: Backend, jobs: Sequence[Job], token: str | None, can
         for job in list(lane)[model_limit(model, per_model):]:
             inbox.put(Tagged(job.key, Queued()))
         for _ in range(min(model_limit(model, per_model), len(lane))):
-            worker = threading.Thread(target=_work_lane, args=(backend, lane, token, cancel, inbox), daemon=True,
+            worker = threading.Thread(target=_work_lane, args=(backend, lane, token_for, cancel, inbox), daemon=True,
                                       name=f"run-{model[:40]}")
             workers.append(worker)
     for worker in workers:
@@ -113,12 +119,12 @@ def _start_workers(backend: Backend, jobs: Sequence[Job], token: str | None, can
     return workers
 
 
-def _work_lane(backend: Backend, lane: deque[Job], token: str | None, cancel: threading.Event, inbox: queue.Queue) -> None:
+def _work_lane(backend: Backend, lane: deque[Job], token_for: TokenFor, cancel: threading.Event, inbox: queue.Queue) -> None:
     """Takes the lane's jobs one after another until none is left."""
     error: BaseException | None = None
     try:
         while (job := _next_job(lane)) is not None:
-            _run_one(backend, job, token, cancel, inbox.put)
+            _run_one(backend, job, token_for(job.request.model), cancel, inbox.put)
     except BaseException as unexpected:  # handed to the caller's thread, which re-raises it
         error = unexpected
     finally:
@@ -149,26 +155,48 @@ def _run_one(backend: Backend, job: Job, token: str | None, cancel: threading.Ev
         send(Tagged(job.key, Stopped()))
 
 
-def _collect(inbox: queue.Queue, workers: int, interval: float) -> Iterator[list[Tagged]]:
+def _collect(inbox: queue.Queue, workers: int, interval: float, cancel: threading.Event) -> Iterator[list[Tagged]]:
     running = workers
-    batch: list[Tagged] = []
     while running or not inbox.empty():
-        deadline = time.monotonic() + interval
-        item = inbox.get()
-        while True:
-            if isinstance(item, _WorkerDone):
-                running -= 1
-                if item.error is not None:
-                    raise item.error
-            else:
-                batch.append(item)
-            left = deadline - time.monotonic()
-            if left <= 0 or (not running and inbox.empty()):
-                break
-            try:
-                item = inbox.get(timeout=left)
-            except queue.Empty:
-                break
+        if cancel.is_set():  # Stop: what already arrived, then no more waiting for slow workers
+            yield from _drained(inbox)
+            return
+        try:
+            item = inbox.get(timeout=TICK)
+        except queue.Empty:
+            continue
+        batch, running = _batch_from(inbox, item, running, time.monotonic() + interval)
         if batch:
             yield batch
-            batch = []
+
+
+def _batch_from(inbox: queue.Queue, item: Tagged | _WorkerDone, running: int, deadline: float) -> tuple[list[Tagged], int]:
+    """`item` and whatever else arrives before `deadline`; re-raises a worker's unexpected error."""
+    batch: list[Tagged] = []
+    while True:
+        if isinstance(item, _WorkerDone):
+            running -= 1
+            if item.error is not None:
+                raise item.error
+        else:
+            batch.append(item)
+        left = deadline - time.monotonic()
+        if left <= 0 or (not running and inbox.empty()):
+            return batch, running
+        try:
+            item = inbox.get(timeout=left)
+        except queue.Empty:
+            return batch, running
+
+
+def _drained(inbox: queue.Queue) -> Iterator[list[Tagged]]:
+    batch = []
+    while True:
+        try:
+            item = inbox.get_nowait()
+        except queue.Empty:
+            break
+        if isinstance(item, Tagged):
+            batch.append(item)
+    if batch:
+        yield batch

@@ -70,8 +70,9 @@ def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
         run = gr.Button("Run sweep", variant="primary")
         stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
     status = gr.HTML("", padding=False, elem_id="pg-sweep-status")  # always shown, empty when idle (see compare_panel)
-    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table",
-                         column_widths=["14%", "7%", "7%", "6%", "10%", "8%", "6%", "7%", "6%", "29%"],
+    # One line per cell, so a full grid fits on screen; the output column scrolls (or use full screen).
+    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-table", max_height=640,
+                         column_widths=["150px", "70px", "60px", "50px", "110px", "80px", "55px", "65px", "55px", "480px"],
                          label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
     with gr.Row():
         csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")

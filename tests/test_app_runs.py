@@ -1,0 +1,78 @@
+"""Compare and Sweep through gradio_client: the /compare and /sweep API endpoints of the running app."""
+
+from __future__ import annotations
+
+import pytest
+from gradio_client import Client
+
+from tests.conftest import TEST_TOKEN
+from tests.protocol_answers import generate as expected_answer
+from tests.protocol_server import ProtocolServer
+
+PARAMS = {"temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
+          "repetition_penalty": 1.0, "stop": "", "session_token": ""}
+PANES = {f"{name}_{key}": value for key in "abcd" for name, value in (("model", "test/tiny-gpt"), ("provider", "auto"), ("mode", "Completion"))}
+COMPARE = {"panes": 2, **PANES, "system_prompt": "", "prompt": "Side by side", **PARAMS}
+SWEEP = {"models": [], "temperatures": "", "seeds": "", "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion",
+         "system_prompt": "", "prompt": "Sweep", **PARAMS}
+
+
+@pytest.fixture
+def app(app_url: str, server: ProtocolServer) -> Client:
+    return Client(app_url, verbose=False)
+
+
+def final_values(job) -> list[object]:
+    """Each output's last value (an update that leaves an output out sends a bare "update")."""
+    job.result(timeout=120)
+    last: list[object] = []
+    for update in job.outputs():
+        values = list(update) if isinstance(update, (list, tuple)) else [update]
+        last += [None] * (len(values) - len(last))
+        for index, value in enumerate(values):
+            if not (isinstance(value, dict) and value.get("__type__") == "update"):
+                last[index] = value
+    return last
+
+
+def texts(values: list[object]) -> str:
+    return " ".join(str(value) for value in values)
+
+
+def test_compare_streams_every_pane_with_the_visitors_token(app: Client, server: ProtocolServer) -> None:
+    values = final_values(app.submit(**{**COMPARE, "model_b": f"{server.url}/tgi/ep", "session_token": "hf_visitor"},
+                                     api_name="/compare"))
+    answer = expected_answer("Side by side", seed=5, temperature=0.7, max_tokens=6).text
+    assert values.count(answer) == 2
+    assert {post.headers.get("authorization") for post in server.posts()} == {"Bearer hf_visitor"}
+    assert "hf_visitor" not in texts(values) and TEST_TOKEN not in texts(values)  # not in the link, the code, anything
+
+
+def test_a_sweep_above_24_runs_is_refused_and_sends_nothing(app: Client, server: ProtocolServer) -> None:
+    values = final_values(app.submit(**{**SWEEP, "models": ["test/tiny-gpt", "test/chat-model"], "temperatures": "0.1, 0.5, 0.9",
+                                        "seeds": "1, 2, 3, 4, 5"}, api_name="/sweep"))
+    assert "2 models × 3 temperatures × 5 seeds makes 30 runs; at most 24" in texts(values)
+    assert server.posts() == []
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"seeds": "1, two"}, "Seeds: &#x27;two&#x27; is not a whole number"),
+    ({"temperatures": "3"}, "Temperatures: 3"),
+    ({"models": ["no slash"]}, "Models: &#x27;no slash&#x27;"),
+    ({"prompt": "  "}, "Prompt: type something to send"),
+])
+def test_bad_sweep_fields_are_named_in_the_message(app: Client, server: ProtocolServer, changes: dict, message: str) -> None:
+    values = final_values(app.submit(**{**SWEEP, **changes}, api_name="/sweep"))
+    assert message in texts(values)
+    assert server.posts() == []
+
+
+def test_one_visitors_comparison_never_blocks_another_visitors_run(app: Client, app_url: str, server: ProtocolServer) -> None:
+    server.token_delay = 0.05
+    long = app.submit(**{**COMPARE, "panes": 4, "max_new_tokens": 200}, api_name="/compare")
+    other = Client(app_url, verbose=False)
+    quick = other.submit(model="test/tiny-gpt", provider="auto", mode="Completion", system_prompt="", prompt="Me too",
+                         **{**PARAMS, "max_new_tokens": 3}, api_name="/generate")
+    quick.result(timeout=120)
+    assert not long.done()  # the 4-pane comparison (200 tokens each) is still streaming
+    long.cancel()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from huggingface_hub import InferenceClient
 
 from playground import errors as e
+from playground.catalog.policy import check_policy_use
 from playground.clock import Clock, SystemClock
 from playground.events import Done, Event, RunStats, Token, Waiting
 from playground.http_errors import to_playground_error
@@ -74,6 +75,7 @@ class Backend:
         if local_url is None and not is_endpoint_url(request.model) and not token:
             raise e.MissingTokenError("hosted models need a Hugging Face token")
         call = client_call(request)
+        check_policy_use(request.model, chat=call.method == "chat_completion", provider=request.provider)
         client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
         stream = getattr(client, call.method)(**call.kwargs, stream=True)
         return _texts(client, stream, chat=call.method == "chat_completion")

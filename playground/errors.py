@@ -18,7 +18,8 @@
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
     ├── TimedOutError               retry deadline reached, or the server stopped answering
-    └── ServerError                 500s and answers that are not the protocol
+    ├── ServerError                 500s and answers that are not the protocol
+    └── LookupFailedError           a model search or router-facts lookup failed (shown quietly)
 
 Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
 request ID. `playground.http_errors` maps client exceptions onto this tree; the UI turns each class
@@ -112,3 +113,7 @@ class TimedOutError(PlaygroundError):
 
 class ServerError(PlaygroundError):
     pass
+
+
+class LookupFailedError(PlaygroundError):
+    """Not a run failure: the catalog could not be read, and typing a model ID still works."""

@@ -185,7 +185,8 @@ class ProtocolServer:
         trending: int = 0,
     ) -> None:
         """`facts` are what the router's /v1/models lists per provider (any field may be left out)."""
-        model = Model(pipeline_tag, providers or _default_providers(), gated, statuses or {}, facts or {}, trending)
+        providers = _default_providers() if providers is None else providers
+        model = Model(pipeline_tag, providers, gated, statuses or {}, facts or {}, trending)
         with self._lock:
             self._models = {**self._models, model_id: model}
 

@@ -68,18 +68,18 @@ class ModelFacts:
 _facts_cache: TtlCache[Any] = TtlCache(ttl=FACTS_TTL)
 
 
-def router_models(token: str | None, cache: TtlCache[Any] = _facts_cache) -> dict[str, ModelFacts]:
+def router_models(token: str | None, cache: TtlCache[Any] | None = None) -> dict[str, ModelFacts]:
     """Every model the router lists, by ID. One router call per FACTS_TTL, whoever asks."""
-    return cache.get(("router-models",), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_list(token)))
+    return (cache or _facts_cache).get(("router-models",), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_list(token)))
 
 
-def model_facts(model_id: str, token: str | None, cache: TtlCache[Any] = _facts_cache) -> ModelFacts | None:
+def model_facts(model_id: str, token: str | None, cache: TtlCache[Any] | None = None) -> ModelFacts | None:
     """The router's facts for one model (a `:policy` suffix is ignored); None when the router doesn't list it."""
     base = model_id.split(":", 1)[0]
     listed = router_models(token, cache).get(base)
     if listed is not None:
         return listed
-    return cache.get(("router-model", base), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_one(base, token)))
+    return (cache or _facts_cache).get(("router-model", base), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_one(base, token)))
 
 
 def provider_facts(model_id: str, provider: str, token: str | None) -> ProviderFacts | None:

@@ -54,12 +54,13 @@ _search_cache: TtlCache[tuple[ModelHit, ...]] = TtlCache(ttl=SEARCH_TTL)
 
 
 def search_models(text: str, token: str | None, limit: int = SEARCH_LIMIT,
-                  cache: TtlCache[tuple[ModelHit, ...]] = _search_cache) -> tuple[ModelHit, ...]:
+                  cache: TtlCache[tuple[ModelHit, ...]] | None = None) -> tuple[ModelHit, ...]:
     """Trending served text-generation models matching `text` (all of them when empty), best first.
 
-    `token` is the visitor's (None: anonymous); the implicit machine token is never used."""
+    `token` is the visitor's (None: anonymous); the implicit machine token is never used. `cache`
+    defaults to the one shared by all visitors."""
     query = normalized_query(text)
-    return cache.get(("search", query, limit), lambda: within(LOOKUP_TIMEOUT, lambda: _list_models(query, token, limit)))
+    return (cache or _search_cache).get(("search", query, limit), lambda: within(LOOKUP_TIMEOUT, lambda: _list_models(query, token, limit)))
 
 
 def normalized_query(text: str) -> str:

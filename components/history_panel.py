@@ -23,6 +23,7 @@ class HistoryPanel:
     stored: gr.BrowserState
     runs: gr.Radio
     rerun: gr.Button
+    replay: gr.Button
     clear: gr.Button
 
 
@@ -33,8 +34,9 @@ def build_history_panel() -> HistoryPanel:
                         info=f"Kept in this browser only, the last {DEFAULT_CAP}. Click a run to restore it.")
         with gr.Row():
             rerun = gr.Button("Re-run", size="sm")
+            replay = gr.Button("Replay", size="sm")
             clear = gr.Button("Clear history", size="sm", variant="stop")
-    return HistoryPanel(stored, runs, rerun, clear)
+    return HistoryPanel(stored, runs, rerun, replay, clear)
 
 
 def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from playground.model_ref import ModelId
 from playground.params import GenerationParams
 from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.runs.fallback import fallback_label
 from playground.share import PROVIDER_NAME
 
 DEFAULT_CAP = 50
@@ -40,6 +41,7 @@ class HistoryEntry(BaseModel):
     prompt: str = Field(max_length=MAX_PROMPT_CHARS)
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
+    fallback_for: ModelId | None = Field(None, description="The model that failed, when this run was its fallback.")
 
     @field_validator("time")
     @classmethod
@@ -56,9 +58,11 @@ class HistoryEntry(BaseModel):
         return value
 
 
-def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None) -> HistoryEntry:
+def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None,
+              fallback_for: str | None = None) -> HistoryEntry:
     """An entry for a finished run. `request.params` must carry the seed actually used
-    (`with_resolved_seed`), or the run cannot be repeated."""
+    (`with_resolved_seed`), or the run cannot be repeated. `fallback_for` names the failed model
+    a fallback run answered for, so the history labels it."""
     started = now or datetime.now(UTC)
     return HistoryEntry(
         id=uuid.uuid4().hex,
@@ -71,6 +75,7 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
         prompt=request.prompt,
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
+        fallback_for=fallback_for,
     )
 
 
@@ -115,7 +120,13 @@ def entry_request(entry: HistoryEntry) -> GenerationRequest:
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:
     """One line for the history list: time, model and the start of the prompt."""
-    when = entry.time.replace("T", " ")[:16]
+    when = entry_date(entry)
     prompt = " ".join(entry.prompt.split())
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
-    return f"{when} · {entry.model} · {prompt}"
+    model = fallback_label(entry.fallback_for, entry.model) if entry.fallback_for else entry.model
+    return f"{when} · {model} · {prompt}"
+
+
+def entry_date(entry: HistoryEntry) -> str:
+    """When the run happened, as the history list shows it: "2026-11-28 20:15"."""
+    return entry.time.replace("T", " ")[:16]

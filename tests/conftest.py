@@ -104,6 +104,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
         hf_token=token, hub_endpoint=url, router_url=url, retry_deadline=30,
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
         default_model="test/tiny-gpt",
+        fallback_models=("test/no-such-model", "test/tiny-gpt"),  # the first is skipped when it is the failing model
     )
     backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service))
     demo = build_app(settings, backend, local_default=local_default)

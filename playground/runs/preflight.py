@@ -31,6 +31,7 @@ from playground.backend import Backend
 from playground.events import Done, Event, Token, Waiting
 from playground.hub import suggest_mode
 from playground.local import LOCAL_MODEL_NAME
+from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode
 
@@ -56,6 +57,7 @@ class ProbeResult:
 
 
 ModeFor = Callable[[str, str | None], Mode]
+Validate = Callable[[str], str]  # the model as it will be sent; raises InvalidModelError
 
 
 def default_mode_for(model: str, token: str | None) -> Mode:
@@ -79,8 +81,11 @@ def probe_request(model: str, mode: Mode) -> GenerationRequest:
 
 
 class Preflight:
-    def __init__(self, backend: Backend, models: list[str], token: str | None, mode_for: ModeFor = default_mode_for) -> None:
+    def __init__(self, backend: Backend, models: list[str], token: str | None, mode_for: ModeFor = default_mode_for,
+                 validate: Validate = check_model_syntax) -> None:
+        """`validate` is the same check Generate makes (on a Space: no private endpoint URLs)."""
         self._backend = backend
+        self._validate = validate
         self._token = token
         self._mode_for = mode_for
         self._cancel = threading.Event()
@@ -128,7 +133,8 @@ class Preflight:
                 self._changed.notify_all()
 
     def _run_probe(self, model: str) -> None:
-        request = probe_request(model, self._mode_for(model, self._token))
+        checked = self._validate(model)
+        request = probe_request(checked, self._mode_for(checked, self._token))
         started = self._backend.clock.now()
         with closing(self._backend.run(request, self._token, self._cancel)) as events:  # closes the stream after the first token
             self._follow(model, events, started)

@@ -1,0 +1,99 @@
+# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
+"""In Chromium: what a presenter uses on stage — model search, "Check models", "Run on <fallback>", Replay, Big text."""
+
+from __future__ import annotations
+
+import pytest
+
+from playground.catalog import facts as facts_module
+from playground.catalog import search as search_module
+from tests.protocol_server import ROUTER_FACTS_EXAMPLE, ProtocolServer, Reply
+from tests.test_browser import browser, generate_and_wait, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks)
+
+
+@pytest.fixture
+def stage_page(page, server: ProtocolServer):
+    """The page, with the app's shared lookup caches emptied (models are added per test)."""
+    search_module._search_cache.clear()
+    facts_module._facts_cache.clear()
+    return page
+
+
+def test_a_search_lists_a_served_model_with_router_facts_and_picking_it_fills_model_and_provider(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    server.add_model("stage/served-model", providers={"together": "conversational", "novita": "conversational"},
+                     facts={"together": ROUTER_FACTS_EXAMPLE}, statuses={"novita": "staging"})
+    search = page.get_by_label("Search models")
+    search.fill("served")
+    search.press("Enter")
+    results = page.locator("#pg-search-results")
+    hit = results.get_by_text("stage/served-model")
+    hit.wait_for(timeout=10_000)
+    label = hit.inner_text()
+    assert "together (live): 33k context · $0.20 in / $0.60 out per 1M · 86 tok/s · 420 ms to first token" in label
+    assert "novita (staging)" in label
+    hit.click()
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"Model\"]')?.value === 'stage/served-model'", timeout=10_000)
+    page.get_by_label("Provider", exact=True).click()
+    options = page.get_by_role("option").all_inner_texts()
+    assert [o.replace("✓", "").strip() for o in options] == ["auto", "together", "novita"]
+
+
+def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    page.get_by_label("Hugging Face token").fill("hf_bad_token")
+    search = page.get_by_label("Search models")
+    search.fill("anything")
+    search.press("Enter")
+    page.locator("#pg-search-note").get_by_text("type a model ID").wait_for(timeout=10_000)
+    assert page.locator(".toast-wrap .toast-body").count() == 0  # no error toast
+    page.get_by_label("Hugging Face token").fill("")
+    set_model(page, "test/chat-model")
+    page.get_by_label("Prompt").fill("Still works")
+    assert "Still works" in generate_and_wait(page)
+
+
+def test_check_models_flags_an_unknown_model_red_and_warms_a_cold_one_to_green(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    loading = Reply(status=503, body={"error": "Model test/chat-model is currently loading", "estimated_time": 2.0})
+    server.script("test/chat-model", loading, loading)
+    set_model(page, "test/no-such-model")
+    page.get_by_role("button", name="Check models").click()
+    board = page.locator("#pg-preflight")
+    board.locator("[data-model='test/no-such-model'][data-light='red']").get_by_text("Model not found").wait_for(timeout=15_000)
+    board.locator("[data-model='test/chat-model'][data-light='amber']").get_by_text("Model is loading").wait_for(timeout=15_000)
+    board.locator("[data-model='test/chat-model'][data-light='green']").get_by_text("warmed up").wait_for(timeout=20_000)
+    assert board.locator("[data-model='test/tiny-gpt'][data-light='green']").get_by_text("first token").is_visible()
+    assert len(server.posts("test/chat-model")) == 3 and server.posts("test/chat-model")[-1].body["max_tokens"] == 1
+
+
+def test_replay_shows_the_recorded_text_labelled_and_sends_nothing(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    server.token_delay = 0.05
+    page.get_by_label("Prompt").fill("Replay me on stage")
+    recorded = generate_and_wait(page)
+    history = page.locator("#pg-history")
+    history.get_by_text("Replay me on stage").wait_for(timeout=10_000)
+    entries = history.locator("label").count()
+    page.get_by_label("Prompt").fill("something else")
+    requests_before = len(server.requests)
+    page.get_by_role("button", name="Replay").click()
+    status = page.locator("#pg-status")
+    status.get_by_text("Replay of test/tiny-gpt, ").wait_for(timeout=10_000)
+    status.get_by_text("not a live run").wait_for(timeout=20_000)
+    assert page.locator("#pg-output textarea").input_value() == recorded
+    assert "Replay of a recorded run" in page.locator("#pg-stats").inner_text()
+    assert len(server.requests) == requests_before  # the test server received nothing
+    assert history.locator("label").count() == entries  # and the replay was not recorded as a run
+
+
+def test_big_text_enlarges_prompt_and_output(stage_page) -> None:
+    page = stage_page
+    size = "() => parseFloat(getComputedStyle(document.querySelector('#pg-output textarea')).fontSize)"
+    before = page.evaluate(size)
+    prompt_before = page.get_by_label("Prompt").evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    page.get_by_label("Big text").check()
+    page.wait_for_function(f"() => ({size})() > {before} * 1.3", timeout=10_000)
+    assert page.get_by_label("Prompt").evaluate("t => parseFloat(getComputedStyle(t).fontSize)") > prompt_before * 1.3
+    page.get_by_label("Big text").uncheck()
+    page.wait_for_function(f"() => ({size})() === {before}", timeout=10_000)

@@ -13,7 +13,7 @@ from components.auth_panel import build_auth_panel
 from components.big_text import build_big_text_toggle, wire_big_text
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation
+from components.generation import RunContext, wire_fallback, wire_generation
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
@@ -84,7 +84,8 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run)
+        fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run, other_runs=[fallback])
         wire_replay(history, run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
         wire_presets_loading(demo, presets, shipped.presets)

@@ -6,6 +6,7 @@ again. Nothing is stored on the server.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +41,16 @@ def build_history_panel() -> HistoryPanel:
 
 
 def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
-                       generate: GenerateEvent, finished_run: gr.State) -> None:
+                       generate: GenerateEvent, finished_run: gr.State, other_runs: Sequence[Any] = ()) -> None:
+    """`other_runs`: more events that leave a finished run in `finished_run` ("Run on <model>")."""
     restore_outputs = [*form.inputs(), run.output, run.stats]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
 
     def record(entry: dict | None, stored: Any, request: gr.Request) -> list[Any]:
         return record_run(ctx, entry, stored, page_url(request))
 
-    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
+    for event in [generate.event, *other_runs]:
+        event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
     panel.runs.input(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
     rerun = panel.rerun.click(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs)
     rerun.success(generate.handler, inputs=generate.inputs, outputs=generate.outputs).then(

@@ -97,3 +97,25 @@ def test_big_text_enlarges_prompt_and_output(stage_page) -> None:
     assert page.get_by_label("Prompt").evaluate("t => parseFloat(getComputedStyle(t).fontSize)") > prompt_before * 1.3
     page.get_by_label("Big text").uncheck()
     page.wait_for_function(f"() => ({size})() === {before}", timeout=10_000)
+
+
+def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_settings_labelled(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    set_model(page, "test/no-such-model")
+    page.get_by_label("Prompt").fill("Fall back gracefully")
+    set_seed(page, 77)
+    page.locator("input[aria-label='number input for Max new tokens']").fill("9")
+    page.get_by_role("button", name="Generate").click()
+    page.locator("#pg-status").get_by_text("Model not found").wait_for(timeout=10_000)
+    offer = page.get_by_role("button", name="Run on test/tiny-gpt")  # the first fallback is the failing model: skipped
+    offer.wait_for(timeout=10_000)
+    output = generate_and_wait(page, button="Run on test/tiny-gpt")
+    label = "Answered by test/tiny-gpt instead of test/no-such-model (fallback)"
+    assert output.startswith("Echo seed=77 temp=0.7: Fall back gracefully")
+    page.locator("#pg-status").get_by_text(label).wait_for(timeout=10_000)
+    assert page.locator("#pg-stats").inner_text().startswith(label)
+    (post,) = server.posts("test/tiny-gpt")
+    assert post.body["parameters"] == {"max_new_tokens": 9, "seed": 77, "temperature": 0.7}
+    page.locator("#pg-history").get_by_text(label).wait_for(timeout=10_000)
+    assert page.get_by_label("Model", exact=True).input_value() == "test/no-such-model"  # the form is untouched
+    assert not offer.is_visible()

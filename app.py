@@ -69,7 +69,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 run = build_run_panel()
                 code = build_code_panel()
             with gr.Column(scale=2):
-                with gr.Accordion("On stage", open=True):
+                with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
                     big_text = build_big_text_toggle()
                     preflight = build_preflight_panel()
                 presets = build_presets_panel(shipped)

@@ -55,8 +55,9 @@ def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backen
     def visitor_left(request: gr.Request) -> None:
         sessions.end(request.session_hash or "")
 
+    # The list shows its own progress (amber rows); Gradio's spinner would cover it while models warm.
     panel.check.click(check_models, inputs=[session_token, *extra_models], outputs=panel.results,
-                      api_visibility="undocumented")
+                      show_progress="hidden", api_visibility="undocumented")
     demo.unload(visitor_left)
 
 
@@ -97,7 +98,7 @@ def _row(result: ProbeResult) -> str:
 def probe_text(result: ProbeResult) -> str:
     """The same words as the status panel and the error cards."""
     if result.light is Light.GREEN:
-        ttft = "—" if result.time_to_first_token is None else f"{result.time_to_first_token:.2f} s"
+        ttft = "—" if result.time_to_first_token is None else _duration(result.time_to_first_token)
         warmed = f" (warmed up for {result.warmed_for:.0f} s)" if result.warmed_for else ""
         return f"first token {ttft}{warmed}"
     if result.light is Light.AMBER and result.waiting is not None:
@@ -106,3 +107,7 @@ def probe_text(result: ProbeResult) -> str:
         title, advice = error_title_and_advice(result.error)
         return f"{title}. {advice}"
     return "sending a one-token request…"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"

@@ -49,7 +49,7 @@ def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page
     assert page.locator(".toast-wrap .toast-body").count() == 0  # no error toast
     page.get_by_label("Hugging Face token").fill("")
     set_model(page, "test/chat-model")
-    page.get_by_label("Prompt").fill("Still works")
+    page.get_by_label("Prompt", exact=True).fill("Still works")
     assert "Still works" in generate_and_wait(page)
 
 
@@ -70,12 +70,12 @@ def test_check_models_flags_an_unknown_model_red_and_warms_a_cold_one_to_green(s
 def test_replay_shows_the_recorded_text_labelled_and_sends_nothing(stage_page, server: ProtocolServer) -> None:
     page = stage_page
     server.token_delay = 0.05
-    page.get_by_label("Prompt").fill("Replay me on stage")
+    page.get_by_label("Prompt", exact=True).fill("Replay me on stage")
     recorded = generate_and_wait(page)
     history = page.locator("#pg-history")
     history.get_by_text("Replay me on stage").wait_for(timeout=10_000)
     entries = history.locator("label").count()
-    page.get_by_label("Prompt").fill("something else")
+    page.get_by_label("Prompt", exact=True).fill("something else")
     requests_before = len(server.requests)
     page.get_by_role("button", name="Replay").click()
     status = page.locator("#pg-status")
@@ -91,10 +91,10 @@ def test_big_text_enlarges_prompt_and_output(stage_page) -> None:
     page = stage_page
     size = "() => parseFloat(getComputedStyle(document.querySelector('#pg-output textarea')).fontSize)"
     before = page.evaluate(size)
-    prompt_before = page.get_by_label("Prompt").evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    prompt_before = page.get_by_label("Prompt", exact=True).evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
     page.get_by_label("Big text").check()
     page.wait_for_function(f"() => ({size})() > {before} * 1.3", timeout=10_000)
-    assert page.get_by_label("Prompt").evaluate("t => parseFloat(getComputedStyle(t).fontSize)") > prompt_before * 1.3
+    assert page.get_by_label("Prompt", exact=True).evaluate("t => parseFloat(getComputedStyle(t).fontSize)") > prompt_before * 1.3
     page.get_by_label("Big text").uncheck()
     page.wait_for_function(f"() => ({size})() === {before}", timeout=10_000)
 
@@ -102,7 +102,7 @@ def test_big_text_enlarges_prompt_and_output(stage_page) -> None:
 def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_settings_labelled(stage_page, server: ProtocolServer) -> None:
     page = stage_page
     set_model(page, "test/no-such-model")
-    page.get_by_label("Prompt").fill("Fall back gracefully")
+    page.get_by_label("Prompt", exact=True).fill("Fall back gracefully")
     set_seed(page, 77)
     page.locator("input[aria-label='number input for Max new tokens']").fill("9")
     page.get_by_role("button", name="Generate").click()
@@ -119,3 +119,11 @@ def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_se
     page.locator("#pg-history").get_by_text(label).wait_for(timeout=10_000)
     assert page.get_by_label("Model", exact=True).input_value() == "test/no-such-model"  # the form is untouched
     assert not offer.is_visible()
+
+
+def test_picking_the_built_in_model_switches_mode_to_chat(stage_page) -> None:
+    page = stage_page
+    assert page.get_by_role("radio", name="Completion").is_checked()
+    page.get_by_label("Model", exact=True).click()
+    page.get_by_role("option", name="SmolLM2-135M-Instruct (local, built-in)").click()
+    page.wait_for_function("() => document.querySelector('input[type=radio][value=\"Chat\"]')?.checked", timeout=10_000)

@@ -115,7 +115,7 @@ def serving_providers(hit: ModelHit) -> list[str]:
 
 
 def hit_label(hit: ModelHit, facts: ModelFacts | None) -> str:
-    """E.g. "org/name — together (live): 33k context · $0.20 in / $0.60 out per 1M · 86 tok/s · 420 ms to first token"."""
+    """E.g. "org/name — together (live): 32k context · $0.20 in / $0.60 out per 1M · 86 tok/s · 420 ms to first token"."""
     parts = [_provider_text(p.provider, p.status, facts.for_provider(p.provider) if facts else None) for p in hit.providers]
     return f"{hit.id} — " + ("; ".join(parts) if parts else "no provider listed")
 
@@ -140,7 +140,10 @@ def facts_text(facts: ProviderFacts) -> str:
 
 
 def _tokens(count: int) -> str:
-    return f"{count / 1000:.0f}k" if count >= 1000 else str(count)
+    """32768 -> "32k", 131072 -> "128k" (context sizes are usually powers of two), 200000 -> "200k"."""
+    if count < 1000:
+        return str(count)
+    return f"{count // 1024}k" if count % 1024 == 0 else f"{count / 1000:.0f}k"
 
 
 def _price(value: float | None) -> str:

@@ -30,7 +30,7 @@ def test_a_search_lists_a_served_model_with_router_facts_and_picking_it_fills_mo
     hit = results.get_by_text("stage/served-model")
     hit.wait_for(timeout=10_000)
     label = hit.inner_text()
-    assert "together (live): 33k context · $0.20 in / $0.60 out per 1M · 86 tok/s · 420 ms to first token" in label
+    assert "together (live): 32k context · $0.20 in / $0.60 out per 1M · 86 tok/s · 420 ms to first token" in label
     assert "novita (staging)" in label
     hit.click()
     page.wait_for_function("() => document.querySelector('input[aria-label=\"Model\"]')?.value === 'stage/served-model'", timeout=10_000)

@@ -13,7 +13,7 @@ from components.auth_panel import build_auth_panel
 from components.big_text import build_big_text_toggle, wire_big_text
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_fallback, wire_generation
+from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
@@ -75,7 +75,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
-        form = Form(model, params, run.prompt)
+        form = Form.build(model, params, run.prompt)
         wire_model_panel(model, auth.session_token, settings)
         wire_search_panel(search, model, choices, auth.session_token, settings)
         wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model])
@@ -86,10 +86,11 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         wire_presets_panel(presets, form, shipped.presets)
         fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run, other_runs=[fallback])
-        wire_replay(history, run)
-        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
+        wire_replay(ctx, history, run)
+        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
+        wire_stop(ctx, run)  # last: Stop cancels every stream wired above
     return demo
 
 

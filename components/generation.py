@@ -1,18 +1,23 @@
 """The Generate and Stop events: form values in, streamed output, status panel and stats out.
 
-The handler only renders what the backend reports. Failures are shown in the status panel (and
-as a toast); the prompt, the settings and the previous output are left exactly as they were.
+The handler only renders what the backend reports, as `{component: value}` updates that touch
+only what changes. Failures are shown in the status panel (and as a toast); the prompt, the
+settings and the previous output are left exactly as they were.
+
+Every event that streams a run joins `RunContext.streams` (`ctx.streaming(event)`); `wire_stop`,
+called once every panel is wired, builds Stop's `cancels` from that list, so Stop ends every
+stream the page started.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import gradio as gr
 
-from components.form import Form
+from components.form import Form, read_form
 from components.messages import (
     error_html,
     error_text,
@@ -25,14 +30,15 @@ from playground import errors as e
 from playground.backend import Backend
 from playground.config import Settings
 from playground.events import Done, RunStats, Token, Waiting
-from playground.form import FormValues, request_from_form
+from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
-from playground.runs.fallback import choose_fallback, fallback_for, fallback_label, fallback_request, local_model_installed
+from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, local_model_installed, offered_fallback
+from playground.token_format import check_token_format
 from playground.tokens import pick_token
 
-Update = tuple[Any, Any, Any, Any, Any]  # (output, status, stats, finished run for the history, "Run on" button)
+Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -40,6 +46,12 @@ NO_TEXT = "The model answered with no text: an empty answer, or an answer that i
 class RunContext:
     backend: Backend
     settings: Settings
+    streams: list[Any] = field(default_factory=list)  # every event that streams a run; Stop cancels them all
+
+    def streaming(self, event: Any) -> Any:
+        """Registers an event that streams a run, so Stop cancels it; returns it for chaining."""
+        self.streams.append(event)
+        return event
 
 
 @dataclass(frozen=True)
@@ -47,29 +59,55 @@ class GenerateEvent:
     """The Generate handler with its inputs and outputs, so other panels (Re-run) can chain it."""
 
     handler: Callable[..., Iterator[Update]]
-    inputs: list[Any]
+    inputs: dict[str, Any]  # inputs_kwargs: the form's fields and the session token, by name
     outputs: list[Any]
     event: Any = None  # the Generate button's event, for chaining `.then(...)`
 
+    def chain(self, ctx: RunContext, after: Any) -> Any:
+        """Runs Generate when `after` succeeds (e.g. Re-run's restore), as one more stream Stop ends."""
+        return ctx.streaming(after.success(self.handler, inputs_kwargs=self.inputs, outputs=self.outputs,
+                                           api_visibility="undocumented"))
+
+
+@dataclass(frozen=True)
+class RunOutputs:
+    """Where a run's updates go: one pane's output, status panel, stats line, and the finished
+    run's history entry (None when the run failed or was stopped); `fallback`, when given, is the
+    "Run on <model>" button offered under a failure a retry won't fix."""
+
+    output: Any
+    status: Any
+    stats: Any
+    finished: Any
+    fallback: Any = None
+
+    def all(self) -> list[Any]:
+        return [self.output, self.status, self.stats, self.finished, *([self.fallback] if self.fallback is not None else [])]
+
+    def offer(self, update: dict) -> dict[Any, Any]:
+        """`{button: update}`, or nothing when this place has no "Run on" button."""
+        return {self.fallback: update} if self.fallback is not None else {}
+
 
 def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> GenerateEvent:
-    """Generate streams into Output; Stop cancels it at once. `finished_run` receives the history
-    entry of a run that completed (None otherwise)."""
-    handler = make_generate_handler(ctx)
-    inputs, outputs = [*form.inputs(), session_token], [run.output, run.status, run.stats, finished_run, run.fallback]
-    event = run.generate.click(handler, inputs=inputs, outputs=outputs, api_name="generate")
-    run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=[event], queue=False)
-    return GenerateEvent(handler, inputs, outputs, event)
+    """Generate streams into Output. `finished_run` receives the history entry of a run that
+    completed (None otherwise)."""
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    handler = make_generate_handler(ctx, outputs)
+    inputs = {**form.by_name(), "session_token": session_token}
+    event = run.generate.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_name="generate")
+    ctx.streaming(event)
+    return GenerateEvent(handler, inputs, outputs.all(), event)
 
 
 def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
     """"Run on <model>" runs the form's request on the fallback model, labelled as such; Stop ends
     it, and editing "Model" withdraws the offer. Returns the event, for the history to record it."""
-    inputs, outputs = [*form.inputs(), session_token], [run.output, run.status, run.stats, finished_run, run.fallback]
-    event = run.fallback.click(make_generate_handler(ctx, fallback=True), inputs=inputs, outputs=outputs,
-                               api_visibility="undocumented")
-    run.stop.click(None, cancels=[event], queue=False, api_visibility="undocumented")
-    form.model.model.input(withdraw_fallback, inputs=None, outputs=run.fallback, queue=False, api_visibility="undocumented")
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    handler = make_generate_handler(ctx, outputs, fallback=True)
+    inputs = {**form.by_name(), "session_token": session_token}
+    event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented"))
+    form["model"].input(withdraw_fallback, inputs=None, outputs=run.fallback, queue=False, api_visibility="undocumented")
     return event
 
 
@@ -77,34 +115,39 @@ def withdraw_fallback() -> dict:
     return gr.update(visible=False)
 
 
-def make_generate_handler(ctx: RunContext, fallback: bool = False) -> Callable[..., Iterator[Update]]:
-    """The Generate handler (or, with `fallback`, the "Run on <model>" one); its parameter names
-    are the names of the `/generate` API's inputs."""
+def wire_stop(ctx: RunContext, run: RunPanel) -> None:
+    """Stop cancels every stream registered so far: call it after every panel is wired."""
+    run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=list(ctx.streams), queue=False,
+                   api_visibility="undocumented")
 
-    def generate(
-        model: str, provider: str, mode: str, system_prompt: str, prompt: str,
-        temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool,
-        top_p: float, top_k: int, repetition_penalty: float, stop: str,
-        session_token: str | None, oauth_token: gr.OAuthToken | None = None,
-    ) -> Iterator[Update]:
-        form = FormValues(model, provider, mode, system_prompt, prompt, temperature, max_new_tokens, seed,
-                          random_seed, top_p, top_k, repetition_penalty, stop)
-        token = pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
-        yield from _generate(ctx, form, token, fallback)
+
+def make_generate_handler(ctx: RunContext, outputs: RunOutputs, fallback: bool = False) -> Callable[..., Iterator[Update]]:
+    """The Generate handler (with `fallback`, the "Run on <model>" one). It takes the form's fields
+    (FormValues) and `session_token` by name: those are the names, and the order, of the
+    `/generate` API's inputs."""
+
+    def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+        session_token = values.get("session_token")
+        token = pick_token(session_token if isinstance(session_token, str) else None,
+                           oauth_token.token if oauth_token else None, ctx.settings)
+        yield from _generate(ctx, outputs, read_form(values), token, fallback)
 
     return generate
 
 
-def _generate(ctx: RunContext, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
+def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
     try:
         request = _checked_request(ctx, form)
+        check_token_format(token)
         failed_model, request = _fallback_of(ctx, request) if fallback else (None, request)
     except e.PlaygroundError as error:
-        yield _failure(error)
+        yield _failure(out, error)
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
-    yield gr.skip(), gr.update(value=info_html(sending), visible=True), "", None, gr.update(visible=False)
-    yield from _render_run(ctx, request, token, fallback_for=failed_model)
+    yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
+           **out.offer(gr.update(visible=False))}
+    offers = () if failed_model else ctx.settings.fallback_models
+    yield from _render_run(ctx.backend, out, request, token, fallback_for=failed_model, fallback_models=offers)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:
@@ -122,27 +165,32 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
     return request
 
 
-def _render_run(ctx: RunContext, request: GenerationRequest, token: str | None, fallback_for: str | None = None) -> Iterator[Update]:
-    """`fallback_for`: the failed model this run stands in for; status, stats and history say so."""
-    text, skip = "", gr.skip()
+def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None,
+                fallback_for: str | None = None, fallback_models: Sequence[str] | None = ()) -> Iterator[Update]:
+    """`fallback_for`: the failed model this run stands in for; status, stats and history say so.
+    `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none)."""
+    text = ""
     label = fallback_label(fallback_for, request.model) if fallback_for else None
     try:
-        for event in ctx.backend.run(request, token):
+        for event in backend.run(request, token):
             if isinstance(event, Waiting):
-                yield skip, gr.update(value=waiting_html(event), visible=True), skip, skip, skip
+                yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Token):
                 first = not text
                 text += event.text
-                yield text, (_answering_status(label) if first else skip), skip, skip, skip
+                yield {out.output: text, out.status: _answering_status(label)} if first else {out.output: text}
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats), fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
-                yield (text or skip), _finished_status(event, label), stats, entry, skip
+                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry}
+                yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
-        yield _failure(error, partial_output=text, offer=None if fallback_for else _fallback_offer(ctx, error, request))
+        offer = offered_fallback(error, request.model, fallback_models or (), local_model_installed()) if fallback_for is None else None
+        yield _failure(out, error, partial_output=text, offer=offer)
 
 
 def _answering_status(label: str | None) -> dict:
+    """Hidden once text arrives; a fallback's label stays in view for the whole answer."""
     return gr.update(value=info_html(label), visible=True) if label else gr.update(visible=False)
 
 
@@ -152,15 +200,13 @@ def _finished_status(done: Done, label: str | None = None) -> dict:
     return _answering_status(label)
 
 
-def _fallback_offer(ctx: RunContext, error: e.PlaygroundError, request: GenerationRequest) -> dict:
-    model = fallback_for(error, request.model, ctx.settings.fallback_models, local_model_installed())
-    return gr.update(value=f"Run on {model}", visible=True) if model else gr.update(visible=False)
-
-
-def _failure(error: e.PlaygroundError, partial_output: str = "", offer: dict | None = None) -> Update:
+def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = "", offer: str | None = None) -> Update:
+    """`offer`: the model "Run on" proposes, if any."""
     gr.Warning(error_text(error))
+    button = gr.update(value=f"Run on {offer}", visible=True) if offer else gr.update(visible=False)
+    update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None, **out.offer(button)}
     # Text already streamed is kept; with none, the previous answer stays on screen.
-    return (partial_output or gr.skip()), gr.update(value=error_html(error), visible=True), gr.skip(), None, offer or gr.update(visible=False)
+    return {out.output: partial_output, **update} if partial_output else update
 
 
 def stats_record(stats: RunStats) -> dict[str, float | int | None]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
@@ -20,10 +20,9 @@ class ParametersPanel:
     repetition_penalty: gr.Slider
     stop: gr.Textbox
 
-    def inputs(self) -> list[gr.components.Component]:
-        """In the order of `playground.form.FormValues`' parameter fields."""
-        return [self.temperature, self.max_new_tokens, self.seed, self.random_seed,
-                self.top_p, self.top_k, self.repetition_penalty, self.stop]
+    def controls(self) -> dict[str, gr.components.Component]:
+        """Keyed by FormValues field name (the attribute names match)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def _slider(name: str, step: float) -> gr.Slider:
@@ -50,7 +49,7 @@ def build_parameters_panel() -> ParametersPanel:
 
 def wire_parameters_panel(panel: ParametersPanel) -> None:
     # Typing a seed means "use this seed": otherwise a presenter who sets one would silently get a random one.
-    panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False)
+    panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False, api_visibility="undocumented")
 
 
 def fixed_seed() -> bool:

@@ -11,6 +11,7 @@ from typing import Any
 
 import gradio as gr
 
+from components.generation import RunContext
 from components.history_panel import HistoryPanel
 from components.messages import info_html
 from components.run_panel import RunPanel
@@ -19,16 +20,14 @@ from playground.history import HistoryEntry, entry_date, find_entry, parse_histo
 from playground.runs.replay import ReplayPlan, play, replay_plan
 
 
-def wire_replay(history: HistoryPanel, run: RunPanel) -> Any:
-    """Replay streams into Output; Stop ends it. Returns the event, for Stop's `cancels`."""
+def wire_replay(ctx: RunContext, history: HistoryPanel, run: RunPanel) -> Any:
+    """Replay streams into Output; Stop ends it (the event joins `ctx.streams`)."""
 
     def replay(entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:
         yield from replay_updates(run, entry_id, stored)
 
-    event = history.replay.click(replay, inputs=[history.runs, history.stored], outputs=[run.output, run.status, run.stats],
-                                 api_visibility="undocumented")
-    run.stop.click(None, cancels=[event], queue=False, api_visibility="undocumented")
-    return event
+    return ctx.streaming(history.replay.click(replay, inputs=[history.runs, history.stored],
+                                              outputs=[run.output, run.status, run.stats], api_visibility="undocumented"))
 
 
 def replay_updates(run: RunPanel, entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:

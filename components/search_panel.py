@@ -18,8 +18,7 @@ from playground.catalog.policy import POLICIES, split_policy, with_policy
 from playground.catalog.search import ModelHit, search_models
 from playground.config import Settings
 from playground.errors import LookupFailedError
-from playground.form import PROVIDER_CHOICES
-from playground.request import DEFAULT_PROVIDER
+from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
 from playground.tokens import pick_token
 
 LOOKUP_FAILED = "Model search isn't available right now; type a model ID in \"Model\" instead."

@@ -45,6 +45,7 @@ class InvalidModelError(InvalidInputError):
     def __init__(self, model: str, reason: str = "is not a Hub model ID (org/name) or an http(s) URL") -> None:
         super().__init__(f"{model[:120]!r} {reason}")
         self.model = model
+        self.reason = reason
 
 
 class InvalidParametersError(InvalidInputError):

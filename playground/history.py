@@ -2,8 +2,9 @@
 
 The list lives in `gr.BrowserState` (localStorage), so it is plain JSON data that comes back from
 the browser on each event, and anything could have been written there. `parse_history` therefore
-checks each entry like any other input and drops the ones that fail, without raising: a corrupt
-entry must not lock a visitor out of the page. An entry stores the seed actually used, so
+checks each entry like any other input (an entry *is* a `GenerationRequest`, so by the same rules
+as Generate) and drops the ones that fail, without raising: a corrupt entry must not lock a visitor
+out of the page. An entry stores the seed actually used, so
 restoring it and pressing "Re-run" sends the very same request.
 """
 
@@ -13,32 +14,26 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
 from playground.model_ref import ModelId
 from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.request import GenerationRequest
 from playground.runs.fallback import fallback_label
-from playground.share import PROVIDER_NAME
 
 DEFAULT_CAP = 50
 MAX_OUTPUT_CHARS = 100_000
 MAX_STATS = 20
 
 
-class HistoryEntry(BaseModel):
-    """One run. Unknown keys are ignored, so entries written by an older or newer app still load."""
+class HistoryEntry(GenerationRequest):
+    """One run: its request, plus when it ran and what came back. Unknown keys are ignored, so
+    entries written by an older or newer app still load."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(min_length=1, max_length=64)
     time: str = Field(description="When the run started, ISO 8601.")
-    model: ModelId
-    provider: str = Field(pattern=PROVIDER_NAME.pattern)
-    mode: Mode
-    params: GenerationParams
-    system_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
-    prompt: str = Field(max_length=MAX_PROMPT_CHARS)
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
     fallback_for: ModelId | None = Field(None, description="The model that failed, when this run was its fallback.")
@@ -65,14 +60,9 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
     a fallback run answered for, so the history labels it."""
     started = now or datetime.now(UTC)
     return HistoryEntry(
+        **dict(request),
         id=uuid.uuid4().hex,
         time=started.isoformat(timespec="seconds"),
-        model=request.model,
-        provider=request.provider,
-        mode=request.mode,
-        params=request.params,
-        system_prompt=request.system_prompt,
-        prompt=request.prompt,
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
         fallback_for=fallback_for,
@@ -108,14 +98,7 @@ def find_entry(raw: object, entry_id: str) -> HistoryEntry | None:
 
 def entry_request(entry: HistoryEntry) -> GenerationRequest:
     """The run's request, ready to restore into the UI or send again."""
-    return GenerationRequest(
-        model=entry.model,
-        prompt=entry.prompt,
-        mode=entry.mode,
-        provider=entry.provider,
-        system_prompt=entry.system_prompt,
-        params=entry.params,
-    )
+    return GenerationRequest(**{name: getattr(entry, name) for name in GenerationRequest.model_fields})
 
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:

@@ -13,7 +13,7 @@ from playground.local import LOCAL_MODEL_NAME
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode
 from playground.retry import RetryPolicy
-from playground.runs.fallback import choose_fallback, fallback_for, fallback_label, fallback_request
+from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, offered_fallback
 from playground.runs.preflight import Light, Preflight, PreflightSessions, models_to_check
 from playground.runs.replay import MAX_REPLAY_SECONDS, play, replay_plan, split_pieces
 from tests.conftest import TEST_TOKEN, FakeClock
@@ -105,17 +105,17 @@ def test_the_models_to_check_are_the_suggestions_then_compare_panes_each_once() 
 @pytest.mark.parametrize("error", [e.ModelNotFoundError(), e.NotServedError(), e.GatedModelError(),
                                    e.OutOfCreditsError(), e.TimedOutError()])
 def test_failures_a_retry_wont_fix_offer_the_first_other_fallback(error: e.PlaygroundError) -> None:
-    assert fallback_for(error, "bars/missing", ["bars/missing", "bars/warm"], local_installed=True) == "bars/warm"
+    assert offered_fallback(error, "bars/missing", ["bars/missing", "bars/warm"], local_installed=True) == "bars/warm"
 
 
 @pytest.mark.parametrize("error", [e.RateLimitedError(), e.InvalidTokenError(), e.RequestRejectedError(), e.MissingTokenError()])
 def test_other_failures_offer_no_fallback(error: e.PlaygroundError) -> None:
-    assert fallback_for(error, "bars/missing", ["bars/warm"], local_installed=True) is None
+    assert offered_fallback(error, "bars/missing", ["bars/warm"], local_installed=True) is None
 
 
 def test_endpoint_urls_and_the_local_model_get_no_fallback() -> None:
-    assert fallback_for(e.ModelNotFoundError(), "http://127.0.0.1:8080", ["bars/warm"], True) is None
-    assert fallback_for(e.NotServedError(), LOCAL_MODEL_NAME, ["bars/warm"], True) is None
+    assert offered_fallback(e.ModelNotFoundError(), "http://127.0.0.1:8080", ["bars/warm"], True) is None
+    assert offered_fallback(e.NotServedError(), LOCAL_MODEL_NAME, ["bars/warm"], True) is None
 
 
 def test_without_the_setting_the_local_model_is_offered_only_when_installed() -> None:

@@ -1,6 +1,6 @@
 """Fallback in one click: which model to offer when a hosted run fails in a way a retry won't fix.
 
-    model = fallback_for(error, request.model, settings.fallback_models, local_model_installed())
+    model = offered_fallback(error, request.model, settings.fallback_models, local_model_installed())
     if model: offer "Run on {model}" -> fallback_request(request, model), labelled with fallback_label
 
 Offered for: not found, not served for this task or provider, gated, out of credits, and the retry
@@ -11,7 +11,6 @@ model; without that setting, the built-in local model when it is installed.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from playground import errors as e
 from playground.catalog.policy import split_policy
@@ -30,7 +29,7 @@ def is_hosted(model: str) -> bool:
     return not is_endpoint_url(model) and model != LOCAL_MODEL_NAME
 
 
-def fallback_for(error: e.PlaygroundError, failing_model: str, configured: Sequence[str], local_installed: bool) -> str | None:
+def offered_fallback(error: e.PlaygroundError, failing_model: str, configured: Sequence[str], local_installed: bool) -> str | None:
     """The model to offer after `error`, or None when no fallback applies."""
     if not isinstance(error, FALLBACK_ERRORS) or not is_hosted(failing_model):
         return None
@@ -50,7 +49,7 @@ def choose_fallback(failing_model: str, configured: Sequence[str], local_install
 def fallback_request(request: GenerationRequest, model: str) -> GenerationRequest:
     """The same prompt and settings on `model`. The provider goes back to auto: the one picked for
     the failing model may not serve the fallback."""
-    return replace(request, model=model, provider=DEFAULT_PROVIDER)
+    return request.model_copy(update={"model": model, "provider": DEFAULT_PROVIDER})
 
 
 def fallback_label(original: str, fallback: str) -> str:

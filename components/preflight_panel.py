@@ -42,14 +42,11 @@ def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backen
                          session_token: gr.Textbox, extra_models: Sequence[gr.components.Component] = ()) -> None:
     """`extra_models`: more "Model" controls whose values are checked too ("Model", Compare panes)."""
     sessions = PreflightSessions()
-    suggested = [value for _, value in settings.suggested_models]
 
     # Gradio fills Request and OAuthToken by position, so they come before the Compare panes' values.
     def check_models(session: str | None, request: gr.Request, oauth_token: gr.OAuthToken | None,
                      *extra: Any) -> Iterator[str]:
-        token = pick_token(session, oauth_token.token if oauth_token else None, settings)
-        models = models_to_check(suggested, [value for value in extra if isinstance(value, str)])
-        check = Preflight(backend, models, token, validate=partial(allowed_model, settings=settings))
+        check = new_check(backend, settings, session, oauth_token.token if oauth_token else None, list(extra))
         yield from run_check(sessions, request.session_hash or "", check)
 
     def visitor_left(request: gr.Request) -> None:
@@ -59,6 +56,16 @@ def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backen
     panel.check.click(check_models, inputs=[session_token, *extra_models], outputs=panel.results,
                       show_progress="hidden", api_visibility="undocumented")
     demo.unload(visitor_left)
+
+
+def new_check(backend: Backend, settings: Settings, session_token: str | None, oauth_token: str | None,
+              extra: list[Any]) -> Preflight:
+    """The check for one press: the suggested models plus `extra`, with this visitor's token only
+    (on a Space never the owner's: `pick_token`), each model checked as Generate checks it."""
+    token = pick_token(session_token, oauth_token, settings)
+    suggested = [value for _, value in settings.suggested_models]
+    models = models_to_check(suggested, [value for value in extra if isinstance(value, str)])
+    return Preflight(backend, models, token, validate=partial(allowed_model, settings=settings))
 
 
 def allowed_model(model: str, settings: Settings) -> str:

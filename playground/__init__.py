@@ -10,4 +10,9 @@ Modules, by topic:
     events     what a run reports: waiting, token, done
     backend    the only place that calls InferenceClient; runs the retry loop
     router     sends router traffic to HF_ROUTER_URL
+
+Packages:
+    catalog    model facts with an age: Hub search and router facts, cached for all visitors
+    runs       runs made for the presenter: pre-flight probes, fallback choice, replay pacing
+    local      the built-in local model
 """

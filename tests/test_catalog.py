@@ -128,3 +128,12 @@ def test_provider_policies_are_accepted_only_where_huggingface_hub_passes_them_o
         check_policy_use("org/name:fastest", chat=False, provider="auto")
     with pytest.raises(InvalidModelError):
         check_policy_use("org/name:cheapest", chat=True, provider="together")
+
+
+def test_provider_facts_for_the_chat_panel_are_none_when_the_router_cant_be_asked(server: ProtocolServer, fresh_caches) -> None:
+    from playground.catalog.facts import provider_facts
+
+    server.add_model("bars/warm", providers={"together": "conversational"}, facts={"together": {"context_length": 4096}})
+    assert provider_facts("bars/warm", "together", BAD_TOKEN) is None  # 401: no facts, no error
+    assert provider_facts("bars/warm", "together", TEST_TOKEN).context_length == 4096
+    assert provider_facts("bars/warm", "novita", TEST_TOKEN) is None

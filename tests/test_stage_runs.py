@@ -166,3 +166,38 @@ def test_stats_tampered_with_in_the_browser_still_replay_the_text(clock: FakeClo
 def test_pieces_join_back_to_the_recorded_text() -> None:
     assert "".join(split_pieces("abcdefghij", 3)) == "abcdefghij" and len(split_pieces("abcdefghij", 3)) == 3
     assert split_pieces("", 4) == ("",)
+
+
+# ---- the pre-flight as the page starts it ------------------------------------------------------
+
+
+def test_on_a_space_probes_never_use_the_owners_token(server: ProtocolServer) -> None:
+    from components.preflight_panel import new_check
+    from playground.config import Settings
+
+    settings = Settings(hf_token="hf_owner_secret", on_space=True, suggested_models=[("test/chat-model", "test/chat-model")])
+    check = new_check(Backend(), settings, session_token=None, oauth_token=None, extra=[])
+    results = checked_until_done(check)
+    assert isinstance(results[0].error, e.MissingTokenError)
+    assert all("hf_owner_secret" not in str(r.headers) for r in server.requests)
+    visitor = new_check(Backend(), settings, session_token="hf_visitor", oauth_token=None, extra=[])
+    assert checked_until_done(visitor)[0].light is Light.GREEN
+    assert server.posts("test/chat-model")[-1].headers["authorization"] == "Bearer hf_visitor"
+
+
+def test_on_a_space_a_private_endpoint_url_is_refused_without_a_request(server: ProtocolServer) -> None:
+    from components.preflight_panel import new_check
+    from playground.config import Settings
+
+    settings = Settings(on_space=True, suggested_models=[])
+    check = new_check(Backend(), settings, session_token="hf_visitor", oauth_token=None, extra=[f"{server.url}/tgi/x", "not a model"])
+    private, malformed = checked_until_done(check)
+    assert isinstance(private.error, e.InvalidModelError) and isinstance(malformed.error, e.InvalidModelError)
+    assert server.posts() == []
+
+
+def checked_until_done(check: Preflight) -> list:
+    check.start()
+    while not check.finished():
+        check.wait_for_change(5.0)
+    return check.results()

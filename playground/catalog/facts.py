@@ -7,6 +7,7 @@ test server apply. Any field may be missing; missing is None, never a guess.
     facts = model_facts("meta-llama/Llama-3.1-8B-Instruct", token)   # ModelFacts | None
     facts.for_provider("together")        # ProviderFacts | None
     facts.context_length("auto")          # the smallest context any live provider offers
+    provider_facts(model_id, "together", token)   # ProviderFacts | None, never raises
 
 Cached for FACTS_TTL seconds and shared by all visitors. Raises `LookupFailedError` when the
 router cannot be asked.
@@ -23,6 +24,7 @@ from huggingface_hub.utils import hf_raise_for_status
 
 from playground.catalog.cache import TtlCache
 from playground.catalog.search import LOOKUP_TIMEOUT, within
+from playground.errors import LookupFailedError
 from playground.router import DEFAULT_ROUTER_URL
 
 FACTS_TTL = 300.0
@@ -83,8 +85,12 @@ def model_facts(model_id: str, token: str | None, cache: TtlCache[Any] | None = 
 
 
 def provider_facts(model_id: str, provider: str, token: str | None) -> ProviderFacts | None:
-    """Shortcut for `model_facts(...).for_provider(provider)`; None when unknown."""
-    facts = model_facts(model_id, token)
+    """`model_facts(...).for_provider(provider)`, for callers that only want to show what is known:
+    None when the router doesn't list it, or can't be asked right now. Never raises."""
+    try:
+        facts = model_facts(model_id, token)
+    except LookupFailedError:
+        return None
     return facts.for_provider(provider) if facts else None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel
 from components.big_text import build_big_text_toggle, wire_big_text
@@ -24,6 +25,7 @@ from components.run_panel import build_run_panel
 from components.search_panel import build_search_panel, search_box, wire_search_panel
 from components.style import CSS
 from playground.backend import Backend
+from playground.body_limit import BodyLimit
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
@@ -44,6 +46,14 @@ LAUNCH_OPTIONS = {
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
 }
+
+
+def app_kwargs() -> dict:
+    """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
+    return {"middleware": [Middleware(BodyLimit)]}
+
+
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
     "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
@@ -80,7 +90,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         wire_search_panel(search, model, choices, auth.session_token, settings)
         wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model])
         wire_big_text(big_text, [run.prompt, run.output])
-        wire_parameters_panel(params)
+        wire_parameters_panel(params, model.mode)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
@@ -97,13 +107,14 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
 def main() -> None:
     settings = load_settings()
     install_router(settings.router_url)
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()))
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
+                      first_token_timeout=settings.first_token_timeout)
     offline = not hub_reachable(settings.hub_endpoint)
     local_default = offline or pick_token(None, None, settings) is None
     demo = build_app(settings, backend, local_default=local_default, offline=offline)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS)
+    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from components.messages import (
     error_html,
     error_text,
     info_html,
+    silence_html,
+    silence_text,
     stats_text,
     waiting_html,
 )
@@ -29,7 +31,7 @@ from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
 from playground.config import Settings
-from playground.events import Done, RunStats, Token, Waiting
+from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
@@ -39,6 +41,7 @@ from playground.token_format import check_token_format
 from playground.tokens import pick_token
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
+GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -171,22 +174,34 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
     `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none)."""
     text = ""
     label = fallback_label(fallback_for, request.model) if fallback_for else None
+    silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
     try:
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
+                silence_shown = None
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+            elif isinstance(event, Silence):
+                if _worth_showing(event) and silence_text(event) != silence_shown:
+                    silence_shown = silence_text(event)
+                    yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
-                first = not text
+                hide = not text or silence_shown is not None
+                silence_shown = None
                 text += event.text
-                yield {out.output: text, out.status: _answering_status(label)} if first else {out.output: text}
+                yield {out.output: text, out.status: _answering_status(label)} if hide else {out.output: text}
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats), fallback_for=fallback_for).model_dump(mode="json")
+                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
+                                  fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
                 done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models or (), local_model_installed()) if fallback_for is None else None
         yield _failure(out, error, partial_output=text, offer=offer)
+
+
+def _worth_showing(silence: Silence) -> bool:
+    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def _answering_status(label: str | None) -> dict:

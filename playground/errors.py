@@ -17,7 +17,9 @@
     ├── NotServedError              the provider or task does not serve this model
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
-    ├── TimedOutError               retry deadline reached, or the server stopped answering
+    ├── CutOffError                 the stream ended cleanly, but without its final event
+    ├── TimedOutError               retry deadline reached, no first token in time, or a gap
+    │                               between tokens longer than PLAYGROUND_FIRST_TOKEN_TIMEOUT
     ├── ServerError                 500s and answers that are not the protocol
     └── LookupFailedError           a model search or router-facts lookup failed (shown quietly)
 
@@ -106,6 +108,11 @@ class RequestRejectedError(PlaygroundError):
 
 class GenerationFailedError(PlaygroundError):
     pass
+
+
+class CutOffError(PlaygroundError):
+    """The connection closed after some tokens but before the model's last event (TGI's
+    `generated_text`, a chat `finish_reason`): the answer is incomplete, not finished."""
 
 
 class TimedOutError(PlaygroundError):

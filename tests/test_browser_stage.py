@@ -69,8 +69,9 @@ def test_check_models_flags_an_unknown_model_red_and_warms_a_cold_one_to_green(s
 
 def test_replay_shows_the_recorded_text_labelled_and_sends_nothing(stage_page, server: ProtocolServer) -> None:
     page = stage_page
-    server.token_delay = 0.05
+    server.token_delay = 0.1
     page.get_by_label("Prompt", exact=True).fill("Replay me on stage")
+    page.locator("input[aria-label='number input for Max new tokens']").fill("12")  # about a second to replay
     recorded = generate_and_wait(page)
     history = page.locator("#pg-history")
     history.get_by_text("Replay me on stage").wait_for(timeout=10_000)
@@ -115,7 +116,8 @@ def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_se
     page.locator("#pg-status").get_by_text(label).wait_for(timeout=10_000)
     assert page.locator("#pg-stats").inner_text().startswith(label)
     (post,) = server.posts("test/tiny-gpt")
-    assert post.body["parameters"] == {"max_new_tokens": 9, "seed": 77, "temperature": 0.7}
+    sent = post.body["parameters"]
+    assert (sent["max_new_tokens"], sent["seed"], sent["temperature"]) == (9, 77, 0.7)
     page.locator("#pg-history").get_by_text(label).wait_for(timeout=10_000)
     assert page.get_by_label("Model", exact=True).input_value() == "test/no-such-model"  # the form is untouched
     assert not offer.is_visible()

@@ -129,3 +129,20 @@ def test_picking_the_built_in_model_switches_mode_to_chat(stage_page) -> None:
     page.get_by_label("Model", exact=True).click()
     page.get_by_role("option", name="SmolLM2-135M-Instruct (local, built-in)").click()
     page.wait_for_function("() => document.querySelector('input[type=radio][value=\"Chat\"]')?.checked", timeout=10_000)
+
+
+def test_a_picked_models_fastest_policy_goes_to_the_router_in_chat_mode(stage_page, server: ProtocolServer) -> None:
+    page = stage_page
+    server.add_model("stage/policy-model", providers={"together": "conversational", "novita": "conversational"})
+    search = page.get_by_label("Search models")
+    search.fill("policy-model")
+    search.press("Enter")
+    page.locator("#pg-search-results").get_by_text("stage/policy-model").click()
+    page.wait_for_function("() => document.querySelector('input[aria-label=\"Model\"]')?.value === 'stage/policy-model'", timeout=10_000)
+    page.get_by_label("Model", exact=True).click()
+    page.get_by_role("option", name="stage/policy-model — fastest provider").click()
+    page.wait_for_function("() => document.querySelector('input[type=radio][value=\"Chat\"]')?.checked", timeout=10_000)
+    page.get_by_label("Prompt", exact=True).fill("Whoever is quickest")
+    assert "Whoever is quickest" in generate_and_wait(page)
+    post = server.posts("stage/policy-model")[-1]
+    assert post.path == "/v1/chat/completions" and post.body["model"] == "stage/policy-model:fastest"

@@ -149,8 +149,7 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
            **out.offer(gr.update(visible=False))}
-    offers = () if failed_model else ctx.settings.fallback_models
-    yield from _render_run(ctx.backend, out, request, token, fallback_for=failed_model, fallback_models=offers)
+    yield from _render_run(ctx.backend, out, request, token, fallback_for=failed_model, fallback_models=ctx.settings.fallback_models)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:
@@ -169,7 +168,7 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
 
 
 def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None,
-                fallback_for: str | None = None, fallback_models: Sequence[str] | None = ()) -> Iterator[Update]:
+                fallback_for: str | None = None, fallback_models: Sequence[str] = ()) -> Iterator[Update]:
     """`fallback_for`: the failed model this run stands in for; status, stats and history say so.
     `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none)."""
     text = ""
@@ -196,7 +195,7 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
                 done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
-        offer = offered_fallback(error, request.model, fallback_models or (), local_model_installed()) if fallback_for is None else None
+        offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
         yield _failure(out, error, partial_output=text, offer=offer)
 
 

@@ -53,8 +53,9 @@ def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backen
         sessions.end(request.session_hash or "")
 
     # The list shows its own progress (amber rows); Gradio's spinner would cover it while models warm.
+    # A second press while models still warm starts a fresh check, which cancels the old one.
     panel.check.click(check_models, inputs=[session_token, *extra_models], outputs=panel.results,
-                      show_progress="hidden", api_visibility="undocumented")
+                      show_progress="hidden", trigger_mode="multiple", api_visibility="undocumented")
     demo.unload(visitor_left)
 
 
@@ -83,7 +84,8 @@ def run_check(sessions: PreflightSessions, session: str, check: Preflight) -> It
         while not check.finished() and not check.cancelled:
             yield preflight_html(check.results())
             check.wait_for_change(REFRESH_SECONDS)
-        yield preflight_html(check.results())
+        if not check.cancelled:  # a newer check owns the list now
+            yield preflight_html(check.results())
     finally:  # Gradio closes the generator when the event is cancelled or the visitor disconnects
         sessions.end(session, check)
 

@@ -201,3 +201,16 @@ def checked_until_done(check: Preflight) -> list:
     while not check.finished():
         check.wait_for_change(5.0)
     return check.results()
+
+
+def test_the_mode_each_model_is_probed_in_is_asked_of_the_hub_once_for_everyone(server: ProtocolServer, monkeypatch) -> None:
+    from playground.catalog.cache import TtlCache
+    from playground.runs import preflight
+
+    monkeypatch.setattr(preflight, "_modes", TtlCache(ttl=300.0))
+    assert preflight.default_mode_for("test/tiny-gpt", "hf_one") is Mode.COMPLETION
+    assert preflight.default_mode_for("test/tiny-gpt", "hf_two") is Mode.COMPLETION
+    assert preflight.default_mode_for("test/no-such-model", "hf_one") is Mode.CHAT  # the Hub can't tell: Chat, not cached
+    assert preflight.default_mode_for("test/no-such-model", "hf_two") is Mode.CHAT
+    asked = [r.path for r in server.requests if r.path.startswith("/api/models/")]
+    assert asked == ["/api/models/test/tiny-gpt", "/api/models/test/no-such-model", "/api/models/test/no-such-model"]

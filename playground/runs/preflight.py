@@ -28,6 +28,7 @@ from enum import Enum
 
 from playground import errors as e
 from playground.backend import Backend
+from playground.catalog.cache import TtlCache
 from playground.events import Done, Event, Token, Waiting
 from playground.hub import suggest_mode
 from playground.local import LOCAL_MODEL_NAME
@@ -60,11 +61,30 @@ ModeFor = Callable[[str, str | None], Mode]
 Validate = Callable[[str], str]  # the model as it will be sent; raises InvalidModelError
 
 
+class _ModeUnknown(Exception):
+    """The Hub could not tell: not cached, so the next check asks again."""
+
+
+# Which mode a model is served in is public and changes rarely: one Hub lookup per model for
+# everyone pressing "Check models" within a few minutes.
+_modes: TtlCache[Mode] = TtlCache(ttl=300.0)
+
+
 def default_mode_for(model: str, token: str | None) -> Mode:
     """The mode the model is served in; Chat when the Hub can't tell (most providers serve chat)."""
     if model == LOCAL_MODEL_NAME:
         return Mode.CHAT  # an instruct model
-    return suggest_mode(model, token) or Mode.CHAT
+
+    def lookup() -> Mode:
+        mode = suggest_mode(model, token)
+        if mode is None:
+            raise _ModeUnknown(model)
+        return mode
+
+    try:
+        return _modes.get(model, lookup)
+    except _ModeUnknown:
+        return Mode.CHAT
 
 
 def models_to_check(suggested: Iterable[str], extra: Iterable[str | None] = ()) -> list[str]:

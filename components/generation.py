@@ -38,7 +38,7 @@ from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
 from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, local_model_installed, offered_fallback
 from playground.token_format import check_token_format
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
@@ -149,7 +149,8 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
            **out.offer(gr.update(visible=False))}
-    yield from _render_run(ctx.backend, out, request, token, fallback_for=failed_model, fallback_models=ctx.settings.fallback_models)
+    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
+                           fallback_for=failed_model, fallback_models=ctx.settings.fallback_models)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:

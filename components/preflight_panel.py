@@ -20,7 +20,7 @@ from playground.backend import Backend
 from playground.config import Settings
 from playground.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
 from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, models_to_check
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 REFRESH_SECONDS = 1.0  # the list is redrawn at least this often while models warm up
 _LIGHT_WORDS = {Light.PENDING: "checking", Light.GREEN: "ready", Light.AMBER: "warming up", Light.RED: "not working"}
@@ -66,7 +66,11 @@ def new_check(backend: Backend, settings: Settings, session_token: str | None, o
     token = pick_token(session_token, oauth_token, settings)
     suggested = [value for _, value in settings.suggested_models]
     models = models_to_check(suggested, [value for value in extra if isinstance(value, str)])
-    return Preflight(backend, models, token, validate=partial(allowed_model, settings=settings))
+
+    def token_for(model: str) -> str | None:  # the server's own token never goes to an endpoint URL
+        return token_for_model(token, model, settings)
+
+    return Preflight(backend, models, token, validate=partial(allowed_model, settings=settings), token_for=token_for)
 
 
 def allowed_model(model: str, settings: Settings) -> str:

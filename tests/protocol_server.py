@@ -3,7 +3,8 @@
 One base URL serves all three, so tests point both `HF_ENDPOINT` and the router at it:
 
     GET  /api/models                                Hub search: search, inference_provider, pipeline_tag,
-                                                    expand[] (or expand), limit; mapping as a list
+                                                    expand[] (or expand), limit; mapping as a list;
+                                                    a private model only for its readers
     GET  /api/models/{model}                        model info + inferenceProviderMapping
     GET  /v1/models, /v1/models/{model}             router model list / one model, with provider facts
     GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks)
@@ -15,6 +16,7 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     a direct TGI endpoint for model `tgi/{name}`
     anything else                                   404 text/plain
 
+A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
 Answers are deterministic (see `tests.protocol_answers.generate`). Failures are scripted per model
 with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
 bad token (401) > a scripted reply with a status, body or no_answer > unknown model (404) >
@@ -105,6 +107,7 @@ class Model:
     # Text-generation parameters this model does not take, as a transformers pipeline (not TGI)
     # answers them: 400 "The following `model_kwargs` are not used by the model: [...]".
     refused_params: tuple[str, ...] = ()
+    readers: frozenset[str] = frozenset()  # non-empty: a private model, visible only with these tokens
     statuses: dict[str, str] = field(default_factory=dict)  # provider -> live|staging|error (default live)
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> router facts (context_length, ...)
     trending: int = 0  # higher sorts first in a search
@@ -196,13 +199,14 @@ class ProtocolServer:
         providers: dict[str, str] | None = None,
         gated: bool = False,
         refused_params: tuple[str, ...] = (),
+        readers: frozenset[str] = frozenset(),
         statuses: dict[str, str] | None = None,
         facts: dict[str, dict[str, Any]] | None = None,
         trending: int = 0,
     ) -> None:
         """`facts` are what the router's /v1/models lists per provider (any field may be left out)."""
         providers = _default_providers() if providers is None else providers
-        model = Model(pipeline_tag, providers, gated, refused_params, statuses or {}, facts or {}, trending)
+        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending)
         with self._lock:
             self._models = {**self._models, model_id: model}
 
@@ -258,8 +262,13 @@ class ProtocolServer:
                 return handler, match
         return None
 
-    def _model(self, model_id: str) -> Model | None:
-        return self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+    def _model(self, model_id: str, request: Request | None = None) -> Model | None:
+        """The model as the request's token may see it: a private model is None to non-readers."""
+        model = self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+        if model is not None and model.readers:
+            auth = request.headers.get("authorization", "") if request is not None else ""
+            return model if auth.removeprefix("Bearer ") in model.readers else None
+        return model
 
     def _pop_script(self, model_id: str) -> Reply:
         with self._lock:
@@ -273,7 +282,7 @@ class ProtocolServer:
         return JSONResponse({"error": message}, status, headers={"x-request-id": self._request_id(), **(headers or {})})
 
     async def _model_info(self, request: Request, model_id: str, body: Any) -> Response:
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(
                 404, "Repository Not Found", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
@@ -302,7 +311,7 @@ class ProtocolServer:
         found = [
             self._list_item(model_id, model, expand)
             for model_id, model in models
-            if search in model_id.lower()
+            if self._model(model_id, request) is not None and search in model_id.lower()
             and query.get("pipeline_tag") in (None, model.pipeline_tag)
             and _served_by(model, served_by)
         ]
@@ -315,8 +324,10 @@ class ProtocolServer:
                 {"provider": provider, "providerId": model_id, "status": model.status(provider), "task": task}
                 for provider, task in model.providers.items()
             ]
+        if "private" in expand:
+            item["private"] = bool(model.readers)
         if not expand:
-            item |= {"pipeline_tag": model.pipeline_tag, "private": False, "likes": 0, "downloads": 0}
+            item |= {"pipeline_tag": model.pipeline_tag, "private": bool(model.readers), "likes": 0, "downloads": 0}
         return item
 
     def _router_entry(self, model_id: str, model: Model) -> dict[str, Any]:
@@ -329,12 +340,13 @@ class ProtocolServer:
                 "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}, "providers": providers}
 
     def _router_models(self) -> Response:
+        """Public models only, as the router lists them for anyone."""
         with self._lock:
-            models = list(self._models.items())
+            models = [(model_id, model) for model_id, model in self._models.items() if not model.readers]
         return JSONResponse({"object": "list", "data": [self._router_entry(m, model) for m, model in models]})
 
     async def _router_model(self, request: Request, model_id: str, body: Any) -> Response:
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(404, f"Model {model_id} does not exist")
         return JSONResponse(self._router_entry(model_id, model))
@@ -346,13 +358,13 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
-    def _refusal(self, model_id: str, reply: Reply) -> Response | None:
-        """The answer when the model cannot generate at all: scripted, unknown, or gated."""
+    def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
+        """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
             return _NoAnswer(self._client_left)
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(404, f"Model {model_id} does not exist")
         if model.gated:
@@ -362,12 +374,12 @@ class ProtocolServer:
 
     async def _text_generation(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
             return _validation_error("Input validation error: `inputs` must be a string")
         params = body.get("parameters") or {}
-        refused = [name for name in self._model(model_id).refused_params if params.get(name) is not None]  # type: ignore[union-attr]
+        refused = [name for name in self._model(model_id, request).refused_params if params.get(name) is not None]  # type: ignore[union-attr]
         if refused:
             message = f"The following `model_kwargs` are not used by the model: {refused} (note: typos in the generate arguments will also show up in this list)"
             return JSONResponse({"error": message}, 400, headers={"x-request-id": self._request_id()})
@@ -386,7 +398,7 @@ class ProtocolServer:
 
     async def _chat(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return _validation_error("Input validation error: `messages` must be a list")

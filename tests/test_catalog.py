@@ -137,3 +137,12 @@ def test_provider_facts_for_the_chat_panel_are_none_when_the_router_cant_be_aske
     assert provider_facts("bars/warm", "together", BAD_TOKEN) is None  # 401: no facts, no error
     assert provider_facts("bars/warm", "together", TEST_TOKEN).context_length == 4096
     assert provider_facts("bars/warm", "novita", TEST_TOKEN) is None
+
+
+def test_a_private_model_found_with_one_visitors_token_never_reaches_another_visitor(server: ProtocolServer, fresh_caches) -> None:
+    """Regression guard: search results are cached for everyone, so they must hold public models only."""
+    server.add_model("owner/secret-served", providers={"together": "conversational"}, readers=frozenset({"hf_owner"}))
+    server.add_model("owner/public-served", providers={"together": "conversational"})
+    assert [hit.id for hit in search_models("owner/", "hf_owner")] == ["owner/public-served"]
+    assert "expand=private" in server.gets("/api/models")[-1].query
+    assert [hit.id for hit in search_models("owner/", "hf_someone_else")] == ["owner/public-served"]

@@ -214,3 +214,14 @@ def test_the_mode_each_model_is_probed_in_is_asked_of_the_hub_once_for_everyone(
     assert preflight.default_mode_for("test/no-such-model", "hf_two") is Mode.CHAT
     asked = [r.path for r in server.requests if r.path.startswith("/api/models/")]
     assert asked == ["/api/models/test/tiny-gpt", "/api/models/test/no-such-model", "/api/models/test/no-such-model"]
+
+
+def test_locally_the_servers_own_token_never_goes_to_an_endpoint_url_being_checked(server: ProtocolServer) -> None:
+    from components.preflight_panel import new_check
+    from playground.config import Settings
+
+    settings = Settings(hf_token="hf_server_own", suggested_models=[("test/chat-model", "test/chat-model")])
+    results = checked_until_done(new_check(Backend(), settings, session_token=None, oauth_token=None, extra=[f"{server.url}/tgi/probe"]))
+    assert [r.light for r in results] == [Light.GREEN, Light.GREEN]
+    assert server.posts("test/chat-model")[-1].headers["authorization"] == "Bearer hf_server_own"
+    assert "authorization" not in server.posts("tgi/probe")[-1].headers

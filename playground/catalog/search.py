@@ -85,9 +85,9 @@ def _list_models(query: str, token: str | None, limit: int) -> tuple[ModelHit, .
     api = HfApi(endpoint=hf_constants.ENDPOINT)  # read now: tests and HF_ENDPOINT may point elsewhere
     models = api.list_models(
         search=query or None, inference_provider="all", pipeline_tag="text-generation", sort="trending_score",
-        expand=["inferenceProviderMapping"], limit=limit, token=token or False,
+        # "private" too: the results are shared by every visitor, so a model only this token can see is dropped.
+        expand=["inferenceProviderMapping", "private"], limit=limit, token=token or False,
     )
-    # Providers serve public models only; a result marked private is still dropped, since the cache is shared.
     return tuple(_hit(model.id, model.inference_provider_mapping or []) for model in models if model.private is not True)
 
 

@@ -59,6 +59,7 @@ class ProbeResult:
 
 ModeFor = Callable[[str, str | None], Mode]
 Validate = Callable[[str], str]  # the model as it will be sent; raises InvalidModelError
+TokenFor = Callable[[str], str | None]
 
 
 class _ModeUnknown(Exception):
@@ -102,11 +103,13 @@ def probe_request(model: str, mode: Mode) -> GenerationRequest:
 
 class Preflight:
     def __init__(self, backend: Backend, models: list[str], token: str | None, mode_for: ModeFor = default_mode_for,
-                 validate: Validate = check_model_syntax) -> None:
-        """`validate` is the same check Generate makes (on a Space: no private endpoint URLs)."""
+                 validate: Validate = check_model_syntax, token_for: TokenFor | None = None) -> None:
+        """`validate` is the same check Generate makes (on a Space: no private endpoint URLs);
+        `token_for(model)` the token sent for one model, as Generate sends it (default: `token`)."""
         self._backend = backend
         self._validate = validate
         self._token = token
+        self._token_for = token_for or (lambda model: token)
         self._mode_for = mode_for
         self._cancel = threading.Event()
         self._changed = threading.Condition()
@@ -154,9 +157,10 @@ class Preflight:
 
     def _run_probe(self, model: str) -> None:
         checked = self._validate(model)
-        request = probe_request(checked, self._mode_for(checked, self._token))
+        token = self._token_for(checked)
+        request = probe_request(checked, self._mode_for(checked, token))
         started = self._backend.clock.now()
-        with closing(self._backend.run(request, self._token, self._cancel)) as events:  # closes the stream after the first token
+        with closing(self._backend.run(request, token, self._cancel)) as events:  # closes the stream after the first token
             self._follow(model, events, started)
 
     def _follow(self, model: str, events: Iterator[Event], started: float) -> None:

@@ -8,7 +8,7 @@ import pytest
 from playground.catalog import facts as facts_module
 from playground.catalog import search as search_module
 from tests.protocol_server import ROUTER_FACTS_EXAMPLE, ProtocolServer, Reply
-from tests.test_browser import browser, generate_and_wait, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks)
+from tests.test_browser import generate_and_wait, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks; the browser is conftest's)
 
 
 @pytest.fixture
@@ -49,6 +49,7 @@ def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page
     assert page.locator(".toast-wrap .toast-body").count() == 0  # no error toast
     page.get_by_label("Hugging Face token").fill("")
     set_model(page, "test/chat-model")
+    server.token_delay = 0.05  # long enough for generate_and_wait to see the run start
     page.get_by_label("Prompt", exact=True).fill("Still works")
     assert "Still works" in generate_and_wait(page)
 
@@ -110,11 +111,12 @@ def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_se
     page.locator("#pg-status").get_by_text("Model not found").wait_for(timeout=10_000)
     offer = page.get_by_role("button", name="Run on test/tiny-gpt")  # the first fallback is the failing model: skipped
     offer.wait_for(timeout=10_000)
-    output = generate_and_wait(page, button="Run on test/tiny-gpt")
+    offer.click()
     label = "Answered by test/tiny-gpt instead of test/no-such-model (fallback)"
-    assert output.startswith("Echo seed=77 temp=0.7: Fall back gracefully")
-    page.locator("#pg-status").get_by_text(label).wait_for(timeout=10_000)
+    page.locator("#pg-stats").get_by_text(label).wait_for(timeout=30_000)  # the stats line of the finished fallback run
     assert page.locator("#pg-stats").inner_text().startswith(label)
+    assert page.locator("#pg-output textarea").input_value().startswith("Echo seed=77 temp=0.7: Fall back gracefully")
+    page.locator("#pg-status").get_by_text(label).wait_for(timeout=10_000)
     (post,) = server.posts("test/tiny-gpt")
     sent = post.body["parameters"]
     assert (sent["max_new_tokens"], sent["seed"], sent["temperature"]) == (9, 77, 0.7)
@@ -142,6 +144,7 @@ def test_a_picked_models_fastest_policy_goes_to_the_router_in_chat_mode(stage_pa
     page.get_by_label("Model", exact=True).click()
     page.get_by_role("option", name="stage/policy-model — fastest provider").click()
     page.wait_for_function("() => document.querySelector('input[type=radio][value=\"Chat\"]')?.checked", timeout=10_000)
+    server.token_delay = 0.05  # long enough for generate_and_wait to see the run start
     page.get_by_label("Prompt", exact=True).fill("Whoever is quickest")
     assert "Whoever is quickest" in generate_and_wait(page)
     post = server.posts("stage/policy-model")[-1]

@@ -127,3 +127,36 @@ def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) ->
     demo, url = _launch_app(protocol_server_session, local_service, None, local_default=True)
     yield url
     demo.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser_page import CHROMIUM, FLAGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str, server: ProtocolServer):
+    """The playground (server-side token) in a fresh browser profile, form ready."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, app_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fresh_page(browser, tokenless_app_url: str, server: ProtocolServer):
+    """The playground as a first-time user gets it (no token), in a fresh browser profile."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, tokenless_app_url)
+    yield page
+    context.close()

@@ -35,8 +35,10 @@ class Settings:
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST and
-    PLAYGROUND_RETRY_DEADLINE. A `.env` file fills in what the environment lacks."""
+    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_MODELS, PLAYGROUND_DEFAULT_MODEL,
+    PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE and PLAYGROUND_CONCURRENCY from `environ`
+    (default: the process environment, with a `.env` file filling in what it lacks). Reading the
+    process environment on a Space also removes HF_TOKEN from it (see the comment below)."""
     if environ is None:
         load_dotenv()
         environ = dict(os.environ)

@@ -9,7 +9,7 @@ import pytest
 from components.model_panel import suggested_mode
 from components.presets_panel import save_preset
 from playground import errors as e
-from playground.form_values import FORM_FIELDS, FormValues, form_values, request_from_form, settings_from_form
+from playground.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues, form_values, request_from_form, settings_from_form
 from playground.history import add_run, entry_request, new_entry, parse_history
 from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams
@@ -36,6 +36,18 @@ def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
                            "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop")
     request = request_from_form(form(mode="Chat", system_prompt="Be brief", stop="END"))
     assert request_from_form(FormValues(**form_values(request))) == request  # the form round-trips a request
+    assert set(GenerationParams.model_fields) <= set(PARAMETER_FIELDS)  # every parameter has its control
+
+
+def test_the_page_has_exactly_one_control_per_form_field() -> None:
+    from components.form import Form
+    from components.model_panel import build_model_panel
+    from components.parameters_panel import build_parameters_panel
+
+    with gr.Blocks():
+        built = Form.build(build_model_panel([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"))
+    assert list(built.controls) == list(FORM_FIELDS)
+    assert built.updates({"prompt": "x"}) == {built["prompt"]: "x"}
 
 
 # ---- providers: one list, not a list in the form and a regex in links and history ----------------

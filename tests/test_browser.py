@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser_page import BROWSER_MARKS, generate_and_wait, set_model, wait_until
+from tests.browser_page import BROWSER_MARKS, set_model, wait_until
 from tests.protocol_server import ProtocolServer, Reply
 
 pytestmark = BROWSER_MARKS
@@ -44,7 +44,9 @@ def test_stop_cancels_a_wait_at_once(page, server: ProtocolServer) -> None:
 def test_stop_during_a_rerun_closes_the_servers_stream(page, server: ProtocolServer) -> None:
     """Guards Stop during a Re-run: the Re-run kept streaming (18 -> 26 -> 35 words) after Stop."""
     page.get_by_label("Prompt").fill("Tell it again")
-    generate_and_wait(page)
+    page.get_by_role("button", name="Generate").click()  # a fresh page: no stats line until this run's
+    page.locator("#pg-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
+    page.locator("#pg-history").get_by_text("Tell it again").wait_for(timeout=10_000)
     server.token_delay = 0.2  # the Re-run's 256 tokens would take about 50 s
     page.get_by_role("button", name="Re-run").click()
     output = "(document.querySelector('#pg-output textarea')?.value || '')"

@@ -124,7 +124,7 @@ def test_view_code_pressed_before_any_run_shows_a_python_snippet(page, server: P
     """Guards View code before any run, which failed with `TypeError: missing 'request'`."""
     page.get_by_label("Prompt").fill("Show me the code first")
     page.get_by_text("Share and View code").click()
-    page.get_by_role("button", name="View code").click()
+    page.get_by_role("button", name="View code", exact=True).click()
     snippet = page.locator("#pg-code-python .cm-content")
     snippet.filter(has_text="InferenceClient(").wait_for(timeout=10_000)
     text = snippet.inner_text()

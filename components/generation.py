@@ -22,6 +22,8 @@ from components.messages import (
     error_html,
     error_text,
     info_html,
+    silence_html,
+    silence_text,
     stats_text,
     waiting_html,
 )
@@ -29,15 +31,16 @@ from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
 from playground.config import Settings
-from playground.events import Done, RunStats, Token, Waiting
+from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
 from playground.token_format import check_token_format
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
+GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -120,7 +123,7 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
         yield _failure(out, error)
         return
     yield {out.status: gr.update(value=info_html("Sending…"), visible=True), out.stats: "", out.finished: None}
-    yield from _render_run(ctx.backend, out, request, token)
+    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings))
 
 
 def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
@@ -132,20 +135,31 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
 
 def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None) -> Iterator[Update]:
     text = ""
+    silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
     try:
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
+                silence_shown = None
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+            elif isinstance(event, Silence):
+                if _worth_showing(event) and silence_text(event) != silence_shown:
+                    silence_shown = silence_text(event)
+                    yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
-                first = not text
+                hide = not text or silence_shown is not None
+                silence_shown = None
                 text += event.text
-                yield {out.output: text, out.status: gr.update(visible=False)} if first else {out.output: text}
+                yield {out.output: text, out.status: gr.update(visible=False)} if hide else {out.output: text}
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats)).model_dump(mode="json")
+                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params).model_dump(mode="json")
                 done = {out.status: _finished_status(event), out.stats: stats_text(event.stats), out.finished: entry}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         yield _failure(out, error, partial_output=text)
+
+
+def _worth_showing(silence: Silence) -> bool:
+    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def _finished_status(done: Done) -> dict:

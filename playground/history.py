@@ -10,9 +10,10 @@ restoring it and pressing "Re-run" sends the very same request.
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
@@ -20,8 +21,13 @@ from playground.params import GenerationParams
 from playground.request import GenerationRequest
 
 DEFAULT_CAP = 50
+# The browser sends the whole history back with some events; requests over 1 MB are refused
+# (playground.body_limit), so the stored list stays under this many bytes of JSON, oldest runs
+# dropped first. The newest run is always kept: alone it is at most ~660 kB.
+MAX_HISTORY_BYTES = 768 * 1024
 MAX_OUTPUT_CHARS = 100_000
 MAX_STATS = 20
+ParamName = Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
 
 
 class HistoryEntry(GenerationRequest):
@@ -34,6 +40,8 @@ class HistoryEntry(GenerationRequest):
     time: str = Field(description="When the run started, ISO 8601.")
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
+    # Parameters the model refused, so the run was sent without them: a replay is not exact there.
+    ignored_params: tuple[ParamName, ...] = Field((), max_length=MAX_STATS)
 
     @field_validator("time")
     @classmethod
@@ -50,7 +58,8 @@ class HistoryEntry(GenerationRequest):
         return value
 
 
-def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None) -> HistoryEntry:
+def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None,
+              ignored_params: tuple[str, ...] = ()) -> HistoryEntry:
     """An entry for a finished run. `request.params` must carry the seed actually used
     (`with_resolved_seed`), or the run cannot be repeated."""
     started = now or datetime.now(UTC)
@@ -60,6 +69,7 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
         time=started.isoformat(timespec="seconds"),
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
+        ignored_params=ignored_params,
     )
 
 
@@ -67,7 +77,14 @@ def add_run(history: object, entry: HistoryEntry, cap: int = DEFAULT_CAP) -> lis
     """The new browser value: `entry` first, then the older valid entries, at most `cap` in all.
     `history` is whatever the browser held (None on a first visit); broken entries are dropped."""
     older = [item for item in parse_history(history) if item.id != entry.id]
-    return [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
+    kept = [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
+    while len(kept) > 1 and _json_bytes(kept) > MAX_HISTORY_BYTES:
+        kept.pop()
+    return kept
+
+
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def parse_history(raw: object) -> list[HistoryEntry]:
@@ -96,8 +113,9 @@ def entry_request(entry: HistoryEntry) -> GenerationRequest:
 
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:
-    """One line for the history list: time, model and the start of the prompt."""
+    """One line for the history list: time, model, the start of the prompt, and any parameter the model ignored."""
     when = entry.time.replace("T", " ")[:16]
     prompt = " ".join(entry.prompt.split())
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
-    return f"{when} · {entry.model} · {prompt}"
+    ignored = f" · {', '.join(entry.ignored_params)} ignored by this model" if entry.ignored_params else ""
+    return f"{when} · {entry.model} · {prompt}{ignored}"

@@ -67,7 +67,8 @@ def test_a_random_seed_is_chosen_sent_and_shown(app: Client, server: ProtocolSer
 def test_the_request_carries_the_settings_from_the_form(app: Client, server: ProtocolServer) -> None:
     generate(app, temperature=1.3, max_new_tokens=9, seed=1234, top_k=40, stop="END")
     parameters = server.posts("test/tiny-gpt")[0].body["parameters"]
-    assert parameters == {"temperature": 1.3, "max_new_tokens": 9, "seed": 1234, "top_k": 40, "stop": ["END"]}
+    # details: asked for by the backend to see the stream's final event (a cut-off answer shows).
+    assert parameters == {"temperature": 1.3, "max_new_tokens": 9, "seed": 1234, "top_k": 40, "stop": ["END"], "details": True}
 
 
 def test_a_loading_model_shows_the_retry_panel_then_answers(app: Client, server: ProtocolServer) -> None:

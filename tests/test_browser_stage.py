@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
 """In Chromium: what a presenter uses on stage — model search, "Check models", "Run on <fallback>", Replay, Big text."""
 
 from __future__ import annotations
@@ -7,8 +6,10 @@ import pytest
 
 from playground.catalog import facts as facts_module
 from playground.catalog import search as search_module
+from tests.browser_page import BROWSER_MARKS, generate_and_wait, set_model, set_seed
 from tests.protocol_server import ROUTER_FACTS_EXAMPLE, ProtocolServer, Reply
-from tests.test_browser import generate_and_wait, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks; the browser is conftest's)
+
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture

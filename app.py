@@ -11,17 +11,21 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel, wire_auth_panel
+from components.big_text import build_big_text_toggle, wire_big_text
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.compare_panel import build_compare_panel, wire_compare_panel
 from components.form import Form
-from components.generation import RunContext, wire_generation, wire_stop
+from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
 from components.group_history_panel import Page, build_group_history_panel, show_groups, wire_group_history_panel
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
+from components.preflight_panel import build_preflight_panel, wire_preflight_panel
 from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
+from components.replay_panel import wire_replay
 from components.run_panel import build_run_panel
 from components.runs_links import wire_group_links
+from components.search_panel import build_search_panel, search_box, wire_search_panel
 from components.style import CSS
 from components.sweep_panel import build_sweep_panel, wire_sweep_panel
 from components.text_sync import mirror_textboxes
@@ -80,7 +84,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         with gr.Row():
             with gr.Column(scale=3), gr.Tabs(selected="playground") as tabs:
                 with gr.Tab("Playground", id="playground"):
-                    model = build_model_panel(choices, default_model)
+                    query = search_box()
+                    model = build_model_panel(choices, default_model, beside_model=query)
+                    search = build_search_panel(query)
                     run = build_run_panel()
                     code = build_code_panel()
                 with gr.Tab("Compare", id="compare"):
@@ -88,6 +94,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 with gr.Tab("Sweep", id="sweep"):
                     sweep = build_sweep_panel(choices)
             with gr.Column(scale=2):
+                with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
+                    big_text = build_big_text_toggle()
+                    preflight = build_preflight_panel()
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
@@ -95,11 +104,16 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         form = Form.build(model, params, run.prompt)
         wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
+        wire_search_panel(search, model, choices, auth.session_token, settings)
+        wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model, *[pane.model for pane in compare.panes]])
+        wire_big_text(big_text, [run.prompt, run.output])
         wire_parameters_panel(params, model.mode)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run)
+        fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run, other_runs=[fallback])
+        wire_replay(ctx, history, run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)

@@ -20,6 +20,7 @@ import httpx2
 from huggingface_hub import InferenceClient
 
 from playground import errors as e
+from playground.catalog.policy import check_policy_use
 from playground.clock import NOTHING, Clock, SystemClock
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
 from playground.events import Done, Event, RunStats, Silence, Token, Waiting
@@ -130,6 +131,7 @@ class Backend:
         if local_url is None and not is_endpoint_url(request.model) and not token:
             raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
         call = client_call(request)
+        check_policy_use(request.model, chat=call.method == "chat_completion", provider=request.provider)
         client_token = None if local_url else token
         client = InferenceClient(model=local_url or request.model, provider=request.provider, token=client_token)  # type: ignore[arg-type]
         client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts

@@ -17,7 +17,7 @@ from functools import cache
 from typing import Annotated, Any
 
 from huggingface_hub.inference._providers import PROVIDERS
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
 
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.model_ref import ModelId
@@ -46,7 +46,7 @@ def _known_provider(value: str) -> str:
 
 
 Provider = Annotated[str, AfterValidator(_known_provider)]
-Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), AfterValidator(sendable_text)]
+Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), BeforeValidator(sendable_text)]
 SystemPrompt = Prompt
 
 

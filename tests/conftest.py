@@ -119,6 +119,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
         hf_token=token, hub_endpoint=url, router_url=url, retry_deadline=30,
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
         default_model="test/tiny-gpt",
+        fallback_models=("test/no-such-model", "test/tiny-gpt"),  # the first is skipped when it is the failing model
     )
     backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service))
     demo = build_app(settings, backend, local_default=local_default)
@@ -142,6 +143,26 @@ def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) ->
     demo, url = _launch_app(protocol_server_session, local_service, None, local_default=True)
     yield url
     demo.close()
+
+
+@pytest.fixture
+def page(browser, app_url: str, server: ProtocolServer):
+    """The playground (server-side token) in a fresh browser profile, form ready."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, app_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fresh_page(browser, tokenless_app_url: str, server: ProtocolServer):
+    """The playground as a first-time user gets it (no token), in a fresh browser profile."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, tokenless_app_url)
+    yield page
+    context.close()
 
 
 @dataclass(frozen=True)

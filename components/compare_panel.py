@@ -27,7 +27,7 @@ from playground.form_values import PARAMETER_FIELDS
 from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
-from playground.runs.results import ResultSet
+from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
 
@@ -199,11 +199,13 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
     yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
     for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
-        yield pane_updates(panel, results, results.apply(batch), shown)
+        if updates := pane_updates(panel, results, results.apply(batch), shown):
+            yield updates  # (an empty dict would read as one value, not as "nothing changed")
     stopped = [result.key for result in results if not result.state.finished]
     results.stop_unfinished()
     link, code = share_and_code(ctx, base, panes, page)
-    entry = None if stopped else history_entry(base, results)
+    # A stopped comparison is not kept, as a stopped run is not (RunState.STOPPED also comes from the workers).
+    entry = None if any(result.state is RunState.STOPPED for result in results) else history_entry(base, results)
     yield {panel.share_link: link, panel.code: code, panel.finished: entry, panel.live: None, **pane_updates(panel, results, stopped, shown)}
 
 

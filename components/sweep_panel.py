@@ -140,8 +140,8 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
         results.apply(batch)
         yield _table(panel, results)
-    stopped = not results.finished
     results.stop_unfinished()
+    stopped = any(result.state is RunState.STOPPED for result in results)
     yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,
            panel.finished: None if stopped else history_entry(base, grid, results)}
 

@@ -76,3 +76,11 @@ def test_one_visitors_comparison_never_blocks_another_visitors_run(app: Client, 
     quick.result(timeout=120)
     assert not long.done()  # the 4-pane comparison (200 tokens each) is still streaming
     long.cancel()
+
+
+def test_panes_that_pause_between_tokens_still_finish(app: Client, server: ProtocolServer) -> None:
+    """Regression guard: a batch that changes nothing on screen (silence ticks) sent an empty update, which
+    Gradio read as one value and failed the whole event."""
+    server.token_delay = 0.6  # longer than the backend's tick: silence is reported between tokens
+    values = final_values(app.submit(**{**COMPARE, "max_new_tokens": 3}, api_name="/compare"))
+    assert values.count(expected_answer("Side by side", seed=5, temperature=0.7, max_tokens=3).text) == 2

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
 """In Chromium: the Compare and Sweep tabs, against the protocol server."""
 
 from __future__ import annotations
@@ -6,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 
+from tests.browser_page import BROWSER_MARKS, wait_until
 from tests.conftest import TEST_TOKEN
 from tests.protocol_answers import generate
 from tests.protocol_server import ProtocolServer, Reply
-from tests.test_browser import browser, page, pytestmark  # noqa: F401  (shared fixtures, marks)
+
+pytestmark = BROWSER_MARKS
 
 SWEEP_PROMPT = "Sweep the seeds"
 
@@ -28,15 +29,6 @@ def set_pane_model(page, key: str, model: str) -> None:
 
 def set_max_new_tokens(page, value: int) -> None:
     page.locator("input[aria-label='number input for Max new tokens']").fill(str(value))
-
-
-def wait_until(page, condition, what: str, timeout_s: float = 20.0) -> None:
-    """Polls a condition on the test's side (the server's records), giving the page time between checks."""
-    for _ in range(int(timeout_s * 10)):
-        if condition():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def pane_stats(key: str) -> str:
@@ -66,7 +58,7 @@ def test_a_cold_model_and_an_unknown_model_side_by_side(page, server: ProtocolSe
 
 
 def test_stop_ends_every_pane(page, server: ProtocolServer) -> None:
-    server.token_delay = 0.1
+    server.token_delay = 0.25  # slow and long: the runs are surely still streaming when Stop is pressed
     set_max_new_tokens(page, 300)
     open_tab(page, "Compare")
     page.locator("#pg-compare-panes").get_by_text("3", exact=True).click()
@@ -79,7 +71,7 @@ def test_stop_ends_every_pane(page, server: ProtocolServer) -> None:
     page.locator("#pg-compare-stop").click(force=True)  # the panes below keep growing while they stream
     for key in "abc":
         page.locator(f"#pg-pane-{key}-status").get_by_text("Stopped.").wait_for(timeout=30_000)
-    wait_until(page, lambda: server.cancelled_streams == 3 and server.open_streams == 0, "the server to see 3 streams closed")
+    assert wait_until(page, lambda: server.cancelled_streams == 3 and server.open_streams == 0, timeout_ms=30_000)  # the server saw 3 streams closed
     assert len(server.posts()) == 3
 
 

@@ -130,11 +130,9 @@ class Backend:
         call = client_call(request)
         client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
         client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts
-        chat = call.method == "chat_completion"
-        # details=True makes TGI's final event visible (generated_text), so a cut-off can be told apart.
-        kwargs: dict[str, Any] = {**call.kwargs, "stream": True} if chat else {**call.kwargs, "details": True, "stream": True}
+        kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
-        return _pieces(client, stream, chat=chat)
+        return _pieces(client, stream, chat=call.method == "chat_completion")
 
     def _http_timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.first_token_timeout + READ_TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT)

@@ -103,3 +103,21 @@ def test_the_silence_limit_comes_from_the_environment() -> None:
     assert load_settings({"PLAYGROUND_FIRST_TOKEN_TIMEOUT": "45"}).first_token_timeout == 45
     assert load_settings({"PLAYGROUND_FIRST_TOKEN_TIMEOUT": "soon"}).first_token_timeout == 120
     assert load_settings({}).first_token_timeout == 120
+
+
+def test_switching_mode_updates_the_two_sliders_chat_does_not_send() -> None:
+    """The wiring of the above: Mode's change event feeds Top-k and Repetition penalty."""
+    import gradio as gr
+
+    from app import build_app
+    from playground.backend import Backend
+    from playground.config import Settings
+
+    demo = build_app(Settings(), Backend())
+    by_label = {getattr(block, "label", None): block for block in demo.blocks.values()}
+    mode, top_k, penalty = by_label["Mode"], by_label["Top-k"], by_label["Repetition penalty"]
+    assert isinstance(mode, gr.Radio)
+    (wired,) = [fn for fn in demo.fns.values() if fn.fn is chat_unsent_controls]
+    assert (mode._id, "change") in [(target[0], target[1]) for target in wired.targets]
+    assert [block._id for block in wired.inputs] == [mode._id]
+    assert [block._id for block in wired.outputs] == [top_k._id, penalty._id]

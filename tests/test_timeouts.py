@@ -179,3 +179,16 @@ def test_every_model_call_has_connect_and_read_timeouts(server: ProtocolServer) 
     timeout = Backend(first_token_timeout=30)._http_timeout()
     assert timeout.connect is not None and timeout.connect <= 30
     assert timeout.read is not None and 30 < timeout.read < 60
+
+
+@pytest.mark.parametrize("mode", [Mode.COMPLETION, Mode.CHAT])
+def test_the_built_in_model_ends_its_streams_with_a_final_event(local_service, mode: Mode) -> None:
+    """The local server marks its last token as final (TGI's generated_text, a chat finish_reason),
+    so its whole answers are not mistaken for cut-off ones."""
+    from playground.local import LOCAL_MODEL_NAME
+    from playground.local.resolve import local_model_resolver
+
+    backend = Backend(resolve_url=local_model_resolver(local_service))
+    params = GenerationParams(temperature=0, max_new_tokens=5, seed=1)
+    events = list(backend.run(completion(LOCAL_MODEL_NAME, mode=mode, params=params), None))
+    assert isinstance(events[-1], Done) and events[-1].stats.tokens >= 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from gradio_client import Client
@@ -40,10 +41,13 @@ def test_generate_works_again_right_after_stop_on_a_hung_model(app_url: str, ser
     the run while its thread sat in a socket read, holding the app's lock)."""
     client = Client(app_url, verbose=False)
     server.script("test/tiny-gpt", Reply(stall_after=0))
+    before = set(threading.enumerate())
     job = client.submit(**FORM, api_name="/generate")
     assert wait_for(lambda: "Waiting for the first token — 1 s" in status_texts(job.outputs()))
+    (reader,) = [thread for thread in threading.enumerate() if thread not in before and thread.name == "model-stream"]
     job.cancel()  # what Stop does: Gradio cancels the event and closes the handler
     assert wait_for(lambda: server.cancelled_streams == 1)  # the model's server saw the stream closed
+    assert wait_for(lambda: not reader.is_alive())  # and no thread is left reading it
     again = client.submit(**FORM, api_name="/generate")
     assert again.result(timeout=30)[0].startswith("Echo seed=5 temp=0.7: Hello there")
 

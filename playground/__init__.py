@@ -12,5 +12,6 @@ Modules, by topic:
     stream_reader   reads a model's stream in a worker thread, so Stop and timeouts act at once
     refused_params  parameters a model refuses ("model_kwargs are not used"): dropped and reported
     body_limit      an ASGI middleware: request bodies over 1 MB refused with 413, unread
+    request_errors  a malformed API request's 422, encodable whatever text it echoes
     router     sends router traffic to HF_ROUTER_URL
 """

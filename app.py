@@ -39,6 +39,7 @@ from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
 from playground.outbound import isolate_tokens
 from playground.presets import load_presets
+from playground.request_errors import EXCEPTION_HANDLERS
 from playground.retry import RetryPolicy
 from playground.router import install_router
 from playground.tokens import pick_token
@@ -57,8 +58,9 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
-    return {"middleware": [Middleware(BodyLimit)]}
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit), and a
+    malformed one gets a 422 that can always be encoded (playground.request_errors)."""
+    return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
 LOCAL_BANNER = (

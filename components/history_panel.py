@@ -59,10 +59,11 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
 
     for event in [generate.event, *other_runs]:
         event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False, **hidden)
-    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, **hidden)
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
+                     api_name="restore_run", **hidden)
+    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, **hidden)
+    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -89,5 +90,5 @@ def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any) ->
     """The picked run (the newest when none is picked) back into the form, with its output."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
-        raise gr.Error("There is no run in the history yet.")
+        raise gr.Error("There is no run in the history yet.", print_exception=False)
     return {**form.updates(form_values(entry_request(entry))), run.output: entry.output, run.stats: ""}

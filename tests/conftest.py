@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,10 @@ class FakeClock:
         self.time = 1000.0
         self.sleeps: list[float] = []
         self.on_sleep = lambda: None
+        # Whether the model is known to be silent now (a test reads it from the protocol server):
+        # only then does waiting for the stream make fake time pass, so a token that is merely late
+        # on a loaded machine never becomes a timeout.
+        self.silent: Callable[[], bool] = lambda: False
 
     def now(self) -> float:
         return self.time
@@ -49,12 +54,16 @@ class FakeClock:
         return cancel.is_set()
 
     def take(self, items: queue.Queue, seconds: float) -> object:
-        """Waits a little real time for the stream's next item; if none came, `seconds` pass."""
-        try:
-            return items.get(timeout=0.02)
-        except queue.Empty:
-            self.time += seconds
-            return NOTHING
+        """The stream's next item; NOTHING, with `seconds` passed, once `silent()` holds (or after
+        30 s of real time, so a test whose model never goes quiet fails instead of hanging)."""
+        give_up = time.monotonic() + 30
+        while True:
+            try:
+                return items.get(timeout=0.02)
+            except queue.Empty:
+                if self.silent() or time.monotonic() > give_up:
+                    self.time += seconds
+                    return NOTHING
 
 
 def forget_client_caches() -> None:

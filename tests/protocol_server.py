@@ -139,6 +139,7 @@ class ProtocolServer:
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.cancelled_streams = 0  # streams (and no_answer replies) the client left before their end
+        self.stalls = 0  # stall_after / no_answer replies that have gone silent (sent all they will send)
         self.open_streams = 0  # streams being sent right now
         self.peak_open_streams = 0  # the most streams sent at the same time since the last reset
         self._lock = threading.Lock()
@@ -224,6 +225,7 @@ class ProtocolServer:
             self._models = dict(self._models_at_start)
             self.token_delay = self._initial_token_delay
             self.cancelled_streams = 0
+            self.stalls = 0
             self.peak_open_streams = 0
 
     def gets(self, path: str) -> list[RecordedRequest]:
@@ -364,6 +366,7 @@ class ProtocolServer:
     def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
         """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
+            self._stalled()
             return _NoAnswer(self._client_left)
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
@@ -455,6 +458,7 @@ class ProtocolServer:
                     await asyncio.sleep(delay)
                 yield event
             if stall:
+                self._stalled()
                 await asyncio.Event().wait()  # until the client leaves (the wait is cancelled)
             finished = True
         finally:
@@ -466,6 +470,10 @@ class ProtocolServer:
     def _client_left(self) -> None:
         with self._lock:
             self.cancelled_streams += 1
+
+    def _stalled(self) -> None:
+        with self._lock:
+            self.stalls += 1
 
 
 class _NoAnswer(Response):

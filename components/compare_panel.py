@@ -148,18 +148,24 @@ def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) 
                       api_visibility="undocumented")
 
 
+def shown_panes(count: Any) -> int:
+    """The "Panes" choice, or the default for anything else (these steps are reachable through the API)."""
+    try:
+        return pane_count(count)
+    except e.InvalidParametersError:
+        return DEFAULT_PANES
+
+
 def pane_visibility(count: Any) -> list[dict]:
-    shown = count if count in PANE_COUNTS else DEFAULT_PANES
-    return [gr.update(visible=index < shown) for index in range(len(PANE_KEYS))]
+    return [gr.update(visible=index < shown_panes(count)) for index in range(len(PANE_KEYS))]
 
 
-def system_prompt_visibility(count: Any, *modes: str) -> dict:
-    shown = count if count in PANE_COUNTS else DEFAULT_PANES
-    return gr.update(visible=Mode.CHAT.value in modes[:shown])
+def system_prompt_visibility(count: Any, *modes: Any) -> dict:
+    return gr.update(visible=Mode.CHAT.value in modes[: shown_panes(count)])
 
 
-def request_stop(live: threading.Event | None) -> Any:
-    if live is not None:
+def request_stop(live: Any) -> Any:
+    if isinstance(live, threading.Event):
         live.set()
     return gr.skip()
 

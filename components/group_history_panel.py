@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from pydantic import ValidationError
 
 from components.compare_panel import TAB_ID as COMPARE_TAB
 from components.compare_panel import ComparePanel
@@ -75,10 +76,15 @@ def show_groups(stored: Any) -> dict:
     return gr.update(choices=[(group_label(entry), entry.id) for entry in parse_groups(stored)], value=None)
 
 
-def record_group(entry: dict | None, stored: Any) -> list[Any]:
-    if not entry:
+def record_group(entry: Any, stored: Any) -> list[Any]:
+    """Adds a finished comparison or sweep (None: it failed or was stopped, nothing to add)."""
+    try:
+        group = GroupEntry.model_validate(entry) if entry else None
+    except ValidationError:  # the step is reachable through the API too: anything may arrive
+        group = None
+    if group is None:
         return [gr.skip(), gr.skip()]
-    updated = add_group(stored, GroupEntry.model_validate(entry))
+    updated = add_group(stored, group)
     return [updated, show_groups(updated)]
 
 
@@ -92,7 +98,7 @@ def restore_outputs(page: Page) -> list[Any]:
 def restore_group(page: Page, entry: GroupEntry | None) -> dict:
     base = base_request(entry) if entry else None
     if entry is None or base is None:
-        raise gr.Error("That entry is no longer in this browser's history, or can't be read.")
+        raise gr.Error("That entry is no longer in this browser's history, or can't be read.", print_exception=False)
     results = entry_results(entry, base)
     form = page.form
     shared = {page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),

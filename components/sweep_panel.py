@@ -146,8 +146,8 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
            panel.finished: None if stopped else history_entry(base, grid, results)}
 
 
-def request_stop(live: threading.Event | None) -> Any:
-    if live is not None:
+def request_stop(live: Any) -> Any:
+    if isinstance(live, threading.Event):
         live.set()
     return gr.skip()
 

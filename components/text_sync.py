@@ -15,4 +15,4 @@ def mirror_textboxes(boxes: list[gr.Textbox]) -> None:
         others = [other for other in boxes if other is not box]
         copies = "v" if len(others) == 1 else "[" + ", ".join("v" for _ in others) + "]"
         box.input(None, inputs=box, outputs=others, js=f"(v) => {copies}", queue=False, show_progress="hidden",
-                  api_visibility="undocumented")
+                  api_visibility="private")  # no Python step: nothing for an API caller

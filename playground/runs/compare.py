@@ -31,7 +31,7 @@ def pane_count(value: Any) -> int:
     """The "Panes" choice as a number. Raises InvalidParametersError for anything but 2, 3 or 4."""
     try:
         count = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         count = 0
     if count not in PANE_COUNTS or isinstance(value, bool):
         raise InvalidParametersError(f"Panes: must be {', '.join(map(str, PANE_COUNTS[:-1]))} or {PANE_COUNTS[-1]}")

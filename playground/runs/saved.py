@@ -186,7 +186,7 @@ def parse_group_query(query: Mapping[str, Any]) -> SharedGroup:
 def _shared_compare(query: Mapping[str, Any]) -> SharedGroup:
     problems: list[str] = []
     count = _last(query, "panes")
-    panes = int(count) if count and count.isdigit() and int(count) in PANE_COUNTS else None
+    panes = int(count) if count in [str(n) for n in PANE_COUNTS] else None
     if count and panes is None:
         problems.append(f"panes: {count[:10]!r} is not 2, 3 or 4")
     fields: dict[str, Pane] = {}

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.model_ref import check_model_syntax
-from playground.params import GenerationParams
+from playground.params import SEED_MAX, GenerationParams
 from playground.request import GenerationRequest
 
 MAX_CELLS = 24
@@ -83,8 +83,8 @@ def parse_temperatures(value: Any) -> tuple[float, ...]:
 def parse_seeds(value: Any) -> tuple[int, ...]:
     seeds = []
     for item in _items(value, "Seeds"):
-        if not re.fullmatch(r"\d+", item):
-            raise InvalidParametersError(f"Seeds: {item[:20]!r} is not a whole number of 0 or more; write them like 1, 2, 3")
+        if not re.fullmatch(r"[0-9]{1,12}", item):
+            raise InvalidParametersError(f"Seeds: {item[:20]!r} is not a whole number from 0 to {SEED_MAX}; write them like 1, 2, 3")
         _check_param("seed", int(item), "Seeds", item)
         seeds.append(int(item))
     return _unique(seeds)

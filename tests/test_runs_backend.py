@@ -174,3 +174,30 @@ def _wait_for(condition, timeout: float = 20.0) -> None:
             return
         done.wait(0.05)
     raise AssertionError("condition not met in time")
+
+
+def test_the_sweep_snippet_sends_exactly_the_sweeps_requests(server: ProtocolServer, backend: Backend, tmp_path) -> None:
+    """View code for a sweep: running the loop sends the very bodies the app's cells sent, through temperature 0 too."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from playground.runs.code import sweep_snippet
+
+    cells = sweep_cells(BASE, parse_grid("", "0, 0.9", "1, 2"))
+    list(run_jobs(backend, [Job(c.key, c.request) for c in cells], TOKEN_FOR))
+    app_bodies = sorted(str(post.body) for post in server.posts())
+    server.reset()
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "sitecustomize.py").write_text(f"from playground.router import install_router\n\ninstall_router({server.url!r})\n")
+    script = tmp_path / "sweep.py"
+    script.write_text(sweep_snippet([c.request for c in cells]), encoding="utf-8")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(root)]), "HF_ENDPOINT": server.url, "HF_TOKEN": TEST_TOKEN,
+           "HF_HUB_DISABLE_TELEMETRY": "1"}
+    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, encoding="utf-8", timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert sorted(str(post.body) for post in server.posts()) == app_bodies and len(app_bodies) == 4
+    assert result.stdout.count("--- test/tiny-gpt") == 4

@@ -127,4 +127,4 @@ def _call_lines(request: GenerationRequest, fixed: dict[str, Any], per_temperatu
 def _joined_text(mode: Mode) -> str:
     if mode is Mode.CHAT:
         return '"".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)'
-    return '"".join(stream)'
+    return '"".join(output.token.text for output in stream)'  # details=True: each item is a stream output

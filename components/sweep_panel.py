@@ -137,9 +137,12 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     link, code = share_and_code(ctx, base, grid, cells, page)
     yield {**_table(panel, results), panel.share_link: link, panel.code: code, panel.live: cancel, panel.finished: None,
            panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
+    shown = _table(panel, results)
     for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
         results.apply(batch)
-        yield _table(panel, results)
+        if (table := _table(panel, results)) != shown:  # silence ticks change nothing on screen: send nothing
+            shown = table
+            yield table
     results.stop_unfinished()
     stopped = any(result.state is RunState.STOPPED for result in results)
     yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,

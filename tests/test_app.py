@@ -155,11 +155,12 @@ def test_a_second_request_to_the_local_model_waits_its_turn(tokenless_app_url: s
     assert isinstance(final_output(second), str) and final_output(second).strip()
 
 
-def test_only_generate_and_view_code_are_public_api_endpoints(app: Client, app_url: str) -> None:
+def test_only_generate_view_code_compare_and_sweep_are_public_api_endpoints(app: Client, app_url: str) -> None:
     """Guards the API surface: internal steps (/record_1, /restore_run_1, /generate_1 ...) were public."""
+    public = {"/generate", "/view_code", "/compare", "/sweep"}
     info = httpx.get(app_url + "gradio_api/info", timeout=10).json()
-    assert set(info["named_endpoints"]) == {"/generate", "/view_code"} and not info["unnamed_endpoints"]
-    assert set(app.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/generate", "/view_code"}
+    assert set(info["named_endpoints"]) == public and not info["unnamed_endpoints"]
+    assert set(app.view_api(return_format="dict", print_info=False)["named_endpoints"]) == public
 
 
 def test_the_generate_api_takes_the_form_fields_in_their_declared_order(app_url: str) -> None:

@@ -14,7 +14,7 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.clock import Clock, SystemClock
-from playground.events import Done, Event, RunStats, Token, Waiting
+from playground.events import Done, Event, RunStats, Token, Usage, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
 from playground.request import GenerationRequest, client_call
@@ -29,6 +29,7 @@ class _Progress:
     first_token_at: float | None = None
     tokens: int = 0
     attempts: int = 0
+    usage: Usage | None = None
 
 
 @dataclass
@@ -58,18 +59,21 @@ class Backend:
 
     def _stream_once(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event) -> Iterator[Token]:
         try:
-            for text in self._open_stream(request, token):
+            for piece in self._open_stream(request, token):
                 if cancel.is_set():
                     return
-                if not text:
+                if isinstance(piece, Usage):
+                    progress.usage = piece
+                    continue
+                if not piece.text and not piece.reasoning:
                     continue
                 progress.tokens += 1
                 progress.first_token_at = progress.first_token_at or self.clock.now()
-                yield Token(text)
+                yield piece
         except Exception as exc:  # every failure leaves here typed; see http_errors
             raise to_playground_error(exc) from exc
 
-    def _open_stream(self, request: GenerationRequest, token: str | None) -> Iterator[str]:
+    def _open_stream(self, request: GenerationRequest, token: str | None) -> Iterator[Token | Usage]:
         local_url = self.resolve_url(request.model)
         if local_url is None and not is_endpoint_url(request.model) and not token:
             raise e.MissingTokenError("hosted models need a Hugging Face token")
@@ -110,19 +114,48 @@ class Backend:
             tokens=progress.tokens,
             seed=request.params.seed,
             attempts=progress.attempts,
+            usage=progress.usage,
         )
 
 
-def _texts(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[str]:
-    """The text of each streamed item; closes the HTTP stream when the caller stops early (Stop).
+def _texts(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[Token | Usage]:
+    """Each streamed item as a Token (a chat delta's text and reasoning fields), and the chat
+    stream's `usage` when it sends one; closes the HTTP stream when the caller stops early (Stop).
 
     Holds `client` until the end: once the client is garbage-collected its stream is closed.
     """
     try:
         for item in stream:
-            yield (item.choices[0].delta.content or "" if item.choices else "") if chat else item
+            if not chat:
+                yield Token(item)
+                continue
+            if item.choices:
+                yield _delta_token(item.choices[0].delta)
+            if getattr(item, "usage", None):
+                yield _usage(item.usage)
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
         client.close()  # the client keeps streamed responses open until closed
+
+
+def _delta_token(delta: object) -> Token:
+    # `reasoning_content` (DeepSeek, vLLM, llama.cpp) is not a declared field: huggingface_hub keeps
+    # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
+    reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
+    return Token(getattr(delta, "content", None) or "", reasoning if isinstance(reasoning, str) else "")
+
+
+def _usage(usage: object) -> Usage:
+    details = getattr(usage, "completion_tokens_details", None)
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else getattr(details, "reasoning_tokens", None)
+    return Usage(
+        prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
+        completion_tokens=_count(getattr(usage, "completion_tokens", None)),
+        reasoning_tokens=_count(reasoning),
+    )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and value >= 0 else None

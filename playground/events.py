@@ -32,7 +32,21 @@ class Waiting:
 
 @dataclass(frozen=True)
 class Token:
+    """One streamed piece. `reasoning` is a chat delta's separate reasoning field
+    (`reasoning_content` or `reasoning`); `<think>` tags inside `text` are split out later, in one
+    place (`playground.chat.reasoning`)."""
+
     text: str
+    reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts the server reported for the whole run (the stream's `usage`), if it did."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +56,7 @@ class RunStats:
     tokens: int
     seed: int | None
     attempts: int
+    usage: Usage | None = None
 
     @property
     def tokens_per_second(self) -> float | None:

@@ -6,6 +6,10 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
     POST /v1/chat/completions                       router "auto" chat; model from the body
+                                                    (chat routes: `test/think-model` streams `<think>`
+                                                    tags, `test/reasoning-model` a `reasoning_content`
+                                                    field, `test/json-model` JSON; a last `usage` chunk
+                                                    when `stream_options.include_usage` asks for one)
     POST /{provider}/v1/chat/completions            other providers; model from the body
     POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
                                                     a direct TGI endpoint for model `tgi/{name}`
@@ -87,12 +91,17 @@ class Model:
     pipeline_tag: str
     providers: dict[str, str]  # provider -> task; order matters, the client takes the first
     gated: bool = False
+    answers: str = "echo"  # chat answers: "echo", "think" (<think> tags), "reasoning" (reasoning_content), "json"
 
 
+_CHAT = {"hf-inference": "conversational"}
 BUILTIN_MODELS = {
     "test/tiny-gpt": Model("text-generation", {"hf-inference": "text-generation"}),
     "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
     "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
+    "test/think-model": Model("text-generation", _CHAT, answers="think"),
+    "test/reasoning-model": Model("text-generation", _CHAT, answers="reasoning"),
+    "test/json-model": Model("text-generation", _CHAT, answers="json"),
 }
 _IMPLICIT_TGI_MODEL = Model("text-generation", {"hf-inference": "text-generation"})
 
@@ -166,9 +175,10 @@ class ProtocolServer:
         pipeline_tag: str = "text-generation",
         providers: dict[str, str] | None = None,
         gated: bool = False,
+        answers: str = "echo",
     ) -> None:
         with self._lock:
-            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated)}
+            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated, answers)}
 
     def script(self, model_id: str, *replies: Reply) -> None:
         with self._lock:
@@ -296,10 +306,19 @@ class ProtocolServer:
         )  # fmt: skip
         answer_id = f"chatcmpl-{next(self._answer_ids)}"
         prompt_tokens = answers.prompt_token_count(body["messages"])
+        style = self._model(model_id).answers  # type: ignore[union-attr]  # _refusal checked it exists
+        generation = answers.think_tokens(generation) if style == "think" else generation
+        generation = answers.json_answer(body["messages"]) if style == "json" else generation
+        events = (answers.reasoning_stream if style == "reasoning" else answers.chat_stream)(generation, model=model_id, answer_id=answer_id)
+        thinking = len(answers.THINKING) if style == "reasoning" else None
+        usage = answers.usage_chunk(
+            model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens,
+            completion_tokens=len(generation.tokens) + (thinking or 0), reasoning_tokens=thinking,
+        )  # fmt: skip
         return self._deliver(
             reply,
             stream=bool(body.get("stream")),
-            events=answers.chat_stream(generation, model=model_id, answer_id=answer_id),
+            events=[*events, usage] if _wants_usage(body) else events,
             whole=answers.chat_completion(generation, model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens),
             tail=(answers.DONE,),
         )
@@ -339,6 +358,11 @@ class ProtocolServer:
 
 def _default_providers() -> dict[str, str]:
     return {"hf-inference": "text-generation"}
+
+
+def _wants_usage(body: dict) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and options.get("include_usage") is True
 
 
 def _json_or_none(raw: bytes) -> Any:

@@ -250,6 +250,8 @@ def _sse_text(raw: str, chat: bool) -> str:
         if payload == "[DONE]":
             break
         event = json.loads(payload)
+        if chat and not event["choices"]:  # the usage chunk that stream_options asks for
+            continue
         parts.append((event["choices"][0]["delta"].get("content") or "") if chat else event["token"]["text"])
     return "".join(parts)
 

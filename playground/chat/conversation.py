@@ -118,6 +118,15 @@ class Conversation:
                 messages.append({"role": "assistant", "content": turn.answer.content})
         return messages
 
+    def earlier_pairs(self) -> tuple[tuple[str, str], ...]:
+        """The turns before the last one, as (user message, answer without reasoning) pairs: with
+        the last user message, what a request carries (`GenerationRequest.turns` and `.prompt`)."""
+        return tuple((turn.user, turn.answer.content if turn.answer else "") for turn in self.turns[:-1])
+
+    @property
+    def last_user_message(self) -> str:
+        return self.turns[-1].user if self.turns else ""
+
     def to_record(self) -> list[dict[str, Any]]:
         """The shown version as plain JSON (history, share links, presets): one item per turn."""
         record = []
@@ -129,6 +138,13 @@ class Conversation:
                     item["reasoning"] = turn.answer.reasoning
             record.append(item)
         return record
+
+
+def from_pairs(system_prompt: str, pairs: tuple[tuple[str, str], ...], last_user_message: str | None = None) -> Conversation:
+    """The conversation a request describes: earlier pairs, then the last message waiting (if any)."""
+    turns = tuple(Turn(user, Answer(answer)) for user, answer in pairs)
+    waiting = (Turn(last_user_message),) if last_user_message is not None else ()
+    return Conversation(system_prompt, turns + waiting)
 
 
 def from_messages(messages: list[Message]) -> Conversation:

@@ -23,7 +23,7 @@ def backend(clock: FakeClock) -> Backend:
 
 
 def chat_request(model: str, conversation: Conversation, **changes: object) -> GenerationRequest:
-    return GenerationRequest(model, conversation.last_user_message, Mode.CHAT, system_prompt=conversation.system_prompt,
+    return GenerationRequest(model=model, prompt=conversation.last_user_message, mode=Mode.CHAT, system_prompt=conversation.system_prompt,
                              turns=conversation.earlier_pairs(), params=GenerationParams(max_new_tokens=6, seed=1), **changes)
 
 

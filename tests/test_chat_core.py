@@ -39,7 +39,7 @@ def test_a_request_carries_system_prompt_then_user_and_assistant_turns_without_r
         {"role": "user", "content": "How are you?"}, {"role": "assistant", "content": "Fine."},
         {"role": "user", "content": "And you?"},
     ]
-    request = GenerationRequest("org/m", chat.last_user_message, Mode.CHAT, system_prompt=chat.system_prompt, turns=chat.earlier_pairs())
+    request = GenerationRequest(model="org/m", prompt=chat.last_user_message, mode=Mode.CHAT, system_prompt=chat.system_prompt, turns=chat.earlier_pairs())
     assert client_call(request).kwargs["messages"] == chat.to_messages()
     assert from_pairs(chat.system_prompt, chat.earlier_pairs(), chat.last_user_message).to_messages() == chat.to_messages()
 
@@ -142,11 +142,11 @@ def test_a_bad_schema_is_refused_with_words(text: str, problem: str) -> None:
 
 
 def test_the_response_format_is_sent_on_the_chat_route_with_usage_asked_for() -> None:
-    request = GenerationRequest("org/m", "Name a film", Mode.CHAT, response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)
+    request = GenerationRequest(model="org/m", prompt="Name a film", mode=Mode.CHAT, response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)
     kwargs = client_call(request).kwargs
     assert kwargs["response_format"] == {"type": "json_schema", "json_schema": {"name": "answer", "schema": json.loads(EXAMPLE_SCHEMA_TEXT), "strict": True}}
     assert kwargs["stream_options"] == {"include_usage": True}
-    assert "response_format" not in client_call(GenerationRequest("org/m", "x", Mode.CHAT)).kwargs
+    assert "response_format" not in client_call(GenerationRequest(model="org/m", prompt="x", mode=Mode.CHAT)).kwargs
     assert response_format_body(ResponseFormat.JSON, None) == {"type": "json_object"}
 
 

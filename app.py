@@ -10,6 +10,8 @@ from pathlib import Path
 import gradio as gr
 
 from components.auth_panel import build_auth_panel
+from components.chat_events import make_chat_wiring, wire_chat
+from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
 from components.generation import RunContext, wire_generation
@@ -20,6 +22,7 @@ from components.presets_panel import build_presets_panel, wire_presets_loading, 
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
+from playground.chat.facts import FactsLookup
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
@@ -47,8 +50,10 @@ LOCAL_BANNER = (
 )
 
 
-def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False) -> gr.Blocks:
-    ctx = RunContext(backend=backend, settings=settings)
+def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False,
+              facts: FactsLookup | None = None) -> gr.Blocks:
+    """`facts` looks up router facts per model and provider (context length, price, structured output)."""
+    ctx = RunContext(backend=backend, settings=settings, facts=facts)
     shipped = load_presets(PRESETS_DIR)
     choices = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME), *settings.suggested_models]
     with gr.Blocks(title="Inference Playground") as demo:
@@ -60,7 +65,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         with gr.Row():
             with gr.Column(scale=3):
                 model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model)
+                response_format = build_format_panel()
                 run = build_run_panel()
+                chat = build_chat_panel()
                 code = build_code_panel()
             with gr.Column(scale=2):
                 presets = build_presets_panel(shipped)
@@ -69,7 +76,10 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         form = Form(model, params, run.prompt)
         wire_model_panel(model, auth.session_token, settings)
         wire_parameters_panel(params)
-        generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
+        chat_wiring = make_chat_wiring(ctx, chat, response_format, run, finished_run)
+        generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
+        chat_streams = wire_chat(ctx, chat_wiring, form.inputs(), auth.session_token, model, run.output, response_format)
+        run.stop.click(None, cancels=chat_streams, queue=False)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)

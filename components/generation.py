@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -23,22 +23,29 @@ from components.messages import (
 from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
+from playground.chat.facts import FactsLookup
 from playground.config import Settings
 from playground.events import Done, RunStats, Token, Waiting
 from playground.form import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest
+from playground.request import GenerationRequest, Mode
 from playground.tokens import pick_token
 
 Update = tuple[Any, Any, Any, Any]  # (output, status, stats, finished run for the history)
+if TYPE_CHECKING:  # chat_events builds on this module
+    from components.chat_events import ChatWiring
+
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
 @dataclass(frozen=True)
 class RunContext:
+    """`facts` looks up a model's router facts (context length, price, structured output) for Chat mode."""
+
     backend: Backend
     settings: Settings
+    facts: FactsLookup | None = None
 
 
 @dataclass(frozen=True)
@@ -51,36 +58,45 @@ class GenerateEvent:
     event: Any = None  # the Generate button's event, for chaining `.then(...)`
 
 
-def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> GenerateEvent:
-    """Generate streams into Output; Stop cancels it at once. `finished_run` receives the history
-    entry of a run that completed (None otherwise)."""
-    handler = make_generate_handler(ctx)
-    inputs, outputs = [*form.inputs(), session_token], [run.output, run.status, run.stats, finished_run]
+def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
+                    chat: ChatWiring) -> GenerateEvent:
+    """Generate streams into Output (Completion) or the conversation (Chat); Stop cancels it at once.
+    `finished_run` receives the history entry of a run that completed (None otherwise)."""
+    base = [run.output, run.status, run.stats, finished_run]
+    handler = make_generate_handler(ctx, base, chat)
+    inputs = [*form.inputs(), session_token, *chat.inputs]
+    outputs = list(dict.fromkeys([*base, *chat.outputs.all()]))
     event = run.generate.click(handler, inputs=inputs, outputs=outputs, api_name="generate")
     run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=[event], queue=False)
     return GenerateEvent(handler, inputs, outputs, event)
 
 
-def make_generate_handler(ctx: RunContext) -> Callable[..., Iterator[Update]]:
-    """The Generate handler; its parameter names are the names of the `/generate` API's inputs."""
+def make_generate_handler(ctx: RunContext, base: list[Any], chat: ChatWiring) -> Callable[..., Iterator[dict]]:
+    """The Generate handler; its parameter names are the names of the `/generate` API's inputs.
+    In Chat mode the conversation (`chat_state`) and the response format go with the message."""
 
     def generate(
         model: str, provider: str, mode: str, system_prompt: str, prompt: str,
         temperature: float, max_new_tokens: int, seed: int | None, random_seed: bool,
         top_p: float, top_k: int, repetition_penalty: float, stop: str,
-        session_token: str | None, oauth_token: gr.OAuthToken | None = None,
-    ) -> Iterator[Update]:
+        session_token: str | None, chat_state: Any = None, response_format: str = "Text", json_schema: str = "",
+        oauth_token: gr.OAuthToken | None = None,
+    ) -> Iterator[dict]:
         form = FormValues(model, provider, mode, system_prompt, prompt, temperature, max_new_tokens, seed,
                           random_seed, top_p, top_k, repetition_penalty, stop)
         token = pick_token(session_token, oauth_token.token if oauth_token else None, ctx.settings)
-        yield from _generate(ctx, form, token)
+        if mode == Mode.CHAT.value:
+            yield from chat.run(form, token, chat_state, response_format, json_schema)
+            return
+        for update in _generate(ctx, form, token):
+            yield dict(zip(base, update, strict=True))
 
     return generate
 
 
 def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[Update]:
     try:
-        request = _checked_request(ctx, form)
+        request = checked_request(ctx, form)
     except e.PlaygroundError as error:
         yield _failure(error)
         return
@@ -88,7 +104,8 @@ def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[
     yield from _render_run(ctx.backend, request, token)
 
 
-def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
+def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
+    """The form's request, validated, with a concrete seed; on a Space, endpoint URLs must be allowed."""
     request = request_from_form(form)
     if ctx.settings.on_space and is_endpoint_url(request.model):
         check_endpoint_allowed(request.model, ctx.settings.endpoint_allowlist)

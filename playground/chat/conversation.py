@@ -96,8 +96,8 @@ class Conversation:
         return replace(self, turns=(*self.turns[:index], head, *tail[1:]))
 
     def drop_oldest(self, count: int) -> Conversation:
-        """Without the `count` oldest turns (the system prompt stays); never drops the last one."""
-        count = max(0, min(count, len(self.turns) - 1))
+        """Without the `count` oldest turns; the system prompt stays."""
+        count = max(0, min(count, len(self.turns)))
         return replace(self, turns=self.turns[count:])
 
     def new_chat(self) -> Conversation:

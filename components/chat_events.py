@@ -1,0 +1,182 @@
+"""Chat mode's events: Generate (through the Generate handler), Regenerate, editing a message,
+New chat, the version switch, "Drop oldest turns", and what Mode and Response format show."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+import gradio as gr
+
+from components.chat_panel import (
+    ChatPanel,
+    FormatPanel,
+    conversation_view,
+    mode_visibility,
+    schema_visibility,
+    turn_of_message,
+    verdict_html,
+    versions_update,
+)
+from components.chat_run import ChatOutputs, ChatSettings, Update, checked_format, facts_for, failure, run_conversation
+from components.generation import RunContext, checked_request
+from components.messages import info_html
+from playground import errors as e
+from playground.chat.conversation import Conversation
+from playground.chat.facts import FactsLookup, structured_output_note
+from playground.chat.structured import ResponseFormat
+from playground.form import FormValues
+from playground.request import Mode
+from playground.tokens import pick_token
+
+FORM_SIZE = len(fields(FormValues))
+NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
+
+
+@dataclass(frozen=True)
+class ChatWiring:
+    """What the Generate event needs for Chat mode: extra inputs after the form and the session
+    token, extra outputs, and the runner it hands Chat-mode requests to."""
+
+    inputs: list[Any]
+    outputs: ChatOutputs
+    run: Callable[..., Iterator[Update]]
+
+
+def make_chat_wiring(ctx: RunContext, panel: ChatPanel, fmt: FormatPanel, run_panel: Any, finished_run: gr.State) -> ChatWiring:
+    out = ChatOutputs(panel, run_panel.prompt, run_panel.status, run_panel.stats, finished_run)
+
+    def run(form: FormValues, token: str | None, state: Conversation | None, response_format: str, json_schema: str) -> Iterator[Update]:
+        prompt = form.prompt if isinstance(form.prompt, str) else ""
+        if not prompt.strip():
+            yield failure(out, e.InvalidParametersError("Prompt: type the next message to send"))
+            return
+        yield from _start(ctx, out, form, token, state, response_format, json_schema, lambda chat: chat.ask(prompt), typed=prompt)
+
+    return ChatWiring([panel.state, fmt.response_format, fmt.schema], out, run)
+
+
+def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | None, state: Conversation | None, response_format: Any,
+           json_schema: Any, change: Callable[[Conversation], Conversation], typed: str | None = None) -> Iterator[Update]:
+    """Checks everything, then streams the answer to `change(conversation)`."""
+    before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
+    try:
+        asked = change(before)
+        settings = checked_request(ctx, replace(form, prompt=asked.last_user_message))
+        facts = facts_for(ctx.facts, settings, token)
+        fmt, schema = checked_format(response_format, json_schema, settings.model, facts)
+    except e.PlaygroundError as error:
+        yield failure(out, error)
+        return
+    base = ChatSettings(settings, token, fmt, schema)
+    yield from run_conversation(ctx.backend, out, base, before, asked, facts, typed)
+
+
+def wire_chat(ctx: RunContext, wiring: ChatWiring, form_inputs: list[Any], session_token: gr.Textbox, model_panel: Any,
+              output: gr.Textbox, fmt: FormatPanel) -> list[Any]:
+    """Wires the chat panel's own events; returns the streaming events, for Stop to cancel."""
+    out, panel = wiring.outputs, wiring.outputs.panel
+    inputs = [*form_inputs, session_token, *wiring.inputs]
+
+    # Gradio fills in the special arguments (the edit, the sign-in token) only as leading positional ones.
+    def regenerate(oauth_token: gr.OAuthToken | None, *values: Any) -> Iterator[Update]:
+        form, token, state, response_format, json_schema = _read(ctx, values, oauth_token)
+        if not isinstance(state, Conversation) or not state.turns:
+            yield failure(out, e.InvalidParametersError(NOTHING_TO_REGENERATE))
+            return
+        yield from _start(ctx, out, form, token, state, response_format, json_schema, Conversation.regenerate)
+
+    def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None, *values: Any) -> Iterator[Update]:
+        form, token, state, response_format, json_schema = _read(ctx, values, oauth_token)
+        chat = state if isinstance(state, Conversation) else Conversation()
+        turn = turn_of_message(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
+        text = _edited_text(edit_data.value)
+        if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
+            yield {panel.conversation: conversation_view(chat)}
+            return
+        yield from _start(ctx, out, form, token, chat, response_format, json_schema, lambda c: c.edit(turn, text))
+
+    streams = [
+        panel.regenerate.click(regenerate, inputs=inputs, outputs=out.all()),
+        panel.conversation.edit(edit, inputs=inputs, outputs=out.all()),
+    ]
+    shown = [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
+    panel.new_chat.click(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, queue=False)
+    panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, queue=False)
+    panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, queue=False)
+    panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], queue=False)
+    model_panel.mode.change(mode_visibility, inputs=model_panel.mode, outputs=[output, panel.conversation, panel.controls, fmt.group], queue=False)
+    fmt.response_format.change(schema_visibility, inputs=fmt.response_format, outputs=fmt.schema, queue=False)
+
+    def availability(model_name: str, provider: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> list[Any]:
+        token = pick_token(session, oauth_token.token if oauth_token else None, ctx.settings)
+        return format_availability(ctx.facts, model_name, provider, token)
+
+    availability_inputs = [model_panel.model, model_panel.provider, session_token]
+    for control in (model_panel.model, model_panel.provider):
+        control.change(availability, inputs=availability_inputs, outputs=[fmt.response_format, fmt.note], queue=False)
+    return streams
+
+
+def _read(ctx: RunContext, values: tuple[Any, ...], oauth_token: gr.OAuthToken | None) -> tuple[FormValues, str | None, Any, Any, Any]:
+    form = FormValues(*values[:FORM_SIZE])
+    session, state, response_format, json_schema = values[FORM_SIZE:FORM_SIZE + 4]
+    token = pick_token(session if isinstance(session, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
+    return form, token, state, response_format, json_schema
+
+
+def _edited_text(value: Any) -> str:
+    """The Chatbot sends an edited message as text, or as a list of content parts."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(part.get("text", "") if isinstance(part, dict) else str(part) for part in value)
+    return ""
+
+
+def _shown(chat: Conversation) -> list[Any]:
+    row, turns = versions_update(chat)
+    return [conversation_view(chat), chat, row, turns, verdict_html(None), gr.update(visible=False)]
+
+
+def new_chat(state: Any, system_prompt: str | None) -> list[Any]:
+    """Starts over; the system prompt stays."""
+    return _shown(Conversation(system_prompt=system_prompt or ""))
+
+
+def previous_version(state: Any, turn: Any) -> list[Any]:
+    return _switch(state, turn, -1)
+
+
+def next_version(state: Any, turn: Any) -> list[Any]:
+    return _switch(state, turn, 1)
+
+
+def _switch(state: Any, turn: Any, step: int) -> list[Any]:
+    chat = state if isinstance(state, Conversation) else Conversation()
+    if not isinstance(turn, int) or not 0 <= turn < len(chat.turns):
+        return _shown(chat)
+    return _shown(chat.switch_version(turn, step))
+
+
+def drop_oldest(state: Any, count: Any) -> list[Any]:
+    chat = state if isinstance(state, Conversation) else Conversation()
+    count = count if isinstance(count, int) and count > 0 else 0
+    dropped = chat.drop_oldest(count)
+    note = info_html(f"Dropped the {count} oldest turn{'s' if count != 1 else ''}. Send your message again.")
+    return [*_shown(dropped), gr.update(value=note, visible=True)]
+
+
+def format_availability(lookup: FactsLookup | None, model: str, provider: str, token: str | None) -> list[Any]:
+    """[Response format, note]: offered where the model can follow it, otherwise the reason why not."""
+    from playground.chat.facts import model_facts
+
+    note = structured_output_note(model or "", model_facts(model or "", provider or "auto", token, lookup))
+    if note is None:
+        return [gr.update(interactive=True), gr.update(value="", visible=False)]
+    return [gr.update(value=ResponseFormat.TEXT.value, interactive=False), gr.update(value=note, visible=True)]
+
+
+def is_chat(mode: Any) -> bool:
+    return mode == Mode.CHAT.value

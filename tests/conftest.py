@@ -89,6 +89,20 @@ def local_service():
     service.stop()
 
 
+def test_facts(model: str, provider: str, token: str | None):
+    """Router facts of the protocol server's chat models, as the app's lookup returns them: a
+    JSON-capable model with a price, and a model with a small context."""
+    from playground.chat.facts import ModelFacts
+    from playground.chat.usage import Price
+
+    facts = {
+        "test/json-model": ModelFacts(context_length=4096, price=Price(1.0, 2.0), supports_structured_output=True),
+        "test/chat-model": ModelFacts(context_length=4096, price=Price(0.5, 1.5), supports_structured_output=False),
+        "test/short-context": ModelFacts(context_length=120, supports_structured_output=False),
+    }
+    return facts.get(model)
+
+
 def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
     """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
     from app import LAUNCH_OPTIONS, build_app
@@ -106,7 +120,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
         default_model="test/tiny-gpt",
     )
     backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service))
-    demo = build_app(settings, backend, local_default=local_default)
+    demo = build_app(settings, backend, local_default=local_default, facts=test_facts)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)

@@ -8,13 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel
 from components.chat_events import make_chat_wiring, wire_chat
 from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation
+from components.generation import RunContext, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
@@ -22,6 +23,7 @@ from components.presets_panel import build_presets_panel, wire_presets_loading, 
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
+from playground.body_limit import BodyLimit
 from playground.chat.facts import FactsLookup
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
@@ -43,6 +45,14 @@ LAUNCH_OPTIONS = {
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
 }
+
+
+def app_kwargs() -> dict:
+    """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
+    return {"middleware": [Middleware(BodyLimit)]}
+
+
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
     "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
@@ -73,32 +83,33 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
-        form = Form(model, params, run.prompt)
+        form = Form.build(model, params, run.prompt, response_format)
         wire_model_panel(model, auth.session_token, settings)
-        wire_parameters_panel(params)
-        chat_wiring = make_chat_wiring(ctx, chat, response_format, run, finished_run)
+        wire_parameters_panel(params, model.mode)
+        chat_wiring = make_chat_wiring(ctx, chat, run, finished_run)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
-        chat_streams = wire_chat(ctx, chat_wiring, form.inputs(), auth.session_token, model, run.output, response_format)
-        run.stop.click(None, cancels=chat_streams, queue=False)
+        wire_chat(ctx, chat_wiring, form, auth.session_token, model, run.output, response_format)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)
-        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
+        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
+        wire_stop(ctx, run)  # last: Stop cancels every stream wired above
     return demo
 
 
 def main() -> None:
     settings = load_settings()
     install_router(settings.router_url)
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()))
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
+                      first_token_timeout=settings.first_token_timeout)
     offline = not hub_reachable(settings.hub_endpoint)
     local_default = offline or pick_token(None, None, settings) is None
     demo = build_app(settings, backend, local_default=local_default, offline=offline)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS)
+    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

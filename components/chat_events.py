@@ -4,7 +4,7 @@ New chat, the version switch, "Drop oldest turns", and what Mode and Response fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
@@ -19,95 +19,99 @@ from components.chat_panel import (
     verdict_html,
     versions_update,
 )
-from components.chat_run import ChatOutputs, ChatSettings, Update, checked_format, facts_for, failure, run_conversation
+from components.chat_run import ChatOutputs, Update, check_format_offered, conversation_request, facts_for, failure, run_conversation
+from components.form import Form, read_form
 from components.generation import RunContext, checked_request
 from components.messages import info_html
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.chat.facts import FactsLookup, structured_output_note
 from playground.chat.structured import ResponseFormat
-from playground.form import FormValues
+from playground.form_values import FormValues
 from playground.request import Mode
+from playground.token_format import check_token_format
 from playground.tokens import pick_token
 
-FORM_SIZE = len(fields(FormValues))
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 
 
 @dataclass(frozen=True)
 class ChatWiring:
-    """What the Generate event needs for Chat mode: extra inputs after the form and the session
-    token, extra outputs, and the runner it hands Chat-mode requests to."""
+    """What the Generate event needs for Chat mode: the conversation's state (an extra input),
+    the outputs, and the runner it hands Chat-mode requests to."""
 
-    inputs: list[Any]
+    state: gr.State
     outputs: ChatOutputs
     run: Callable[..., Iterator[Update]]
 
 
-def make_chat_wiring(ctx: RunContext, panel: ChatPanel, fmt: FormatPanel, run_panel: Any, finished_run: gr.State) -> ChatWiring:
+def make_chat_wiring(ctx: RunContext, panel: ChatPanel, run_panel: Any, finished_run: gr.State) -> ChatWiring:
     out = ChatOutputs(panel, run_panel.prompt, run_panel.status, run_panel.stats, finished_run)
 
-    def run(form: FormValues, token: str | None, state: Conversation | None, response_format: str, json_schema: str) -> Iterator[Update]:
+    def run(form: FormValues, token: str | None, state: Conversation | None) -> Iterator[Update]:
         prompt = form.prompt if isinstance(form.prompt, str) else ""
         if not prompt.strip():
             yield failure(out, e.InvalidParametersError("Prompt: type the next message to send"))
             return
-        yield from _start(ctx, out, form, token, state, response_format, json_schema, lambda chat: chat.ask(prompt), typed=prompt)
+        yield from _start(ctx, out, form, token, state, lambda chat: chat.ask(prompt), typed=prompt)
 
-    return ChatWiring([panel.state, fmt.response_format, fmt.schema], out, run)
+    return ChatWiring(panel.state, out, run)
 
 
-def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | None, state: Conversation | None, response_format: Any,
-           json_schema: Any, change: Callable[[Conversation], Conversation], typed: str | None = None) -> Iterator[Update]:
+def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | None, state: Conversation | None,
+           change: Callable[[Conversation], Conversation], typed: str | None = None) -> Iterator[Update]:
     """Checks everything, then streams the answer to `change(conversation)`."""
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
         settings = checked_request(ctx, replace(form, prompt=asked.last_user_message))
-        facts = facts_for(ctx.facts, settings, token)
-        fmt, schema = checked_format(response_format, json_schema, settings.model, facts)
+        request = conversation_request(settings, asked)
+        check_token_format(token)
+        facts = facts_for(ctx.facts, request, token)
+        check_format_offered(request, facts)
     except e.PlaygroundError as error:
         yield failure(out, error)
         return
-    base = ChatSettings(settings, token, fmt, schema)
-    yield from run_conversation(ctx.backend, out, base, before, asked, facts, typed)
+    yield from run_conversation(ctx.backend, out, request, token, before, asked, facts, typed)
 
 
-def wire_chat(ctx: RunContext, wiring: ChatWiring, form_inputs: list[Any], session_token: gr.Textbox, model_panel: Any,
-              output: gr.Textbox, fmt: FormatPanel) -> list[Any]:
-    """Wires the chat panel's own events; returns the streaming events, for Stop to cancel."""
+def wire_chat(ctx: RunContext, wiring: ChatWiring, form: Form, session_token: gr.Textbox, model_panel: Any,
+              output: gr.Textbox, fmt: FormatPanel) -> None:
+    """Wires the chat panel's own events; the streaming ones join `ctx.streams`, for Stop."""
     out, panel = wiring.outputs, wiring.outputs.panel
-    inputs = [*form_inputs, session_token, *wiring.inputs]
+    inputs = {**form.by_name(), "session_token": session_token, "chat_state": panel.state}
 
     # Gradio fills in the special arguments (the edit, the sign-in token) only as leading positional ones.
-    def regenerate(oauth_token: gr.OAuthToken | None, *values: Any) -> Iterator[Update]:
-        form, token, state, response_format, json_schema = _read(ctx, values, oauth_token)
+    def regenerate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+        token = _token(ctx, values, oauth_token)
+        state = values.get("chat_state")
         if not isinstance(state, Conversation) or not state.turns:
             yield failure(out, e.InvalidParametersError(NOTHING_TO_REGENERATE))
             return
-        yield from _start(ctx, out, form, token, state, response_format, json_schema, Conversation.regenerate)
+        yield from _start(ctx, out, read_form(values), token, state, Conversation.regenerate)
 
-    def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None, *values: Any) -> Iterator[Update]:
-        form, token, state, response_format, json_schema = _read(ctx, values, oauth_token)
+    def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+        token = _token(ctx, values, oauth_token)
+        state = values.get("chat_state")
         chat = state if isinstance(state, Conversation) else Conversation()
         turn = turn_of_message(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
         text = _edited_text(edit_data.value)
         if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
             yield {panel.conversation: conversation_view(chat)}
             return
-        yield from _start(ctx, out, form, token, chat, response_format, json_schema, lambda c: c.edit(turn, text))
+        yield from _start(ctx, out, read_form(values), token, chat, lambda c: c.edit(turn, text))
 
-    streams = [
-        panel.regenerate.click(regenerate, inputs=inputs, outputs=out.all()),
-        panel.conversation.edit(edit, inputs=inputs, outputs=out.all()),
-    ]
+    hidden = {"api_visibility": "undocumented"}
+    ctx.streaming(panel.regenerate.click(regenerate, inputs_kwargs=inputs, outputs=out.all(), **hidden))
+    ctx.streaming(panel.conversation.edit(edit, inputs_kwargs=inputs, outputs=out.all(), **hidden))
     shown = [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
-    panel.new_chat.click(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, queue=False)
-    panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, queue=False)
-    panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, queue=False)
-    panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], queue=False)
-    model_panel.mode.change(mode_visibility, inputs=model_panel.mode, outputs=[output, panel.conversation, panel.controls, fmt.group], queue=False)
-    fmt.response_format.change(schema_visibility, inputs=fmt.response_format, outputs=fmt.schema, queue=False)
+    quick = {"queue": False, **hidden}
+    panel.new_chat.click(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, **quick)
+    panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
+    panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
+    panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], **quick)
+    model_panel.mode.change(mode_visibility, inputs=model_panel.mode, outputs=[output, panel.conversation, panel.controls, fmt.group], **quick)
+    fmt.response_format.change(schema_visibility, inputs=fmt.response_format, outputs=fmt.json_schema, **quick)
 
     def availability(model_name: str, provider: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> list[Any]:
         token = pick_token(session, oauth_token.token if oauth_token else None, ctx.settings)
@@ -115,15 +119,12 @@ def wire_chat(ctx: RunContext, wiring: ChatWiring, form_inputs: list[Any], sessi
 
     availability_inputs = [model_panel.model, model_panel.provider, session_token]
     for control in (model_panel.model, model_panel.provider):
-        control.change(availability, inputs=availability_inputs, outputs=[fmt.response_format, fmt.note], queue=False)
-    return streams
+        control.change(availability, inputs=availability_inputs, outputs=[fmt.response_format, fmt.note], **quick)
 
 
-def _read(ctx: RunContext, values: tuple[Any, ...], oauth_token: gr.OAuthToken | None) -> tuple[FormValues, str | None, Any, Any, Any]:
-    form = FormValues(*values[:FORM_SIZE])
-    session, state, response_format, json_schema = values[FORM_SIZE:FORM_SIZE + 4]
-    token = pick_token(session if isinstance(session, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
-    return form, token, state, response_format, json_schema
+def _token(ctx: RunContext, values: dict[str, Any], oauth_token: gr.OAuthToken | None) -> str | None:
+    session = values.get("session_token")
+    return pick_token(session if isinstance(session, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
 
 
 def _edited_text(value: Any) -> str:

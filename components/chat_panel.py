@@ -43,8 +43,12 @@ class ChatPanel:
 class FormatPanel:
     group: gr.Group
     response_format: gr.Radio
-    schema: gr.Code
+    json_schema: gr.Code
     note: gr.Markdown
+
+    def controls(self) -> dict[str, gr.components.Component]:
+        """Keyed by FormValues field name."""
+        return {"response_format": self.response_format, "json_schema": self.json_schema}
 
 
 def build_chat_panel() -> ChatPanel:
@@ -72,10 +76,10 @@ def build_format_panel() -> FormatPanel:
         response_format = gr.Radio(choices=[f.value for f in ResponseFormat], value=ResponseFormat.TEXT.value,
                                    label="Response format", elem_id="pg-response-format",
                                    info="JSON or a JSON schema the answer must follow; the answer is checked against it.")
-        schema = gr.Code(value=EXAMPLE_SCHEMA_TEXT, language="json", label="Schema", visible=False, interactive=True,
+        json_schema = gr.Code(value=EXAMPLE_SCHEMA_TEXT, language="json", label="Schema", visible=False, interactive=True,
                          elem_id="pg-schema")
         note = gr.Markdown(visible=False, elem_id="pg-format-note")
-    return FormatPanel(group, response_format, schema, note)
+    return FormatPanel(group, response_format, json_schema, note)
 
 
 def conversation_view(chat: Conversation, thinking_now: bool = False) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -22,11 +22,12 @@ from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structured_output_note
 from playground.chat.reasoning import ReplySplitter, SplitReply
-from playground.chat.structured import ResponseFormat, check_answer, parse_format, parse_schema
+from playground.chat.structured import ResponseFormat, check_answer, parse_schema
 from playground.chat.usage import run_cost, run_tokens, tokens_text
 from playground.events import Done, RunStats, Token, Waiting
 from playground.history import new_entry
 from playground.request import GenerationRequest
+from playground.request import checked_request as checked_data
 
 Update = dict[Any, Any]
 
@@ -47,53 +48,37 @@ class ChatOutputs:
                 p.fit_notice, p.drop_count, p.versions_row, p.edited_turn]
 
 
-@dataclass(frozen=True)
-class ChatSettings:
-    """What a chat run needs besides the conversation: the checked request settings and the token."""
-
-    settings: GenerationRequest  # model, provider, system prompt, parameters; prompt and turns unset
-    token: str | None
-    response_format: ResponseFormat
-    json_schema: str
+def conversation_request(settings: GenerationRequest, conversation: Conversation) -> GenerationRequest:
+    """The request for the conversation's last, unanswered, message: `settings` (checked) with the
+    earlier turns, checked against the request's own bounds. Raises InvalidParametersError."""
+    data = {**settings.model_dump(), "prompt": conversation.last_user_message, "turns": conversation.earlier_pairs()}
+    return checked_data(data)
 
 
-def chat_request(base: ChatSettings, conversation: Conversation) -> GenerationRequest:
-    """The request for the conversation's last, unanswered, message."""
-    return replace(base.settings, prompt=conversation.last_user_message, turns=conversation.earlier_pairs(),
-                   response_format=base.response_format, json_schema=base.json_schema)
-
-
-def checked_format(response_format: Any, json_schema: Any, model: str, facts: ModelFacts) -> tuple[ResponseFormat, str]:
-    """The response format and schema text to send. Raises InvalidParametersError when the schema
-    is broken or the model can't follow a format (saying why it isn't offered)."""
-    fmt = parse_format(response_format or ResponseFormat.TEXT.value)
-    if fmt is ResponseFormat.TEXT:
-        return fmt, ""
-    note = structured_output_note(model, facts)
+def check_format_offered(request: GenerationRequest, facts: ModelFacts) -> None:
+    """Raises InvalidParametersError, saying why, when the model can't follow the response format."""
+    if request.response_format is ResponseFormat.TEXT:
+        return
+    note = structured_output_note(request.model, facts)
     if note is not None:
         raise e.InvalidParametersError(note)
-    if fmt is ResponseFormat.JSON_SCHEMA:
-        parse_schema(json_schema)
-        return fmt, json_schema
-    return fmt, ""
 
 
-def run_conversation(backend: Any, out: ChatOutputs, base: ChatSettings, before: Conversation, asked: Conversation,
-                     facts: ModelFacts, typed: str | None = None) -> Iterator[Update]:
+def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest, token: str | None, before: Conversation,
+                     asked: Conversation, facts: ModelFacts, typed: str | None = None) -> Iterator[Update]:
     """Streams the answer to `asked` (a conversation ending with an unanswered message). `before` is
     what comes back if the run fails with no text; `typed` is the Prompt text to put back then."""
-    fit = check_fit(asked, facts.context_length, base.settings.params.max_new_tokens)
+    fit = check_fit(asked, facts.context_length, request.params.max_new_tokens)
     if fit is not None and not fit.fits:
         yield {out.panel.fit_row: gr.update(visible=True), out.panel.fit_notice: fit_message(fit),
                out.panel.drop_count: fit.drop_turns or 0, out.status: gr.update(visible=False), out.finished: None}
         return
-    request = chat_request(base, asked)
     yield {**_shown(out, asked), out.prompt: "", out.status: gr.update(value=info_html("Sending…"), visible=True),
            out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False)}
     splitter = ReplySplitter(started=time.monotonic())
     current = asked
     try:
-        for event in backend.run(request, base.token):
+        for event in backend.run(request, token):
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Token):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from playground import errors as e
-from playground.events import RunStats, Waiting
+from playground.events import RunStats, Silence, Waiting
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
@@ -21,6 +21,7 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
+    e.CutOffError: ("The answer was cut off", "The connection closed before the model finished; the text received so far is kept. Press Generate to try again."),
     e.TimedOutError: ("The model did not answer in time", "Try again in a moment, pick another provider, or use the local model."),
     e.ConnectionFailedError: ("The server can't be reached", "Check the endpoint URL or your network, or use the local model."),
     e.RateLimitedError: ("Rate limited", "Wait a minute or sign in with your own token."),
@@ -67,6 +68,27 @@ def waiting_html(event: Waiting) -> str:
     )
 
 
+def silence_text(event: Silence) -> str:
+    """E.g. "Waiting for the first token — 12 s"."""
+    what = "Waiting for the first token" if event.first_token else "Waiting for the next token"
+    return f"{what} — {int(event.seconds)} s"
+
+
+def silence_html(event: Silence) -> str:
+    return (
+        "<div class='pg-status pg-waiting' role='status'>"
+        f"<strong>{html.escape(silence_text(event))}</strong>"
+        f"<div class='pg-detail'>{_silence_detail(event)} Gives up after {event.limit:.0f} s; Stop cancels.</div>"
+        "</div>"
+    )
+
+
+def _silence_detail(event: Silence) -> str:
+    if event.first_token:
+        return "The request was sent; the model has not started answering."
+    return "The model paused part-way; the text so far is kept."
+
+
 def info_html(text: str) -> str:
     return f"<div class='pg-status pg-info' role='status'>{html.escape(text)}</div>"
 
@@ -80,4 +102,11 @@ def stats_text(stats: RunStats) -> str:
         parts.append(f"seed {stats.seed}")
     if stats.attempts > 1:
         parts.append(f"{stats.attempts} attempts")
+    if stats.ignored_params:
+        parts.append(ignored_text(stats.ignored_params))
     return " · ".join(parts)
+
+
+def ignored_text(names: tuple[str, ...] | list[str]) -> str:
+    """E.g. "seed ignored by this model": parameters the model refused, so the run went without them."""
+    return f"{', '.join(names)} ignored by this model"

@@ -10,6 +10,8 @@ from dotenv import load_dotenv
 from playground.router import DEFAULT_ROUTER_URL
 
 DEFAULT_RETRY_DEADLINE = 300.0
+# Seconds a model may stay silent before the run fails: before its first token, or between two.
+DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
 SUGGESTED_MODELS = (
     "meta-llama/Llama-3.1-8B-Instruct",
     "Qwen/Qwen2.5-7B-Instruct",
@@ -29,14 +31,16 @@ class Settings:
     on_space: bool = False
     endpoint_allowlist: frozenset[str] = frozenset()
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
+    first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT
     concurrency_limit: int = 32
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
     default_model: str = SUGGESTED_MODELS[0]
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST and
-    PLAYGROUND_RETRY_DEADLINE. A `.env` file fills in what the environment lacks."""
+    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST,
+    PLAYGROUND_RETRY_DEADLINE and PLAYGROUND_FIRST_TOKEN_TIMEOUT. A `.env` file fills in what the
+    environment lacks."""
     if environ is None:
         load_dotenv()
         environ = dict(os.environ)
@@ -52,6 +56,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         on_space=bool(environ.get("SPACE_ID")),
         endpoint_allowlist=_split_hosts(environ.get("PLAYGROUND_ENDPOINT_ALLOWLIST", "")),
         retry_deadline=_positive_float(environ.get("PLAYGROUND_RETRY_DEADLINE"), DEFAULT_RETRY_DEADLINE),
+        first_token_timeout=_positive_float(environ.get("PLAYGROUND_FIRST_TOKEN_TIMEOUT"), DEFAULT_FIRST_TOKEN_TIMEOUT),
         concurrency_limit=int(_positive_float(environ.get("PLAYGROUND_CONCURRENCY"), 32)),
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],

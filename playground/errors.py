@@ -17,7 +17,9 @@
     ├── NotServedError              the provider or task does not serve this model
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
-    ├── TimedOutError               retry deadline reached, or the server stopped answering
+    ├── CutOffError                 the stream ended cleanly, but without its final event
+    ├── TimedOutError               retry deadline reached, no first token in time, or a gap
+    │                               between tokens longer than PLAYGROUND_FIRST_TOKEN_TIMEOUT
     └── ServerError                 500s and answers that are not the protocol
 
 Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
@@ -44,6 +46,7 @@ class InvalidModelError(InvalidInputError):
     def __init__(self, model: str, reason: str = "is not a Hub model ID (org/name) or an http(s) URL") -> None:
         super().__init__(f"{model[:120]!r} {reason}")
         self.model = model
+        self.reason = reason
 
 
 class InvalidParametersError(InvalidInputError):
@@ -104,6 +107,11 @@ class RequestRejectedError(PlaygroundError):
 
 class GenerationFailedError(PlaygroundError):
     pass
+
+
+class CutOffError(PlaygroundError):
+    """The connection closed after some tokens but before the model's last event (TGI's
+    `generated_text`, a chat `finish_reason`): the answer is incomplete, not finished."""
 
 
 class TimedOutError(PlaygroundError):

@@ -80,6 +80,13 @@ def _from_http_error(exc: HfHubHTTPError) -> e.PlaygroundError:
 
 
 def _from_transport_error(exc: BaseException) -> e.PlaygroundError:
+    # The client turns a timeout while opening the stream into InferenceTimeoutError (the httpx
+    # error is its cause); a timeout while reading the stream arrives as a raw httpx2.ReadTimeout.
+    timeout = exc.__cause__ if isinstance(exc, InferenceTimeoutError) and exc.__cause__ is not None else exc
+    if isinstance(timeout, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+        return e.ConnectionFailedError("no connection within the connect timeout")
+    if isinstance(timeout, httpx2.ReadTimeout):
+        return e.TimedOutError("the server sent nothing within the read timeout")
     if isinstance(exc, (InferenceTimeoutError, httpx2.TimeoutException, TimeoutError)):
         return e.TimedOutError("the server stopped answering")
     if isinstance(exc, (httpx2.ConnectError, ConnectionError)):

@@ -14,6 +14,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from playground.errors import InvalidModelError
 
@@ -38,7 +39,8 @@ def _model_field(value: str) -> str:
     try:
         return check_model_syntax(value)
     except InvalidModelError as error:
-        raise ValueError(error.detail) from None  # pydantic reports ValueError as a field problem
+        # A typed pydantic problem, so `request.input_error` can turn it back into InvalidModelError.
+        raise PydanticCustomError("invalid_model", "{detail}", {"detail": error.detail, "reason": error.reason}) from None
 
 
 # The "Model" field as a pydantic type, for stored data (history, presets) checked like the form.
@@ -55,7 +57,11 @@ def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
 
 
 def _check_url_syntax(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsing it raises ValueError for a port like ":x")
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 address)
+        raise InvalidModelError(url, reason="is not a valid URL") from None
     if not parts.hostname or len(url) > 2000 or any(ch.isspace() for ch in url):
         raise InvalidModelError(url)
     return url

@@ -16,6 +16,16 @@ SEED_MAX = 2**32 - 1
 MAX_STOP_SEQUENCES = 4
 
 
+def sendable_text(value: str) -> str:
+    """Refuses text that cannot be sent as UTF-8 JSON (a lone surrogate such as "\\ud800"), which
+    would otherwise fail deep inside the HTTP client instead of naming the control."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("holds a character that is not valid Unicode (a lone surrogate); remove it") from None
+    return value
+
+
 class GenerationParams(BaseModel):
     """What the user tunes. `seed=None` asks for a random seed, chosen by `with_resolved_seed`."""
 
@@ -44,6 +54,8 @@ class GenerationParams(BaseModel):
     def _stop_sequences_are_short(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if any(len(item) > 50 for item in value):
             raise ValueError("each stop sequence must be at most 50 characters")
+        for item in value:
+            sendable_text(item)
         return value
 
     def with_resolved_seed(self, rng: random.Random | None = None) -> GenerationParams:

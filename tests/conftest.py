@@ -7,7 +7,13 @@ Tests never reach the real Hugging Face API: the Hub API base (`HF_ENDPOINT`) an
 from __future__ import annotations
 
 import os
+import queue
+import subprocess
+import sys
 import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.pop("HF_TOKEN", None)  # a developer's own token must never reach a test
@@ -18,6 +24,7 @@ from huggingface_hub.inference import _common as inference_common  # noqa: E402
 from huggingface_hub.inference._providers import _common as providers_common  # noqa: E402
 from huggingface_hub.inference._providers import hf_inference  # noqa: E402
 
+from playground.clock import NOTHING  # noqa: E402
 from playground.router import install_router  # noqa: E402
 from tests.protocol_server import ProtocolServer  # noqa: E402
 
@@ -40,6 +47,14 @@ class FakeClock:
         self.time += seconds
         self.on_sleep()
         return cancel.is_set()
+
+    def take(self, items: queue.Queue, seconds: float) -> object:
+        """Waits a little real time for the stream's next item; if none came, `seconds` pass."""
+        try:
+            return items.get(timeout=0.02)
+        except queue.Empty:
+            self.time += seconds
+            return NOTHING
 
 
 def forget_client_caches() -> None:
@@ -105,7 +120,7 @@ def test_facts(model: str, provider: str, token: str | None):
 
 def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
     """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
-    from app import LAUNCH_OPTIONS, build_app
+    from app import LAUNCH_OPTIONS, app_kwargs, build_app
     from playground.backend import Backend
     from playground.config import Settings
     from playground.local.resolve import local_model_resolver
@@ -123,7 +138,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
     demo = build_app(settings, backend, local_default=local_default, facts=test_facts)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **LAUNCH_OPTIONS)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, app_kwargs=app_kwargs(), **LAUNCH_OPTIONS)
     return demo, f"http://127.0.0.1:{port}/"
 
 
@@ -141,3 +156,56 @@ def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) ->
     demo, url = _launch_app(protocol_server_session, local_service, None, local_default=True)
     yield url
     demo.close()
+
+
+@dataclass(frozen=True)
+class AppProcess:
+    """The playground running in its own process (tests.app_process): its URL, RSS and log."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    def rss_bytes(self) -> int:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+        raise RuntimeError("no VmRSS for the app process")
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def space_app_process(protocol_server_session: ProtocolServer, tmp_path_factory: pytest.TempPathFactory) -> AppProcess:
+    """The playground as on a Space, in a subprocess whose stdout and stderr go to a log file."""
+    import httpx
+
+    port = free_port()
+    log = tmp_path_factory.mktemp("app-process") / "app.log"
+    # Gradio's local stand-in for "Sign in with Hugging Face" needs some token and asks whoami
+    # (the protocol server answers); the app itself, as on a Space, never uses it for a visitor.
+    env = {**os.environ, "HF_ENDPOINT": protocol_server_session.url, "PYTHONUNBUFFERED": "1", "HF_TOKEN": "hf_oauth_mock_only"}
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "tests.app_process", "--port", str(port), "--upstream", protocol_server_session.url],
+            cwd=Path(__file__).resolve().parent.parent, stdout=out, stderr=subprocess.STDOUT, env=env,
+        )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the app process did not start:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    yield AppProcess(url, process, log)
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()

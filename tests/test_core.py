@@ -6,7 +6,7 @@ import pytest
 
 from playground import errors as e
 from playground.config import Settings, load_settings
-from playground.form import FormValues, request_from_form
+from playground.form_values import FormValues, request_from_form
 from playground.http_errors import retry_after_seconds
 from playground.model_ref import check_endpoint_allowed, check_model_syntax
 from playground.params import GenerationParams, field_bounds

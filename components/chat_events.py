@@ -107,6 +107,8 @@ def wire_chat(ctx: RunContext, wiring: ChatWiring, form: Form, session_token: gr
     shown = [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
     quick = {"queue": False, **hidden}
     panel.new_chat.click(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, **quick)
+    # The Chatbot's own trash button: the same as New chat, so what is shown and what is sent agree.
+    panel.conversation.clear(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, **quick)
     panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
     panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
     panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], **quick)

@@ -10,7 +10,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
-from components.auth_panel import build_auth_panel
+from components.auth_panel import build_auth_panel, wire_auth_panel
 from components.chat_events import make_chat_wiring, wire_chat
 from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
@@ -28,8 +28,10 @@ from playground.chat.facts import FactsLookup
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
+from playground.local.engine import local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
+from playground.outbound import isolate_tokens
 from playground.presets import load_presets
 from playground.retry import RetryPolicy
 from playground.router import install_router
@@ -55,17 +57,18 @@ def app_kwargs() -> dict:
 
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
-    "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
-    "or set `HF_TOKEN` and restart."
+    "configured{offline}. To use hosted models, paste a token in the token field, or set `HF_TOKEN` and restart."
 )
 
 
 def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False,
-              facts: FactsLookup | None = None) -> gr.Blocks:
-    """`facts` looks up router facts per model and provider (context length, price, structured output)."""
+              local_installed: bool = True, facts: FactsLookup | None = None) -> gr.Blocks:
+    """`local_installed`: the built-in model's engine and weights are here, so it is listed.
+    `facts` looks up router facts per model and provider (context length, price, structured output)."""
     ctx = RunContext(backend=backend, settings=settings, facts=facts)
     shipped = load_presets(PRESETS_DIR)
-    choices = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME), *settings.suggested_models]
+    local_choice = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []
+    choices = [*local_choice, *settings.suggested_models]
     with gr.Blocks(title="Inference Playground") as demo:
         gr.Markdown("# Inference Playground")
         if local_default:
@@ -84,6 +87,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 params = build_parameters_panel()
                 history = build_history_panel()
         form = Form.build(model, params, run.prompt, response_format)
+        wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
         wire_parameters_panel(params, model.mode)
         chat_wiring = make_chat_wiring(ctx, chat, run, finished_run)
@@ -99,14 +103,22 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
     return demo
 
 
+def start_options(settings: Settings, local_installed: bool, offline: bool) -> dict[str, bool]:
+    """build_app's choices for this place. A Space opens on a hosted model, with "Sign in with
+    Hugging Face" for visitors; elsewhere the built-in model is the default when it is installed and
+    there is no token or no Hub."""
+    local_default = local_installed and not settings.on_space and (offline or pick_token(None, None, settings) is None)
+    return {"local_default": local_default, "offline": offline, "local_installed": local_installed}
+
+
 def main() -> None:
     settings = load_settings()
+    isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
     install_router(settings.router_url)
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
-                      first_token_timeout=settings.first_token_timeout)
-    offline = not hub_reachable(settings.hub_endpoint)
-    local_default = offline or pick_token(None, None, settings) is None
-    demo = build_app(settings, backend, local_default=local_default, offline=offline)
+                      on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
+    options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
+    demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())

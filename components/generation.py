@@ -38,7 +38,7 @@ from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest, Mode
 from playground.token_format import check_token_format
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 if TYPE_CHECKING:  # chat_events builds on this module
     from components.chat_events import ChatWiring
@@ -136,7 +136,7 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
         yield _failure(out, error)
         return
     yield {out.status: gr.update(value=info_html("Sending…"), visible=True), out.stats: "", out.finished: None}
-    yield from _render_run(ctx.backend, out, request, token)
+    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings))
 
 
 def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:

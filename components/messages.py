@@ -9,11 +9,13 @@ import html
 
 from playground import errors as e
 from playground.events import RunStats, Silence, Waiting
+from playground.local.engine import INSTALL_HINT
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
     e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
-    e.MissingTokenError: ("This model needs a Hugging Face token", "Sign in with Hugging Face, paste a token in the token field, or set HF_TOKEN. The built-in local model needs none."),
+    e.MissingTokenError: ("This model needs a Hugging Face token", "Paste a token in the token field, or set HF_TOKEN and restart the app."),
+    e.LocalModelMissingError: ("The built-in model isn't installed here", f"Install it with `{INSTALL_HINT}` and restart the app, or pick a hosted model."),
     e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
     e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
@@ -21,6 +23,7 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
+    e.EndpointRedirectError: ("The endpoint answered with a redirect", "Redirects from endpoint URLs are not followed. If you trust the new address, enter it as the model."),
     e.CutOffError: ("The answer was cut off", "The connection closed before the model finished; the text received so far is kept. Press Generate to try again."),
     e.TimedOutError: ("The model did not answer in time", "Try again in a moment, pick another provider, or use the local model."),
     e.ConnectionFailedError: ("The server can't be reached", "Check the endpoint URL or your network, or use the local model."),
@@ -31,7 +34,13 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
 }
 
 
+# On a Space the visitor can sign in, and HF_TOKEN is the owner's setting, not theirs.
+_SPACE_TOKEN_ADVICE = "Sign in with Hugging Face (the button above), or paste a token in the token field."
+
+
 def error_title_and_advice(error: e.PlaygroundError) -> tuple[str, str]:
+    if isinstance(error, e.MissingTokenError) and error.on_space:
+        return _ADVICE[e.MissingTokenError][0], _SPACE_TOKEN_ADVICE
     for cls in type(error).__mro__:
         if cls in _ADVICE:
             return _ADVICE[cls]  # type: ignore[index]
@@ -39,10 +48,11 @@ def error_title_and_advice(error: e.PlaygroundError) -> tuple[str, str]:
 
 
 def error_text(error: e.PlaygroundError) -> str:
-    """One plain-text line: title, the server's own words, and what to do."""
+    """One line: title, the server's own words, and what to do. HTML-escaped, because a toast
+    (gr.Warning) renders HTML and the detail is a foreign server's text."""
     title, advice = error_title_and_advice(error)
     detail = f" ({error.detail})" if error.detail else ""
-    return f"{title}{detail}. {advice}"
+    return html.escape(f"{title}{detail}. {advice}", quote=False)
 
 
 def error_html(error: e.PlaygroundError) -> str:

@@ -25,6 +25,7 @@ from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
 from playground.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
+from playground.outbound import run_scope
 from playground.refused_params import call_without_refused
 from playground.request import GenerationRequest, client_call
 from playground.retry import RetryPolicy, wait_reason
@@ -66,6 +67,7 @@ class Backend:
     clock: Clock = field(default_factory=SystemClock)
     resolve_url: Callable[[str], str | None] = lambda model: None
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT  # also the longest gap between tokens
+    on_space: bool = False  # words only: on a Space a missing token means "sign in"
 
     def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]:
         """Yields Waiting*, Silence*, Token*, Done (Silence also between tokens). Raises a
@@ -131,14 +133,18 @@ class Backend:
         """Runs in the stream reader's worker thread."""
         local_url = self.resolve_url(request.model)
         if local_url is None and not is_endpoint_url(request.model) and not token:
-            raise e.MissingTokenError("hosted models need a Hugging Face token")
+            raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
         call = client_call(request)
-        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
+        client_token = None if local_url else token
+        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=client_token)  # type: ignore[arg-type]
         client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts
         chat = call.method == "chat_completion"
         # details=True makes TGI's final event visible (generated_text), so a cut-off can be told apart.
         kwargs: dict[str, Any] = {**call.kwargs, "stream": True} if chat else {**call.kwargs, "details": True, "stream": True}
-        stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
+        # The client makes its Hub lookups and opens the stream inside this call: the scope makes
+        # every one of those requests carry exactly this visitor's token, or none (playground.outbound).
+        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
+            stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
         return _pieces(client, stream, chat=chat)
 
     def _http_timeout(self) -> httpx2.Timeout:

@@ -37,7 +37,9 @@ _STATUS_ERRORS: dict[int, type[e.PlaygroundError]] = {
     503: e.ServiceUnavailableError,
     504: e.ServiceUnavailableError,
 }
-_MAX_DETAIL = 400
+# A foreign server's words are shown as a short excerpt only (escaped by the UI): enough for an
+# error message, too little to read out an internal page fetched on a visitor's behalf.
+_MAX_DETAIL = 200
 
 
 def to_playground_error(exc: BaseException) -> e.PlaygroundError:
@@ -138,5 +140,5 @@ def _reason(status: int) -> str:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
+    text = "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"

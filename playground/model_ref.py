@@ -48,7 +48,9 @@ ModelId = Annotated[str, AfterValidator(_model_field)]
 
 
 def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
-    """Raises InvalidModelError if `url`'s host is loopback or private and not allow-listed."""
+    """Raises InvalidModelError if `url`'s host is not a public address and not allow-listed.
+
+    Resolves the name only: nothing connects to the host here."""
     host = (urlsplit(url).hostname or "").lower()
     if host in allowlist:
         return
@@ -80,4 +82,10 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
 
 
 def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_unspecified
+    """Anything not globally routable: private, loopback, link-local, shared (100.64.0.0/10) and every
+    other special-purpose range `ipaddress` knows. An IPv4 address inside IPv6 is judged as IPv4."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is not None:
+            return _is_internal(embedded)
+    return not address.is_global or address.is_multicast or address.is_reserved

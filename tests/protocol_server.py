@@ -16,6 +16,7 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     a direct TGI endpoint for model `tgi/{name}`
     anything else                                   404 text/plain
 
+A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
 Answers are deterministic (see `tests.protocol_answers.generate`). Failures are scripted per model
 with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
 bad token (401) > a scripted reply with a status, body or no_answer > unknown model (404) >
@@ -106,6 +107,7 @@ class Model:
     # Text-generation parameters this model does not take, as a transformers pipeline (not TGI)
     # answers them: 400 "The following `model_kwargs` are not used by the model: [...]".
     refused_params: tuple[str, ...] = ()
+    readers: frozenset[str] = frozenset()  # non-empty: a private model, visible only with these tokens
     answers: str = "echo"  # chat answers: "echo", "think" (<think> tags), "reasoning" (reasoning_content), "json"
 
 
@@ -191,9 +193,10 @@ class ProtocolServer:
         providers: dict[str, str] | None = None,
         gated: bool = False,
         refused_params: tuple[str, ...] = (),
+        readers: frozenset[str] = frozenset(),
         answers: str = "echo",
     ) -> None:
-        model = Model(pipeline_tag, providers or _default_providers(), gated, refused_params, answers)
+        model = Model(pipeline_tag, providers or _default_providers(), gated, refused_params, readers, answers)
         with self._lock:
             self._models = {**self._models, model_id: model}
 
@@ -242,8 +245,13 @@ class ProtocolServer:
                 return handler, match
         return None
 
-    def _model(self, model_id: str) -> Model | None:
-        return self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+    def _model(self, model_id: str, request: Request | None = None) -> Model | None:
+        """The model as the request's token may see it: a private model is None to non-readers."""
+        model = self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+        if model is not None and model.readers:
+            auth = request.headers.get("authorization", "") if request is not None else ""
+            return model if auth.removeprefix("Bearer ") in model.readers else None
+        return model
 
     def _pop_script(self, model_id: str) -> Reply:
         with self._lock:
@@ -257,7 +265,7 @@ class ProtocolServer:
         return JSONResponse({"error": message}, status, headers={"x-request-id": self._request_id(), **(headers or {})})
 
     async def _model_info(self, request: Request, model_id: str, body: Any) -> Response:
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(
                 404, "Repository Not Found", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
@@ -281,13 +289,13 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
-    def _refusal(self, model_id: str, reply: Reply) -> Response | None:
-        """The answer when the model cannot generate at all: scripted, unknown, or gated."""
+    def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
+        """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
             return _NoAnswer(self._client_left)
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(404, f"Model {model_id} does not exist")
         if model.gated:
@@ -297,12 +305,12 @@ class ProtocolServer:
 
     async def _text_generation(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
             return _validation_error("Input validation error: `inputs` must be a string")
         params = body.get("parameters") or {}
-        refused = [name for name in self._model(model_id).refused_params if params.get(name) is not None]  # type: ignore[union-attr]
+        refused = [name for name in self._model(model_id, request).refused_params if params.get(name) is not None]  # type: ignore[union-attr]
         if refused:
             message = f"The following `model_kwargs` are not used by the model: {refused} (note: typos in the generate arguments will also show up in this list)"
             return JSONResponse({"error": message}, 400, headers={"x-request-id": self._request_id()})
@@ -321,7 +329,7 @@ class ProtocolServer:
 
     async def _chat(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return _validation_error("Input validation error: `messages` must be a list")

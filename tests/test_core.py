@@ -111,7 +111,7 @@ def test_a_visitors_own_token_wins_and_the_servers_is_never_used_on_a_space() ->
 
 
 def test_settings_come_from_the_environment() -> None:
-    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
+    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SYSTEM": "spaces", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
                               "PLAYGROUND_RETRY_DEADLINE": "-4"})
     assert settings.router_url == "http://proxy:9" and settings.on_space
     assert settings.endpoint_allowlist == {"a.internal", "b"} and settings.retry_deadline == 300

@@ -73,6 +73,16 @@ def require_llama_cpp() -> None:
         raise LocalModelUnavailable(f"llama-cpp-python is not installed. Run: {INSTALL_HINT}")
 
 
+def local_model_installed() -> bool:
+    """Whether the engine and the weights are both here; imports nothing (find_spec only)."""
+    try:
+        require_llama_cpp()
+        find_model_path()
+    except LocalModelUnavailable:
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Sampling:
     """How tokens are picked. Temperature 0 is greedy; top_k 0 and top_p/typical_p 1 turn those filters off."""

@@ -14,9 +14,9 @@ from typing import Any
 import gradio as gr
 
 from playground.chat.context import Fit
-from playground.chat.conversation import Conversation
+from playground.chat.conversation import Conversation, from_pairs
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, Verdict
-from playground.request import Mode
+from playground.request import GenerationRequest, Mode
 
 THINKING_TITLE = "Thinking"
 
@@ -80,6 +80,20 @@ def build_format_panel() -> FormatPanel:
                          elem_id="pg-schema")
         note = gr.Markdown(visible=False, elem_id="pg-format-note")
     return FormatPanel(group, response_format, json_schema, note)
+
+
+def restore_outputs(panel: ChatPanel) -> list[Any]:
+    """What restoring a request's conversation (history, share link) updates."""
+    return [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
+
+
+def restored_conversation(panel: ChatPanel, request: GenerationRequest) -> dict[Any, Any]:
+    """A request's earlier turns as the visitor's conversation; its prompt goes back in Prompt, so
+    Generate (or Re-run) sends the very same request again."""
+    chat = from_pairs(request.system_prompt, request.turns)
+    return {panel.conversation: conversation_view(chat), panel.state: chat, panel.versions_row: gr.update(visible=False),
+            panel.edited_turn: gr.update(choices=[], value=None), panel.verdict: verdict_html(None),
+            panel.fit_row: gr.update(visible=False)}
 
 
 def conversation_view(chat: Conversation, thinking_now: bool = False) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ reasoning shown apart, structured output, and a conversation that outgrows its c
 from __future__ import annotations
 
 from tests.protocol_server import ProtocolServer
-from tests.test_browser import browser, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks)
+from tests.test_browser import browser, open_page, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks)
 
 
 def chat_mode(page, model: str = "test/chat-model", max_new_tokens: int = 12) -> None:
@@ -156,3 +156,39 @@ def test_a_conversation_that_outgrows_the_context_offers_to_drop_the_oldest_turn
     send(page, None)
     sent = [m["content"] for m in server.posts("test/short-context")[-1].body["messages"] if m["role"] == "user"]
     assert sent[-1] == "Third question, which no longer fits in the context" and "First question about the sea and its many waves" not in sent
+
+
+def test_a_share_link_and_the_history_bring_back_the_conversation(browser, page, app_url: str, server: ProtocolServer) -> None:
+    chat_mode(page)
+    send(page, "Remember the word 'lighthouse'")
+    send(page, "Which word?")
+    sent = server.posts("test/chat-model")[-1].body
+    page.get_by_text("Share and View code").click()
+    link = page.locator("#pg-share-link textarea").input_value()
+    context, fresh = open_page(browser, link)
+    try:
+        fresh.locator("#pg-conversation .message.user").first.wait_for()
+        assert user_texts(fresh) == ["Remember the word 'lighthouse'"]
+        assert fresh.get_by_label("Prompt", exact=True).input_value() == "Which word?"
+    finally:
+        context.close()
+    page.get_by_role("button", name="New chat").click()
+    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message').length === 0", timeout=10_000)
+    page.locator("#pg-history").get_by_text("Which word?").click()
+    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 1", timeout=10_000)
+    send(page, None, button="Re-run")
+    again = server.posts("test/chat-model")[-1].body
+    assert again["messages"] == sent["messages"] and again["seed"] == sent["seed"]  # the very same request
+
+
+def test_view_code_reproduces_the_conversation(page, server: ProtocolServer) -> None:
+    chat_mode(page)
+    send(page, "Hello there")
+    page.get_by_label("Prompt", exact=True).fill("Next one")
+    page.get_by_text("Share and View code").click()
+    page.get_by_role("button", name="View code", exact=True).click()
+    page.get_by_role("tab", name="cURL").click()
+    page.locator("#pg-code-curl .cm-content").get_by_text('"Next one"').wait_for()
+    snippet = page.locator("#pg-code-curl .cm-content").inner_text()
+    assert snippet.index('"Hello there"') < snippet.index('"assistant"') < snippet.index('"Next one"')
+    assert '"include_usage": true' in snippet

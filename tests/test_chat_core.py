@@ -178,3 +178,14 @@ def test_facts_are_known_for_the_local_model_and_unknown_without_a_lookup() -> N
     assert model_facts("org/m", "auto", None, lookup=lambda *_: 1 / 0) == UNKNOWN  # a failing lookup knows nothing
     assert structured_output_note(LOCAL_MODEL_NAME, LOCAL_FACTS) is None
     assert "doesn't say" in structured_output_note("org/m", UNKNOWN)
+
+
+def test_a_share_link_carries_the_conversation_the_format_and_the_schema() -> None:
+    from playground.share import parse_share_url, share_query
+
+    request = GenerationRequest(model="org/m", prompt="Third?", mode=Mode.CHAT, turns=(("a & b?", "c = d"), ("e", "f")),
+                                response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)
+    shared = parse_share_url(share_query(request))
+    assert shared.apply_to(GenerationRequest(model="x/y", prompt="")) == request and not shared.problems
+    broken = parse_share_url("user=a&user=b&assistant=c&prompt=x")
+    assert broken.turns is None and "conversation" in broken.problems[0]  # left out whole, never half

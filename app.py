@@ -94,7 +94,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
         wire_chat(ctx, chat_wiring, form, auth.session_token, model, run.output, response_format)
         wire_code_panel(ctx, code, form, chat.state)
-        wire_presets_panel(presets, form, shipped.presets)
+        wire_presets_panel(presets, form, shipped.presets, chat)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run, chat)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)

@@ -90,7 +90,11 @@ def restore_outputs(panel: ChatPanel) -> list[Any]:
 def restored_conversation(panel: ChatPanel, request: GenerationRequest) -> dict[Any, Any]:
     """A request's earlier turns as the visitor's conversation; its prompt goes back in Prompt, so
     Generate (or Re-run) sends the very same request again."""
-    chat = from_pairs(request.system_prompt, request.turns)
+    return conversation_shown(panel, from_pairs(request.system_prompt, request.turns))
+
+
+def conversation_shown(panel: ChatPanel, chat: Conversation) -> dict[Any, Any]:
+    """`chat` as the visitor's conversation, starting without versions, verdict or fit notice."""
     return {panel.conversation: conversation_view(chat), panel.state: chat, panel.versions_row: gr.update(visible=False),
             panel.edited_turn: gr.update(choices=[], value=None), panel.verdict: verdict_html(None),
             panel.fit_row: gr.update(visible=False)}

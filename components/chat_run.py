@@ -16,7 +16,8 @@ from typing import Any
 import gradio as gr
 
 from components.chat_panel import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
-from components.messages import error_html, error_text, info_html, stats_text, waiting_html
+from components.generation import GAP_SHOWN_AFTER
+from components.messages import error_html, error_text, info_html, silence_html, stats_text, waiting_html
 from playground import errors as e
 from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation
@@ -24,7 +25,7 @@ from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structur
 from playground.chat.reasoning import ReplySplitter, SplitReply
 from playground.chat.structured import ResponseFormat, check_answer, parse_schema
 from playground.chat.usage import run_cost, run_tokens, tokens_text
-from playground.events import Done, RunStats, Token, Waiting
+from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.history import new_entry
 from playground.request import GenerationRequest
 from playground.request import checked_request as checked_data
@@ -81,6 +82,9 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+            elif isinstance(event, Silence):
+                if event.seconds >= (1.0 if event.first_token else GAP_SHOWN_AFTER):
+                    yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
                 splitter.feed(event.text, event.reasoning, time.monotonic())
                 current = asked.answer(answer_of(splitter.reply))

@@ -189,3 +189,16 @@ def test_a_share_link_carries_the_conversation_the_format_and_the_schema() -> No
     assert shared.apply_to(GenerationRequest(model="x/y", prompt="")) == request and not shared.problems
     broken = parse_share_url("user=a&user=b&assistant=c&prompt=x")
     assert broken.turns is None and "conversation" in broken.problems[0]  # left out whole, never half
+
+
+def test_a_preset_carries_a_conversation_a_format_and_a_schema() -> None:
+    from playground.presets import Preset, preset_from_request, presets_from_yaml, presets_to_yaml
+
+    request = GenerationRequest(model="org/m", prompt="", mode=Mode.CHAT, turns=(("Say hi", "Hi!"),),
+                                response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)
+    preset = preset_from_request("few-shot", "Few-shot", request)
+    (loaded,) = presets_from_yaml(presets_to_yaml([preset])).presets
+    assert loaded.conversation == [("Say hi", "Hi!")] and loaded.response_format is ResponseFormat.JSON_SCHEMA
+    assert loaded.json_schema == EXAMPLE_SCHEMA_TEXT
+    with pytest.raises(ValueError, match="not valid JSON"):
+        Preset(name="bad", label="Bad", json_schema="{")

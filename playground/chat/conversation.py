@@ -123,6 +123,10 @@ class Conversation:
         the last user message, what a request carries (`GenerationRequest.turns` and `.prompt`)."""
         return tuple((turn.user, turn.answer.content if turn.answer else "") for turn in self.turns[:-1])
 
+    def answered_pairs(self) -> tuple[tuple[str, str], ...]:
+        """Every answered turn as a (user message, answer without reasoning) pair (a preset's conversation)."""
+        return tuple((turn.user, turn.answer.content) for turn in self.turns if turn.answer is not None)
+
     @property
     def last_user_message(self) -> str:
         return self.turns[-1].user if self.turns else ""

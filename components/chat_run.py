@@ -77,18 +77,25 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
     yield {**_shown(out, asked), out.prompt: "", out.status: gr.update(value=info_html("Sending…"), visible=True),
            out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False)}
     splitter = ReplySplitter(started=time.monotonic())
+    shown: str | None = None  # the silence notice on screen
     current = asked
     try:
         for event in backend.run(request, token):
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Silence):
-                if event.seconds >= (1.0 if event.first_token else GAP_SHOWN_AFTER):
-                    yield {out.status: gr.update(value=silence_html(event), visible=True)}
+                notice = silence_html(event) if event.seconds >= (1.0 if event.first_token else GAP_SHOWN_AFTER) else None
+                if notice is not None and notice != shown:  # an unchanged notice is not sent again
+                    shown = notice
+                    yield {out.status: gr.update(value=notice, visible=True)}
             elif isinstance(event, Token):
+                hide = current is asked or shown is not None  # the first token, or one after a silence notice
+                shown = None
                 splitter.feed(event.text, event.reasoning, time.monotonic())
                 current = asked.answer(answer_of(splitter.reply))
-                yield {**_shown(out, current, splitter.reply.thinking), out.status: gr.update(visible=False)}
+                # Per token, only the conversation: the other controls change at the start and the end.
+                update = {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current}
+                yield {**update, out.status: gr.update(visible=False)} if hide else update
             elif isinstance(event, Done):
                 reply = splitter.finish(time.monotonic())
                 current = asked.answer(answer_of(reply))

@@ -74,11 +74,13 @@ def form_values(request: GenerationRequest) -> dict[str, Any]:
 
 
 def parameter_form_values(params: GenerationParams, random_seed: bool) -> dict[str, Any]:
-    """Values for the parameter fields (`PARAMETER_FIELDS`)."""
-    return {"temperature": params.temperature, "max_new_tokens": params.max_new_tokens,
-            "seed": params.seed if params.seed is not None else 0, "random_seed": random_seed or params.seed is None,
-            "top_p": params.top_p, "top_k": params.top_k, "repetition_penalty": params.repetition_penalty,
-            "stop": "\n".join(params.stop)}
+    """Values for the parameter fields (`PARAMETER_FIELDS`). A parameter's control holds its value
+    as is; only the seed (a number plus the "Random seed" box) and the stop sequences (one per line)
+    are shown differently."""
+    values = {name: getattr(params, name) for name in GenerationParams.model_fields}
+    values.update(seed=params.seed if params.seed is not None else 0, random_seed=random_seed or params.seed is None,
+                  stop="\n".join(params.stop))
+    return {name: values[name] for name in PARAMETER_FIELDS}
 
 
 def _request_data(form: FormValues, prompt: Any) -> dict[str, Any]:
@@ -97,12 +99,7 @@ def _format_data(form: FormValues) -> dict[str, Any]:
 
 
 def _params_data(form: FormValues) -> dict[str, Any]:
-    return {
-        "temperature": form.temperature,
-        "max_new_tokens": form.max_new_tokens,
-        "seed": None if form.random_seed is True or form.seed in (None, "") else form.seed,
-        "top_p": form.top_p,
-        "top_k": form.top_k,
-        "repetition_penalty": form.repetition_penalty,
-        "stop": form.stop or "",
-    }
+    """The inverse of `parameter_form_values`: each parameter from the form field of its name."""
+    data = {name: getattr(form, name) for name in GenerationParams.model_fields}
+    data.update(seed=None if form.random_seed is True or form.seed in (None, "") else form.seed, stop=form.stop or "")
+    return data

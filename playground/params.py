@@ -16,13 +16,14 @@ SEED_MAX = 2**32 - 1
 MAX_STOP_SEQUENCES = 4
 
 
-def sendable_text(value: str) -> str:
-    """Refuses text that cannot be sent as UTF-8 JSON (a lone surrogate such as "\\ud800"), which
-    would otherwise fail deep inside the HTTP client instead of naming the control."""
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("holds a character that is not valid Unicode (a lone surrogate); remove it") from None
+def sendable_text(value: Any) -> Any:
+    """A pydantic before-validator: refuses text that cannot be sent as UTF-8 (a lone surrogate such
+    as "\\ud800") in words, where pydantic would say "unable to parse raw data as a unicode string"."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("holds a character that is not valid Unicode (a lone surrogate); remove it") from None
     return value
 
 
@@ -46,16 +47,14 @@ class GenerationParams(BaseModel):
     def _split_stop_text(cls, value: Any) -> Any:
         """Accepts the UI's text box form: one stop sequence per line, blank lines ignored."""
         if isinstance(value, str):
-            return tuple(line for line in value.splitlines() if line.strip())
-        return value
+            return tuple(line for line in sendable_text(value).splitlines() if line.strip())
+        return tuple(sendable_text(item) for item in value) if isinstance(value, (list, tuple)) else value
 
     @field_validator("stop")
     @classmethod
     def _stop_sequences_are_short(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         if any(len(item) > 50 for item in value):
             raise ValueError("each stop sequence must be at most 50 characters")
-        for item in value:
-            sendable_text(item)
         return value
 
     def with_resolved_seed(self, rng: random.Random | None = None) -> GenerationParams:

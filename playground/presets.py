@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
 from playground.errors import InvalidParametersError
@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_IMPORT_CHARS = 200_000
 MAX_IMPORT_PRESETS = 100
-Label = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(sendable_text)]
+Label = Annotated[str, Field(min_length=1, max_length=80), BeforeValidator(sendable_text)]
 
 
 class Preset(BaseModel):
@@ -39,7 +39,7 @@ class Preset(BaseModel):
 
     name: str = Field(pattern=SLUG, max_length=64, description="Stable ID: lowercase words joined by '-'.")
     label: Label
-    description: Annotated[str, Field(max_length=1000), AfterValidator(sendable_text)] = ""
+    description: Annotated[str, Field(max_length=1000), BeforeValidator(sendable_text)] = ""
     params: dict[str, Any] = Field(default_factory=dict)
     model: ModelId | None = None
     mode: Mode | None = None
@@ -185,7 +185,7 @@ def _load_yaml(text: str, file: str) -> tuple[object, list[PresetProblem]]:
 
 def _validate(data: object, file: str) -> Preset | list[PresetProblem]:
     if not isinstance(data, dict):
-        return [PresetProblem(file, "(root)", f"must be a mapping of preset fields, not {type(data).__name__}")]
+        return [PresetProblem(file, "(root)", f"is {_kind(data)}, not a preset; a preset is a mapping with at least `name:` and `label:`")]
     try:
         return Preset.model_validate(data)
     except ValidationError as error:
@@ -194,7 +194,20 @@ def _validate(data: object, file: str) -> Preset | list[PresetProblem]:
 
 def _problem(file: str, detail: Any) -> PresetProblem:
     where = ".".join(str(part) for part in detail["loc"]) or "(root)"
-    return PresetProblem(file, where, detail["msg"])
+    if detail["type"] == "missing":
+        return PresetProblem(file, where, "is missing; every preset needs a `name` and a `label`")
+    if detail["type"] == "extra_forbidden":
+        return PresetProblem(file, where, f"is not a preset field (the fields are {', '.join(Preset.model_fields)})")
+    return PresetProblem(file, where, detail["msg"].removeprefix("Value error, "))
+
+
+def _kind(data: object) -> str:
+    """What a YAML value is, in words (for "42", "a number")."""
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, (int, float)):
+        return "a number"
+    return {str: "text", list: "a list", type(None): "empty"}.get(type(data), f"a {type(data).__name__}")
 
 
 def _collect(result: PresetLoad, outcome: Preset | list[PresetProblem], file: str) -> None:

@@ -18,7 +18,17 @@ from functools import cache
 from typing import Annotated, Any
 
 from huggingface_hub.inference._providers import PROVIDERS
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 from playground.errors import InvalidModelError, InvalidParametersError
@@ -53,9 +63,9 @@ def _known_provider(value: str) -> str:
 
 
 Provider = Annotated[str, AfterValidator(_known_provider)]
-Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), AfterValidator(sendable_text)]
+Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), BeforeValidator(sendable_text)]
 SystemPrompt = Prompt
-EarlierAnswer = Annotated[str, Field(max_length=MAX_ANSWER_CHARS), AfterValidator(sendable_text)]
+EarlierAnswer = Annotated[str, Field(max_length=MAX_ANSWER_CHARS), BeforeValidator(sendable_text)]
 ChatTurn = tuple[Prompt, EarlierAnswer]  # (user message, assistant answer without its reasoning)
 
 

@@ -158,6 +158,26 @@ def tokenless_app_url(protocol_server_session: ProtocolServer, local_service) ->
     demo.close()
 
 
+@pytest.fixture
+def page(browser, app_url: str, server: ProtocolServer):
+    """The playground (server-side token) in a fresh browser profile, form ready."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, app_url)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def fresh_page(browser, tokenless_app_url: str, server: ProtocolServer):
+    """The playground as a first-time user gets it (no token), in a fresh browser profile."""
+    from tests.browser_page import open_page
+
+    context, page = open_page(browser, tokenless_app_url)
+    yield page
+    context.close()
+
+
 @dataclass(frozen=True)
 class AppProcess:
     """The playground running in its own process (tests.app_process): its URL, RSS and log."""

@@ -9,7 +9,7 @@ from playground.config import Settings, load_settings
 from playground.form_values import FormValues, request_from_form
 from playground.http_errors import retry_after_seconds
 from playground.model_ref import check_endpoint_allowed, check_model_syntax
-from playground.params import GenerationParams, field_bounds
+from playground.params import GenerationParams, field_bounds, field_label
 from playground.request import Mode, client_call
 from playground.retry import RetryPolicy
 from playground.tokens import pick_token
@@ -22,9 +22,19 @@ def form(**changes: object) -> FormValues:
 
 
 def test_sliders_and_validation_share_one_declaration() -> None:
+    import gradio as gr
+
+    from components.parameters_panel import build_parameters_panel
+
+    with gr.Blocks():
+        panel = build_parameters_panel()
+    for name in ("temperature", "max_new_tokens", "top_k", "repetition_penalty"):
+        slider = getattr(panel, name)
+        assert (slider.minimum, slider.maximum) == field_bounds(name) and slider.label == field_label(name)
     assert field_bounds("temperature") == (0.0, 2.0)
     with pytest.raises(ValueError):
-        GenerationParams(temperature=2.01)
+        GenerationParams(temperature=panel.temperature.maximum + 0.01)
+    GenerationParams(temperature=panel.temperature.maximum)
 
 
 def test_a_random_seed_is_resolved_to_a_concrete_number() -> None:

@@ -64,8 +64,12 @@ def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form, chat_state: g
             gr.Warning(error_text(error))
             return gr.skip()  # the snippets on screen stay as they were
 
+    # As for Generate (see generation.wire_generation): the `/view_code` API, on a hidden trigger,
+    # takes the documented form fields only; the page's button also reads the conversation.
+    api = gr.Button(visible=False, elem_id="pg-view-code-api")
+    api.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
     inputs = {**form.by_name(), "chat_state": chat_state}
-    panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_name="view_code")
+    panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_visibility="undocumented")
 
 
 def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:

@@ -95,14 +95,23 @@ class RunOutputs:
 def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
                     chat: ChatWiring) -> GenerateEvent:
     """Generate streams into Output (Completion) or the conversation (Chat, through `chat`).
-    `finished_run` receives the history entry of a run that completed (None otherwise)."""
+    `finished_run` receives the history entry of a run that completed (None otherwise).
+
+    The page's Generate reads the visitor's conversation, a gr.State, which Gradio's raw API would
+    demand as an extra, undocumented value. So the `/generate` API is the same handler on a hidden
+    trigger, without the conversation: its inputs and outputs stay as documented, and in Chat mode
+    it sends the one message, as before."""
     outputs = RunOutputs(run.output, run.status, run.stats, finished_run)
+    inputs = {**form.by_name(), "session_token": session_token}
+    api = gr.Button(visible=False, elem_id="pg-generate-api")
+    ctx.streaming(api.click(make_generate_handler(ctx, outputs, None), inputs_kwargs=inputs, outputs=outputs.all(),
+                            api_name="generate"))
     handler = make_generate_handler(ctx, outputs, chat)
-    inputs = {**form.by_name(), "session_token": session_token, "chat_state": chat.state}
+    page_inputs = {**inputs, "chat_state": chat.state}
     every_output = list(dict.fromkeys([*outputs.all(), *chat.outputs.all()]))
-    event = run.generate.click(handler, inputs_kwargs=inputs, outputs=every_output, api_name="generate")
+    event = run.generate.click(handler, inputs_kwargs=page_inputs, outputs=every_output, api_visibility="undocumented")
     ctx.streaming(event)
-    return GenerateEvent(handler, inputs, every_output, event)
+    return GenerateEvent(handler, page_inputs, every_output, event)
 
 
 def wire_stop(ctx: RunContext, run: RunPanel) -> None:
@@ -111,16 +120,16 @@ def wire_stop(ctx: RunContext, run: RunPanel) -> None:
                    api_visibility="undocumented")
 
 
-def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring) -> Callable[..., Iterator[Update]]:
+def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring | None) -> Callable[..., Iterator[Update]]:
     """The Generate handler. It takes the form's fields (FormValues) and `session_token` by name:
-    those are the names, and the order, of the `/generate` API's inputs. In Chat mode the message
-    goes to the visitor's conversation (`chat_state`, empty for an API call)."""
+    those are the names, and the order, of the `/generate` API's inputs. With `chat`, a Chat-mode
+    message goes to the visitor's conversation (`chat_state`); without, it is sent on its own."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
         session_token = values.get("session_token")
         token = pick_token(session_token if isinstance(session_token, str) else None,
                            oauth_token.token if oauth_token else None, ctx.settings)
-        if values.get("mode") == Mode.CHAT.value:
+        if chat is not None and values.get("mode") == Mode.CHAT.value:
             yield from chat.run(read_form(values), token, values.get("chat_state"))
             return
         yield from _generate(ctx, outputs, read_form(values), token)

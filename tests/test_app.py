@@ -15,8 +15,8 @@ from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, Reply
 
 FORM = {
-    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": "Hello there",
-    "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
+    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
+    "json_schema": "", "prompt": "Hello there", "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
     "repetition_penalty": 1.0, "stop": "", "session_token": "",
 }
 
@@ -27,11 +27,10 @@ def app(app_url: str, server: ProtocolServer) -> Client:
 
 
 def generate(client: Client, **changes: object) -> list[tuple]:
-    """Every update the /generate event streamed, in order: (output, status, stats). Chat mode's
-    outputs (the conversation and its controls) come after these three and are left out here."""
+    """Every update the /generate event streamed, in order: (output, status, stats)."""
     job = client.submit(**{**FORM, **changes}, api_name="/generate")
-    updates = list(job) or [job.result()]
-    return [tuple(update[:3]) for update in updates]
+    updates = list(job)
+    return updates or [job.result()]
 
 
 def refusal(client: Client, **changes: object) -> str:
@@ -44,7 +43,7 @@ def refusal(client: Client, **changes: object) -> str:
 
 
 def status_texts(updates: list[tuple]) -> str:
-    return " ".join(str(update[1].get("value", "")) for update in updates if isinstance(update[1], dict))
+    return " ".join(str(status.get("value", "")) for _, status, _ in updates if isinstance(status, dict))
 
 
 def final_output(updates: list[tuple]) -> object:

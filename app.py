@@ -11,20 +11,24 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel, wire_auth_panel
+from components.big_text import build_big_text_toggle, wire_big_text
 from components.chat_events import make_chat_wiring, wire_chat
 from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation, wire_stop
+from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
+from components.preflight_panel import build_preflight_panel, wire_preflight_panel
 from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
+from components.replay_panel import wire_replay
 from components.run_panel import build_run_panel
+from components.search_panel import build_search_panel, search_box, wire_search_panel
 from components.style import CSS
 from playground.backend import Backend
 from playground.body_limit import BodyLimit
-from playground.chat.facts import FactsLookup
+from playground.chat.facts import FactsLookup, router_lookup
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
@@ -33,6 +37,7 @@ from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
 from playground.outbound import isolate_tokens
 from playground.presets import load_presets
+from playground.request_errors import EXCEPTION_HANDLERS
 from playground.retry import RetryPolicy
 from playground.router import install_router
 from playground.tokens import pick_token
@@ -51,8 +56,9 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
-    return {"middleware": [Middleware(BodyLimit)]}
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit), and a
+    malformed one gets a 422 that can always be encoded (playground.request_errors)."""
+    return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
 LOCAL_BANNER = (
@@ -64,8 +70,9 @@ LOCAL_BANNER = (
 def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False,
               local_installed: bool = True, facts: FactsLookup | None = None) -> gr.Blocks:
     """`local_installed`: the built-in model's engine and weights are here, so it is listed.
-    `facts` looks up router facts per model and provider (context length, price, structured output)."""
-    ctx = RunContext(backend=backend, settings=settings, facts=facts)
+    `facts` looks up router facts per model and provider (context length, price, structured output);
+    the router's own list by default."""
+    ctx = RunContext(backend=backend, settings=settings, facts=facts or router_lookup)
     shipped = load_presets(PRESETS_DIR)
     local_choice = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []
     choices = [*local_choice, *settings.suggested_models]
@@ -77,25 +84,35 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         finished_run = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model)
+                query = search_box()
+                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model, beside_model=query)
+                search = build_search_panel(query)
                 response_format = build_format_panel()
                 run = build_run_panel()
                 chat = build_chat_panel()
                 code = build_code_panel()
             with gr.Column(scale=2):
+                with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
+                    big_text = build_big_text_toggle()
+                    preflight = build_preflight_panel()
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
         form = Form.build(model, params, run.prompt, response_format)
         wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
+        wire_search_panel(search, model, choices, auth.session_token, settings)
+        wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model])
+        wire_big_text(big_text, [run.prompt, run.output])
         wire_parameters_panel(params, model.mode)
         chat_wiring = make_chat_wiring(ctx, chat, run, finished_run)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
         wire_chat(ctx, chat_wiring, form, auth.session_token, model, run.output, response_format)
         wire_code_panel(ctx, code, form, chat.state)
         wire_presets_panel(presets, form, shipped.presets, chat)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run, chat)
+        fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run, chat, other_runs=[fallback])
+        wire_replay(ctx, history, run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status, chat)

@@ -30,7 +30,7 @@ from playground.chat.structured import ResponseFormat
 from playground.form_values import FormValues
 from playground.request import Mode
 from playground.token_format import check_token_format
-from playground.tokens import pick_token
+from playground.tokens import pick_token, token_for_model
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 
@@ -72,7 +72,8 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
     except e.PlaygroundError as error:
         yield failure(out, error)
         return
-    yield from run_conversation(ctx.backend, out, request, token, before, asked, facts, typed)
+    sent_token = token_for_model(token, request.model, ctx.settings)
+    yield from run_conversation(ctx.backend, out, request, sent_token, before, asked, facts, typed)
 
 
 def wire_chat(ctx: RunContext, wiring: ChatWiring, form: Form, session_token: gr.Textbox, model_panel: Any,

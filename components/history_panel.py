@@ -6,6 +6,7 @@ again. Nothing is stored on the server.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ class HistoryPanel:
     stored: gr.BrowserState
     runs: gr.Radio
     rerun: gr.Button
+    replay: gr.Button
     clear: gr.Button
 
 
@@ -36,12 +38,14 @@ def build_history_panel() -> HistoryPanel:
                         info=f"Kept in this browser only, the last {DEFAULT_CAP}. Click a run to restore it.")
         with gr.Row():
             rerun = gr.Button("Re-run", size="sm")
+            replay = gr.Button("Replay", size="sm")
             clear = gr.Button("Clear history", size="sm", variant="stop")
-    return HistoryPanel(stored, runs, rerun, clear)
+    return HistoryPanel(stored, runs, rerun, replay, clear)
 
 
 def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
-                       generate: GenerateEvent, finished_run: gr.State, chat: ChatPanel) -> None:
+                       generate: GenerateEvent, finished_run: gr.State, chat: ChatPanel, other_runs: Sequence[Any] = ()) -> None:
+    """`other_runs`: more events that leave a finished run in `finished_run` ("Run on <model>")."""
     restore_outputs = [*form.inputs(), run.output, run.stats, *chat_restore_outputs(chat)]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
@@ -55,7 +59,8 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
 
-    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    for event in [generate.event, *other_runs]:
+        event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False, **hidden)
     rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, **hidden)
     generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)

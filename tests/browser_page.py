@@ -28,7 +28,7 @@ def open_page(browser, url: str):
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.get_by_label("Prompt").wait_for()
+    page.get_by_label("Prompt", exact=True).wait_for()
     return context, page
 
 

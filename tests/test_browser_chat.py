@@ -1,14 +1,17 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
 """Chat mode in Chromium: a conversation, Regenerate, New chat, editing a turn and its versions,
 reasoning shown apart, structured output, and a conversation that outgrows its context."""
 
 from __future__ import annotations
 
+from playground.catalog import facts as facts_module
+from tests.browser_page import BROWSER_MARKS, open_page, set_model
 from tests.protocol_server import ProtocolServer
-from tests.test_browser import browser, open_page, page, pytestmark, set_model, set_seed  # noqa: F401  (shared fixtures, marks)
+
+pytestmark = BROWSER_MARKS
 
 
 def chat_mode(page, model: str = "test/chat-model", max_new_tokens: int = 12) -> None:
+    facts_module._facts_cache.clear()  # router facts are cached for minutes; each test sets its own
     set_model(page, model)
     page.get_by_label("Chat", exact=True).check()
     page.locator("#pg-conversation").wait_for()
@@ -140,7 +143,8 @@ def test_a_model_without_structured_output_says_why_the_format_is_not_offered(pa
 
 
 def test_a_conversation_that_outgrows_the_context_offers_to_drop_the_oldest_turns(page, server: ProtocolServer) -> None:
-    server.add_model("test/short-context", providers={"hf-inference": "conversational"})
+    server.add_model("test/short-context", providers={"hf-inference": "conversational"},
+                     facts={"hf-inference": {"context_length": 120}})
     chat_mode(page, "test/short-context", max_new_tokens=20)
     send(page, "First question about the sea and its many waves")
     send(page, "Second question about the sky and its clouds")

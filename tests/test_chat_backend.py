@@ -70,3 +70,19 @@ def test_a_json_schema_is_sent_as_response_format_and_a_wrong_answer_is_invalid(
     answer = "".join(event.text for event in events if isinstance(event, Token))
     verdict = check_answer(answer, ResponseFormat.JSON_SCHEMA, parse_schema(EXAMPLE_SCHEMA_TEXT))
     assert not verdict.valid and "year" in verdict.error
+
+
+def test_router_facts_give_the_context_price_and_structured_output_per_provider(server: ProtocolServer) -> None:
+    from playground.catalog import facts as catalog
+    from playground.chat.facts import router_lookup
+    from playground.chat.usage import Price
+
+    catalog._facts_cache.clear()
+    server.add_model("bars/two", providers={"together": "conversational", "novita": "conversational"}, facts={
+        "together": {"context_length": 8192, "pricing": {"input": 0.2, "output": 0.6}, "supports_structured_output": True},
+        "novita": {"context_length": 4096, "pricing": {"input": 0.1, "output": 0.3}, "supports_structured_output": False}})
+    together = router_lookup("bars/two", "together", TEST_TOKEN)
+    assert together.context_length == 8192 and together.price == Price(0.2, 0.6) and together.supports_structured_output
+    auto = router_lookup("bars/two", "auto", TEST_TOKEN)  # either may answer: the safe bound, no single price
+    assert auto.context_length == 4096 and auto.price is None and auto.supports_structured_output is False
+    assert router_lookup("http://127.0.0.1:9/v1", "auto", TEST_TOKEN) is None  # an endpoint URL is not on the router

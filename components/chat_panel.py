@@ -53,7 +53,7 @@ class FormatPanel:
 
 def build_chat_panel() -> ChatPanel:
     """The conversation area; hidden until Chat mode is picked."""
-    conversation = gr.Chatbot(label="Conversation", visible=False, editable="user", elem_id="pg-conversation", height=420,
+    conversation = gr.Chatbot(label="Conversation", visible=False, editable="user", elem_id="pg-conversation", height=560,
                               buttons=["copy"], placeholder="Type a message in Prompt and press Generate.")
     with gr.Row(visible=False, elem_id="pg-chat-controls") as controls:
         regenerate = gr.Button("Regenerate", size="sm")

@@ -75,6 +75,8 @@ FIELD_VALUES = {
     "provider": st.one_of(st.sampled_from(["auto", "hf-inference", "together", "AUTO", "nope"]), TEXT),
     "mode": st.one_of(st.sampled_from(["Completion", "Chat", "chat", "CHAT", ""]), TEXT),
     "system_prompt": TEXT,
+    "response_format": st.one_of(st.sampled_from(["Text", "JSON", "JSON schema", "json", ""]), TEXT),
+    "json_schema": st.one_of(st.sampled_from(["{}", '{"type": "object"}', '{"type": 5}', "{", "[]"]), TEXT),
     "prompt": TEXT,
     "temperature": NUMBER,
     "max_new_tokens": NUMBER,

@@ -87,9 +87,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 query = search_box()
                 model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model, beside_model=query)
                 search = build_search_panel(query)
-                response_format = build_format_panel()
+                response_format = build_format_panel(model.mode)
                 run = build_run_panel()
-                chat = build_chat_panel()
+                chat = build_chat_panel(run.output, model.mode)
                 code = build_code_panel()
             with gr.Column(scale=2):
                 with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):

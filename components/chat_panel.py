@@ -51,11 +51,13 @@ class FormatPanel:
         return {"response_format": self.response_format, "json_schema": self.json_schema}
 
 
-def build_chat_panel() -> ChatPanel:
-    """The conversation area; hidden until Chat mode is picked."""
-    conversation = gr.Chatbot(label="Conversation", visible=False, editable="user", elem_id="pg-conversation", height=560,
+def build_chat_panel(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
+    """The conversation area, shown in Chat mode in place of `output` (the page may open in either)."""
+    chat = mode.value == Mode.CHAT.value
+    output.visible = not chat  # before the page is configured, like the constructor's argument
+    conversation = gr.Chatbot(label="Conversation", visible=chat, editable="user", elem_id="pg-conversation", height=560,
                               buttons=["copy"], placeholder="Type a message in Prompt and press Generate.")
-    with gr.Row(visible=False, elem_id="pg-chat-controls") as controls:
+    with gr.Row(visible=chat, elem_id="pg-chat-controls") as controls:
         regenerate = gr.Button("Regenerate", size="sm")
         new_chat = gr.Button("New chat", size="sm")
     with gr.Row(visible=False, elem_id="pg-versions") as versions_row:
@@ -70,9 +72,9 @@ def build_chat_panel() -> ChatPanel:
                      previous_version, next_version, fit_row, fit_notice, drop_oldest, gr.State(0), verdict)
 
 
-def build_format_panel() -> FormatPanel:
+def build_format_panel(mode: gr.Radio) -> FormatPanel:
     """ "Response format" (Chat mode only) and its schema editor, seeded with an example."""
-    with gr.Group(visible=False) as group:
+    with gr.Group(visible=mode.value == Mode.CHAT.value) as group:
         response_format = gr.Radio(choices=[f.value for f in ResponseFormat], value=ResponseFormat.TEXT.value,
                                    label="Response format", elem_id="pg-response-format",
                                    info="JSON or a JSON schema the answer must follow; the answer is checked against it.")

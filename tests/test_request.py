@@ -47,7 +47,7 @@ def test_the_page_has_exactly_one_control_per_form_field() -> None:
 
     with gr.Blocks():
         built = Form.build(build_model_panel([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"),
-                           build_format_panel())
+                           build_format_panel(gr.Radio(["Completion", "Chat"], value="Completion")))
     assert list(built.controls) == list(FORM_FIELDS)
     assert built.updates({"prompt": "x"}) == {built["prompt"]: "x"}
 

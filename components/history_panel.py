@@ -61,10 +61,11 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
 
     for event in [generate.event, *other_runs]:
         event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False, **hidden)
-    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, **hidden)
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
+                     api_name="restore_run", **hidden)
+    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, **hidden)
+    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -92,6 +93,6 @@ def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any, ch
     run's conversation before its prompt back into the conversation."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
-        raise gr.Error("There is no run in the history yet.")
+        raise gr.Error("There is no run in the history yet.", print_exception=False)
     request = entry_request(entry)
     return {**form.updates(form_values(request)), run.output: entry.output, run.stats: "", **restored_conversation(chat, request)}

@@ -90,10 +90,11 @@ def _facts_or_none(token: str | None) -> dict[str, ModelFacts] | None:
         return None  # the list still helps without the facts
 
 
-def pick_updates(panel: SearchPanel, model: ModelPanel, choices: list[tuple[str, str]], model_id: str | None,
-                 hits: dict) -> dict[Any, Any]:
-    if not model_id or model_id not in (hits or {}):
-        return {}
+def pick_updates(panel: SearchPanel, model: ModelPanel, choices: list[tuple[str, str]], model_id: Any,
+                 hits: Any) -> Any:
+    hits = hits if isinstance(hits, dict) else {}
+    if not isinstance(model_id, str) or model_id not in hits:
+        return gr.skip()
     policies = [(f"{model_id} — {policy} provider (router picks; Chat, provider auto)", with_policy(model_id, policy))
                 for policy in POLICIES]
     offered = [*choices, (model_id, model_id), *policies]
@@ -101,10 +102,12 @@ def pick_updates(panel: SearchPanel, model: ModelPanel, choices: list[tuple[str,
             model.provider: provider_choices(model_id, DEFAULT_PROVIDER, hits)}
 
 
-def provider_choices(model_id: str, current: str, hits: dict) -> Any:
+def provider_choices(model_id: Any, current: Any, hits: Any) -> Any:
     """Auto plus the providers serving a picked model; every provider again for any other model."""
-    base, policy = split_policy(model_id or "")
-    serving = (hits or {}).get(base)
+    # Values arrive untrusted through the API: anything but text and a mapping counts as "no pick".
+    base, policy = split_policy(model_id if isinstance(model_id, str) else "")
+    serving = hits.get(base) if isinstance(hits, dict) else None
+    serving = [p for p in serving if p in PROVIDER_CHOICES] if isinstance(serving, list) else None
     allowed = [DEFAULT_PROVIDER] if policy else [DEFAULT_PROVIDER, *serving] if serving is not None else list(PROVIDER_CHOICES)
     return gr.update(choices=allowed, value=current if current in allowed else DEFAULT_PROVIDER)
 

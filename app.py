@@ -12,6 +12,8 @@ from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel, wire_auth_panel
 from components.big_text import build_big_text_toggle, wire_big_text
+from components.chat_events import make_chat_wiring, wire_chat
+from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.compare_panel import build_compare_panel, wire_compare_panel
 from components.form import Form
@@ -31,6 +33,7 @@ from components.sweep_panel import build_sweep_panel, wire_sweep_panel
 from components.text_sync import mirror_textboxes
 from playground.backend import Backend
 from playground.body_limit import BodyLimit
+from playground.chat.facts import FactsLookup, router_lookup
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
@@ -70,9 +73,11 @@ LOCAL_BANNER = (
 
 
 def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False,
-              local_installed: bool = True) -> gr.Blocks:
-    """`local_installed`: the built-in model's engine and weights are here, so it is listed."""
-    ctx = RunContext(backend=backend, settings=settings)
+              local_installed: bool = True, facts: FactsLookup | None = None) -> gr.Blocks:
+    """`local_installed`: the built-in model's engine and weights are here, so it is listed.
+    `facts` looks up router facts per model and provider (context length, price, structured output);
+    the router's own list by default."""
+    ctx = RunContext(backend=backend, settings=settings, facts=facts or router_lookup)
     shipped = load_presets(PRESETS_DIR)
     local_choice = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []
     choices = [*local_choice, *settings.suggested_models]
@@ -89,7 +94,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                     query = search_box()
                     model = build_model_panel(choices, default_model, beside_model=query)
                     search = build_search_panel(query)
+                    response_format = build_format_panel(model.mode)
                     run = build_run_panel()
+                    chat = build_chat_panel(run.output, model.mode)
                     code = build_code_panel()
                 with gr.Tab("Compare", id="compare"):
                     compare = build_compare_panel(choices, [default_model, *[value for _, value in settings.suggested_models]])
@@ -103,22 +110,24 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 params = build_parameters_panel()
                 history = build_history_panel()
                 group_history = build_group_history_panel()
-        form = Form.build(model, params, run.prompt)
+        form = Form.build(model, params, run.prompt, response_format)
         wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
         wire_search_panel(search, model, choices, auth.session_token, settings)
         wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model, *[pane.model for pane in compare.panes]])
         wire_big_text(big_text, [run.prompt, run.output])
         wire_parameters_panel(params, model.mode)
-        generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
-        wire_code_panel(ctx, code, form)
-        wire_presets_panel(presets, form, shipped.presets)
+        chat_wiring = make_chat_wiring(ctx, chat, run, finished_run)
+        generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
+        wire_chat(ctx, chat_wiring, form, auth.session_token, model, run.output, response_format)
+        wire_code_panel(ctx, code, form, chat.state)
+        wire_presets_panel(presets, form, shipped.presets, chat)
         fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run, other_runs=[fallback])
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run, chat, other_runs=[fallback])
         wire_replay(ctx, history, run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
-        wire_share_link(demo, ctx, form, run.status)
+        wire_share_link(demo, ctx, form, run.status, chat)
         compare_event = wire_compare_panel(ctx, compare, form, auth.session_token)
         sweep_event = wire_sweep_panel(ctx, sweep, form, auth.session_token)
         page = Page(tabs, compare, sweep, form)

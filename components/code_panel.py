@@ -1,21 +1,25 @@
 """Share link and "View code": the exact request, as a URL to the playground and as code.
 
-Neither ever holds a token: links carry settings and prompt only, snippets read $HF_TOKEN.
+Neither ever holds a token: links carry settings, the conversation and the prompt only, snippets
+read $HF_TOKEN.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gradio as gr
 
+from components.chat_panel import ChatPanel, restore_outputs, restored_conversation
+from components.chat_run import conversation_request
 from components.form import Form, read_form
 from components.generation import RunContext
 from components.messages import error_text, info_html
 from playground import errors as e
+from playground.chat.conversation import Conversation
 from playground.form_values import FormValues, form_values, request_from_form
-from playground.request import GenerationRequest
+from playground.request import GenerationRequest, Mode
 from playground.share import SharedState, parse_share_query, parse_share_url, share_query
 from playground.snippets import curl_snippet, javascript_snippet, python_snippet
 
@@ -50,25 +54,40 @@ def build_code_panel() -> CodePanel:
     return CodePanel(share_link, python, curl, javascript, show)
 
 
-def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form) -> None:
+def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form, chat_state: gr.State) -> None:
     # `request` is a positional parameter: Gradio fills only those (a keyword-only one was never
     # passed, so View code failed with "missing 'request'"). The form's fields come by name.
     def view_code(request: gr.Request, **values: Any) -> dict[Any, str]:
         try:
-            return panel.updates(code_for_form(ctx, read_form(values), page_url(request)))
+            return panel.updates(code_for_form(ctx, read_form(values), page_url(request), values.get("chat_state")))
         except e.PlaygroundError as error:
             gr.Warning(error_text(error))
             return gr.skip()  # the snippets on screen stay as they were
 
-    panel.show.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
+    # As for Generate (see generation.wire_generation): the `/view_code` API, on a hidden trigger,
+    # takes the documented form fields only; the page's button also reads the conversation.
+    api = gr.Button(visible=False, elem_id="pg-view-code-api")
+    api.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
+    inputs = {**form.by_name(), "chat_state": chat_state}
+    panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_visibility="undocumented")
 
 
-def code_for_form(ctx: RunContext, form: FormValues, page_url: str) -> list[str]:
-    """Raises InvalidModelError or InvalidParametersError."""
-    request = request_from_form(form)
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:
+    """In Chat mode the request carries the conversation: with the typed message, the one Generate
+    would send; with none typed, the last one sent. Raises InvalidModelError or InvalidParametersError."""
+    request = chat_code_request(form, conversation) if form.mode == Mode.CHAT.value else request_from_form(form)
     if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
         request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
     return code_for_request(ctx, request, page_url)
+
+
+def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:
+    chat = conversation if isinstance(conversation, Conversation) else Conversation()
+    chat = chat.with_system_prompt(form.system_prompt or "")
+    typed = form.prompt if isinstance(form.prompt, str) else ""
+    asked = chat.ask(typed) if typed.strip() or not chat.turns else chat.regenerate()
+    settings = request_from_form(replace(form, prompt=asked.last_user_message))
+    return conversation_request(settings, asked)
 
 
 def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
@@ -89,8 +108,8 @@ def page_url(request: gr.Request | None) -> str:
     return referer.split("?", 1)[0] if referer else ""
 
 
-def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML) -> None:
-    """Opening the page with a share link's query fills the form from it."""
+def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML, chat: ChatPanel) -> None:
+    """Opening the page with a share link's query fills the form (and Chat mode's conversation) from it."""
 
     def open_link(request: gr.Request) -> dict[Any, Any]:
         shared = shared_state(request)
@@ -99,9 +118,11 @@ def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTM
         base = GenerationRequest(model=ctx.settings.default_model, prompt="")
         ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""
         notice = gr.update(value=info_html("Opened from a share link." + ignored), visible=True)
-        return {**form.updates(form_values(shared.apply_to(base))), status: notice}
+        request = shared.apply_to(base)
+        return {**form.updates(form_values(request)), status: notice, **restored_conversation(chat, request)}
 
-    demo.load(open_link, inputs=None, outputs=[*form.inputs(), status], queue=False, api_visibility="undocumented")
+    outputs = [*form.inputs(), status, *restore_outputs(chat)]
+    demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
 
 
 def shared_state(request: gr.Request) -> SharedState:

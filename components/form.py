@@ -15,6 +15,7 @@ from typing import Any
 
 import gradio as gr
 
+from components.chat_panel import FormatPanel
 from components.model_panel import ModelPanel
 from components.parameters_panel import ParametersPanel
 from playground.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues
@@ -27,9 +28,9 @@ class Form:
     controls: dict[str, Component]  # in FORM_FIELDS order
 
     @classmethod
-    def build(cls, model: ModelPanel, params: ParametersPanel, prompt: gr.Textbox) -> Form:
+    def build(cls, model: ModelPanel, params: ParametersPanel, prompt: gr.Textbox, response_format: FormatPanel) -> Form:
         """Raises ValueError when a FormValues field has no control (or a control no field)."""
-        controls = {**model.controls(), "prompt": prompt, **params.controls()}
+        controls = {**model.controls(), **response_format.controls(), "prompt": prompt, **params.controls()}
         if set(controls) != set(FORM_FIELDS):
             raise ValueError(f"form controls {sorted(controls)} do not match FormValues {sorted(FORM_FIELDS)}")
         return cls({name: controls[name] for name in FORM_FIELDS})

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
@@ -30,15 +30,19 @@ from components.messages import (
 from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
+from playground.chat.facts import FactsLookup
 from playground.config import Settings
 from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest
+from playground.request import GenerationRequest, Mode
 from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, local_model_installed, offered_fallback
 from playground.token_format import check_token_format
 from playground.tokens import pick_token, token_for_model
+
+if TYPE_CHECKING:  # chat_events builds on this module
+    from components.chat_events import ChatWiring
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
@@ -47,9 +51,12 @@ NO_TEXT = "The model answered with no text: an empty answer, or an answer that i
 
 @dataclass(frozen=True)
 class RunContext:
+    """`facts` looks up a model's router facts (context length, price, structured output) for Chat mode."""
+
     backend: Backend
     settings: Settings
     streams: list[Any] = field(default_factory=list)  # every event that streams a run; Stop cancels them all
+    facts: FactsLookup | None = None
 
     def streaming(self, event: Any) -> Any:
         """Registers an event that streams a run, so Stop cancels it; returns it for chaining."""
@@ -92,15 +99,26 @@ class RunOutputs:
         return {self.fallback: update} if self.fallback is not None else {}
 
 
-def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> GenerateEvent:
-    """Generate streams into Output. `finished_run` receives the history entry of a run that
-    completed (None otherwise)."""
+def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
+                    chat: ChatWiring) -> GenerateEvent:
+    """Generate streams into Output (Completion) or the conversation (Chat, through `chat`).
+    `finished_run` receives the history entry of a run that completed (None otherwise).
+
+    The page's Generate reads the visitor's conversation, a gr.State, which Gradio's raw API would
+    demand as an extra, undocumented value. So the `/generate` API is the same handler on a hidden
+    trigger, without the conversation: its inputs and outputs stay as documented, and in Chat mode
+    it sends the one message, as before."""
     outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
-    handler = make_generate_handler(ctx, outputs)
     inputs = {**form.by_name(), "session_token": session_token}
-    event = run.generate.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_name="generate")
+    api = gr.Button(visible=False, elem_id="pg-generate-api")
+    ctx.streaming(api.click(make_generate_handler(ctx, outputs, None), inputs_kwargs=inputs, outputs=outputs.all(),
+                            api_name="generate"))
+    handler = make_generate_handler(ctx, outputs, chat)
+    page_inputs = {**inputs, "chat_state": chat.state}
+    every_output = list(dict.fromkeys([*outputs.all(), *chat.outputs.all()]))
+    event = run.generate.click(handler, inputs_kwargs=page_inputs, outputs=every_output, api_visibility="undocumented")
     ctx.streaming(event)
-    return GenerateEvent(handler, inputs, outputs.all(), event)
+    return GenerateEvent(handler, page_inputs, every_output, event)
 
 
 def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
@@ -124,15 +142,20 @@ def wire_stop(ctx: RunContext, run: RunPanel) -> None:
                    api_visibility="undocumented")
 
 
-def make_generate_handler(ctx: RunContext, outputs: RunOutputs, fallback: bool = False) -> Callable[..., Iterator[Update]]:
+def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring | None = None,
+                          fallback: bool = False) -> Callable[..., Iterator[Update]]:
     """The Generate handler (with `fallback`, the "Run on <model>" one). It takes the form's fields
     (FormValues) and `session_token` by name: those are the names, and the order, of the
-    `/generate` API's inputs."""
+    `/generate` API's inputs. With `chat`, a Chat-mode message goes to the visitor's conversation
+    (`chat_state`); without, it is sent on its own."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
         session_token = values.get("session_token")
         token = pick_token(session_token if isinstance(session_token, str) else None,
                            oauth_token.token if oauth_token else None, ctx.settings)
+        if chat is not None and values.get("mode") == Mode.CHAT.value:
+            yield from chat.run(read_form(values), token, values.get("chat_state"))
+            return
         yield from _generate(ctx, outputs, read_form(values), token, fallback)
 
     return generate
@@ -140,7 +163,7 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, fallback: bool =
 
 def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
     try:
-        request = _checked_request(ctx, form)
+        request = checked_request(ctx, form)
         check_token_format(token)
         failed_model, request = _fallback_of(ctx, request) if fallback else (None, request)
     except e.PlaygroundError as error:
@@ -161,7 +184,8 @@ def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, Gene
     return request.model, fallback_request(request, model)
 
 
-def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
+def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
+    """The form's request, validated, with a concrete seed; on a Space, endpoint URLs must be allowed."""
     request = request_from_form(form)
     if ctx.settings.on_space and is_endpoint_url(request.model):
         check_endpoint_allowed(request.model, ctx.settings.endpoint_allowlist)

@@ -12,6 +12,8 @@ from typing import Any
 
 import gradio as gr
 
+from components.chat_panel import ChatPanel, restored_conversation
+from components.chat_panel import restore_outputs as chat_restore_outputs
 from components.code_panel import CodePanel, code_for_request, page_url
 from components.form import Form
 from components.generation import GenerateEvent, RunContext
@@ -42,9 +44,9 @@ def build_history_panel() -> HistoryPanel:
 
 
 def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
-                       generate: GenerateEvent, finished_run: gr.State, other_runs: Sequence[Any] = ()) -> None:
+                       generate: GenerateEvent, finished_run: gr.State, chat: ChatPanel, other_runs: Sequence[Any] = ()) -> None:
     """`other_runs`: more events that leave a finished run in `finished_run` ("Run on <model>")."""
-    restore_outputs = [*form.inputs(), run.output, run.stats]
+    restore_outputs = [*form.inputs(), run.output, run.stats, *chat_restore_outputs(chat)]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
 
@@ -52,7 +54,7 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
         return record_run(ctx, panel, code, entry, stored, page_url(request))
 
     def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
-        return restore_run(form, run, entry_id, stored)
+        return restore_run(form, run, entry_id, stored, chat)
 
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
@@ -86,9 +88,11 @@ def record_run(ctx: RunContext, panel: HistoryPanel, code: CodePanel, entry: dic
             **code.updates(code_for_request(ctx, entry_request(run), page))}
 
 
-def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any) -> dict[Any, Any]:
-    """The picked run (the newest when none is picked) back into the form, with its output."""
+def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any, chat: ChatPanel) -> dict[Any, Any]:
+    """The picked run (the newest when none is picked) back into the form, with its output; a chat
+    run's conversation before its prompt back into the conversation."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.", print_exception=False)
-    return {**form.updates(form_values(entry_request(entry))), run.output: entry.output, run.stats: ""}
+    request = entry_request(entry)
+    return {**form.updates(form_values(request)), run.output: entry.output, run.stats: "", **restored_conversation(chat, request)}

@@ -12,8 +12,11 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
+from components.chat_panel import ChatPanel, conversation_shown
+from components.chat_panel import restore_outputs as chat_restore_outputs
 from components.form import Form, read_form
 from playground import errors as e
+from playground.chat.conversation import Conversation, from_pairs
 from playground.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
 from playground.params import GenerationParams
 from playground.presets import (
@@ -27,6 +30,7 @@ from playground.presets import (
     presets_to_yaml,
     slugify,
 )
+from playground.request import Mode
 
 MINE = "mine:"  # choice values of the visitor's own presets, so they never collide with shipped names
 
@@ -63,14 +67,17 @@ def build_presets_panel(shipped: PresetLoad) -> PresetsPanel:
     return PresetsPanel(stored, preset, examples, reset, name, save, yaml_text, export, import_)
 
 
-def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -> None:
-    apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples]
+def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset], chat: ChatPanel) -> None:
+    apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples,
+                     form["response_format"], form["json_schema"], *chat_restore_outputs(chat)]
     hidden = {"api_visibility": "undocumented"}
 
     def apply(choice: str | None, stored: Any, **params: Any) -> dict[Any, Any]:
         updates = apply_choice(choice, shipped, stored, read_form(params))
         examples = updates.pop("examples", None)
-        return {**form.updates(updates), panel.examples: examples} if updates else gr.skip()
+        turns = updates.pop("turns", None)
+        conversation = conversation_shown(chat, from_pairs("", turns)) if turns is not None else {}
+        return {**form.updates(updates), panel.examples: examples, **conversation} if updates else gr.skip()
 
     def fill_prompt(example: str | None) -> dict[Any, Any]:
         return {form["prompt"]: example} if example else gr.skip()
@@ -79,7 +86,7 @@ def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -
         return {**form.updates(parameter_form_values(GenerationParams(), random_seed=True)), panel.preset: None}
 
     def save(label: str, stored: Any, **values: Any) -> dict[Any, Any]:
-        mine = save_preset(label, stored, read_form(values))
+        mine = save_preset(label, stored, read_form(values), values.get("chat_state"))
         return {panel.stored: [preset_to_dict(p) for p in mine],
                 panel.preset: gr.update(choices=choices(shipped, mine), value=MINE + mine[-1].name)}
 
@@ -93,7 +100,7 @@ def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -
     panel.reset.click(reset, inputs=None, outputs=[*form.parameter_inputs(), panel.preset], queue=False,
                       api_name="reset_parameters", **hidden)
     # Queued (unlike the instant updates above): toasts (gr.Info/gr.Warning) reach the page only through the queue.
-    panel.save.click(save, inputs=[panel.name, panel.stored], inputs_kwargs=form.by_name(),
+    panel.save.click(save, inputs=[panel.name, panel.stored], inputs_kwargs={**form.by_name(), "chat_state": chat.state},
                      outputs=[panel.stored, panel.preset], **hidden)
     panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False, **hidden)
     panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset], **hidden)
@@ -136,6 +143,12 @@ def apply_choice(choice: str | None, shipped: list[Preset], stored: Any, current
         updates["mode"] = preset.mode.value
     if preset.system_prompt is not None:
         updates["system_prompt"] = preset.system_prompt
+    if preset.response_format is not None:
+        updates["response_format"] = preset.response_format.value
+    if preset.json_schema is not None:
+        updates["json_schema"] = preset.json_schema
+    if preset.conversation:  # a preset with a conversation starts from it
+        updates["turns"] = tuple(tuple(turn) for turn in preset.conversation)
     updates["examples"] = gr.update(choices=preset.examples, value=None, visible=bool(preset.examples))
     return updates
 
@@ -148,14 +161,17 @@ def _current_params(current: FormValues) -> GenerationParams:
         return GenerationParams()
 
 
-def save_preset(label: Any, stored: Any, form: FormValues) -> list[Preset]:
+def save_preset(label: Any, stored: Any, form: FormValues, conversation: Any = None) -> list[Preset]:
     """The visitor's presets with the current settings saved under `label`, last. Raises gr.Error
     (naming the control) when the name or a setting can't be saved; nothing is stored then."""
     label = label.strip() if isinstance(label, str) else ""
     if not label:
         raise gr.Error("Preset name: type a name for the preset first.", print_exception=False)
     try:
-        preset = preset_from_request(slugify(label), label[:80], settings_from_form(form))
+        settings = settings_from_form(form)
+        if settings.mode is Mode.CHAT and isinstance(conversation, Conversation):
+            settings = settings.model_copy(update={"turns": conversation.answered_pairs()})
+        preset = preset_from_request(slugify(label), label[:80], settings)
     except e.PlaygroundError as error:
         raise gr.Error(f"Can't save these settings: {error.detail}", print_exception=False) from None
     except ValidationError as error:

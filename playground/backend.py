@@ -23,7 +23,7 @@ from playground import errors as e
 from playground.catalog.policy import check_policy_use
 from playground.clock import NOTHING, Clock, SystemClock
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
-from playground.events import Done, Event, RunStats, Silence, Token, Waiting
+from playground.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
 from playground.outbound import run_scope
@@ -46,14 +46,18 @@ class _Progress:
     tokens: int = 0
     attempts: int = 0
     ignored_params: tuple[str, ...] = ()  # set by the worker before its first piece
+    usage: Usage | None = None  # the chat stream's token counts, when it reports them
 
 
 @dataclass(frozen=True)
 class _Piece:
-    """One streamed item: its text, and whether it is the model's final event."""
+    """One streamed item: its text (and a chat delta's separate reasoning field), whether it is
+    the model's final event, and the run's token counts if the item carries them."""
 
     text: str
     final: bool = False
+    reasoning: str = ""
+    usage: Usage | None = None
 
 
 @dataclass
@@ -110,10 +114,11 @@ class Backend:
                 break
             last = self.clock.now()
             finished = finished or item.final
-            if item.text:
+            progress.usage = item.usage or progress.usage
+            if item.text or item.reasoning:
                 progress.tokens += 1
                 progress.first_token_at = progress.first_token_at or last
-                yield Token(item.text)
+                yield Token(item.text, item.reasoning)
         if not cancel.is_set() and not finished and progress.tokens:
             raise e.CutOffError(f"the stream ended after {progress.tokens} tokens without the model's final event")
 
@@ -178,6 +183,7 @@ class Backend:
             seed=request.params.seed,
             attempts=progress.attempts,
             ignored_params=progress.ignored_params,
+            usage=progress.usage,
         )
 
 
@@ -203,7 +209,27 @@ def _tgi_piece(item: Any) -> _Piece:
 
 
 def _chat_piece(item: Any) -> _Piece:
-    if not item.choices:
-        return _Piece("")
+    usage = _usage(item.usage) if getattr(item, "usage", None) else None
+    if not item.choices:  # e.g. the last chunk that `stream_options={"include_usage": true}` asks for
+        return _Piece("", usage=usage)
     choice = item.choices[0]
-    return _Piece(choice.delta.content or "", final=choice.finish_reason is not None)
+    delta = choice.delta
+    # `reasoning_content` (DeepSeek, vLLM, llama.cpp) is not a declared field: huggingface_hub keeps
+    # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
+    reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
+    return _Piece(delta.content or "", final=choice.finish_reason is not None,
+                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage)
+
+
+def _usage(usage: Any) -> Usage:
+    details = getattr(usage, "completion_tokens_details", None)
+    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else getattr(details, "reasoning_tokens", None)
+    return Usage(
+        prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
+        completion_tokens=_count(getattr(usage, "completion_tokens", None)),
+        reasoning_tokens=_count(reasoning),
+    )
+
+
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

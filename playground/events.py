@@ -49,7 +49,21 @@ class Silence:
 
 @dataclass(frozen=True)
 class Token:
+    """One streamed piece. `reasoning` is a chat delta's separate reasoning field
+    (`reasoning_content` or `reasoning`); `<think>` tags inside `text` are split out later, in one
+    place (`playground.chat.reasoning`)."""
+
     text: str
+    reasoning: str = ""
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token counts the server reported for the whole run (the stream's `usage`), if it did."""
+
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    reasoning_tokens: int | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,7 @@ class RunStats:
     attempts: int
     # Parameters the model refused ("model_kwargs are not used") and the run was sent without.
     ignored_params: tuple[str, ...] = ()
+    usage: Usage | None = None
 
     @property
     def tokens_per_second(self) -> float | None:

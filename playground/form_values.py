@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.errors import InvalidParametersError
 from playground.params import GenerationParams
-from playground.request import GenerationRequest, checked_request, describe
+from playground.request import GenerationRequest, Mode, checked_request, describe
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,8 @@ class FormValues:
     provider: Any = None
     mode: Any = None
     system_prompt: Any = None
+    response_format: Any = None
+    json_schema: Any = None
     prompt: Any = None
     temperature: Any = None
     max_new_tokens: Any = None
@@ -65,7 +68,8 @@ def params_from_form(form: FormValues) -> GenerationParams:
 def form_values(request: GenerationRequest) -> dict[str, Any]:
     """Values for every form field that reproduce `request` exactly (its seed included)."""
     return {"model": request.model, "provider": request.provider, "mode": request.mode.value,
-            "system_prompt": request.system_prompt, "prompt": request.prompt,
+            "system_prompt": request.system_prompt, "response_format": request.response_format.value,
+            "json_schema": request.json_schema or EXAMPLE_SCHEMA_TEXT, "prompt": request.prompt,
             **parameter_form_values(request.params, random_seed=False)}
 
 
@@ -81,7 +85,17 @@ def parameter_form_values(params: GenerationParams, random_seed: bool) -> dict[s
 
 def _request_data(form: FormValues, prompt: Any) -> dict[str, Any]:
     return {"model": form.model, "provider": form.provider, "mode": form.mode,
-            "system_prompt": form.system_prompt or "", "prompt": prompt, "params": _params_data(form)}
+            "system_prompt": form.system_prompt or "", "prompt": prompt, "params": _params_data(form),
+            **_format_data(form)}
+
+
+def _format_data(form: FormValues) -> dict[str, Any]:
+    """Response format and schema: Chat mode only, and the schema only when it is used (a broken
+    one left in the editor must not block another run)."""
+    if form.mode != Mode.CHAT.value or form.response_format in (None, ResponseFormat.TEXT.value):
+        return {"response_format": ResponseFormat.TEXT.value, "json_schema": ""}
+    schema = form.json_schema if form.response_format == ResponseFormat.JSON_SCHEMA.value else ""
+    return {"response_format": form.response_format, "json_schema": schema}
 
 
 def _params_data(form: FormValues) -> dict[str, Any]:

@@ -18,9 +18,11 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
+from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
+from playground.errors import InvalidParametersError
 from playground.model_ref import ModelId
 from playground.params import GenerationParams, sendable_text
-from playground.request import GenerationRequest, Mode, Prompt, SystemPrompt
+from playground.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, SystemPrompt
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +45,20 @@ class Preset(BaseModel):
     mode: Mode | None = None
     system_prompt: SystemPrompt | None = None
     examples: list[Prompt] = Field(default_factory=list, max_length=20)
+    # Chat mode: a conversation to start from (few-shot turns), and the answer's format.
+    conversation: list[ChatTurn] = Field(default_factory=list, max_length=MAX_TURNS)
+    response_format: ResponseFormat | None = None
+    json_schema: str | None = Field(None, max_length=MAX_SCHEMA_CHARS)
+
+    @field_validator("json_schema")
+    @classmethod
+    def _schema_is_json_schema(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                parse_schema(value)
+            except InvalidParametersError as error:
+                raise ValueError(str(error).removeprefix("Schema: ")) from None
+        return value
 
     @field_validator("params")
     @classmethod
@@ -135,6 +151,9 @@ def preset_from_request(name: str, label: str, request: GenerationRequest) -> Pr
         model=request.model,
         mode=request.mode,
         system_prompt=request.system_prompt or None,
+        conversation=[list(turn) for turn in request.turns],
+        response_format=request.response_format if request.response_format is not ResponseFormat.TEXT else None,
+        json_schema=request.json_schema or None,
     )
 
 

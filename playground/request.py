@@ -11,14 +11,26 @@ backend makes this call, and the "View code" snippets print it, so the two canno
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
 from huggingface_hub.inference._providers import PROVIDERS
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
+from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.model_ref import ModelId
 from playground.params import GenerationParams, field_label, sendable_text
@@ -37,6 +49,11 @@ PROVIDER_CHOICES: tuple[str, ...] = (DEFAULT_PROVIDER, "hf-inference", *sorted(p
 # One bound for prompts, system prompts and preset examples everywhere, so a run that was accepted
 # can always be kept, shared and restored.
 MAX_PROMPT_CHARS = 32_000
+MAX_ANSWER_CHARS = 100_000  # an earlier answer in a conversation; as long as the history keeps
+MAX_TURNS = 100
+# Chat routes report the run's token counts in a last chunk when asked; OpenAI-compatible servers
+# (the router, TGI, vLLM, llama.cpp) take this field.
+STREAM_OPTIONS = {"include_usage": True}
 
 
 def _known_provider(value: str) -> str:
@@ -48,11 +65,17 @@ def _known_provider(value: str) -> str:
 Provider = Annotated[str, AfterValidator(_known_provider)]
 Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), BeforeValidator(sendable_text)]
 SystemPrompt = Prompt
+EarlierAnswer = Annotated[str, Field(max_length=MAX_ANSWER_CHARS), BeforeValidator(sendable_text)]
+ChatTurn = tuple[Prompt, EarlierAnswer]  # (user message, assistant answer without its reasoning)
 
 
 class GenerationRequest(BaseModel):
     """A validated request. `model` is a Hub ID (`org/name`) or an endpoint URL. An empty prompt is
-    a valid request (settings saved as a preset, a link without a prompt); Generate refuses it."""
+    a valid request (settings saved as a preset, a link without a prompt); Generate refuses it.
+
+    In Chat mode `prompt` is the newest user message and `turns` the conversation before it;
+    `response_format` and `json_schema` (the schema editor's text, checked when it is used) shape
+    the answer."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -62,6 +85,20 @@ class GenerationRequest(BaseModel):
     provider: Provider = Field(DEFAULT_PROVIDER, title="Provider")
     system_prompt: SystemPrompt = Field("", title="System prompt")
     params: GenerationParams = Field(default_factory=GenerationParams)
+    turns: tuple[ChatTurn, ...] = Field((), title="Conversation", max_length=MAX_TURNS)
+    response_format: ResponseFormat = Field(ResponseFormat.TEXT, title="Response format")
+    json_schema: str = Field("", title="Schema", max_length=MAX_SCHEMA_CHARS)
+
+    @field_validator("json_schema")
+    @classmethod
+    def _schema_is_usable(cls, value: str, info: ValidationInfo) -> str:
+        """A schema is checked when it is used: a broken one in the editor must not block a Text run."""
+        if info.data.get("response_format") is ResponseFormat.JSON_SCHEMA:
+            try:
+                parse_schema(value)
+            except InvalidParametersError as error:
+                raise ValueError(str(error).removeprefix("Schema: ")) from None
+        return value
 
 
 def checked_request(data: dict[str, Any]) -> GenerationRequest:
@@ -119,13 +156,25 @@ class ClientCall:
 
 def client_call(request: GenerationRequest) -> ClientCall:
     if request.mode is Mode.CHAT:
-        return ClientCall("chat_completion", {"messages": chat_messages(request), **chat_parameters(request.params)})
+        kwargs = {"messages": chat_messages(request), **chat_parameters(request.params)}
+        response_format = chat_response_format(request)
+        if response_format is not None:
+            kwargs["response_format"] = response_format
+        return ClientCall("chat_completion", {**kwargs, "stream_options": dict(STREAM_OPTIONS)})
     return ClientCall("text_generation", {"prompt": request.prompt, **completion_parameters(request.params)})
 
 
 def chat_messages(request: GenerationRequest) -> list[dict[str, str]]:
+    """System prompt, the conversation so far, then the new user message."""
     messages = [{"role": "system", "content": request.system_prompt}] if request.system_prompt.strip() else []
+    for user, assistant in request.turns:
+        messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
     return [*messages, {"role": "user", "content": request.prompt}]
+
+
+def chat_response_format(request: GenerationRequest) -> dict[str, Any] | None:
+    schema = json.loads(request.json_schema) if request.response_format is ResponseFormat.JSON_SCHEMA else None
+    return response_format_body(request.response_format, schema)
 
 
 def completion_parameters(params: GenerationParams) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from pydantic import ValidationError
 
+from playground.chat.structured import ResponseFormat
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode, check_field
 
@@ -36,11 +37,15 @@ class SharedState:
     system_prompt: str | None = None
     prompt: str | None = None
     problems: list[str] = field(default_factory=list)
+    turns: tuple[tuple[str, str], ...] | None = None  # Chat mode's conversation before the prompt
+    response_format: Any = None
+    json_schema: str | None = None
 
     @property
     def is_empty(self) -> bool:
         """True for a plain visit: no known key in the link, so nothing to restore."""
-        fields = (self.model, self.provider, self.mode, self.params, self.system_prompt, self.prompt)
+        fields = (self.model, self.provider, self.mode, self.params, self.system_prompt, self.prompt, self.turns,
+                  self.response_format, self.json_schema)
         return all(value is None for value in fields) and not self.problems
 
     def apply_to(self, base: GenerationRequest) -> GenerationRequest:
@@ -52,6 +57,9 @@ class SharedState:
             provider=self.provider or base.provider,
             system_prompt=self.system_prompt if self.system_prompt is not None else base.system_prompt,
             params=self.params or base.params,
+            turns=self.turns if self.turns is not None else base.turns,
+            response_format=self.response_format or base.response_format,
+            json_schema=self.json_schema if self.json_schema is not None else base.json_schema,
         )
 
 
@@ -69,6 +77,12 @@ def share_query(request: GenerationRequest) -> str:
     pairs.extend(("stop", stop) for stop in request.params.stop)
     if request.system_prompt:
         pairs.append(("system", request.system_prompt))
+    for user, assistant in request.turns:  # in order: the n-th `user` goes with the n-th `assistant`
+        pairs += [("user", user), ("assistant", assistant)]
+    if request.response_format is not ResponseFormat.TEXT:
+        pairs.append(("format", request.response_format.value))
+    if request.json_schema:
+        pairs.append(("schema", request.json_schema))
     pairs.append(("prompt", request.prompt))
     return urlencode(pairs, quote_via=quote, safe="/")
 
@@ -93,7 +107,20 @@ def parse_share_query(query: Mapping[str, Any]) -> SharedState:
     params = _params(query, problems)
     system = _field("system_prompt", _last(query, "system"), "system prompt", problems)
     prompt = _field("prompt", _last(query, "prompt"), "prompt", problems)
-    return SharedState(model, provider, mode, params, system, prompt, problems)
+    response_format = _field("response_format", _last(query, "format"), "format", problems)
+    schema = _field("json_schema", _last(query, "schema"), "schema", problems)
+    return SharedState(model, provider, mode, params, system, prompt, problems, _turns(query, problems), response_format, schema)
+
+
+def _turns(query: Mapping[str, Any], problems: list[str]) -> tuple[tuple[str, str], ...] | None:
+    """The conversation: `user` and `assistant` keys in turn. One that doesn't add up is left out whole."""
+    users, answers = _all(query, "user"), _all(query, "assistant")
+    if not users and not answers:
+        return None
+    if len(users) != len(answers):
+        problems.append("conversation: each user message needs its answer; left out")
+        return None
+    return _field("turns", list(zip(users, answers, strict=True)), "conversation", problems)
 
 
 def _all(query: Mapping[str, Any], key: str) -> list[str]:

@@ -122,10 +122,10 @@ def _chat_request(request: GenerationRequest, call: ClientCall, router: str) -> 
     parameters = _without_none(dict(sorted(kwargs.items())))
     if is_endpoint_url(request.model):
         # hf-inference replaces a URL in the body's "model" with this placeholder.
-        return _chat_url(request.model), _chat_body("dummy", messages, parameters), []
+        return _chat_url(request.model), _chat_body("dummy", messages, _tgi_response_format(parameters)), []
     if request.provider == HF_INFERENCE:
         url = f"{router}/{HF_INFERENCE}/models/{request.model}/v1/chat/completions"
-        return url, _chat_body(request.model, messages, parameters), []
+        return url, _chat_body(request.model, messages, _tgi_response_format(parameters)), []
     if request.provider == AUTO:
         return f"{router}/v1/chat/completions", _chat_body(request.model, messages, parameters), []
     # huggingface_hub would post to {router}/{provider}/v1/chat/completions with the provider's own
@@ -134,6 +134,15 @@ def _chat_request(request: GenerationRequest, call: ClientCall, router: str) -> 
     note = [f"model {request.model}:{request.provider} asks the router for provider {request.provider}, as the app does."]
     body = _chat_body(f"{request.model}:{request.provider}", messages, parameters)
     return f"{router}/v1/chat/completions", body, note
+
+
+def _tgi_response_format(parameters: dict[str, Any]) -> dict[str, Any]:
+    """huggingface_hub's hf-inference helper (used for endpoint URLs too) sends a JSON schema in
+    TGI's grammar shape, `{"type": "json_object", "value": schema}`."""
+    asked = parameters.get("response_format")
+    if not isinstance(asked, dict) or asked.get("type") != "json_schema":
+        return parameters
+    return {**parameters, "response_format": {"type": "json_object", "value": asked["json_schema"]["schema"]}}
 
 
 def _chat_body(model: str, messages: list[dict[str, str]], parameters: dict[str, Any]) -> dict[str, Any]:

@@ -33,14 +33,16 @@ def open_page(browser, url: str):
 
 
 def generate_and_wait(page, button: str = "Generate") -> str:
-    """Presses Generate (or `button`) and returns the Output once this run's stats line is shown
-    (the line is cleared when a run starts)."""
+    """Presses Generate (or `button`) and returns the Output (in Chat mode, the newest answer in the
+    Conversation) once this run's stats line is shown (the line is cleared when a run starts)."""
     stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
     shown_before = page.evaluate(stats)
-    page.get_by_role("button", name=button).click()
+    page.get_by_role("button", name=button, exact=True).click()
     if shown_before:  # an earlier run's line: wait until this run clears it (it may refill fast)
         page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
     page.wait_for_function(stats, timeout=60_000)
+    if page.locator("#pg-conversation").is_visible():
+        return page.locator("#pg-conversation .message.bot").last.inner_text()
     return page.locator("#pg-output textarea").input_value()
 
 

@@ -186,3 +186,42 @@ def chat_stream(generation: Generation, *, model: str, answer_id: str) -> list[b
         )
         for index, text in enumerate(tokens)
     ]
+
+
+# ---- chat models that reason, answer in JSON, and report usage -----------------------------
+
+THINKING = ["Let ", "me ", "think ", "about ", "it. "]
+
+
+def think_tokens(generation: Generation) -> Generation:
+    """A `<think>` model's answer: the tags split across tokens (`<th` + `ink>`), as tokenizers do."""
+    return Generation(["<th", "ink>", *THINKING, "</think>", "\n\n", *generation.tokens], generation.finish_reason)
+
+
+def json_answer(messages: Any) -> Generation:
+    """A JSON answer whose `year` is text: valid JSON, invalid against a schema that wants an integer."""
+    text = json.dumps({"name": chat_prompt(messages), "year": "nineteen"})
+    return Generation([text[i : i + 8] for i in range(0, len(text), 8)], "stop_sequence")
+
+
+def _chunk(model: str, answer_id: str, created: int, delta: dict[str, Any], finish: str | None) -> bytes:
+    choice = {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}
+    return sse({"id": answer_id, "object": "chat.completion.chunk", "created": created, "model": model,
+                "system_fingerprint": "protocol-server", "choices": [choice]})
+
+
+def reasoning_stream(generation: Generation, *, model: str, answer_id: str) -> list[bytes]:
+    """Reasoning in the delta's `reasoning_content` field, one chunk per token, then the answer."""
+    created = int(time.time())
+    thinking = [_chunk(model, answer_id, created, {"role": "assistant", "content": None, "reasoning_content": t}, None) for t in THINKING]
+    return thinking + chat_stream(generation, model=model, answer_id=answer_id)
+
+
+def usage_chunk(*, model: str, answer_id: str, prompt_tokens: int, completion_tokens: int, reasoning_tokens: int | None) -> bytes:
+    """OpenAI's last chunk for `stream_options={"include_usage": true}`: no choices, the run's usage."""
+    usage: dict[str, Any] = {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
+                             "total_tokens": prompt_tokens + completion_tokens}
+    if reasoning_tokens is not None:
+        usage["completion_tokens_details"] = {"reasoning_tokens": reasoning_tokens}
+    return sse({"id": answer_id, "object": "chat.completion.chunk", "created": int(time.time()), "model": model,
+                "system_fingerprint": "protocol-server", "choices": [], "usage": usage})

@@ -11,6 +11,10 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
     POST /v1/chat/completions                       router "auto" chat; model from the body
+                                                    (chat routes: `test/think-model` streams `<think>`
+                                                    tags, `test/reasoning-model` a `reasoning_content`
+                                                    field, `test/json-model` JSON; a last `usage` chunk
+                                                    when `stream_options.include_usage` asks for one)
     POST /{provider}/v1/chat/completions            other providers; model from the body
     POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
                                                     a direct TGI endpoint for model `tgi/{name}`
@@ -111,15 +115,22 @@ class Model:
     statuses: dict[str, str] = field(default_factory=dict)  # provider -> live|staging|error (default live)
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> router facts (context_length, ...)
     trending: int = 0  # higher sorts first in a search
+    answers: str = "echo"  # chat answers: "echo", "think" (<think> tags), "reasoning" (reasoning_content), "json"
 
     def status(self, provider: str) -> str:
         return self.statuses.get(provider, "live")
 
 
+_CHAT = {"hf-inference": "conversational"}
 BUILTIN_MODELS = {
     "test/tiny-gpt": Model("text-generation", {"hf-inference": "text-generation"}),
     "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
     "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
+    "test/think-model": Model("text-generation", _CHAT, answers="think"),
+    "test/reasoning-model": Model("text-generation", _CHAT, answers="reasoning"),
+    "test/json-model": Model("text-generation", _CHAT, answers="json",
+                             facts={"hf-inference": {"context_length": 4096, "pricing": {"input": 1.0, "output": 2.0},
+                                                     "supports_structured_output": True}}),
 }
 ROUTER_FACTS_EXAMPLE = {
     "context_length": 32768, "pricing": {"input": 0.2, "output": 0.6}, "throughput": 85.5,
@@ -206,10 +217,11 @@ class ProtocolServer:
         statuses: dict[str, str] | None = None,
         facts: dict[str, dict[str, Any]] | None = None,
         trending: int = 0,
+        answers: str = "echo",
     ) -> None:
         """`facts` are what the router's /v1/models lists per provider (any field may be left out)."""
         providers = _default_providers() if providers is None else providers
-        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending)
+        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending, answers)
         with self._lock:
             self._models = {**self._models, model_id: model}
 
@@ -414,10 +426,19 @@ class ProtocolServer:
         )  # fmt: skip
         answer_id = f"chatcmpl-{next(self._answer_ids)}"
         prompt_tokens = answers.prompt_token_count(body["messages"])
+        style = self._model(model_id).answers  # type: ignore[union-attr]  # _refusal checked it exists
+        generation = answers.think_tokens(generation) if style == "think" else generation
+        generation = answers.json_answer(body["messages"]) if style == "json" else generation
+        events = (answers.reasoning_stream if style == "reasoning" else answers.chat_stream)(generation, model=model_id, answer_id=answer_id)
+        thinking = len(answers.THINKING) if style == "reasoning" else None
+        usage = answers.usage_chunk(
+            model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens,
+            completion_tokens=len(generation.tokens) + (thinking or 0), reasoning_tokens=thinking,
+        )  # fmt: skip
         return self._deliver(
             reply,
             stream=bool(body.get("stream")),
-            events=answers.chat_stream(generation, model=model_id, answer_id=answer_id),
+            events=[*events, usage] if _wants_usage(body) else events,
             whole=answers.chat_completion(generation, model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens),
             tail=(answers.DONE,),
         )
@@ -499,6 +520,11 @@ def _served_by(model: Model, served_by: str | None) -> bool:
 
 def _default_providers() -> dict[str, str]:
     return {"hf-inference": "text-generation"}
+
+
+def _wants_usage(body: dict) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and options.get("include_usage") is True
 
 
 def _json_or_none(raw: bytes) -> Any:

@@ -23,10 +23,11 @@ from hypothesis import strategies as st
 from tests.conftest import TEST_TOKEN, AppProcess
 from tests.protocol_server import ProtocolServer
 
-FIELDS = ["model", "provider", "mode", "system_prompt", "prompt", "temperature", "max_new_tokens", "seed",
-          "random_seed", "top_p", "top_k", "repetition_penalty", "stop"]  # fmt: skip
+FIELDS = ["model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt", "temperature",
+          "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop"]  # fmt: skip
 VALID = {
-    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": "Hello there",
+    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
+    "json_schema": "", "prompt": "Hello there",
     "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
     "repetition_penalty": 1.0, "stop": "",
 }  # fmt: skip
@@ -74,6 +75,8 @@ FIELD_VALUES = {
     "provider": st.one_of(st.sampled_from(["auto", "hf-inference", "together", "AUTO", "nope"]), TEXT),
     "mode": st.one_of(st.sampled_from(["Completion", "Chat", "chat", "CHAT", ""]), TEXT),
     "system_prompt": TEXT,
+    "response_format": st.one_of(st.sampled_from(["Text", "JSON", "JSON schema", "json", ""]), TEXT),
+    "json_schema": st.one_of(st.sampled_from(["{}", '{"type": "object"}', '{"type": 5}', "{", "[]"]), TEXT),
     "prompt": TEXT,
     "temperature": NUMBER,
     "max_new_tokens": NUMBER,

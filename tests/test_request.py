@@ -32,20 +32,22 @@ def history_entry(**changes: object) -> dict:
 
 
 def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
-    assert FORM_FIELDS == ("model", "provider", "mode", "system_prompt", "prompt", "temperature", "max_new_tokens",
-                           "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop")
+    assert FORM_FIELDS == ("model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt",
+                           "temperature", "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop")
     request = request_from_form(form(mode="Chat", system_prompt="Be brief", stop="END"))
     assert request_from_form(FormValues(**form_values(request))) == request  # the form round-trips a request
     assert set(GenerationParams.model_fields) <= set(PARAMETER_FIELDS)  # every parameter has its control
 
 
 def test_the_page_has_exactly_one_control_per_form_field() -> None:
+    from components.chat_panel import build_format_panel
     from components.form import Form
     from components.model_panel import build_model_panel
     from components.parameters_panel import build_parameters_panel
 
     with gr.Blocks():
-        built = Form.build(build_model_panel([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"))
+        built = Form.build(build_model_panel([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"),
+                           build_format_panel(gr.Radio(["Completion", "Chat"], value="Completion")))
     assert list(built.controls) == list(FORM_FIELDS)
     assert built.updates({"prompt": "x"}) == {built["prompt"]: "x"}
 

@@ -21,6 +21,7 @@ import pytest
 from huggingface_hub import InferenceClient
 from huggingface_hub.inference._providers.hf_inference import _build_chat_completion_url
 
+from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode, client_call
 from playground.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
@@ -149,8 +150,16 @@ def test_a_random_seed_is_left_out_as_the_client_would() -> None:
 # ---- running the snippets against the local server ------------------------------------------
 
 
+CONVERSATION = (("First, " + TRICKY, "An answer with 'quotes' & $VARS"), ("Second?", "Yes."))
+
+
 def _execution_cases(url: str) -> dict[str, GenerationRequest]:
+    schema = {"response_format": ResponseFormat.JSON_SCHEMA, "json_schema": EXAMPLE_SCHEMA_TEXT}
     return {
+        "chat-conversation": chat(turns=CONVERSATION),
+        "chat-json-schema-hf-inference": chat(provider="hf-inference", turns=CONVERSATION, **schema),
+        "chat-json-schema-endpoint": chat(f"{url}/tgi/local-model", **schema),
+        "chat-json-auto": chat(response_format=ResponseFormat.JSON),
         "completion-auto": completion(),
         "completion-greedy-hf-inference": completion(
             provider="hf-inference", params=GenerationParams(temperature=0, seed=3, max_new_tokens=30)
@@ -250,6 +259,8 @@ def _sse_text(raw: str, chat: bool) -> str:
         if payload == "[DONE]":
             break
         event = json.loads(payload)
+        if chat and not event["choices"]:  # the usage chunk that stream_options asks for
+            continue
         parts.append((event["choices"][0]["delta"].get("content") or "") if chat else event["token"]["text"])
     return "".join(parts)
 

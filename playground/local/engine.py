@@ -99,6 +99,7 @@ class Sampling:
     frequency_penalty: float = 0.0
     presence_penalty: float = 0.0
     stop: tuple[str, ...] = ()
+    grammar: str | None = None  # GBNF the answer must follow (structured output), or None
 
     @property
     def greedy(self) -> bool:
@@ -148,7 +149,7 @@ class Generation:
         # different computation whose logits may differ in the last bits. Re-reading a prompt is cheap.
         self._llm.reset()
         self._llm.set_seed(_llama_seed(self.sampling.seed))
-        for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling)):
+        for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling), grammar=_grammar(self.sampling)):
             self.generated_tokens += 1
             if llama_cpp.llama_vocab_is_eog(vocab, token_id):
                 self.finish_reason = "eos_token"
@@ -191,6 +192,15 @@ def _sampler_options(sampling: Sampling) -> dict[str, Any]:
         "frequency_penalty": sampling.frequency_penalty,
         "presence_penalty": sampling.presence_penalty,
     }
+
+
+def _grammar(sampling: Sampling) -> Any:
+    """llama.cpp's grammar-constrained sampling: only tokens the grammar allows can be picked."""
+    if sampling.grammar is None:
+        return None
+    from llama_cpp.llama_grammar import LlamaGrammar
+
+    return LlamaGrammar.from_string(sampling.grammar, verbose=False)
 
 
 def _llama_seed(seed: int) -> int:

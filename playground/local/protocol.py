@@ -139,9 +139,16 @@ class ChatRequest(_Body):
     logprobs: bool | None = None
     top_logprobs: int | None = None
     tools: list[Any] | None = None
-    response_format: Any = None
+    response_format: dict[str, Any] | None = None
+    stream_options: dict[str, Any] | None = None  # the last chunk always carries `usage`
 
-    _refused: ClassVar[dict[str, Any]] = {"n": 1, "logprobs": False, "top_logprobs": 0, "tools": [], "response_format": None}
+    _refused: ClassVar[dict[str, Any]] = {"n": 1, "logprobs": False, "top_logprobs": 0, "tools": []}
+
+    @field_validator("response_format")
+    @classmethod
+    def _format_has_a_grammar(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        response_grammar(value)  # raises ValueError (a 422) for a format or schema it cannot follow
+        return value
 
     @field_validator("stop", mode="before")
     @classmethod
@@ -159,10 +166,38 @@ class ChatRequest(_Body):
             frequency_penalty=self.frequency_penalty or 0.0,
             presence_penalty=self.presence_penalty or 0.0,
             stop=tuple(self.stop or ()),
+            grammar=response_grammar(self.response_format),
         )
 
     def message_dicts(self) -> list[dict[str, str]]:
         return [{"role": m.role, "content": m.content} for m in self.messages]
+
+
+def response_grammar(response_format: dict[str, Any] | None) -> str | None:
+    """The GBNF grammar llama.cpp samples under for a `response_format`, or None for free text.
+
+    Takes the shapes clients send: OpenAI's `{"type": "json_object"}` (any JSON) and
+    `{"type": "json_schema", "json_schema": {"schema": ...}}`, and TGI's `{"type": "json_object" |
+    "json", "value": schema}`, which huggingface_hub sends to an endpoint URL such as this server.
+    Raises ValueError for another shape or a schema llama.cpp's converter cannot turn into a grammar.
+    """
+    if response_format is None or response_format.get("type") == "text":
+        return None
+    kind = response_format.get("type")
+    if kind == "json_schema" and isinstance(response_format.get("json_schema"), dict):
+        schema = response_format["json_schema"].get("schema")
+    elif kind in ("json_object", "json"):
+        schema = response_format.get("value")
+    else:
+        raise ValueError("`response_format` must be text, json_object or json_schema")
+    from llama_cpp.llama_grammar import JSON_GBNF, json_schema_to_gbnf
+
+    if schema is None:
+        return JSON_GBNF
+    try:
+        return json_schema_to_gbnf(json.dumps(schema))
+    except Exception as error:  # the converter raises assorted errors for schemas it cannot follow
+        raise ValueError(f"the local model cannot follow this JSON schema: {error}") from error
 
 
 def _seed(seed: int | None, rng: random.Random) -> int:

@@ -23,6 +23,7 @@ from components.messages import (
 from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
+from playground.coalesce import coalesce
 from playground.config import Settings
 from playground.events import Done, RunStats, Token, Waiting
 from playground.form import FormValues, request_from_form
@@ -85,7 +86,7 @@ def _generate(ctx: RunContext, form: FormValues, token: str | None) -> Iterator[
         yield _failure(error)
         return
     yield gr.skip(), gr.update(value=info_html("Sending…"), visible=True), "", None
-    yield from _render_run(ctx.backend, request, token)
+    yield from _render_run(ctx.backend, request, token, ctx.settings.ui_update_interval)
 
 
 def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
@@ -95,10 +96,11 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
     return request
 
 
-def _render_run(backend: Backend, request: GenerationRequest, token: str | None) -> Iterator[Update]:
+def _render_run(backend: Backend, request: GenerationRequest, token: str | None, update_interval: float) -> Iterator[Update]:
     text = ""
     try:
-        for event in backend.run(request, token):
+        # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
+        for event in coalesce(backend.run(request, token), update_interval):
             if isinstance(event, Waiting):
                 yield gr.skip(), gr.update(value=waiting_html(event), visible=True), gr.skip(), gr.skip()
             elif isinstance(event, Token):

@@ -10,6 +10,8 @@ from dotenv import load_dotenv
 from playground.router import DEFAULT_ROUTER_URL
 
 DEFAULT_RETRY_DEADLINE = 300.0
+# Measured with benchmarks/bench_app_overhead.py (see the README's Benchmarks section).
+DEFAULT_UI_UPDATE_MS = 40.0
 SUGGESTED_MODELS = (
     "meta-llama/Llama-3.1-8B-Instruct",
     "Qwen/Qwen2.5-7B-Instruct",
@@ -30,13 +32,15 @@ class Settings:
     endpoint_allowlist: frozenset[str] = frozenset()
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
     concurrency_limit: int = 32
+    ui_update_interval: float = DEFAULT_UI_UPDATE_MS / 1000  # seconds between a stream's page updates
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
     default_model: str = SUGGESTED_MODELS[0]
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST and
-    PLAYGROUND_RETRY_DEADLINE. A `.env` file fills in what the environment lacks."""
+    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST,
+    PLAYGROUND_RETRY_DEADLINE and PLAYGROUND_UI_UPDATE_MS. A `.env` file fills in what the
+    environment lacks."""
     if environ is None:
         load_dotenv()
         environ = dict(os.environ)
@@ -53,6 +57,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         endpoint_allowlist=_split_hosts(environ.get("PLAYGROUND_ENDPOINT_ALLOWLIST", "")),
         retry_deadline=_positive_float(environ.get("PLAYGROUND_RETRY_DEADLINE"), DEFAULT_RETRY_DEADLINE),
         concurrency_limit=int(_positive_float(environ.get("PLAYGROUND_CONCURRENCY"), 32)),
+        ui_update_interval=_non_negative_float(environ.get("PLAYGROUND_UI_UPDATE_MS"), DEFAULT_UI_UPDATE_MS) / 1000,
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],
     )
@@ -72,3 +77,12 @@ def _positive_float(text: str | None, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _non_negative_float(text: str | None, default: float) -> float:
+    """0 is a valid choice here (PLAYGROUND_UI_UPDATE_MS=0: one update per token)."""
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        return default
+    return value if 0 <= value < float("inf") else default

@@ -33,6 +33,9 @@ from playground.request import GenerationRequest
 from playground.tokens import pick_token
 
 Update = tuple[Any, Any, Any, Any]  # (output, status, stats, finished run for the history)
+# A token update re-sends the status ("" once hidden) and stats ("" since "Sending…") as they are
+# instead of gr.skip(): Gradio rebuilds a component for each skipped output (about 1 ms each, on
+# its event loop), while an unchanged value costs a diff that comes out empty. State skips are free.
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -106,7 +109,7 @@ def _render_run(backend: Backend, request: GenerationRequest, token: str | None,
             elif isinstance(event, Token):
                 first = not text
                 text += event.text
-                yield text, (gr.update(visible=False) if first else gr.skip()), gr.skip(), gr.skip()
+                yield text, (gr.update(value="", visible=False) if first else ""), "", gr.skip()
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats)).model_dump(mode="json")
                 yield (text or gr.skip()), _finished_status(event), stats_text(event.stats), entry

@@ -255,13 +255,15 @@ def wait_until_answering(url: str, process: subprocess.Popen, log: Path, timeout
 
 
 @contextmanager
-def subprocess_serving(args: list[str], cwd: Path, env: dict[str, str], probe_url: str, log: Path, timeout: float) -> Iterator[None]:
-    """Starts a process, waits until `probe_url` answers 200, and always stops it (terminate, then kill)."""
+def subprocess_serving(
+    args: list[str], cwd: Path, env: dict[str, str], probe_url: str, log: Path, timeout: float
+) -> Iterator[subprocess.Popen]:
+    """Starts a process, waits until `probe_url` answers 200, yields it, and always stops it (terminate, then kill)."""
     with log.open("wb") as out:
         process = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     try:
         wait_until_answering(probe_url, process, log, timeout)
-        yield
+        yield process
     finally:
         if process.poll() is None:
             process.terminate()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 
 import pytest
 
@@ -104,3 +105,19 @@ def test_stop_cancels_a_wait_at_once(page, server: ProtocolServer) -> None:
     page.get_by_role("button", name="Stop").click()
     page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=3_000)
     assert len(server.posts("test/tiny-gpt")) == 1
+
+
+def test_stop_during_a_coalesced_stream_closes_the_server_stream(page, server: ProtocolServer) -> None:
+    """Regression guard: merging tokens into fewer page updates must not hold the provider's stream
+    open after Stop (the coalescer closes the backend's stream when the handler is closed)."""
+    server.token_delay = 0.01  # faster than the page's update interval, so updates carry several tokens
+    page.get_by_label("Prompt").fill("Keep talking")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function("() => document.querySelector('#pg-output textarea')?.value.split(' ').length > 20", timeout=10_000)
+    page.get_by_role("button", name="Stop").click()
+    page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=3_000)
+    deadline = time.monotonic() + 5
+    while server.cancelled_streams == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.cancelled_streams == 1
+    assert len(page.locator("#pg-output textarea").input_value().split()) < 256  # the answer really was cut short

@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from starlette.middleware import Middleware
 
-from components.auth_panel import build_auth_panel
+from components.auth_panel import build_auth_panel, wire_auth_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation
+from components.generation import RunContext, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
@@ -20,11 +21,14 @@ from components.presets_panel import build_presets_panel, wire_presets_loading, 
 from components.run_panel import build_run_panel
 from components.style import CSS
 from playground.backend import Backend
+from playground.body_limit import BodyLimit
 from playground.config import Settings, load_settings
 from playground.hub import hub_reachable
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
+from playground.local.engine import local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
+from playground.outbound import isolate_tokens
 from playground.presets import load_presets
 from playground.retry import RetryPolicy
 from playground.router import install_router
@@ -40,17 +44,27 @@ LAUNCH_OPTIONS = {
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
 }
+
+
+def app_kwargs() -> dict:
+    """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
+    return {"middleware": [Middleware(BodyLimit)]}
+
+
 LOCAL_BANNER = (
     "**Using the built-in local model** (SmolLM2-135M-Instruct, runs on this machine): no Hugging Face token is "
-    "configured{offline}. To use hosted models, sign in with Hugging Face, paste a token in the token field, "
-    "or set `HF_TOKEN` and restart."
+    "configured{offline}. To use hosted models, paste a token in the token field, or set `HF_TOKEN` and restart."
 )
 
 
-def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False) -> gr.Blocks:
+def build_app(settings: Settings, backend: Backend, local_default: bool = False, offline: bool = False,
+              local_installed: bool = True) -> gr.Blocks:
+    """`local_installed`: the built-in model's engine and weights are here, so it is listed."""
     ctx = RunContext(backend=backend, settings=settings)
     shipped = load_presets(PRESETS_DIR)
-    choices = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME), *settings.suggested_models]
+    local_choice = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []
+    choices = [*local_choice, *settings.suggested_models]
     with gr.Blocks(title="Inference Playground") as demo:
         gr.Markdown("# Inference Playground")
         if local_default:
@@ -66,29 +80,40 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
-        form = Form(model, params, run.prompt)
+        form = Form.build(model, params, run.prompt)
+        wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
-        wire_parameters_panel(params)
+        wire_parameters_panel(params, model.mode)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
         wire_history_panel(ctx, history, form, run, code, generate, finished_run)
-        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False)
+        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)
+        wire_stop(ctx, run)  # last: Stop cancels every stream wired above
     return demo
+
+
+def start_options(settings: Settings, local_installed: bool, offline: bool) -> dict[str, bool]:
+    """build_app's choices for this place. A Space opens on a hosted model, with "Sign in with
+    Hugging Face" for visitors; elsewhere the built-in model is the default when it is installed and
+    there is no token or no Hub."""
+    local_default = local_installed and not settings.on_space and (offline or pick_token(None, None, settings) is None)
+    return {"local_default": local_default, "offline": offline, "local_installed": local_installed}
 
 
 def main() -> None:
     settings = load_settings()
+    isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
     install_router(settings.router_url)
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()))
-    offline = not hub_reachable(settings.hub_endpoint)
-    local_default = offline or pick_token(None, None, settings) is None
-    demo = build_app(settings, backend, local_default=local_default, offline=offline)
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
+                      on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
+    options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
+    demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS)
+    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

@@ -5,16 +5,16 @@ Neither ever holds a token: links carry settings and prompt only, snippets read 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.form import Form, request_values
+from components.form import Form, read_form
 from components.generation import RunContext
 from components.messages import error_text, info_html
 from playground import errors as e
-from playground.form import FormValues, request_from_form
+from playground.form_values import FormValues, form_values, request_from_form
 from playground.request import GenerationRequest
 from playground.share import SharedState, parse_share_query, parse_share_url, share_query
 from playground.snippets import curl_snippet, javascript_snippet, python_snippet
@@ -30,6 +30,10 @@ class CodePanel:
 
     def outputs(self) -> list[gr.components.Component]:
         return [self.share_link, self.python, self.curl, self.javascript]
+
+    def updates(self, code: list[str]) -> dict[gr.components.Component, str]:
+        """`code_for_request`'s [link, Python, cURL, JavaScript] as a handler's result."""
+        return dict(zip(self.outputs(), code, strict=True))
 
 
 def build_code_panel() -> CodePanel:
@@ -47,27 +51,31 @@ def build_code_panel() -> CodePanel:
 
 
 def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form) -> None:
-    def view_code(*values: Any, request: gr.Request) -> list[Any]:
-        return code_for_form(ctx, FormValues(*values), page_url(request))
+    # `request` is a positional parameter: Gradio fills only those (a keyword-only one was never
+    # passed, so View code failed with "missing 'request'"). The form's fields come by name.
+    def view_code(request: gr.Request, **values: Any) -> dict[Any, str]:
+        try:
+            return panel.updates(code_for_form(ctx, read_form(values), page_url(request)))
+        except e.PlaygroundError as error:
+            gr.Warning(error_text(error))
+            return gr.skip()  # the snippets on screen stay as they were
 
-    panel.show.click(view_code, inputs=form.inputs(), outputs=panel.outputs(), api_name="view_code")
+    panel.show.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
 
 
-def code_for_form(ctx: RunContext, form: FormValues, page_url: str) -> list[Any]:
-    try:
-        request = request_from_form(form)
-    except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        return [gr.skip()] * 4
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str) -> list[str]:
+    """Raises InvalidModelError or InvalidParametersError."""
+    request = request_from_form(form)
     if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
-        request = replace(request, params=request.params.model_copy(update={"seed": None}))
+        request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
     return code_for_request(ctx, request, page_url)
 
 
 def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
     """[share link, Python, cURL, JavaScript] for exactly this request."""
     local_url = ctx.backend.resolve_url(request.model)
-    called = replace(request, model=local_url) if local_url else request
+    # model_copy, not a validated copy: the local model's loopback URL is what the snippet must call.
+    called = request.model_copy(update={"model": local_url}) if local_url else request
     router = ctx.settings.router_url
     link = f"{page_url}?{share_query(request)}"
     return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
@@ -84,17 +92,16 @@ def page_url(request: gr.Request | None) -> str:
 def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML) -> None:
     """Opening the page with a share link's query fills the form from it."""
 
-    outputs = [*form.inputs(), status]
-
-    def open_link(request: gr.Request) -> list[Any]:
+    def open_link(request: gr.Request) -> dict[Any, Any]:
         shared = shared_state(request)
         if shared.is_empty:  # a plain visit: nothing changes
-            return [gr.skip()] * len(outputs)
+            return gr.skip()
         base = GenerationRequest(model=ctx.settings.default_model, prompt="")
         ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""
-        return [*request_values(shared.apply_to(base)), gr.update(value=info_html("Opened from a share link." + ignored), visible=True)]
+        notice = gr.update(value=info_html("Opened from a share link." + ignored), visible=True)
+        return {**form.updates(form_values(shared.apply_to(base))), status: notice}
 
-    demo.load(open_link, inputs=None, outputs=outputs, queue=False)
+    demo.load(open_link, inputs=None, outputs=[*form.inputs(), status], queue=False, api_visibility="undocumented")
 
 
 def shared_state(request: gr.Request) -> SharedState:

@@ -12,9 +12,10 @@ from typing import Any
 import gradio as gr
 
 from components.code_panel import CodePanel, code_for_request, page_url
-from components.form import Form, request_values
+from components.form import Form
 from components.generation import GenerateEvent, RunContext
 from components.run_panel import RunPanel
+from playground.form_values import form_values
 from playground.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
 
 
@@ -41,16 +42,22 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
                        generate: GenerateEvent, finished_run: gr.State) -> None:
     restore_outputs = [*form.inputs(), run.output, run.stats]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
+    hidden = {"api_visibility": "undocumented"}
 
-    def record(entry: dict | None, stored: Any, request: gr.Request) -> list[Any]:
-        return record_run(ctx, entry, stored, page_url(request))
+    def record(entry: dict | None, stored: Any, request: gr.Request) -> dict[Any, Any]:
+        return record_run(ctx, panel, code, entry, stored, page_url(request))
 
-    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
-    panel.runs.input(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False)
-    rerun = panel.rerun.click(restore_run, inputs=[panel.runs, panel.stored], outputs=restore_outputs)
-    rerun.success(generate.handler, inputs=generate.inputs, outputs=generate.outputs).then(
-        record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False)
-    panel.clear.click(clear_history, inputs=None, outputs=[panel.stored, panel.runs], queue=False)
+    def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
+        return restore_run(form, run, entry_id, stored)
+
+    def clear() -> dict[Any, Any]:
+        return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
+
+    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False, **hidden)
+    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, **hidden)
+    generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, **hidden)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -62,24 +69,20 @@ def show_history(stored: Any) -> dict:
     return gr.update(choices=history_choices(stored), value=None)
 
 
-def record_run(ctx: RunContext, entry: dict | None, stored: Any, page: str) -> list[Any]:
+def record_run(ctx: RunContext, panel: HistoryPanel, code: CodePanel, entry: dict | None, stored: Any, page: str) -> dict[Any, Any]:
     """Adds a finished run (None: the run failed or was stopped, nothing to add)."""
     if not entry:
-        return [gr.skip()] * 6
+        return gr.skip()
     run = HistoryEntry.model_validate(entry)
     updated = add_run(stored, run)
     # Nothing stays selected, so a click on any run (the newest too) restores it.
-    return [updated, gr.update(choices=history_choices(updated), value=None),
-            *code_for_request(ctx, entry_request(run), page)]
+    return {panel.stored: updated, panel.runs: gr.update(choices=history_choices(updated), value=None),
+            **code.updates(code_for_request(ctx, entry_request(run), page))}
 
 
-def restore_run(entry_id: str | None, stored: Any) -> list[Any]:
+def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any) -> dict[Any, Any]:
     """The picked run (the newest when none is picked) back into the form, with its output."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.")
-    return [*request_values(entry_request(entry)), entry.output, ""]
-
-
-def clear_history() -> list[Any]:
-    return [[], gr.update(choices=[], value=None)]
+    return {**form.updates(form_values(entry_request(entry))), run.output: entry.output, run.stats: ""}

@@ -8,12 +8,14 @@ from __future__ import annotations
 import html
 
 from playground import errors as e
-from playground.events import RunStats, Waiting
+from playground.events import RunStats, Silence, Waiting
+from playground.local.engine import INSTALL_HINT
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
     e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
-    e.MissingTokenError: ("This model needs a Hugging Face token", "Sign in with Hugging Face, paste a token in the token field, or set HF_TOKEN. The built-in local model needs none."),
+    e.MissingTokenError: ("This model needs a Hugging Face token", "Paste a token in the token field, or set HF_TOKEN and restart the app."),
+    e.LocalModelMissingError: ("The built-in model isn't installed here", f"Install it with `{INSTALL_HINT}` and restart the app, or pick a hosted model."),
     e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
     e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
@@ -21,6 +23,8 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
+    e.EndpointRedirectError: ("The endpoint answered with a redirect", "Redirects from endpoint URLs are not followed. If you trust the new address, enter it as the model."),
+    e.CutOffError: ("The answer was cut off", "The connection closed before the model finished; the text received so far is kept. Press Generate to try again."),
     e.TimedOutError: ("The model did not answer in time", "Try again in a moment, pick another provider, or use the local model."),
     e.ConnectionFailedError: ("The server can't be reached", "Check the endpoint URL or your network, or use the local model."),
     e.RateLimitedError: ("Rate limited", "Wait a minute or sign in with your own token."),
@@ -30,7 +34,13 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
 }
 
 
+# On a Space the visitor can sign in, and HF_TOKEN is the owner's setting, not theirs.
+_SPACE_TOKEN_ADVICE = "Sign in with Hugging Face (the button above), or paste a token in the token field."
+
+
 def error_title_and_advice(error: e.PlaygroundError) -> tuple[str, str]:
+    if isinstance(error, e.MissingTokenError) and error.on_space:
+        return _ADVICE[e.MissingTokenError][0], _SPACE_TOKEN_ADVICE
     for cls in type(error).__mro__:
         if cls in _ADVICE:
             return _ADVICE[cls]  # type: ignore[index]
@@ -38,10 +48,11 @@ def error_title_and_advice(error: e.PlaygroundError) -> tuple[str, str]:
 
 
 def error_text(error: e.PlaygroundError) -> str:
-    """One plain-text line: title, the server's own words, and what to do."""
+    """One line: title, the server's own words, and what to do. HTML-escaped, because a toast
+    (gr.Warning) renders HTML and the detail is a foreign server's text."""
     title, advice = error_title_and_advice(error)
     detail = f" ({error.detail})" if error.detail else ""
-    return f"{title}{detail}. {advice}"
+    return html.escape(f"{title}{detail}. {advice}", quote=False)
 
 
 def error_html(error: e.PlaygroundError) -> str:
@@ -67,6 +78,27 @@ def waiting_html(event: Waiting) -> str:
     )
 
 
+def silence_text(event: Silence) -> str:
+    """E.g. "Waiting for the first token — 12 s"."""
+    what = "Waiting for the first token" if event.first_token else "Waiting for the next token"
+    return f"{what} — {int(event.seconds)} s"
+
+
+def silence_html(event: Silence) -> str:
+    return (
+        "<div class='pg-status pg-waiting' role='status'>"
+        f"<strong>{html.escape(silence_text(event))}</strong>"
+        f"<div class='pg-detail'>{_silence_detail(event)} Gives up after {event.limit:.0f} s; Stop cancels.</div>"
+        "</div>"
+    )
+
+
+def _silence_detail(event: Silence) -> str:
+    if event.first_token:
+        return "The request was sent; the model has not started answering."
+    return "The model paused part-way; the text so far is kept."
+
+
 def info_html(text: str) -> str:
     return f"<div class='pg-status pg-info' role='status'>{html.escape(text)}</div>"
 
@@ -80,4 +112,11 @@ def stats_text(stats: RunStats) -> str:
         parts.append(f"seed {stats.seed}")
     if stats.attempts > 1:
         parts.append(f"{stats.attempts} attempts")
+    if stats.ignored_params:
+        parts.append(ignored_text(stats.ignored_params))
     return " · ".join(parts)
+
+
+def ignored_text(names: tuple[str, ...] | list[str]) -> str:
+    """E.g. "seed ignored by this model": parameters the model refused, so the run went without them."""
+    return f"{', '.join(names)} ignored by this model"

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
 from playground.config import Settings
 from playground.errors import InvalidModelError
-from playground.form import PROVIDER_CHOICES
 from playground.hub import suggest_mode
 from playground.local import LOCAL_MODEL_NAME
 from playground.model_ref import check_model_syntax
-from playground.request import DEFAULT_PROVIDER, Mode
+from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.tokens import pick_token
 
 
@@ -22,6 +21,10 @@ class ModelPanel:
     provider: gr.Dropdown
     mode: gr.Radio
     system_prompt: gr.Textbox
+
+    def controls(self) -> dict[str, gr.components.Component]:
+        """Keyed by FormValues field name (the attribute names match)."""
+        return {name: getattr(self, name) for name in (item.name for item in fields(self))}
 
 
 def build_model_panel(choices: list[tuple[str, str]], default_model: str) -> ModelPanel:
@@ -44,14 +47,18 @@ def wire_model_panel(panel: ModelPanel, session_token: gr.Textbox, settings: Set
         return suggested_mode(model, token, current)
 
     panel.model.change(suggested, inputs=[panel.model, session_token, panel.mode], outputs=panel.mode,
-                       queue=False, api_name="suggested_mode")
-    panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False)
+                       queue=False, api_name="suggested_mode", api_visibility="undocumented")
+    panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,
+                      api_visibility="undocumented")
 
 
 def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
-    """The mode the Hub suggests for `model`, or the current one when it can't tell."""
+    """The mode the Hub suggests for `model`, or the current one when it can't tell. Never raises:
+    an error here would turn the Mode control into an error badge while the visitor is still typing."""
+    if not isinstance(model, str):
+        return current_mode
     try:
-        model_id = check_model_syntax(model or "")
+        model_id = check_model_syntax(model)
     except InvalidModelError:
         return current_mode
     if model_id == LOCAL_MODEL_NAME:  # not on the Hub; it serves both modes

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import gradio as gr
 
 from playground.params import field_bounds, field_default, field_help, field_label
+from playground.request import Mode
+
+# The chat API has no field for these (see playground.request.chat_parameters): in Chat mode they
+# are not sent, so their sliders are disabled and say why, instead of being silently ignored.
+CHAT_UNSENT = ("top_k", "repetition_penalty")
+CHAT_UNSENT_INFO = "Not sent in Chat mode: the chat API has no such parameter. Switch to Completion to use it."
 
 
 @dataclass(frozen=True)
@@ -20,10 +26,9 @@ class ParametersPanel:
     repetition_penalty: gr.Slider
     stop: gr.Textbox
 
-    def inputs(self) -> list[gr.components.Component]:
-        """In the order of `playground.form.FormValues`' parameter fields."""
-        return [self.temperature, self.max_new_tokens, self.seed, self.random_seed,
-                self.top_p, self.top_k, self.repetition_penalty, self.stop]
+    def controls(self) -> dict[str, gr.components.Component]:
+        """Keyed by FormValues field name (the attribute names match)."""
+        return {item.name: getattr(self, item.name) for item in fields(self)}
 
 
 def _slider(name: str, step: float) -> gr.Slider:
@@ -48,9 +53,17 @@ def build_parameters_panel() -> ParametersPanel:
     return ParametersPanel(temperature, max_new_tokens, seed, random_seed, top_p, top_k, repetition_penalty, stop)
 
 
-def wire_parameters_panel(panel: ParametersPanel) -> None:
+def wire_parameters_panel(panel: ParametersPanel, mode: gr.Radio) -> None:
     # Typing a seed means "use this seed": otherwise a presenter who sets one would silently get a random one.
-    panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False)
+    panel.seed.input(fixed_seed, inputs=None, outputs=panel.random_seed, queue=False, api_visibility="undocumented")
+    mode.change(chat_unsent_controls, inputs=mode, outputs=[panel.top_k, panel.repetition_penalty], queue=False,
+                api_visibility="undocumented")
+
+
+def chat_unsent_controls(mode: str) -> list[dict]:
+    """Top-k and Repetition penalty: disabled, with the reason, in Chat mode; as declared otherwise."""
+    chat = mode == Mode.CHAT.value
+    return [gr.update(interactive=not chat, info=CHAT_UNSENT_INFO if chat else field_help(name)) for name in CHAT_UNSENT]
 
 
 def fixed_seed() -> bool:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
+from pydantic import ValidationError
 
-from components.form import Form, parameter_values
+from components.form import Form, read_form
 from playground import errors as e
-from playground.form import FormValues, params_from_form, settings_from_form
+from playground.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
 from playground.params import GenerationParams
 from playground.presets import (
     Preset,
@@ -63,25 +64,38 @@ def build_presets_panel(shipped: PresetLoad) -> PresetsPanel:
 
 
 def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -> None:
-    m = form.model
-    apply_outputs = [*form.parameter_outputs(), m.model, m.mode, m.system_prompt, panel.examples]
+    apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples]
+    hidden = {"api_visibility": "undocumented"}
 
-    def apply(choice: str | None, stored: Any, *params: Any) -> list[Any]:
-        return apply_choice(choice, shipped, stored, params)
+    def apply(choice: str | None, stored: Any, **params: Any) -> dict[Any, Any]:
+        updates = apply_choice(choice, shipped, stored, read_form(params))
+        examples = updates.pop("examples", None)
+        return {**form.updates(updates), panel.examples: examples} if updates else gr.skip()
 
-    def save(label: str, stored: Any, *values: Any) -> list[Any]:
-        return save_preset(label, stored, FormValues(*values), shipped)
+    def fill_prompt(example: str | None) -> dict[Any, Any]:
+        return {form["prompt"]: example} if example else gr.skip()
 
-    def import_yaml(text: str, stored: Any) -> list[Any]:
-        return import_presets(text, stored, shipped)
+    def reset() -> dict[Any, Any]:
+        return {**form.updates(parameter_form_values(GenerationParams(), random_seed=True)), panel.preset: None}
 
-    panel.preset.input(apply, inputs=[panel.preset, panel.stored, *form.parameter_outputs()], outputs=apply_outputs, queue=False)
-    panel.examples.input(fill_prompt, inputs=panel.examples, outputs=form.prompt, queue=False)
-    panel.reset.click(reset_parameters, inputs=None, outputs=[*form.parameter_outputs(), panel.preset], queue=False)
+    def save(label: str, stored: Any, **values: Any) -> dict[Any, Any]:
+        mine = save_preset(label, stored, read_form(values))
+        return {panel.stored: [preset_to_dict(p) for p in mine],
+                panel.preset: gr.update(choices=choices(shipped, mine), value=MINE + mine[-1].name)}
+
+    def import_yaml(text: Any, stored: Any) -> dict[Any, Any]:
+        mine = import_presets(text, stored)
+        return {panel.stored: [preset_to_dict(p) for p in mine], panel.preset: gr.update(choices=choices(shipped, mine))}
+
+    panel.preset.input(apply, inputs=[panel.preset, panel.stored], inputs_kwargs=form.by_name(PARAMETER_FIELDS),
+                       outputs=apply_outputs, queue=False, **hidden)
+    panel.examples.input(fill_prompt, inputs=panel.examples, outputs=form["prompt"], queue=False, **hidden)
+    panel.reset.click(reset, inputs=None, outputs=[*form.parameter_inputs(), panel.preset], queue=False, **hidden)
     # Queued (unlike the instant updates above): toasts (gr.Info/gr.Warning) reach the page only through the queue.
-    panel.save.click(save, inputs=[panel.name, panel.stored, *form.inputs()], outputs=[panel.stored, panel.preset])
-    panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False)
-    panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset])
+    panel.save.click(save, inputs=[panel.name, panel.stored], inputs_kwargs=form.by_name(),
+                     outputs=[panel.stored, panel.preset], **hidden)
+    panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False, **hidden)
+    panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset], **hidden)
 
 
 def choices(shipped: list[Preset], mine: list[Preset]) -> list[tuple[str, str]]:
@@ -94,7 +108,7 @@ def wire_presets_loading(demo: gr.Blocks, panel: PresetsPanel, shipped: list[Pre
     def show(stored: Any) -> dict:
         return show_presets(stored, shipped)
 
-    demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False)
+    demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False, api_visibility="undocumented")
 
 
 def show_presets(stored: Any, shipped: list[Preset]) -> dict:
@@ -108,56 +122,57 @@ def find_preset(choice: str | None, shipped: list[Preset], stored: Any) -> Prese
     return next((p for p in shipped if p.name == choice), None)
 
 
-def apply_choice(choice: str | None, shipped: list[Preset], stored: Any, current: tuple[Any, ...]) -> list[Any]:
+def apply_choice(choice: str | None, shipped: list[Preset], stored: Any, current: FormValues) -> dict[str, Any]:
+    """`{form field or "examples": value}` for what the chosen preset sets; empty when there is no such preset."""
     preset = find_preset(choice, shipped, stored)
     if preset is None:
-        return [gr.skip()] * (len(current) + 4)
+        return {}
     params = apply_preset(preset, _current_params(current))
-    examples = gr.update(choices=preset.examples, value=None, visible=bool(preset.examples))
-    return [*parameter_values(params, random_seed="seed" not in preset.params),
-            preset.model or gr.skip(), preset.mode.value if preset.mode else gr.skip(),
-            gr.update(value=preset.system_prompt) if preset.system_prompt is not None else gr.skip(), examples]
+    updates: dict[str, Any] = parameter_form_values(params, random_seed="seed" not in preset.params)
+    if preset.model:
+        updates["model"] = preset.model
+    if preset.mode:
+        updates["mode"] = preset.mode.value
+    if preset.system_prompt is not None:
+        updates["system_prompt"] = preset.system_prompt
+    updates["examples"] = gr.update(choices=preset.examples, value=None, visible=bool(preset.examples))
+    return updates
 
 
-def _current_params(current: tuple[Any, ...]) -> GenerationParams:
+def _current_params(current: FormValues) -> GenerationParams:
     """The parameters on screen, or the defaults where a control holds something invalid."""
     try:
-        return params_from_form(FormValues(None, None, None, None, None, *current))
+        return params_from_form(current)
     except e.PlaygroundError:
         return GenerationParams()
 
 
-def fill_prompt(example: str | None) -> Any:
-    return example if example else gr.skip()
-
-
-def reset_parameters() -> list[Any]:
-    return [*parameter_values(GenerationParams(), random_seed=True), None]
-
-
-def save_preset(label: str, stored: Any, form: FormValues, shipped: list[Preset]) -> list[Any]:
-    label = (label or "").strip()
-    if not slugify(label):
-        raise gr.Error("Give the preset a name first.")
+def save_preset(label: Any, stored: Any, form: FormValues) -> list[Preset]:
+    """The visitor's presets with the current settings saved under `label`, last. Raises gr.Error
+    (naming the control) when the name or a setting can't be saved; nothing is stored then."""
+    label = label.strip() if isinstance(label, str) else ""
+    if not label:
+        raise gr.Error("Preset name: type a name for the preset first.")
     try:
         preset = preset_from_request(slugify(label), label[:80], settings_from_form(form))
     except e.PlaygroundError as error:
         raise gr.Error(f"Can't save these settings: {error.detail}") from None
-    mine = [p for p in presets_from_data(stored).presets if p.name != preset.name] + [preset]
+    except ValidationError as error:
+        raise gr.Error(f"Preset name: {error.errors(include_url=False)[0]['msg']}") from None
     gr.Info(f"Saved preset “{label}” in this browser.")
-    return [[preset_to_dict(p) for p in mine], gr.update(choices=choices(shipped, mine), value=MINE + preset.name)]
+    return [p for p in presets_from_data(stored).presets if p.name != preset.name] + [preset]
 
 
 def export_presets(stored: Any) -> str:
     return presets_to_yaml(presets_from_data(stored).presets)
 
 
-def import_presets(text: str, stored: Any, shipped: list[Preset]) -> list[Any]:
-    loaded = presets_from_yaml(text or "")
+def import_presets(text: Any, stored: Any) -> list[Preset]:
+    """The visitor's presets with the imported ones laid over them; each refused one is a toast."""
+    loaded = presets_from_yaml(text if isinstance(text, str) else "")
     for problem in loaded.problems:
         gr.Warning(f"Not imported: {problem}")
     names = {p.name for p in loaded.presets}
-    mine = [p for p in presets_from_data(stored).presets if p.name not in names] + loaded.presets
     if loaded.presets:
         gr.Info(f"Imported {len(loaded.presets)} preset(s).")
-    return [[preset_to_dict(p) for p in mine], gr.update(choices=choices(shipped, mine))]
+    return [p for p in presets_from_data(stored).presets if p.name not in names] + loaded.presets

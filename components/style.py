@@ -7,5 +7,4 @@ CSS = """
 .pg-waiting { background: #fff7e6; border-color: #f0a020; color: #5a3b00; }
 .pg-error { background: #fdecec; border-color: #d33; color: #611; }
 .pg-info { background: #eef5ff; border-color: #79a6f2; color: #123; }
-.pg-banner { background: #eef9f0; border-color: #3a9a4f; color: #123; }
 """

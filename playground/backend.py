@@ -2,6 +2,11 @@
 
 `Backend.run` is a generator of events (see `playground.events`). Retrying stops for good as soon
 as the first token has arrived: a half-streamed answer is never silently replaced by another.
+
+The stream is read in a worker thread (`playground.stream_reader`); the run waits for it in ticks,
+so it reports silence as it happens, fails after `first_token_timeout` seconds without a token
+(before the first, or between two), and stops within a tick when its consumer closes it (Stop).
+A stream that ends without the model's final event is an answer cut off, not a success.
 """
 
 from __future__ import annotations
@@ -9,18 +14,28 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
+import httpx2
 from huggingface_hub import InferenceClient
 
 from playground import errors as e
-from playground.clock import Clock, SystemClock
-from playground.events import Done, Event, RunStats, Token, Waiting
+from playground.clock import NOTHING, Clock, SystemClock
+from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
+from playground.events import Done, Event, RunStats, Silence, Token, Waiting
 from playground.http_errors import to_playground_error
 from playground.model_ref import is_endpoint_url
+from playground.outbound import run_scope
+from playground.refused_params import call_without_refused
 from playground.request import GenerationRequest, client_call
 from playground.retry import RetryPolicy, wait_reason
+from playground.stream_reader import Ended, Failed, StreamReader
 
-TICK = 0.25  # seconds between countdown updates while waiting; also how fast Stop takes effect
+TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
+CONNECT_TIMEOUT = 10.0
+# The socket's own read timeout only ends a worker stuck before the answer's headers (see
+# stream_reader); the run itself gives up earlier, at first_token_timeout, with a clear message.
+READ_TIMEOUT_MARGIN = 5.0
 
 
 @dataclass
@@ -29,6 +44,15 @@ class _Progress:
     first_token_at: float | None = None
     tokens: int = 0
     attempts: int = 0
+    ignored_params: tuple[str, ...] = ()  # set by the worker before its first piece
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """One streamed item: its text, and whether it is the model's final event."""
+
+    text: str
+    final: bool = False
 
 
 @dataclass
@@ -38,10 +62,13 @@ class Backend:
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     resolve_url: Callable[[str], str | None] = lambda model: None
+    first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT  # also the longest gap between tokens
+    on_space: bool = False  # words only: on a Space a missing token means "sign in"
 
     def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]:
-        """Yields Waiting*, Token*, Done. Raises a PlaygroundError subclass on failure; returns
-        quietly, without Done, if `cancel` is set."""
+        """Yields Waiting*, Silence*, Token*, Done (Silence also between tokens). Raises a
+        PlaygroundError subclass on failure; returns quietly, without Done, if `cancel` is set or
+        the generator is closed."""
         cancel = cancel or threading.Event()
         progress = _Progress(started=self.clock.now())
         while not cancel.is_set():
@@ -56,27 +83,67 @@ class Backend:
         if not cancel.is_set():
             yield Done(self._stats(request, progress))
 
-    def _stream_once(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event) -> Iterator[Token]:
+    def _stream_once(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
+        reader: StreamReader[_Piece] = StreamReader(lambda: self._open_stream(request, token, progress)).start()
         try:
-            for text in self._open_stream(request, token):
-                if cancel.is_set():
-                    return
-                if not text:
-                    continue
-                progress.tokens += 1
-                progress.first_token_at = progress.first_token_at or self.clock.now()
-                yield Token(text)
+            yield from self._read(reader, progress, cancel)
+        except e.PlaygroundError:
+            raise
         except Exception as exc:  # every failure leaves here typed; see http_errors
             raise to_playground_error(exc) from exc
+        finally:
+            reader.close()  # also on Stop (GeneratorExit): the worker's socket is shut down now
 
-    def _open_stream(self, request: GenerationRequest, token: str | None) -> Iterator[str]:
+    def _read(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
+        """Tokens as they come, a Silence each tick without one; raises on a timeout or a cut-off."""
+        last = self.clock.now()
+        finished = False
+        while not cancel.is_set():
+            item = self.clock.take(reader.items, TICK)
+            if item is NOTHING:
+                yield self._silence(progress, self.clock.now() - last)
+                continue
+            if isinstance(item, Failed):
+                raise item.error
+            if isinstance(item, Ended):
+                break
+            last = self.clock.now()
+            finished = finished or item.final
+            if item.text:
+                progress.tokens += 1
+                progress.first_token_at = progress.first_token_at or last
+                yield Token(item.text)
+        if not cancel.is_set() and not finished and progress.tokens:
+            raise e.CutOffError(f"the stream ended after {progress.tokens} tokens without the model's final event")
+
+    def _silence(self, progress: _Progress, seconds: float) -> Silence:
+        """The tick's report; raises TimedOutError once the silence reaches the limit."""
+        first = progress.tokens == 0
+        if seconds >= self.first_token_timeout:
+            what = "no first token" if first else "no new token"
+            raise e.TimedOutError(f"{what} after {seconds:.0f} s (limit: PLAYGROUND_FIRST_TOKEN_TIMEOUT={self.first_token_timeout:g} s)")
+        return Silence(seconds=seconds, first_token=first, limit=self.first_token_timeout)
+
+    def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[_Piece]:
+        """Runs in the stream reader's worker thread."""
         local_url = self.resolve_url(request.model)
         if local_url is None and not is_endpoint_url(request.model) and not token:
-            raise e.MissingTokenError("hosted models need a Hugging Face token")
+            raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
         call = client_call(request)
-        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=None if local_url else token)  # type: ignore[arg-type]
-        stream = getattr(client, call.method)(**call.kwargs, stream=True)
-        return _texts(client, stream, chat=call.method == "chat_completion")
+        client_token = None if local_url else token
+        client = InferenceClient(model=local_url or request.model, provider=request.provider, token=client_token)  # type: ignore[arg-type]
+        client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts
+        chat = call.method == "chat_completion"
+        # details=True makes TGI's final event visible (generated_text), so a cut-off can be told apart.
+        kwargs: dict[str, Any] = {**call.kwargs, "stream": True} if chat else {**call.kwargs, "details": True, "stream": True}
+        # The client makes its Hub lookups and opens the stream inside this call: the scope makes
+        # every one of those requests carry exactly this visitor's token, or none (playground.outbound).
+        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
+            stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
+        return _pieces(client, stream, chat=chat)
+
+    def _http_timeout(self) -> httpx2.Timeout:
+        return httpx2.Timeout(self.first_token_timeout + READ_TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT)
 
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:
         elapsed = self.clock.now() - progress.started
@@ -110,19 +177,33 @@ class Backend:
             tokens=progress.tokens,
             seed=request.params.seed,
             attempts=progress.attempts,
+            ignored_params=progress.ignored_params,
         )
 
 
-def _texts(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[str]:
-    """The text of each streamed item; closes the HTTP stream when the caller stops early (Stop).
+def _pieces(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[_Piece]:
+    """Each streamed item as a piece; closes the HTTP stream when the caller stops early (Stop).
 
     Holds `client` until the end: once the client is garbage-collected its stream is closed.
     """
     try:
         for item in stream:
-            yield (item.choices[0].delta.content or "" if item.choices else "") if chat else item
+            yield _chat_piece(item) if chat else _tgi_piece(item)
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
             close()
         client.close()  # the client keeps streamed responses open until closed
+
+
+def _tgi_piece(item: Any) -> _Piece:
+    if isinstance(item, str):  # `details` was refused: plain text, and no final event to see
+        return _Piece(item, final=True)
+    return _Piece(item.token.text, final=item.generated_text is not None)
+
+
+def _chat_piece(item: Any) -> _Piece:
+    if not item.choices:
+        return _Piece("")
+    choice = item.choices[0]
+    return _Piece(choice.delta.content or "", final=choice.finish_reason is not None)

@@ -1,10 +1,14 @@
-"""Time, behind a small interface so the retry loop can be tested with a fake clock."""
+"""Time, behind a small interface so the retry loop and the timeouts can be tested with a fake clock."""
 
 from __future__ import annotations
 
+import queue
 import threading
 import time
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
+NOTHING = object()  # what `take` returns when no item came in time
 
 
 class Clock(Protocol):
@@ -14,6 +18,10 @@ class Clock(Protocol):
         """Sleeps up to `seconds`; returns True if `cancel` was set meanwhile."""
         ...
 
+    def take(self, items: queue.Queue[T], seconds: float) -> T | object:
+        """The next item of `items`, waiting up to `seconds`; NOTHING if none came."""
+        ...
+
 
 class SystemClock:
     def now(self) -> float:
@@ -21,3 +29,9 @@ class SystemClock:
 
     def sleep(self, seconds: float, cancel: threading.Event) -> bool:
         return cancel.wait(seconds)
+
+    def take(self, items: queue.Queue[T], seconds: float) -> T | object:
+        try:
+            return items.get(timeout=seconds)
+        except queue.Empty:
+            return NOTHING

@@ -10,7 +10,10 @@ from dotenv import load_dotenv
 from playground.router import DEFAULT_ROUTER_URL
 
 DEFAULT_RETRY_DEADLINE = 300.0
-# Measured with benchmarks/bench_app_overhead.py (see the README's Benchmarks section).
+# Seconds a model may stay silent before the run fails: before its first token, or between two.
+DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
+# One page update per this many ms at most while streaming (PLAYGROUND_UI_UPDATE_MS); chosen by
+# measuring with benchmarks/bench_app_overhead.py, see the README's Benchmarks section.
 DEFAULT_UI_UPDATE_MS = 40.0
 SUGGESTED_MODELS = (
     "meta-llama/Llama-3.1-8B-Instruct",
@@ -31,6 +34,7 @@ class Settings:
     on_space: bool = False
     endpoint_allowlist: frozenset[str] = frozenset()
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
+    first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT
     concurrency_limit: int = 32
     ui_update_interval: float = DEFAULT_UI_UPDATE_MS / 1000  # seconds between a stream's page updates
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
@@ -38,29 +42,34 @@ class Settings:
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
-    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SPACE_ID, PLAYGROUND_ENDPOINT_ALLOWLIST,
-    PLAYGROUND_RETRY_DEADLINE and PLAYGROUND_UI_UPDATE_MS. A `.env` file fills in what the
-    environment lacks."""
+    """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
+    PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
+    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY and PLAYGROUND_UI_UPDATE_MS. A `.env` file fills in what the
+    environment lacks. Changes nothing: `playground.outbound.isolate_tokens` removes the implicit
+    tokens afterwards."""
     if environ is None:
         load_dotenv()
         environ = dict(os.environ)
-        if environ.get("SPACE_ID"):
-            # On a Space HF_TOKEN is the owner's: huggingface_hub would otherwise attach it to any
-            # request made without a token, i.e. to visitors' requests.
-            os.environ.pop("HF_TOKEN", None)
     models = _split_list(environ.get("PLAYGROUND_MODELS", "")) or list(SUGGESTED_MODELS)
     return Settings(
         hf_token=environ.get("HF_TOKEN") or None,
         hub_endpoint=(environ.get("HF_ENDPOINT") or "https://huggingface.co").rstrip("/"),
         router_url=(environ.get("HF_ROUTER_URL") or DEFAULT_ROUTER_URL).rstrip("/"),
-        on_space=bool(environ.get("SPACE_ID")),
+        on_space=is_space(environ),
         endpoint_allowlist=_split_hosts(environ.get("PLAYGROUND_ENDPOINT_ALLOWLIST", "")),
         retry_deadline=_positive_float(environ.get("PLAYGROUND_RETRY_DEADLINE"), DEFAULT_RETRY_DEADLINE),
+        first_token_timeout=_positive_float(environ.get("PLAYGROUND_FIRST_TOKEN_TIMEOUT"), DEFAULT_FIRST_TOKEN_TIMEOUT),
         concurrency_limit=int(_positive_float(environ.get("PLAYGROUND_CONCURRENCY"), 32)),
         ui_update_interval=_non_negative_float(environ.get("PLAYGROUND_UI_UPDATE_MS"), DEFAULT_UI_UPDATE_MS) / 1000,
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],
     )
+
+
+def is_space(environ: dict[str, str]) -> bool:
+    """Gradio's rule (gradio.utils.get_space): SYSTEM=spaces and a SPACE_ID. Gradio decides with it
+    whether "Sign in with Hugging Face" is real or mocked, so the playground must agree with it."""
+    return environ.get("SYSTEM") == "spaces" and bool(environ.get("SPACE_ID"))
 
 
 def _split_list(text: str) -> list[str]:

@@ -10,6 +10,7 @@
     │   ├── ServiceUnavailableError 502, 503 (no estimate), 504
     │   └── ConnectionFailedError   nothing answered (connection refused, DNS, reset)
     ├── MissingTokenError           no token, but the model needs one
+    ├── LocalModelMissingError      the built-in model was picked, but it isn't installed here
     ├── InvalidTokenError           401
     ├── GatedModelError             403: licence not accepted, or no access
     ├── OutOfCreditsError           402
@@ -17,7 +18,10 @@
     ├── NotServedError              the provider or task does not serve this model
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
-    ├── TimedOutError               retry deadline reached, or the server stopped answering
+    ├── EndpointRedirectError       an endpoint URL answered with a redirect, which is not followed
+    ├── CutOffError                 the stream ended cleanly, but without its final event
+    ├── TimedOutError               retry deadline reached, no first token in time, or a gap
+    │                               between tokens longer than PLAYGROUND_FIRST_TOKEN_TIMEOUT
     └── ServerError                 500s and answers that are not the protocol
 
 Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
@@ -44,6 +48,7 @@ class InvalidModelError(InvalidInputError):
     def __init__(self, model: str, reason: str = "is not a Hub model ID (org/name) or an http(s) URL") -> None:
         super().__init__(f"{model[:120]!r} {reason}")
         self.model = model
+        self.reason = reason
 
 
 class InvalidParametersError(InvalidInputError):
@@ -75,6 +80,14 @@ class ConnectionFailedError(RetryableError):
 
 
 class MissingTokenError(PlaygroundError):
+    """`on_space`: the visitor can sign in with Hugging Face, and HF_TOKEN is not theirs to set."""
+
+    def __init__(self, detail: str = "", *, on_space: bool = False, **kwargs: object) -> None:
+        super().__init__(detail, **kwargs)  # type: ignore[arg-type]
+        self.on_space = on_space
+
+
+class LocalModelMissingError(PlaygroundError):
     pass
 
 
@@ -104,6 +117,15 @@ class RequestRejectedError(PlaygroundError):
 
 class GenerationFailedError(PlaygroundError):
     pass
+
+
+class EndpointRedirectError(PlaygroundError):
+    pass
+
+
+class CutOffError(PlaygroundError):
+    """The connection closed after some tokens but before the model's last event (TGI's
+    `generated_text`, a chat `finish_reason`): the answer is incomplete, not finished."""
 
 
 class TimedOutError(PlaygroundError):

@@ -1,6 +1,12 @@
-"""What a run reports, in order: any number of Waiting, then Tokens, then one Done.
+"""What a run reports, in order: any number of Waiting and Silence, then Tokens (Silence between
+them), then one Done.
 
-The UI only renders these; it never decides anything about retries itself.
+The UI only renders these; it never decides anything about retries or timeouts itself.
+
+Heartbeat: while a model stream is open, the backend yields a `Silence` every `backend.TICK`
+(0.25 s) in which no token arrived, and a `Waiting` every tick of a retry wait. So a consumer
+that batches tokens (flushing pending text on whichever event comes next) is never left holding
+text for longer than a tick. A Silence is cheap to make and to skip.
 """
 
 from __future__ import annotations
@@ -31,6 +37,17 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Silence:
+    """The stream is open and the model sends nothing: `seconds` since the request was sent (before
+    the first token) or since the last token. The run fails with TimedOutError at `limit` seconds
+    (PLAYGROUND_FIRST_TOKEN_TIMEOUT). Also the heartbeat: see the module docstring."""
+
+    seconds: float
+    first_token: bool
+    limit: float
+
+
+@dataclass(frozen=True)
 class Token:
     text: str
 
@@ -42,6 +59,8 @@ class RunStats:
     tokens: int
     seed: int | None
     attempts: int
+    # Parameters the model refused ("model_kwargs are not used") and the run was sent without.
+    ignored_params: tuple[str, ...] = ()
 
     @property
     def tokens_per_second(self) -> float | None:
@@ -57,4 +76,4 @@ class Done:
     stats: RunStats
 
 
-Event = Waiting | Token | Done
+Event = Waiting | Silence | Token | Done

@@ -2,44 +2,46 @@
 
 The list lives in `gr.BrowserState` (localStorage), so it is plain JSON data that comes back from
 the browser on each event, and anything could have been written there. `parse_history` therefore
-checks each entry like any other input and drops the ones that fail, without raising: a corrupt
-entry must not lock a visitor out of the page. An entry stores the seed actually used, so
+checks each entry like any other input (an entry *is* a `GenerationRequest`, so by the same rules
+as Generate) and drops the ones that fail, without raising: a corrupt entry must not lock a visitor
+out of the page. An entry stores the seed actually used, so
 restoring it and pressing "Re-run" sends the very same request.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from playground.model_ref import ModelId
 from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
-from playground.share import PROVIDER_NAME
+from playground.request import GenerationRequest
 
 DEFAULT_CAP = 50
+# The browser sends the whole history back with some events; requests over 1 MB are refused
+# (playground.body_limit), so the stored list stays under this many bytes of JSON, oldest runs
+# dropped first. The newest run is always kept: alone it is at most ~660 kB.
+MAX_HISTORY_BYTES = 768 * 1024
 MAX_OUTPUT_CHARS = 100_000
 MAX_STATS = 20
+ParamName = Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
 
 
-class HistoryEntry(BaseModel):
-    """One run. Unknown keys are ignored, so entries written by an older or newer app still load."""
+class HistoryEntry(GenerationRequest):
+    """One run: its request, plus when it ran and what came back. Unknown keys are ignored, so
+    entries written by an older or newer app still load."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     id: str = Field(min_length=1, max_length=64)
     time: str = Field(description="When the run started, ISO 8601.")
-    model: ModelId
-    provider: str = Field(pattern=PROVIDER_NAME.pattern)
-    mode: Mode
-    params: GenerationParams
-    system_prompt: str = Field("", max_length=MAX_PROMPT_CHARS)
-    prompt: str = Field(max_length=MAX_PROMPT_CHARS)
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
+    # Parameters the model refused, so the run was sent without them: a replay is not exact there.
+    ignored_params: tuple[ParamName, ...] = Field((), max_length=MAX_STATS)
 
     @field_validator("time")
     @classmethod
@@ -56,21 +58,18 @@ class HistoryEntry(BaseModel):
         return value
 
 
-def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None) -> HistoryEntry:
+def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None,
+              ignored_params: tuple[str, ...] = ()) -> HistoryEntry:
     """An entry for a finished run. `request.params` must carry the seed actually used
     (`with_resolved_seed`), or the run cannot be repeated."""
     started = now or datetime.now(UTC)
     return HistoryEntry(
+        **dict(request),
         id=uuid.uuid4().hex,
         time=started.isoformat(timespec="seconds"),
-        model=request.model,
-        provider=request.provider,
-        mode=request.mode,
-        params=request.params,
-        system_prompt=request.system_prompt,
-        prompt=request.prompt,
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
+        ignored_params=ignored_params,
     )
 
 
@@ -78,7 +77,14 @@ def add_run(history: object, entry: HistoryEntry, cap: int = DEFAULT_CAP) -> lis
     """The new browser value: `entry` first, then the older valid entries, at most `cap` in all.
     `history` is whatever the browser held (None on a first visit); broken entries are dropped."""
     older = [item for item in parse_history(history) if item.id != entry.id]
-    return [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
+    kept = [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
+    while len(kept) > 1 and _json_bytes(kept) > MAX_HISTORY_BYTES:
+        kept.pop()
+    return kept
+
+
+def _json_bytes(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def parse_history(raw: object) -> list[HistoryEntry]:
@@ -103,19 +109,13 @@ def find_entry(raw: object, entry_id: str) -> HistoryEntry | None:
 
 def entry_request(entry: HistoryEntry) -> GenerationRequest:
     """The run's request, ready to restore into the UI or send again."""
-    return GenerationRequest(
-        model=entry.model,
-        prompt=entry.prompt,
-        mode=entry.mode,
-        provider=entry.provider,
-        system_prompt=entry.system_prompt,
-        params=entry.params,
-    )
+    return GenerationRequest(**{name: getattr(entry, name) for name in GenerationRequest.model_fields})
 
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:
-    """One line for the history list: time, model and the start of the prompt."""
+    """One line for the history list: time, model, the start of the prompt, and any parameter the model ignored."""
     when = entry.time.replace("T", " ")[:16]
     prompt = " ".join(entry.prompt.split())
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
-    return f"{when} · {entry.model} · {prompt}"
+    ignored = f" · {', '.join(entry.ignored_params)} ignored by this model" if entry.ignored_params else ""
+    return f"{when} · {entry.model} · {prompt}{ignored}"

@@ -37,7 +37,9 @@ _STATUS_ERRORS: dict[int, type[e.PlaygroundError]] = {
     503: e.ServiceUnavailableError,
     504: e.ServiceUnavailableError,
 }
-_MAX_DETAIL = 400
+# A foreign server's words are shown as a short excerpt only (escaped by the UI): enough for an
+# error message, too little to read out an internal page fetched on a visitor's behalf.
+_MAX_DETAIL = 200
 
 
 def to_playground_error(exc: BaseException) -> e.PlaygroundError:
@@ -80,6 +82,13 @@ def _from_http_error(exc: HfHubHTTPError) -> e.PlaygroundError:
 
 
 def _from_transport_error(exc: BaseException) -> e.PlaygroundError:
+    # The client turns a timeout while opening the stream into InferenceTimeoutError (the httpx
+    # error is its cause); a timeout while reading the stream arrives as a raw httpx2.ReadTimeout.
+    timeout = exc.__cause__ if isinstance(exc, InferenceTimeoutError) and exc.__cause__ is not None else exc
+    if isinstance(timeout, (httpx2.ConnectTimeout, httpx2.PoolTimeout)):
+        return e.ConnectionFailedError("no connection within the connect timeout")
+    if isinstance(timeout, httpx2.ReadTimeout):
+        return e.TimedOutError("the server sent nothing within the read timeout")
     if isinstance(exc, (InferenceTimeoutError, httpx2.TimeoutException, TimeoutError)):
         return e.TimedOutError("the server stopped answering")
     if isinstance(exc, (httpx2.ConnectError, ConnectionError)):
@@ -131,5 +140,5 @@ def _reason(status: int) -> str:
 
 
 def _clip(text: str) -> str:
-    text = " ".join(text.split())
+    text = "".join(ch for ch in " ".join(text.split()) if ch.isprintable())
     return text if len(text) <= _MAX_DETAIL else text[: _MAX_DETAIL - 1] + "…"

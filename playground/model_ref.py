@@ -14,6 +14,7 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from playground.errors import InvalidModelError
 
@@ -38,7 +39,8 @@ def _model_field(value: str) -> str:
     try:
         return check_model_syntax(value)
     except InvalidModelError as error:
-        raise ValueError(error.detail) from None  # pydantic reports ValueError as a field problem
+        # A typed pydantic problem, so `request.input_error` can turn it back into InvalidModelError.
+        raise PydanticCustomError("invalid_model", "{detail}", {"detail": error.detail, "reason": error.reason}) from None
 
 
 # The "Model" field as a pydantic type, for stored data (history, presets) checked like the form.
@@ -46,7 +48,9 @@ ModelId = Annotated[str, AfterValidator(_model_field)]
 
 
 def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
-    """Raises InvalidModelError if `url`'s host is loopback or private and not allow-listed."""
+    """Raises InvalidModelError if `url`'s host is not a public address and not allow-listed.
+
+    Resolves the name only: nothing connects to the host here."""
     host = (urlsplit(url).hostname or "").lower()
     if host in allowlist:
         return
@@ -55,7 +59,11 @@ def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
 
 
 def _check_url_syntax(url: str) -> str:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsing it raises ValueError for a port like ":x")
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 address)
+        raise InvalidModelError(url, reason="is not a valid URL") from None
     if not parts.hostname or len(url) > 2000 or any(ch.isspace() for ch in url):
         raise InvalidModelError(url)
     return url
@@ -74,4 +82,10 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
 
 
 def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    return address.is_private or address.is_loopback or address.is_link_local or address.is_reserved or address.is_unspecified
+    """Anything not globally routable: private, loopback, link-local, shared (100.64.0.0/10) and every
+    other special-purpose range `ipaddress` knows. An IPv4 address inside IPv6 is judged as IPv4."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is not None:
+            return _is_internal(embedded)
+    return not address.is_global or address.is_multicast or address.is_reserved

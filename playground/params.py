@@ -16,6 +16,17 @@ SEED_MAX = 2**32 - 1
 MAX_STOP_SEQUENCES = 4
 
 
+def sendable_text(value: Any) -> Any:
+    """A pydantic before-validator: refuses text that cannot be sent as UTF-8 (a lone surrogate such
+    as "\\ud800") in words, where pydantic would say "unable to parse raw data as a unicode string"."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("holds a character that is not valid Unicode (a lone surrogate); remove it") from None
+    return value
+
+
 class GenerationParams(BaseModel):
     """What the user tunes. `seed=None` asks for a random seed, chosen by `with_resolved_seed`."""
 
@@ -36,8 +47,8 @@ class GenerationParams(BaseModel):
     def _split_stop_text(cls, value: Any) -> Any:
         """Accepts the UI's text box form: one stop sequence per line, blank lines ignored."""
         if isinstance(value, str):
-            return tuple(line for line in value.splitlines() if line.strip())
-        return value
+            return tuple(line for line in sendable_text(value).splitlines() if line.strip())
+        return tuple(sendable_text(item) for item in value) if isinstance(value, (list, tuple)) else value
 
     @field_validator("stop")
     @classmethod

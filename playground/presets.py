@@ -2,8 +2,9 @@
 
 One schema (`Preset`) checks both the files in `presets/`, read at start-up, and the YAML a visitor
 imports. A broken file never stops the app: each problem is reported by file and field and the
-good files still load. Parameters are checked against `GenerationParams`, the one declaration of
-names and bounds, so a preset cannot hold a value the sliders would refuse.
+good files still load. Parameters are checked against `GenerationParams`, and the model, mode,
+system prompt and examples by `GenerationRequest`'s own field types, so a preset cannot hold a
+value Generate would refuse.
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from playground.model_ref import ModelId
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
+from playground.params import GenerationParams, sendable_text
+from playground.request import GenerationRequest, Mode, Prompt, SystemPrompt
 
 log = logging.getLogger(__name__)
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_IMPORT_CHARS = 200_000
 MAX_IMPORT_PRESETS = 100
-MAX_TEXT_CHARS = 20_000
+Label = Annotated[str, Field(min_length=1, max_length=80), BeforeValidator(sendable_text)]
 
 
 class Preset(BaseModel):
@@ -35,13 +36,13 @@ class Preset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=SLUG, max_length=64, description="Stable ID: lowercase words joined by '-'.")
-    label: str = Field(min_length=1, max_length=80)
-    description: str = Field("", max_length=1000)
+    label: Label
+    description: Annotated[str, Field(max_length=1000), BeforeValidator(sendable_text)] = ""
     params: dict[str, Any] = Field(default_factory=dict)
     model: ModelId | None = None
     mode: Mode | None = None
-    system_prompt: str | None = Field(None, max_length=MAX_TEXT_CHARS)
-    examples: list[str] = Field(default_factory=list, max_length=20)
+    system_prompt: SystemPrompt | None = None
+    examples: list[Prompt] = Field(default_factory=list, max_length=20)
 
     @field_validator("params")
     @classmethod
@@ -49,13 +50,6 @@ class Preset(BaseModel):
         # A ValidationError raised here nests under "params", so a problem reads "params.temperature".
         checked = GenerationParams.model_validate(value)
         return checked.model_dump(mode="json", include=set(value))
-
-    @field_validator("examples")
-    @classmethod
-    def _examples_are_bounded(cls, value: list[str]) -> list[str]:
-        if any(len(example) > MAX_TEXT_CHARS for example in value):
-            raise ValueError(f"each example must be at most {MAX_TEXT_CHARS} characters")
-        return value
 
 
 @dataclass(frozen=True)
@@ -172,7 +166,7 @@ def _load_yaml(text: str, file: str) -> tuple[object, list[PresetProblem]]:
 
 def _validate(data: object, file: str) -> Preset | list[PresetProblem]:
     if not isinstance(data, dict):
-        return [PresetProblem(file, "(root)", f"must be a mapping of preset fields, not {type(data).__name__}")]
+        return [PresetProblem(file, "(root)", f"is {_kind(data)}, not a preset; a preset is a mapping with at least `name:` and `label:`")]
     try:
         return Preset.model_validate(data)
     except ValidationError as error:
@@ -181,7 +175,20 @@ def _validate(data: object, file: str) -> Preset | list[PresetProblem]:
 
 def _problem(file: str, detail: Any) -> PresetProblem:
     where = ".".join(str(part) for part in detail["loc"]) or "(root)"
-    return PresetProblem(file, where, detail["msg"])
+    if detail["type"] == "missing":
+        return PresetProblem(file, where, "is missing; every preset needs a `name` and a `label`")
+    if detail["type"] == "extra_forbidden":
+        return PresetProblem(file, where, f"is not a preset field (the fields are {', '.join(Preset.model_fields)})")
+    return PresetProblem(file, where, detail["msg"].removeprefix("Value error, "))
+
+
+def _kind(data: object) -> str:
+    """What a YAML value is, in words (for "42", "a number")."""
+    if isinstance(data, bool):
+        return "true/false"
+    if isinstance(data, (int, float)):
+        return "a number"
+    return {str: "text", list: "a list", type(None): "empty"}.get(type(data), f"a {type(data).__name__}")
 
 
 def _collect(result: PresetLoad, outcome: Preset | list[PresetProblem], file: str) -> None:

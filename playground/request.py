@@ -1,4 +1,9 @@
-"""One generation request, and the exact InferenceClient call it becomes.
+"""One generation request, the rules every entry point checks it by, and the exact InferenceClient call it becomes.
+
+`GenerationRequest` is the one validated request: the form (Generate, View code, Save preset),
+share links, the history and presets all build it, or its fields, from the shared annotated types
+below (`ModelId`, `Provider`, `Mode`, `Prompt`, `SystemPrompt`) and one set of limits, so whatever
+Generate accepts can also be saved, shared and restored, and nothing else can.
 
 `client_call` is the single translation from what the user set to what goes on the wire: the
 backend makes this call, and the "View code" snippets print it, so the two cannot drift apart.
@@ -6,34 +11,102 @@ backend makes this call, and the "View code" snippets print it, so the two canno
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from functools import cache
+from typing import Annotated, Any
 
-from playground.params import GenerationParams
+from huggingface_hub.inference._providers import PROVIDERS
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, ValidationError
+
+from playground.errors import InvalidModelError, InvalidParametersError
+from playground.model_ref import ModelId
+from playground.params import GenerationParams, field_label, sendable_text
 
 
 class Mode(str, Enum):
+    """Matched exactly ("Chat", not "chat") everywhere: Gradio's Radio refuses anything else on /generate."""
+
     COMPLETION = "Completion"
     CHAT = "Chat"
 
 
 DEFAULT_PROVIDER = "auto"
-# One bound for prompts and system prompts everywhere (form, share links, history), so a run that
-# was accepted can always be kept and restored.
+# The one list of providers, shown in the Provider dropdown and checked in links, history and presets.
+PROVIDER_CHOICES: tuple[str, ...] = (DEFAULT_PROVIDER, "hf-inference", *sorted(p for p in PROVIDERS if p != "hf-inference"))
+# One bound for prompts, system prompts and preset examples everywhere, so a run that was accepted
+# can always be kept, shared and restored.
 MAX_PROMPT_CHARS = 32_000
 
 
-@dataclass(frozen=True)
-class GenerationRequest:
-    """A validated request. `model` is a Hub ID (`org/name`) or an endpoint URL."""
+def _known_provider(value: str) -> str:
+    if value not in PROVIDER_CHOICES:
+        raise ValueError("not a provider huggingface_hub knows")
+    return value
 
-    model: str
-    prompt: str
-    mode: Mode = Mode.COMPLETION
-    provider: str = DEFAULT_PROVIDER
-    system_prompt: str = ""
-    params: GenerationParams = field(default_factory=GenerationParams)
+
+Provider = Annotated[str, AfterValidator(_known_provider)]
+Prompt = Annotated[str, Field(max_length=MAX_PROMPT_CHARS), BeforeValidator(sendable_text)]
+SystemPrompt = Prompt
+
+
+class GenerationRequest(BaseModel):
+    """A validated request. `model` is a Hub ID (`org/name`) or an endpoint URL. An empty prompt is
+    a valid request (settings saved as a preset, a link without a prompt); Generate refuses it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    model: ModelId = Field(title="Model")
+    prompt: Prompt = Field(title="Prompt")
+    mode: Mode = Field(Mode.COMPLETION, title="Mode")
+    provider: Provider = Field(DEFAULT_PROVIDER, title="Provider")
+    system_prompt: SystemPrompt = Field("", title="System prompt")
+    params: GenerationParams = Field(default_factory=GenerationParams)
+
+
+def checked_request(data: dict[str, Any]) -> GenerationRequest:
+    """`data` as a request. Raises InvalidModelError (the model field) or InvalidParametersError,
+    whose message names each refused control by its label."""
+    try:
+        return GenerationRequest.model_validate(data)
+    except ValidationError as error:
+        raise input_error(error, data) from None
+
+
+def input_error(error: ValidationError, data: dict[str, Any]) -> InvalidModelError | InvalidParametersError:
+    model_problem = next((p for p in error.errors() if p["type"] == "invalid_model"), None)
+    if model_problem is not None:
+        return InvalidModelError(str(data.get("model", "")).strip(), reason=model_problem["ctx"]["reason"])
+    return InvalidParametersError(describe(error))
+
+
+def describe(error: ValidationError) -> str:
+    """E.g. "Temperature: Input should be less than or equal to 2; Prompt: ..."."""
+    return "; ".join(f"{_label(problem['loc'])}: {_message(problem['msg'])}" for problem in error.errors())
+
+
+def check_field(name: str, value: Any) -> Any:
+    """One field of a request checked on its own (a share link's key). Raises ValidationError."""
+    return _field_adapter(name).validate_python(value)
+
+
+@cache
+def _field_adapter(name: str) -> TypeAdapter:
+    return TypeAdapter(GenerationRequest.model_fields[name].rebuild_annotation())
+
+
+def _label(loc: tuple[int | str, ...]) -> str:
+    names = [str(part) for part in loc]
+    names = names[1:] if names[:1] == ["params"] and len(names) > 1 else names
+    if names and names[0] in GenerationParams.model_fields:
+        return field_label(names[0])
+    if names and names[0] in GenerationRequest.model_fields:
+        return GenerationRequest.model_fields[names[0]].title or names[0]
+    return ".".join(names)
+
+
+def _message(text: str) -> str:
+    return text.removeprefix("Value error, ")
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,11 @@
-"""Sends inference-router traffic to `HF_ROUTER_URL` instead of https://router.huggingface.co.
+"""huggingface_hub's HTTP client for the playground: router traffic to `HF_ROUTER_URL`, tokens guarded.
 
 huggingface_hub 2.4 has no setting for the router base (the URL is frozen in at import), so the
 supported way is its client factory: every request to the router host is rewritten to the chosen
 base, whatever path the client built. Hub API traffic follows `HF_ENDPOINT`, which
-huggingface_hub reads itself.
+huggingface_hub reads itself. The same client carries the hooks of `playground.outbound` (each
+request carries exactly the visitor's token or none; no redirects from endpoint URLs), and its
+lookups are cached per token (`playground.lookup_cache`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,9 @@ from __future__ import annotations
 import httpx2
 from huggingface_hub import set_client_factory
 from huggingface_hub.utils._http import hf_request_event_hook
+
+from playground.lookup_cache import scope_client_lookups
+from playground.outbound import guard_request, refuse_endpoint_redirect
 
 DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 ROUTER_HOST = "router.huggingface.co"
@@ -39,20 +44,19 @@ class _RouterRewrite(httpx2.BaseTransport):
 
 
 def install_router(base_url: str) -> None:
-    """Makes every later huggingface_hub request to the router go to `base_url`.
-
-    With the default base nothing is installed, so huggingface_hub's own client stays in place.
-    """
-    if base_url.rstrip("/") == DEFAULT_ROUTER_URL:
-        return
+    """Makes every later huggingface_hub request go through the playground's client: router
+    traffic to `base_url`, the token guard, and per-token lookup caches. Call at start-up."""
+    scope_client_lookups()
     set_client_factory(lambda: _client_for(base_url))
 
 
 def _client_for(base_url: str) -> httpx2.Client:
-    # Same settings as huggingface_hub's default factory, plus the rewriting transport.
+    # huggingface_hub's default factory, plus the guards; the rewriting transport for another base.
+    rewrite = base_url.rstrip("/") != DEFAULT_ROUTER_URL
     return httpx2.Client(
-        event_hooks={"request": [hf_request_event_hook]},
+        # guard_request first, so huggingface_hub's debug log of "authenticated" tells the truth.
+        event_hooks={"request": [guard_request, hf_request_event_hook], "response": [refuse_endpoint_redirect]},
         follow_redirects=True,
         timeout=None,
-        transport=_RouterRewrite(base_url),
+        transport=_RouterRewrite(base_url) if rewrite else None,
     )

@@ -4,14 +4,13 @@ A link holds the model, provider, mode, every parameter (with the seed), the sto
 system prompt and the prompt, so opening it restores exactly that state. It never holds a token:
 `GenerationRequest` has no token to leak, and `share_query` reads nothing else.
 
-Opening a link means trusting nothing in it. Each value goes through the same checks as a value
-typed in the UI (`GenerationParams`, `check_model_syntax`); a bad one is reported and left at its
-default while the rest still applies, and unknown keys are ignored.
+Opening a link means trusting nothing in it. Each value goes through the same rules as Generate
+(`GenerationRequest`'s fields and `GenerationParams`, checked one by one); a bad one is reported and
+left at its default while the rest still applies, and unknown keys are ignored.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,12 +18,9 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from pydantic import ValidationError
 
-from playground.errors import InvalidModelError
-from playground.model_ref import check_model_syntax
 from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.request import GenerationRequest, Mode, check_field
 
-PROVIDER_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,39}$")
 # Every parameter except `stop`, which travels as repeated `stop=` keys.
 SCALAR_PARAMS = tuple(name for name in GenerationParams.model_fields if name != "stop")
 
@@ -80,7 +76,10 @@ def share_query(request: GenerationRequest) -> str:
 def parse_share_url(url: str) -> SharedState:
     """`parse_share_query` for a whole URL or a bare query string."""
     is_url = "://" in url or url.startswith(("/", "?"))
-    query = urlsplit(url).query if is_url else url
+    try:
+        query = urlsplit(url).query if is_url else url
+    except ValueError:  # e.g. "http://[": not a URL at all, so nothing to restore
+        return SharedState(problems=["the link is not a valid URL"])
     return parse_share_query(parse_qs(query, keep_blank_values=True))
 
 
@@ -88,12 +87,12 @@ def parse_share_query(query: Mapping[str, Any]) -> SharedState:
     """Reads a link's query: a mapping of key to value or list of values (`parse_qs`'s shape), or
     Starlette's `QueryParams` (repeated keys are read through its `getlist`). Never raises."""
     problems: list[str] = []
-    model = _model(_last(query, "model"), problems)
-    provider = _provider(_last(query, "provider"), problems)
-    mode = _mode(_last(query, "mode"), problems)
+    model = _field("model", _last(query, "model"), "model", problems)
+    provider = _field("provider", _last(query, "provider"), "provider", problems)
+    mode = _field("mode", _last(query, "mode"), "mode", problems)
     params = _params(query, problems)
-    system = _text(_last(query, "system"), "system prompt", problems)
-    prompt = _text(_last(query, "prompt"), "prompt", problems)
+    system = _field("system_prompt", _last(query, "system"), "system prompt", problems)
+    prompt = _field("prompt", _last(query, "prompt"), "prompt", problems)
     return SharedState(model, provider, mode, params, system, prompt, problems)
 
 
@@ -112,40 +111,15 @@ def _last(query: Mapping[str, Any], key: str) -> str | None:
     return values[-1] if values else None
 
 
-def _model(value: str | None, problems: list[str]) -> str | None:
+def _field(name: str, value: str | None, key: str, problems: list[str]) -> Any:
+    """`value` checked by the request's own rule for `name`; None (and a problem) when refused."""
     if value is None:
         return None
     try:
-        return check_model_syntax(value)
-    except InvalidModelError as error:
-        problems.append(f"model: {error.detail}")
+        return check_field(name, value)
+    except ValidationError as error:
+        problems.append(f"{key}: {_first_message(error)}; left out")
         return None
-
-
-def _provider(value: str | None, problems: list[str]) -> str | None:
-    if value is None:
-        return None
-    if not PROVIDER_NAME.match(value):
-        problems.append(f"provider: {value[:40]!r} is not a provider name")
-        return None
-    return value
-
-
-def _mode(value: str | None, problems: list[str]) -> Mode | None:
-    if value is None:
-        return None
-    for mode in Mode:
-        if value.strip().lower() == mode.value.lower():
-            return mode
-    problems.append(f"mode: {value[:40]!r} is not one of {', '.join(m.value for m in Mode)}")
-    return None
-
-
-def _text(value: str | None, label: str, problems: list[str]) -> str | None:
-    if value is not None and len(value) > MAX_PROMPT_CHARS:
-        problems.append(f"{label}: longer than {MAX_PROMPT_CHARS} characters, left out")
-        return None
-    return value
 
 
 def _params(query: Mapping[str, Any], problems: list[str]) -> GenerationParams | None:
@@ -167,4 +141,5 @@ def _params(query: Mapping[str, Any], problems: list[str]) -> GenerationParams |
 
 
 def _first_message(error: ValidationError) -> str:
-    return error.errors(include_url=False)[0]["msg"]
+    # Capped: the message may quote the refused value, and the page shows it.
+    return error.errors(include_url=False)[0]["msg"].removeprefix("Value error, ")[:200]

@@ -3,6 +3,7 @@
 One base URL serves all three, so tests point both `HF_ENDPOINT` and the router at it:
 
     GET  /api/models/{model}                        model info + inferenceProviderMapping
+    GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks)
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
     POST /v1/chat/completions                       router "auto" chat; model from the body
@@ -11,10 +12,13 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     a direct TGI endpoint for model `tgi/{name}`
     anything else                                   404 text/plain
 
+A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
 Answers are deterministic (see `tests.protocol_answers.generate`). Failures are scripted per model
 with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
-bad token (401) > a scripted reply with a status or body > unknown model (404) > gated (403) >
-the normal answer, shaped by a scripted reply's headers, token_delay and stream_error if any.
+bad token (401) > a scripted reply with a status, body or no_answer > unknown model (404) >
+gated (403) > a model's refused parameters (400 "model_kwargs are not used", see `add_model`) >
+the normal answer, shaped by a scripted reply's headers, token_delay, stream_error, stall_after
+and cut_after if any.
 
 Run in the foreground with `python -m tests.protocol_server --port 8123 [--token-delay 0.02]`.
 """
@@ -52,6 +56,7 @@ GATED_MESSAGE = (
     "Access to model {model} is restricted. You must have access to it and be authenticated to access it."
     " Please log in."
 )
+WHOAMI = {"type": "user", "name": "test-user", "fullname": "Test User", "avatarUrl": "", "orgs": []}
 # How TGI reports, outside a stream, the errors a scripted stream_error reports inside one.
 _ERROR_TYPE_STATUS = {"validation": 422, "overloaded": 429}
 
@@ -66,10 +71,18 @@ class Reply:
     # (after_n_tokens, message, error_type): a 200 stream that sends n tokens then an error event.
     stream_error: tuple[int, str, str] | None = None
     token_delay: float | None = None  # seconds between streamed tokens; None: the server's default
+    # A model that goes silent: a 200 stream that sends n tokens (0: only the headers), then
+    # nothing, holding the connection open until the client leaves.
+    stall_after: int | None = None
+    # Accepts the request and sends nothing at all, not even a status, until the client leaves.
+    no_answer: bool = False
+    # A 200 stream that sends n tokens, then closes cleanly without the final event (TGI's
+    # generated_text / the chat finish_reason and [DONE]).
+    cut_after: int | None = None
 
     @property
     def replaces_answer(self) -> bool:
-        return self.status != 200 or self.body is not None
+        return self.status != 200 or self.body is not None or self.no_answer
 
 
 @dataclass
@@ -87,6 +100,10 @@ class Model:
     pipeline_tag: str
     providers: dict[str, str]  # provider -> task; order matters, the client takes the first
     gated: bool = False
+    # Text-generation parameters this model does not take, as a transformers pipeline (not TGI)
+    # answers them: 400 "The following `model_kwargs` are not used by the model: [...]".
+    refused_params: tuple[str, ...] = ()
+    readers: frozenset[str] = frozenset()  # non-empty: a private model, visible only with these tokens
 
 
 BUILTIN_MODELS = {
@@ -107,7 +124,7 @@ class ProtocolServer:
         self._initial_token_delay = token_delay
         self.url = ""
         self.requests: list[RecordedRequest] = []
-        self.cancelled_streams = 0  # streams the client left before their end
+        self.cancelled_streams = 0  # streams (and no_answer replies) the client left before their end
         self._lock = threading.Lock()
         self._models: dict[str, Model] = dict(BUILTIN_MODELS)
         self._models_at_start: dict[str, Model] = dict(BUILTIN_MODELS)
@@ -166,9 +183,12 @@ class ProtocolServer:
         pipeline_tag: str = "text-generation",
         providers: dict[str, str] | None = None,
         gated: bool = False,
+        refused_params: tuple[str, ...] = (),
+        readers: frozenset[str] = frozenset(),
     ) -> None:
+        model = Model(pipeline_tag, providers or _default_providers(), gated, refused_params, readers)
         with self._lock:
-            self._models = {**self._models, model_id: Model(pipeline_tag, providers or _default_providers(), gated)}
+            self._models = {**self._models, model_id: model}
 
     def script(self, model_id: str, *replies: Reply) -> None:
         with self._lock:
@@ -203,6 +223,8 @@ class ProtocolServer:
             return self._error(
                 401, "Invalid username or password.", {"X-Error-Message": "Invalid credentials in Authorization header"}
             )
+        if request.method == "GET" and request.url.path == "/api/whoami-v2":
+            return JSONResponse(WHOAMI)
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)
@@ -213,8 +235,13 @@ class ProtocolServer:
                 return handler, match
         return None
 
-    def _model(self, model_id: str) -> Model | None:
-        return self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+    def _model(self, model_id: str, request: Request | None = None) -> Model | None:
+        """The model as the request's token may see it: a private model is None to non-readers."""
+        model = self._models.get(model_id) or (_IMPLICIT_TGI_MODEL if model_id.startswith("tgi/") else None)
+        if model is not None and model.readers:
+            auth = request.headers.get("authorization", "") if request is not None else ""
+            return model if auth.removeprefix("Bearer ") in model.readers else None
+        return model
 
     def _pop_script(self, model_id: str) -> Reply:
         with self._lock:
@@ -228,7 +255,7 @@ class ProtocolServer:
         return JSONResponse({"error": message}, status, headers={"x-request-id": self._request_id(), **(headers or {})})
 
     async def _model_info(self, request: Request, model_id: str, body: Any) -> Response:
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(
                 404, "Repository Not Found", {"X-Error-Code": "RepoNotFound", "X-Error-Message": "Repository not found"}
@@ -252,11 +279,13 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
-    def _refusal(self, model_id: str, reply: Reply) -> Response | None:
-        """The answer when the model cannot generate at all: scripted, unknown, or gated."""
+    def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
+        """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
+        if reply.no_answer:
+            return _NoAnswer(self._client_left)
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
-        model = self._model(model_id)
+        model = self._model(model_id, request)
         if model is None:
             return self._error(404, f"Model {model_id} does not exist")
         if model.gated:
@@ -266,11 +295,15 @@ class ProtocolServer:
 
     async def _text_generation(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("inputs"), str):
             return _validation_error("Input validation error: `inputs` must be a string")
         params = body.get("parameters") or {}
+        refused = [name for name in self._model(model_id, request).refused_params if params.get(name) is not None]  # type: ignore[union-attr]
+        if refused:
+            message = f"The following `model_kwargs` are not used by the model: {refused} (note: typos in the generate arguments will also show up in this list)"
+            return JSONResponse({"error": message}, 400, headers={"x-request-id": self._request_id()})
         generation = answers.generate(
             body["inputs"], seed=params.get("seed"), temperature=params.get("temperature"),
             max_tokens=params.get("max_new_tokens"), stop=params.get("stop"),
@@ -286,7 +319,7 @@ class ProtocolServer:
 
     async def _chat(self, request: Request, model_id: str, body: Any) -> Response:
         reply = self._pop_script(model_id)
-        if (refusal := self._refusal(model_id, reply)) is not None:
+        if (refusal := self._refusal(model_id, reply, request)) is not None:
             return refusal
         if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
             return _validation_error("Input validation error: `messages` must be a list")
@@ -317,24 +350,48 @@ class ProtocolServer:
             events, tail = events[:after], (answers.error_event(message, error_type),)
         if not stream:
             return JSONResponse(whole, headers=headers)
+        if reply.cut_after is not None:  # the last event is the final one: cut before it
+            events, tail = events[: min(reply.cut_after, len(events) - 1)], ()
         delay = self.token_delay if reply.token_delay is None else reply.token_delay
-        paced = self._paced([*events, *tail], delay)
+        stall = reply.stall_after is not None
+        if stall:
+            events, tail = events[: reply.stall_after], ()
+        paced = self._paced([*events, *tail], delay, stall=stall)
         return StreamingResponse(paced, media_type="text/event-stream", headers=headers)
 
-    async def _paced(self, events: list[bytes], delay: float) -> AsyncIterator[bytes]:
+    async def _paced(self, events: list[bytes], delay: float, stall: bool = False) -> AsyncIterator[bytes]:
         """Sleeps between events without blocking the loop, so slow streams are served side by
-        side; a client that leaves cancels the sleep (Starlette watches for the disconnect)."""
+        side; a client that leaves cancels the sleep (Starlette watches for the disconnect).
+        With `stall`, waits for that after the last event instead of ending the stream."""
         finished = False
         try:
             for index, event in enumerate(events):
                 if index and delay > 0:
                     await asyncio.sleep(delay)
                 yield event
+            if stall:
+                await asyncio.Event().wait()  # until the client leaves (the wait is cancelled)
             finished = True
         finally:
             if not finished:
-                with self._lock:
-                    self.cancelled_streams += 1
+                self._client_left()
+
+    def _client_left(self) -> None:
+        with self._lock:
+            self.cancelled_streams += 1
+
+
+class _NoAnswer(Response):
+    """Sends nothing, not even a status line; calls `on_leave` when the client disconnects."""
+
+    def __init__(self, on_leave: Callable[[], None]) -> None:
+        super().__init__()
+        self._on_leave = on_leave
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        self._on_leave()
 
 
 def _default_providers() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -67,7 +68,8 @@ def test_a_random_seed_is_chosen_sent_and_shown(app: Client, server: ProtocolSer
 def test_the_request_carries_the_settings_from_the_form(app: Client, server: ProtocolServer) -> None:
     generate(app, temperature=1.3, max_new_tokens=9, seed=1234, top_k=40, stop="END")
     parameters = server.posts("test/tiny-gpt")[0].body["parameters"]
-    assert parameters == {"temperature": 1.3, "max_new_tokens": 9, "seed": 1234, "top_k": 40, "stop": ["END"]}
+    # details: asked for by the backend to see the stream's final event (a cut-off answer shows).
+    assert parameters == {"temperature": 1.3, "max_new_tokens": 9, "seed": 1234, "top_k": 40, "stop": ["END"], "details": True}
 
 
 def test_a_loading_model_shows_the_retry_panel_then_answers(app: Client, server: ProtocolServer) -> None:
@@ -152,3 +154,48 @@ def test_a_second_request_to_the_local_model_waits_its_turn(tokenless_app_url: s
     first.result()
     assert "waiting its turn" in status_texts(second)
     assert isinstance(final_output(second), str) and final_output(second).strip()
+
+
+def test_only_generate_and_view_code_are_public_api_endpoints(app: Client, app_url: str) -> None:
+    """Guards the API surface: internal steps (/record_1, /restore_run_1, /generate_1 ...) were public."""
+    info = httpx.get(app_url + "gradio_api/info", timeout=10).json()
+    assert set(info["named_endpoints"]) == {"/generate", "/view_code"} and not info["unnamed_endpoints"]
+    assert set(app.view_api(return_format="dict", print_info=False)["named_endpoints"]) == {"/generate", "/view_code"}
+
+
+def test_the_generate_api_takes_the_form_fields_in_their_declared_order(app_url: str) -> None:
+    from playground.form_values import FORM_FIELDS
+
+    info = httpx.get(app_url + "gradio_api/info", timeout=10).json()
+    names = [parameter["parameter_name"] for parameter in info["named_endpoints"]["/generate"]["parameters"]]
+    assert names == [*FORM_FIELDS, "session_token"]
+    view_code = [parameter["parameter_name"] for parameter in info["named_endpoints"]["/view_code"]["parameters"]]
+    assert view_code == list(FORM_FIELDS)
+
+
+@pytest.mark.parametrize("token", ["hf_abc\r\ndef", "hf_tökén", "hf_two words"])
+def test_a_malformed_token_is_called_refused_and_never_shown(app: Client, server: ProtocolServer, token: str) -> None:
+    """Guards non-ASCII and CR/LF tokens, which were reported as "not served" or "cut off"."""
+    updates = generate(app, session_token=token)
+    texts = status_texts(updates)
+    assert "The Hugging Face token was refused" in texts
+    assert token not in texts and token.strip() not in str(updates)
+    assert server.posts() == []
+
+
+def test_a_malformed_url_as_the_model_is_refused_with_a_message(app: Client, server: ProtocolServer) -> None:
+    """Guards `http://[`, which escaped as an unhandled ValueError."""
+    assert "model name can" in refusal(app, model="http://[")
+    assert app.predict("http://[", "", "Chat", api_name="/suggested_mode") == "Chat"
+    assert server.posts() == []
+
+
+def test_a_lone_surrogate_in_the_system_prompt_is_refused_by_its_label(app_url: str, server: ProtocolServer) -> None:
+    """Guards "\\ud800" in the system prompt, which failed inside the HTTP client. Sent with httpx:
+    gradio_client itself cannot encode a lone surrogate, a browser's JSON (escaped "\\ud800") can."""
+    values = {**FORM, "mode": "Chat", "system_prompt": "Be \ud800 brief"}
+    body = json.dumps({"data": list(values.values())})  # ensure_ascii: the surrogate travels escaped
+    started = httpx.post(app_url + "gradio_api/call/generate", content=body, headers={"content-type": "application/json"}, timeout=10)
+    answer = httpx.get(app_url + "gradio_api/call/generate/" + started.json()["event_id"], timeout=30).text
+    assert "System prompt: holds a character that is not valid Unicode" in answer
+    assert "event: complete" in answer and server.posts() == []

@@ -56,7 +56,9 @@ def test_the_request_carries_exactly_the_settings(server: ProtocolServer, backen
     run(backend, completion())
     (post,) = server.posts("test/tiny-gpt")
     assert post.path == "/hf-inference/models/test/tiny-gpt"
-    assert post.body == {"inputs": "Tell me about cold starts", "parameters": {"max_new_tokens": 8, "seed": 42, "temperature": 0.5}, "stream": True}
+    # details: the backend asks for TGI's final event, to tell a finished answer from a cut-off one.
+    parameters = {"max_new_tokens": 8, "seed": 42, "temperature": 0.5, "details": True}
+    assert post.body == {"inputs": "Tell me about cold starts", "parameters": parameters, "stream": True}
     assert post.headers["authorization"] == f"Bearer {TEST_TOKEN}"
 
 
@@ -201,7 +203,7 @@ def test_an_endpoint_url_is_called_directly_without_hub_lookups(server: Protocol
 
 def test_greedy_temperature_zero_turns_sampling_off(server: ProtocolServer, backend: Backend) -> None:
     run(backend, completion(params=GenerationParams(temperature=0, max_new_tokens=4, seed=1)))
-    assert server.posts()[0].body["parameters"] == {"max_new_tokens": 4, "seed": 1, "do_sample": False}
+    assert server.posts()[0].body["parameters"] == {"max_new_tokens": 4, "seed": 1, "do_sample": False, "details": True}
 
 
 def test_stop_during_a_stream_closes_the_connection(server: ProtocolServer, backend: Backend) -> None:

@@ -2,76 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import time
-
-import pytest
-
+from tests.browser_page import BROWSER_MARKS, set_model, wait_until
 from tests.protocol_server import ProtocolServer, Reply
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
-
-pytestmark = pytest.mark.browser
-# .ci/run installs Chromium, and under CI a missing browser fails the run instead of skipping it.
-if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-    pytestmark = [pytest.mark.browser, pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install -y chromium)")]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def open_page(browser, url: str):
-    """A page in a fresh browser profile (its own localStorage), once the form is ready."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(url)
-    page.get_by_label("Prompt").wait_for()
-    return context, page
-
-
-@pytest.fixture
-def page(browser, app_url: str, server: ProtocolServer):
-    context, page = open_page(browser, app_url)
-    yield page
-    context.close()
-
-
-def generate_and_wait(page, button: str = "Generate") -> str:
-    """Presses Generate (or `button`) and returns the Output once this run's stats line is shown
-    (the line is cleared when a run starts)."""
-    stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
-    page.get_by_role("button", name=button).click()
-    page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
-    page.wait_for_function(stats, timeout=60_000)
-    return page.locator("#pg-output textarea").input_value()
-
-
-def set_seed(page, seed: int) -> None:
-    """Types a seed; typing one unchecks "Random seed" by itself."""
-    page.get_by_label("Seed", exact=True).fill(str(seed))
-    checkbox = page.get_by_label("Random seed")
-    for _ in range(50):
-        if not checkbox.is_checked():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("typing a seed did not uncheck Random seed")
-
-
-def set_model(page, model: str) -> None:
-    box = page.get_by_label("Model", exact=True)
-    box.click()
-    box.fill(model)
-    box.press("Enter")
+pytestmark = BROWSER_MARKS
 
 
 def test_a_loading_model_shows_the_panel_then_the_streamed_answer(page, server: ProtocolServer) -> None:
@@ -107,6 +41,22 @@ def test_stop_cancels_a_wait_at_once(page, server: ProtocolServer) -> None:
     assert len(server.posts("test/tiny-gpt")) == 1
 
 
+def test_stop_during_a_rerun_closes_the_servers_stream(page, server: ProtocolServer) -> None:
+    """Guards Stop during a Re-run: the Re-run kept streaming (18 -> 26 -> 35 words) after Stop."""
+    page.get_by_label("Prompt").fill("Tell it again")
+    page.get_by_role("button", name="Generate").click()  # a fresh page: no stats line until this run's
+    page.locator("#pg-stats").get_by_text("tokens/s").wait_for(timeout=60_000)
+    page.locator("#pg-history").get_by_text("Tell it again").wait_for(timeout=10_000)
+    server.token_delay = 0.2  # the Re-run's 256 tokens would take about 50 s
+    page.get_by_role("button", name="Re-run").click()
+    output = "(document.querySelector('#pg-output textarea')?.value || '')"
+    page.wait_for_function(f"() => {output}.startsWith('Echo') && {output}.split(' ').length < 12", timeout=15_000)
+    page.get_by_role("button", name="Stop").click()
+    page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=10_000)
+    assert wait_until(page, lambda: server.cancelled_streams >= 1), "the Re-run's stream was not closed"
+    assert len(server.posts("test/tiny-gpt")) == 2 and server.cancelled_streams == 1
+
+
 def test_stop_during_a_coalesced_stream_closes_the_server_stream(page, server: ProtocolServer) -> None:
     """Regression guard: merging tokens into fewer page updates must not hold the provider's stream
     open after Stop (the coalescer closes the backend's stream when the handler is closed)."""
@@ -116,8 +66,6 @@ def test_stop_during_a_coalesced_stream_closes_the_server_stream(page, server: P
     page.wait_for_function("() => document.querySelector('#pg-output textarea')?.value.split(' ').length > 20", timeout=10_000)
     page.get_by_role("button", name="Stop").click()
     page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=3_000)
-    deadline = time.monotonic() + 5
-    while server.cancelled_streams == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
+    assert wait_until(page, lambda: server.cancelled_streams >= 1), "the stream was not closed"
     assert server.cancelled_streams == 1
     assert len(page.locator("#pg-output textarea").input_value().split()) < 256  # the answer really was cut short

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_browser are used as parameters)
 """In Chromium: the built-in local model for a first-time user, presets, history, share links, View code."""
 
 from __future__ import annotations
@@ -6,18 +5,20 @@ from __future__ import annotations
 import os
 import subprocess
 
-import pytest
-
+from tests.browser_page import (
+    BROWSER_MARKS,
+    HISTORY_KEY,
+    PRESETS_KEY,
+    generate_and_wait,
+    open_page,
+    set_seed,
+    stored,
+    wait_until_stored,
+)
 from tests.conftest import TEST_TOKEN
 from tests.protocol_server import ProtocolServer
-from tests.test_browser import browser, generate_and_wait, open_page, page, pytestmark, set_seed  # noqa: F401  (shared fixtures, marks)
 
-
-@pytest.fixture
-def fresh_page(browser, tokenless_app_url: str, server: ProtocolServer):
-    context, page = open_page(browser, tokenless_app_url)
-    yield page
-    context.close()
+pytestmark = BROWSER_MARKS
 
 
 def test_without_a_token_the_local_model_is_selected_and_writes_real_text(fresh_page) -> None:
@@ -47,9 +48,10 @@ def test_choosing_a_preset_changes_the_controls(page) -> None:
 
 def test_a_run_stays_in_the_history_after_a_reload(page, server: ProtocolServer) -> None:
     page.get_by_label("Prompt").fill("Remember me")
+    before = stored(page, HISTORY_KEY)
     generate_and_wait(page)
-    page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)  # saved to the browser
-    page.wait_for_timeout(500)
+    page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)
+    wait_until_stored(page, HISTORY_KEY, before)  # saved to the browser
     page.reload()
     page.locator("#pg-history").get_by_text("Remember me").wait_for(timeout=10_000)
 
@@ -92,9 +94,10 @@ def test_a_saved_preset_survives_a_reload_and_exports_as_yaml(page) -> None:
     page.get_by_text("My presets").click()
     page.locator("input[aria-label='number input for Temperature']").fill("1.45")
     page.get_by_label("Preset name").fill("Stage demo")
+    before = stored(page, PRESETS_KEY)
     page.get_by_role("button", name="Save preset").click()
     page.get_by_text("Saved preset").first.wait_for(timeout=10_000)
-    page.wait_for_timeout(500)
+    wait_until_stored(page, PRESETS_KEY, before)
     page.reload()
     page.get_by_label("Prompt").wait_for()
     page.get_by_label("Preset").click()
@@ -115,3 +118,32 @@ def test_rerun_sends_the_same_request_again(page, server: ProtocolServer) -> Non
     generate_and_wait(page, button="Re-run")
     first, second = server.posts("test/tiny-gpt")[-2:]
     assert first.body == second.body  # the random seed chosen for the first run is reused
+
+
+def test_view_code_pressed_before_any_run_shows_a_python_snippet(page, server: ProtocolServer) -> None:
+    """Guards View code before any run, which failed with `TypeError: missing 'request'`."""
+    page.get_by_label("Prompt").fill("Show me the code first")
+    page.get_by_text("Share and View code").click()
+    page.get_by_role("button", name="View code", exact=True).click()
+    snippet = page.locator("#pg-code-python .cm-content")
+    snippet.filter(has_text="InferenceClient(").wait_for(timeout=10_000)
+    text = snippet.inner_text()
+    assert "test/tiny-gpt" in text and "Show me the code first" in text and TEST_TOKEN not in text
+    assert "prompt=Show" in page.locator("#pg-share-link textarea").input_value()
+    assert server.posts() == []  # View code sends nothing
+
+
+def test_clear_history_empties_the_list_and_it_stays_empty_after_a_reload(page, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt").fill("Forget me")
+    generate_and_wait(page)
+    history = page.locator("#pg-history")
+    history.get_by_text("Forget me").wait_for(timeout=10_000)
+    before = stored(page, HISTORY_KEY)
+    page.get_by_role("button", name="Clear history").click()
+    history.get_by_text("Forget me").wait_for(state="detached", timeout=10_000)
+    wait_until_stored(page, HISTORY_KEY, before)
+    page.reload()
+    page.get_by_label("Prompt").wait_for()
+    page.get_by_role("button", name="Re-run").click()  # nothing is left to re-run
+    page.get_by_text("There is no run in the history yet.").first.wait_for(timeout=10_000)
+    assert history.get_by_text("Forget me").count() == 0

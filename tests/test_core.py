@@ -6,10 +6,10 @@ import pytest
 
 from playground import errors as e
 from playground.config import Settings, load_settings
-from playground.form import FormValues, request_from_form
+from playground.form_values import FormValues, request_from_form
 from playground.http_errors import retry_after_seconds
 from playground.model_ref import check_endpoint_allowed, check_model_syntax
-from playground.params import GenerationParams, field_bounds
+from playground.params import GenerationParams, field_bounds, field_label
 from playground.request import Mode, client_call
 from playground.retry import RetryPolicy
 from playground.tokens import pick_token
@@ -22,9 +22,19 @@ def form(**changes: object) -> FormValues:
 
 
 def test_sliders_and_validation_share_one_declaration() -> None:
+    import gradio as gr
+
+    from components.parameters_panel import build_parameters_panel
+
+    with gr.Blocks():
+        panel = build_parameters_panel()
+    for name in ("temperature", "max_new_tokens", "top_k", "repetition_penalty"):
+        slider = getattr(panel, name)
+        assert (slider.minimum, slider.maximum) == field_bounds(name) and slider.label == field_label(name)
     assert field_bounds("temperature") == (0.0, 2.0)
     with pytest.raises(ValueError):
-        GenerationParams(temperature=2.01)
+        GenerationParams(temperature=panel.temperature.maximum + 0.01)
+    GenerationParams(temperature=panel.temperature.maximum)
 
 
 def test_a_random_seed_is_resolved_to_a_concrete_number() -> None:
@@ -111,7 +121,7 @@ def test_a_visitors_own_token_wins_and_the_servers_is_never_used_on_a_space() ->
 
 
 def test_settings_come_from_the_environment() -> None:
-    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
+    settings = load_settings({"HF_ROUTER_URL": "http://proxy:9/", "SYSTEM": "spaces", "SPACE_ID": "me/app", "PLAYGROUND_ENDPOINT_ALLOWLIST": "A.internal, b",
                               "PLAYGROUND_RETRY_DEADLINE": "-4"})
     assert settings.router_url == "http://proxy:9" and settings.on_space
     assert settings.endpoint_allowlist == {"a.internal", "b"} and settings.retry_deadline == 300

@@ -63,10 +63,6 @@ def test_history_keeps_at_most_the_cap_dropping_the_oldest() -> None:
     assert [item.prompt for item in parse_history(history)] == ["run 6", "run 5", "run 4", "run 3", "run 2"]
 
 
-def test_clearing_is_an_empty_list() -> None:
-    assert parse_history([]) == [] and add_run([], entry()) != []
-
-
 def test_each_entry_records_when_it_ran() -> None:
     moment = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
     item = new_entry(run_request(), "x", {}, now=moment)

@@ -1,4 +1,6 @@
-"""The protocol server, as the real huggingface_hub InferenceClient sees it.
+"""The protocol server, as the real huggingface_hub InferenceClient (and plain HTTP) sees it: the Hub's
+model-info route, the router's and a direct TGI endpoint's routes, scripted failures, streams a client
+leaves (`cancelled_streams`), `reset()`, and running the module in the foreground.
 
 If these pass, a backend test that fails against the server fails because of the backend, not
 because the fixture speaks a protocol the client does not.

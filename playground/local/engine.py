@@ -6,9 +6,12 @@ server answers with 429. Generations run in llama.cpp's own sampler, token by to
 event carries a real token id and the count of generated tokens is exact.
 
     engine = LocalEngine(find_model_path())
-    with engine.turn() as turn:
+    turn = engine.try_turn(wait_s=5.0)  # None: another request holds the model
+    try:
         for token in turn.complete(prompt, Sampling(max_new_tokens=32, seed=1)):
             print(token.text, end="")
+    finally:
+        turn.release()
 
 Raises `LocalModelUnavailable` (not installed) and `PromptError` (a prompt this model cannot take).
 """
@@ -20,7 +23,6 @@ import importlib.util
 import os
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -90,6 +92,16 @@ def require_llama_cpp() -> None:
     """Raises LocalModelUnavailable when llama-cpp-python is missing, before any thread starts."""
     if importlib.util.find_spec("llama_cpp") is None:
         raise LocalModelUnavailable(f"llama-cpp-python is not installed. Run: {INSTALL_HINT}")
+
+
+def local_model_installed() -> bool:
+    """Whether the engine and the weights are both here; imports nothing (find_spec only)."""
+    try:
+        require_llama_cpp()
+        find_model_path()
+    except LocalModelUnavailable:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -247,25 +259,6 @@ class LocalEngine:
     def try_turn(self, wait_s: float) -> Turn | None:
         """The model for this caller, or None if another request still holds it after `wait_s`."""
         return Turn(self) if self._lock.acquire(timeout=wait_s) else None
-
-    @contextmanager
-    def turn(self) -> Iterator[Turn]:
-        """Waits as long as it takes; for in-process callers (benchmarks, scripts)."""
-        self._lock.acquire()
-        turn = Turn(self)
-        try:
-            yield turn
-        finally:
-            turn.release()
-
-    def complete_stream(self, prompt: str, sampling: Sampling) -> Iterator[str]:
-        """The text of each token, holding the model for the whole run. Raises PromptError."""
-        with self.turn() as turn:
-            yield from (token.text for token in turn.complete(prompt, sampling))
-
-    def chat_stream(self, messages: list[dict[str, str]], sampling: Sampling) -> Iterator[str]:
-        with self.turn() as turn:
-            yield from (token.text for token in turn.chat(messages, sampling))
 
     def tokenize(self, prompt: str, chat_rendered: bool = False) -> list[int]:
         if not prompt:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from playground.errors import NotServedError
+from playground.errors import LocalModelMissingError
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import LocalModelUnavailable
 from playground.local.service import LocalModelService
@@ -19,6 +19,6 @@ def local_model_resolver(service: LocalModelService) -> Callable[[str], str | No
         try:
             return service.start()
         except LocalModelUnavailable as error:
-            raise NotServedError(str(error)) from error
+            raise LocalModelMissingError(str(error)) from error
 
     return resolve

@@ -1,0 +1,87 @@
+"""huggingface_hub's own Hub lookups inside InferenceClient, cached per token, bounded and with an age.
+
+In huggingface_hub 2.4 the provider mapping (`_fetch_inference_provider_mapping`) and the task check
+(`_check_supported_task`) are `lru_cache(maxsize=None)` per model for the whole process. In a shared
+app that means two things:
+- a mapping fetched with visitor A's token (a gated or private model A may see) would serve visitor
+  B, who has no access, without B's token ever being checked by the Hub;
+- any visitor can grow the caches without bound by asking for many models.
+
+`scope_client_lookups` swaps both for caches keyed by (arguments, token fingerprint): an entry
+serves only requests made with the same token (anonymous requests share the public answers), at
+most `MAX_ENTRIES` entries are kept, and each lives `TTL_SECONDS`, so mappings that change on the
+Hub are picked up. The token comes from `playground.outbound`'s run scope, the same one that signs
+the lookup itself. Only a SHA-256 fingerprint of the token is kept as the key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from huggingface_hub.inference import _providers as providers
+from huggingface_hub.inference._providers import _common as providers_common
+from huggingface_hub.inference._providers import hf_inference
+
+from playground.outbound import current_token
+
+MAX_ENTRIES = 512
+TTL_SECONDS = 600.0
+
+
+class TokenScopedCache:
+    """Calls `fn` once per (arguments, token) within `ttl`; keeps the `maxsize` most recent results.
+
+    Exceptions are not cached (as with lru_cache): an unknown model is asked again next time.
+    """
+
+    def __init__(self, fn: Callable[..., Any], maxsize: int = MAX_ENTRIES, ttl: float = TTL_SECONDS, clock: Callable[[], float] = time.monotonic) -> None:
+        self.__wrapped__ = fn
+        self._maxsize = maxsize
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: OrderedDict[tuple, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, *args: Any) -> Any:
+        key = (args, _fingerprint(current_token()))
+        with self._lock:
+            hit = self._entries.get(key)
+            if hit is not None and self._clock() - hit[0] < self._ttl:
+                self._entries.move_to_end(key)
+                return hit[1]
+        value = self.__wrapped__(*args)
+        with self._lock:
+            self._entries[key] = (self._clock(), value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return value
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def cache_clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+def scope_client_lookups() -> None:
+    """Replaces huggingface_hub's process-wide lookup caches with token-scoped ones (idempotent)."""
+    mapping = providers_common._fetch_inference_provider_mapping
+    if not isinstance(mapping, TokenScopedCache):
+        mapping = TokenScopedCache(mapping.__wrapped__)
+        # get_provider_helper imported the function by name, so both modules need the new one.
+        providers_common._fetch_inference_provider_mapping = mapping
+        providers._fetch_inference_provider_mapping = mapping
+    task_check = hf_inference._check_supported_task
+    if not isinstance(task_check, TokenScopedCache):
+        hf_inference._check_supported_task = TokenScopedCache(task_check.__wrapped__)
+
+
+def _fingerprint(token: str | None) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest() if token else ""

@@ -1,0 +1,77 @@
+"""Helpers for the browser tests: Debian's Chromium, the marks, and what a presenter does on the page.
+
+The fixtures built on these (`browser`, `page`) live in conftest.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+# .ci/run installs Chromium, and under CI a missing browser fails the run instead of skipping it.
+BROWSER_MARKS = [pytest.mark.browser]
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    BROWSER_MARKS.append(pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install -y chromium)"))
+
+HISTORY_KEY = "inference-playground-history"
+PRESETS_KEY = "inference-playground-presets"
+
+
+def open_page(browser, url: str):
+    """A page in a fresh browser profile (its own localStorage), once the form is ready."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(url)
+    page.get_by_label("Prompt").wait_for()
+    return context, page
+
+
+def generate_and_wait(page, button: str = "Generate") -> str:
+    """Presses Generate (or `button`) and returns the Output once this run's stats line is shown
+    (the line is cleared when a run starts)."""
+    stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
+    page.get_by_role("button", name=button).click()
+    page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
+    page.wait_for_function(stats, timeout=60_000)
+    return page.locator("#pg-output textarea").input_value()
+
+
+def set_seed(page, seed: int) -> None:
+    """Types a seed; typing one unchecks "Random seed" by itself."""
+    from playwright.sync_api import expect
+
+    page.get_by_label("Seed", exact=True).fill(str(seed))
+    expect(page.get_by_label("Random seed")).not_to_be_checked(timeout=5_000)
+
+
+def set_model(page, model: str) -> None:
+    box = page.get_by_label("Model", exact=True)
+    box.click()
+    box.fill(model)
+    box.press("Enter")
+
+
+def stored(page, key: str) -> str | None:
+    """The raw (encrypted) value Gradio's BrowserState keeps under `key` in localStorage."""
+    return page.evaluate("key => localStorage.getItem(key)", key)
+
+
+def wait_until_stored(page, key: str, before: str | None) -> None:
+    """Waits until the browser has written a new value under `key` (it differs from `before`)."""
+    page.wait_for_function("([key, before]) => localStorage.getItem(key) !== before", arg=[key, before], timeout=10_000)
+
+
+def wait_until(page, condition, timeout_ms: int = 10_000) -> bool:
+    """Waits (letting the page run) until `condition()` holds on the test's side, such as what the
+    protocol server recorded; returns whether it did before the timeout."""
+    for _ in range(max(1, timeout_ms // 50)):
+        if condition():
+            return True
+        page.wait_for_timeout(50)
+    return condition()

@@ -304,7 +304,7 @@ def _measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, l
     }  # fmt: skip
     with (
         subprocess_serving(server_args, app_dir, base_env(), f"{server_url}/api/models/{MODEL}", logs / "protocol_server.log", 20),
-        subprocess_serving([sys.executable, "app.py"], app_dir, app_env, app_url, logs / "app.log", 60),
+        subprocess_serving([sys.executable, "app.py"], app_dir, app_env, app_url, logs / "app.log", 180),
     ):
         hf_constants.ENDPOINT = server_url
         install_router(server_url)

@@ -138,11 +138,11 @@ def measure(counts: list[int], token_delay: float, tokens: int, app_dir: Path) -
         urls = {PLAYGROUND: f"http://127.0.0.1:{app_port}/", FLOOR: f"http://127.0.0.1:{floor_port}/"}
         processes = {}
         processes[PLAYGROUND] = stack.enter_context(
-            subprocess_serving([sys.executable, "app.py"], app_dir, {**env, "GRADIO_SERVER_PORT": str(app_port)}, urls[PLAYGROUND], logs / "app.log", 60)
+            subprocess_serving([sys.executable, "app.py"], app_dir, {**env, "GRADIO_SERVER_PORT": str(app_port)}, urls[PLAYGROUND], logs / "app.log", 180)
         )
         processes[FLOOR] = stack.enter_context(
             subprocess_serving(
-                [sys.executable, "benchmarks/floor_app.py"], ROOT, {**env, "GRADIO_SERVER_PORT": str(floor_port)}, urls[FLOOR], logs / "floor.log", 60
+                [sys.executable, "benchmarks/floor_app.py"], ROOT, {**env, "GRADIO_SERVER_PORT": str(floor_port)}, urls[FLOOR], logs / "floor.log", 180
             )
         )
         form = {**app_form(tokens), "prompt": PROMPT, "seed": SEED, "temperature": TEMPERATURE}

@@ -241,6 +241,12 @@ class LocalEngine:
     """One loaded model. Loading takes the file's size in time (about 0.2 s for SmolLM2-135M)."""
 
     def __init__(self, model_path: Path, n_ctx: int = CONTEXT_TOKENS) -> None:
+        # llama.cpp's OpenMP threads spin while they wait for each other. When other processes keep
+        # the CPUs busy, a spinning thread waits for one that is not running: 2 threads on a busy
+        # 2-CPU host made 0.8 tokens/s against 9.5 with 1 thread; sleeping instead made 23.8 (see
+        # the README's Benchmarks). Read by OpenMP when llama.cpp loads, so set before the import;
+        # an OMP_WAIT_POLICY already set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from llama_cpp import Llama
 
         self.model_path = model_path

@@ -11,14 +11,18 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from components.auth_panel import build_auth_panel, wire_auth_panel
+from components.big_text import build_big_text_toggle, wire_big_text
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.form import Form
-from components.generation import RunContext, wire_generation, wire_stop
+from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel
 from components.parameters_panel import build_parameters_panel, wire_parameters_panel
+from components.preflight_panel import build_preflight_panel, wire_preflight_panel
 from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
+from components.replay_panel import wire_replay
 from components.run_panel import build_run_panel
+from components.search_panel import build_search_panel, search_box, wire_search_panel
 from components.style import CSS
 from playground.backend import Backend
 from playground.body_limit import BodyLimit
@@ -30,6 +34,7 @@ from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
 from playground.outbound import isolate_tokens
 from playground.presets import load_presets
+from playground.request_errors import EXCEPTION_HANDLERS
 from playground.retry import RetryPolicy
 from playground.router import install_router
 from playground.tokens import pick_token
@@ -48,8 +53,9 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.body_limit)."""
-    return {"middleware": [Middleware(BodyLimit)]}
+    bodies are refused with 413 before Gradio reads them (see playground.body_limit), and a
+    malformed one gets a 422 that can always be encoded (playground.request_errors)."""
+    return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
 LOCAL_BANNER = (
@@ -73,21 +79,31 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         finished_run = gr.State(None)
         with gr.Row():
             with gr.Column(scale=3):
-                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model)
+                query = search_box()
+                model = build_model_panel(choices, LOCAL_MODEL_NAME if local_default else settings.default_model, beside_model=query)
+                search = build_search_panel(query)
                 run = build_run_panel()
                 code = build_code_panel()
             with gr.Column(scale=2):
+                with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
+                    big_text = build_big_text_toggle()
+                    preflight = build_preflight_panel()
                 presets = build_presets_panel(shipped)
                 params = build_parameters_panel()
                 history = build_history_panel()
         form = Form.build(model, params, run.prompt)
         wire_auth_panel(demo, auth)
         wire_model_panel(model, auth.session_token, settings)
+        wire_search_panel(search, model, choices, auth.session_token, settings)
+        wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model])
+        wire_big_text(big_text, [run.prompt, run.output])
         wire_parameters_panel(params, model.mode)
         generate = wire_generation(ctx, form, run, auth.session_token, finished_run)
         wire_code_panel(ctx, code, form)
         wire_presets_panel(presets, form, shipped.presets)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run)
+        fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
+        wire_history_panel(ctx, history, form, run, code, generate, finished_run, other_runs=[fallback])
+        wire_replay(ctx, history, run)
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status)

@@ -11,7 +11,7 @@ stream the page started.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +37,7 @@ from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
+from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, local_model_installed, offered_fallback
 from playground.token_format import check_token_format
 from playground.tokens import pick_token, token_for_model
 
@@ -75,26 +76,47 @@ class GenerateEvent:
 @dataclass(frozen=True)
 class RunOutputs:
     """Where a run's updates go: one pane's output, status panel, stats line, and the finished
-    run's history entry (None when the run failed or was stopped)."""
+    run's history entry (None when the run failed or was stopped); `fallback`, when given, is the
+    "Run on <model>" button offered under a failure a retry won't fix."""
 
     output: Any
     status: Any
     stats: Any
     finished: Any
+    fallback: Any = None
 
     def all(self) -> list[Any]:
-        return [self.output, self.status, self.stats, self.finished]
+        return [self.output, self.status, self.stats, self.finished, *([self.fallback] if self.fallback is not None else [])]
+
+    def offer(self, update: dict) -> dict[Any, Any]:
+        """`{button: update}`, or nothing when this place has no "Run on" button."""
+        return {self.fallback: update} if self.fallback is not None else {}
 
 
 def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> GenerateEvent:
     """Generate streams into Output. `finished_run` receives the history entry of a run that
     completed (None otherwise)."""
-    outputs = RunOutputs(run.output, run.status, run.stats, finished_run)
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
     handler = make_generate_handler(ctx, outputs)
     inputs = {**form.by_name(), "session_token": session_token}
     event = run.generate.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_name="generate")
     ctx.streaming(event)
     return GenerateEvent(handler, inputs, outputs.all(), event)
+
+
+def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
+    """"Run on <model>" runs the form's request on the fallback model, labelled as such; Stop ends
+    it, and editing "Model" withdraws the offer. Returns the event, for the history to record it."""
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    handler = make_generate_handler(ctx, outputs, fallback=True)
+    inputs = {**form.by_name(), "session_token": session_token}
+    event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented"))
+    form["model"].input(withdraw_fallback, inputs=None, outputs=run.fallback, queue=False, api_visibility="undocumented")
+    return event
+
+
+def withdraw_fallback() -> dict:
+    return gr.update(visible=False)
 
 
 def wire_stop(ctx: RunContext, run: RunPanel) -> None:
@@ -103,28 +125,42 @@ def wire_stop(ctx: RunContext, run: RunPanel) -> None:
                    api_visibility="undocumented")
 
 
-def make_generate_handler(ctx: RunContext, outputs: RunOutputs) -> Callable[..., Iterator[Update]]:
-    """The Generate handler. It takes the form's fields (FormValues) and `session_token` by name:
-    those are the names, and the order, of the `/generate` API's inputs."""
+def make_generate_handler(ctx: RunContext, outputs: RunOutputs, fallback: bool = False) -> Callable[..., Iterator[Update]]:
+    """The Generate handler (with `fallback`, the "Run on <model>" one). It takes the form's fields
+    (FormValues) and `session_token` by name: those are the names, and the order, of the
+    `/generate` API's inputs."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
         session_token = values.get("session_token")
         token = pick_token(session_token if isinstance(session_token, str) else None,
                            oauth_token.token if oauth_token else None, ctx.settings)
-        yield from _generate(ctx, outputs, read_form(values), token)
+        yield from _generate(ctx, outputs, read_form(values), token, fallback)
 
     return generate
 
 
-def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None) -> Iterator[Update]:
+def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
     try:
         request = _checked_request(ctx, form)
         check_token_format(token)
+        failed_model, request = _fallback_of(ctx, request) if fallback else (None, request)
     except e.PlaygroundError as error:
         yield _failure(out, error)
         return
-    yield {out.status: gr.update(value=info_html("Sending…"), visible=True), out.stats: "", out.finished: None}
-    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings), ctx.settings.ui_update_interval)
+    sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
+    yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
+           **out.offer(gr.update(visible=False))}
+    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
+                           fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
+                           update_interval=ctx.settings.ui_update_interval)
+
+
+def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:
+    """(the failing model, the same request on its fallback). Raises NotServedError without one."""
+    model = choose_fallback(request.model, ctx.settings.fallback_models, local_model_installed())
+    if model is None:
+        raise e.NotServedError("no fallback model is configured (PLAYGROUND_FALLBACK_MODELS)")
+    return request.model, fallback_request(request, model)
 
 
 def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
@@ -134,10 +170,13 @@ def _checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
     return request
 
 
-def _render_run(
-    backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None, update_interval: float
-) -> Iterator[Update]:
+def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None,
+                fallback_for: str | None = None, fallback_models: Sequence[str] = (), update_interval: float = 0.0) -> Iterator[Update]:
+    """`fallback_for`: the failed model this run stands in for; status, stats and history say so.
+    `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none).
+    `update_interval`: at most one page update per this many seconds while tokens stream (0: one per token)."""
     text = ""
+    label = fallback_label(fallback_for, request.model) if fallback_for else None
     silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
     try:
         # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
@@ -153,32 +192,42 @@ def _render_run(
                 hide = not text or silence_shown is not None
                 silence_shown = None
                 text += event.text
-                # Re-send the status ("" once hidden) and stats ("" since "Sending…") unchanged rather than leave
-                # them out: Gradio rebuilds a component for each output left out (gr.skip(), about 1 ms each on
-                # its event loop), while an unchanged value costs a diff that comes out empty.
-                status = gr.update(value="", visible=False) if hide else ""
+                # Later updates re-send the status (as shown) and stats ("" since "Sending…") rather than
+                # leave them out: Gradio rebuilds a component for each output left out (gr.skip(), about
+                # 1 ms each on its event loop), while an unchanged value costs a diff that comes out empty.
+                status = _answering_status(label) if hide else (info_html(label) if label else "")
                 yield {out.output: text, out.status: status, out.stats: ""}
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params).model_dump(mode="json")
-                done = {out.status: _finished_status(event), out.stats: stats_text(event.stats), out.finished: entry}
+                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
+                                  fallback_for=fallback_for).model_dump(mode="json")
+                stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
+                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
-        yield _failure(out, error, partial_output=text)
+        offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
+        yield _failure(out, error, partial_output=text, offer=offer)
 
 
 def _worth_showing(silence: Silence) -> bool:
     return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
-def _finished_status(done: Done) -> dict:
-    if done.stats.tokens:
-        return gr.update(visible=False)
-    return gr.update(value=info_html(NO_TEXT), visible=True)
+def _answering_status(label: str | None) -> dict:
+    """Hidden once text arrives; a fallback's label stays in view for the whole answer."""
+    return gr.update(value=info_html(label), visible=True) if label else gr.update(visible=False)
 
 
-def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = "") -> Update:
+def _finished_status(done: Done, label: str | None = None) -> dict:
+    if not done.stats.tokens:
+        return gr.update(value=info_html(NO_TEXT), visible=True)
+    return _answering_status(label)
+
+
+def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = "", offer: str | None = None) -> Update:
+    """`offer`: the model "Run on" proposes, if any."""
     gr.Warning(error_text(error))
-    update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None}
+    button = gr.update(value=f"Run on {offer}", visible=True) if offer else gr.update(visible=False)
+    update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None, **out.offer(button)}
     # Text already streamed is kept; with none, the previous answer stays on screen.
     return {out.output: partial_output, **update} if partial_output else update
 

@@ -6,6 +6,7 @@ again. Nothing is stored on the server.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +25,7 @@ class HistoryPanel:
     stored: gr.BrowserState
     runs: gr.Radio
     rerun: gr.Button
+    replay: gr.Button
     clear: gr.Button
 
 
@@ -34,12 +36,14 @@ def build_history_panel() -> HistoryPanel:
                         info=f"Kept in this browser only, the last {DEFAULT_CAP}. Click a run to restore it.")
         with gr.Row():
             rerun = gr.Button("Re-run", size="sm")
+            replay = gr.Button("Replay", size="sm")
             clear = gr.Button("Clear history", size="sm", variant="stop")
-    return HistoryPanel(stored, runs, rerun, clear)
+    return HistoryPanel(stored, runs, rerun, replay, clear)
 
 
 def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
-                       generate: GenerateEvent, finished_run: gr.State) -> None:
+                       generate: GenerateEvent, finished_run: gr.State, other_runs: Sequence[Any] = ()) -> None:
+    """`other_runs`: more events that leave a finished run in `finished_run` ("Run on <model>")."""
     restore_outputs = [*form.inputs(), run.output, run.stats]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
@@ -53,11 +57,13 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
 
-    generate.event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False, **hidden)
-    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, **hidden)
+    for event in [generate.event, *other_runs]:
+        event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
+                     api_name="restore_run", **hidden)
+    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
-    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, **hidden)
+    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -84,5 +90,5 @@ def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any) ->
     """The picked run (the newest when none is picked) back into the form, with its output."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
-        raise gr.Error("There is no run in the history yet.")
+        raise gr.Error("There is no run in the history yet.", print_exception=False)
     return {**form.updates(form_values(entry_request(entry))), run.output: entry.output, run.stats: ""}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 
 import gradio as gr
 
+from playground.catalog.policy import split_policy
 from playground.config import Settings
 from playground.errors import InvalidModelError
 from playground.hub import suggest_mode
@@ -27,17 +28,23 @@ class ModelPanel:
         return {name: getattr(self, name) for name in (item.name for item in fields(self))}
 
 
-def build_model_panel(choices: list[tuple[str, str]], default_model: str) -> ModelPanel:
-    """`choices` are (label, value) pairs; any typed Hub ID or endpoint URL is accepted too."""
+def build_model_panel(choices: list[tuple[str, str]], default_model: str,
+                      beside_model: gr.components.Component | None = None) -> ModelPanel:
+    """`choices` are (label, value) pairs; any typed Hub ID or endpoint URL is accepted too.
+    `beside_model`, an unrendered component ("Search models"), is placed right after "Model"."""
+    default_mode = Mode.CHAT if default_model == LOCAL_MODEL_NAME else Mode.COMPLETION
     with gr.Row():
         model = gr.Dropdown(
             choices=choices, value=default_model, label="Model", allow_custom_value=True, scale=3,
             info="A suggested model, any Hub ID (org/name), or an endpoint URL (TGI, Inference Endpoint, OpenAI-compatible).",
         )
+        if beside_model is not None:
+            beside_model.render()
         provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label="Provider", scale=1)
-        mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label="Mode", scale=1,
+        mode = gr.Radio(choices=[m.value for m in Mode], value=default_mode.value, label="Mode", scale=1,
                         info="Picked from the model's provider mapping when the Hub knows it.")
-    system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, placeholder="You are a helpful assistant.")
+    system_prompt = gr.Textbox(label="System prompt", lines=2, visible=default_mode is Mode.CHAT,
+                               placeholder="You are a helpful assistant.")
     return ModelPanel(model, provider, mode, system_prompt)
 
 
@@ -61,8 +68,10 @@ def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
         model_id = check_model_syntax(model)
     except InvalidModelError:
         return current_mode
-    if model_id == LOCAL_MODEL_NAME:  # not on the Hub; it serves both modes
-        return current_mode
+    if model_id == LOCAL_MODEL_NAME:  # an instruct model: its completions of bare prompts are poor
+        return Mode.CHAT.value
+    if split_policy(model_id)[1]:  # the router's policies work on the chat route only
+        return Mode.CHAT.value
     mode = suggest_mode(model_id, token)
     return mode.value if mode else current_mode
 

@@ -90,7 +90,8 @@ def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset]) -
     panel.preset.input(apply, inputs=[panel.preset, panel.stored], inputs_kwargs=form.by_name(PARAMETER_FIELDS),
                        outputs=apply_outputs, queue=False, **hidden)
     panel.examples.input(fill_prompt, inputs=panel.examples, outputs=form["prompt"], queue=False, **hidden)
-    panel.reset.click(reset, inputs=None, outputs=[*form.parameter_inputs(), panel.preset], queue=False, **hidden)
+    panel.reset.click(reset, inputs=None, outputs=[*form.parameter_inputs(), panel.preset], queue=False,
+                      api_name="reset_parameters", **hidden)
     # Queued (unlike the instant updates above): toasts (gr.Info/gr.Warning) reach the page only through the queue.
     panel.save.click(save, inputs=[panel.name, panel.stored], inputs_kwargs=form.by_name(),
                      outputs=[panel.stored, panel.preset], **hidden)
@@ -152,13 +153,13 @@ def save_preset(label: Any, stored: Any, form: FormValues) -> list[Preset]:
     (naming the control) when the name or a setting can't be saved; nothing is stored then."""
     label = label.strip() if isinstance(label, str) else ""
     if not label:
-        raise gr.Error("Preset name: type a name for the preset first.")
+        raise gr.Error("Preset name: type a name for the preset first.", print_exception=False)
     try:
         preset = preset_from_request(slugify(label), label[:80], settings_from_form(form))
     except e.PlaygroundError as error:
-        raise gr.Error(f"Can't save these settings: {error.detail}") from None
+        raise gr.Error(f"Can't save these settings: {error.detail}", print_exception=False) from None
     except ValidationError as error:
-        raise gr.Error(f"Preset name: {error.errors(include_url=False)[0]['msg']}") from None
+        raise gr.Error(f"Preset name: {error.errors(include_url=False)[0]['msg']}", print_exception=False) from None
     gr.Info(f"Saved preset “{label}” in this browser.")
     return [p for p in presets_from_data(stored).presets if p.name != preset.name] + [preset]
 

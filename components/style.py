@@ -7,4 +7,12 @@ CSS = """
 .pg-waiting { background: #fff7e6; border-color: #f0a020; color: #5a3b00; }
 .pg-error { background: #fdecec; border-color: #d33; color: #611; }
 .pg-info { background: #eef5ff; border-color: #79a6f2; color: #123; }
+.pg-big textarea { font-size: 1.6rem !important; line-height: 1.4 !important; }
+.pg-preflight { list-style: none; padding: 0; margin: 0; }
+.pg-light { padding: 0.35rem 0.5rem; border-left: 6px solid #999; margin: 0.2rem 0; }
+.pg-light .pg-dot { display: inline-block; width: 0.75rem; height: 0.75rem; border-radius: 50%; background: #999; margin-right: 0.4rem; }
+.pg-light-green { border-color: #2e9e4f; } .pg-light-green .pg-dot { background: #2e9e4f; }
+.pg-light-amber { border-color: #f0a020; } .pg-light-amber .pg-dot { background: #f0a020; }
+.pg-light-red { border-color: #d33; } .pg-light-red .pg-dot { background: #d33; }
+.pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

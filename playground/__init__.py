@@ -13,13 +13,14 @@ Modules, by topic:
     http_errors  the mapping from huggingface_hub / HTTP failures onto that tree
     retry        the retry policy (pure: decides how long to wait, never sleeps)
     clock        real and fake time for the retry loop
-    events       what a run reports: waiting, token, done
+    events       what a run reports: waiting, silence (the heartbeat), token, done
     backend      the only place that calls InferenceClient; runs the retry loop
     stream_reader reads a model's stream in a worker thread (timeouts, Stop)
     refused_params parameters a model refused, and the call made again without them
     outbound     what leaves with a request: exactly the visitor's token, or none
     lookup_cache huggingface_hub's Hub lookups, cached per token with an age
     body_limit   refuses oversized request bodies (413) before Gradio reads them
+    request_errors a malformed API request's 422, encodable whatever text it echoes
     router       sends router traffic to HF_ROUTER_URL
     hub          questions asked of the Hub API (the suggested mode)
     history      the run history kept in the visitor's browser
@@ -27,4 +28,6 @@ Modules, by topic:
     share        share links: a request in a URL query, and back
     snippets     the "View code" snippets (Python, cURL, JavaScript)
     local/       the built-in local model (llama.cpp behind the same protocol)
+    catalog/     model facts with an age: Hub search and router facts, cached for all visitors
+    runs/        runs made for the presenter: pre-flight probes, fallback choice, replay pacing
 """

@@ -20,6 +20,7 @@ import httpx2
 from huggingface_hub import InferenceClient
 
 from playground import errors as e
+from playground.catalog.policy import check_policy_use
 from playground.clock import NOTHING, Clock, SystemClock
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
 from playground.events import Done, Event, RunStats, Silence, Token, Waiting
@@ -130,17 +131,16 @@ class Backend:
         if local_url is None and not is_endpoint_url(request.model) and not token:
             raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
         call = client_call(request)
+        check_policy_use(request.model, chat=call.method == "chat_completion", provider=request.provider)
         client_token = None if local_url else token
         client = InferenceClient(model=local_url or request.model, provider=request.provider, token=client_token)  # type: ignore[arg-type]
         client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts
-        chat = call.method == "chat_completion"
-        # details=True makes TGI's final event visible (generated_text), so a cut-off can be told apart.
-        kwargs: dict[str, Any] = {**call.kwargs, "stream": True} if chat else {**call.kwargs, "details": True, "stream": True}
+        kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         # The client makes its Hub lookups and opens the stream inside this call: the scope makes
         # every one of those requests carry exactly this visitor's token, or none (playground.outbound).
         with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
-        return _pieces(client, stream, chat=chat)
+        return _pieces(client, stream, chat=call.method == "chat_completion")
 
     def _http_timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.first_token_timeout + READ_TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT)

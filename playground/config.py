@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from dotenv import load_dotenv
 
+from playground.errors import InvalidModelError
+from playground.model_ref import check_model_syntax
 from playground.router import DEFAULT_ROUTER_URL
 
 DEFAULT_RETRY_DEADLINE = 300.0
@@ -39,14 +41,15 @@ class Settings:
     ui_update_interval: float = DEFAULT_UI_UPDATE_MS / 1000  # seconds between a stream's page updates
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
     default_model: str = SUGGESTED_MODELS[0]
+    fallback_models: tuple[str, ...] = ()
 
 
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
     PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
-    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY and PLAYGROUND_UI_UPDATE_MS. A `.env` file fills in what the
-    environment lacks. Changes nothing: `playground.outbound.isolate_tokens` removes the implicit
-    tokens afterwards."""
+    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
+    file fills in what the environment lacks. Changes nothing: `playground.outbound.isolate_tokens`
+    removes the implicit tokens afterwards."""
     if environ is None:
         load_dotenv()
         environ = dict(os.environ)
@@ -63,6 +66,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         ui_update_interval=_non_negative_float(environ.get("PLAYGROUND_UI_UPDATE_MS"), DEFAULT_UI_UPDATE_MS) / 1000,
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],
+        fallback_models=_valid_models(_split_list(environ.get("PLAYGROUND_FALLBACK_MODELS", ""))),
     )
 
 
@@ -74,6 +78,17 @@ def is_space(environ: dict[str, str]) -> bool:
 
 def _split_list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
+
+
+def _valid_models(models: list[str]) -> tuple[str, ...]:
+    """Model IDs the "Model" field would accept; a typo in the setting must not become a button that can only fail."""
+    valid = []
+    for model in models:
+        try:
+            valid.append(check_model_syntax(model))
+        except InvalidModelError:
+            continue
+    return tuple(valid)
 
 
 def _split_hosts(text: str) -> frozenset[str]:

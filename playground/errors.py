@@ -22,7 +22,8 @@
     ├── CutOffError                 the stream ended cleanly, but without its final event
     ├── TimedOutError               retry deadline reached, no first token in time, or a gap
     │                               between tokens longer than PLAYGROUND_FIRST_TOKEN_TIMEOUT
-    └── ServerError                 500s and answers that are not the protocol
+    ├── ServerError                 500s and answers that are not the protocol
+    └── LookupFailedError           a model search or router-facts lookup failed (shown quietly)
 
 Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
 request ID. `playground.http_errors` maps client exceptions onto this tree; the UI turns each class
@@ -134,3 +135,7 @@ class TimedOutError(PlaygroundError):
 
 class ServerError(PlaygroundError):
     pass
+
+
+class LookupFailedError(PlaygroundError):
+    """Not a run failure: the catalog could not be read, and typing a model ID still works."""

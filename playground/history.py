@@ -17,8 +17,10 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
+from playground.model_ref import ModelId
 from playground.params import GenerationParams
 from playground.request import GenerationRequest
+from playground.runs.fallback import fallback_label
 
 DEFAULT_CAP = 50
 # The browser sends the whole history back with some events; requests over 1 MB are refused
@@ -40,6 +42,7 @@ class HistoryEntry(GenerationRequest):
     time: str = Field(description="When the run started, ISO 8601.")
     output: str = Field("", max_length=MAX_OUTPUT_CHARS)
     stats: dict[str, float | int | None] = Field(default_factory=dict, max_length=MAX_STATS)
+    fallback_for: ModelId | None = Field(None, description="The model that failed, when this run was its fallback.")
     # Parameters the model refused, so the run was sent without them: a replay is not exact there.
     ignored_params: tuple[ParamName, ...] = Field((), max_length=MAX_STATS)
 
@@ -59,9 +62,10 @@ class HistoryEntry(GenerationRequest):
 
 
 def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None,
-              ignored_params: tuple[str, ...] = ()) -> HistoryEntry:
+              ignored_params: tuple[str, ...] = (), fallback_for: str | None = None) -> HistoryEntry:
     """An entry for a finished run. `request.params` must carry the seed actually used
-    (`with_resolved_seed`), or the run cannot be repeated."""
+    (`with_resolved_seed`), or the run cannot be repeated. `fallback_for` names the failed model
+    a fallback run answered for, so the history labels it."""
     started = now or datetime.now(UTC)
     return HistoryEntry(
         **dict(request),
@@ -70,6 +74,7 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
         output=output[:MAX_OUTPUT_CHARS],
         stats=stats,
         ignored_params=ignored_params,
+        fallback_for=fallback_for,
     )
 
 
@@ -113,9 +118,16 @@ def entry_request(entry: HistoryEntry) -> GenerationRequest:
 
 
 def entry_label(entry: HistoryEntry, width: int = 60) -> str:
-    """One line for the history list: time, model, the start of the prompt, and any parameter the model ignored."""
-    when = entry.time.replace("T", " ")[:16]
+    """One line for the history list: time, model (or what a fallback answered for), the start of
+    the prompt, and any parameter the model ignored."""
+    when = entry_date(entry)
     prompt = " ".join(entry.prompt.split())
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
+    model = fallback_label(entry.fallback_for, entry.model) if entry.fallback_for else entry.model
     ignored = f" · {', '.join(entry.ignored_params)} ignored by this model" if entry.ignored_params else ""
-    return f"{when} · {entry.model} · {prompt}{ignored}"
+    return f"{when} · {model} · {prompt}{ignored}"
+
+
+def entry_date(entry: HistoryEntry) -> str:
+    """When the run happened, as the history list shows it: "2026-11-28 20:15"."""
+    return entry.time.replace("T", " ")[:16]

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
+from playground.catalog.policy import split_policy
 from playground.errors import InvalidModelError
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -26,11 +27,14 @@ def is_endpoint_url(model: str) -> bool:
 
 
 def check_model_syntax(value: str) -> str:
-    """Returns the model field, trimmed. Raises InvalidModelError when it is neither form."""
+    """Returns the model field, trimmed. Raises InvalidModelError when it is neither form.
+
+    A Hub ID may carry a router policy suffix (`org/name:fastest`, see `catalog.policy`)."""
     model = value.strip()
     if is_endpoint_url(model):
         return _check_url_syntax(model)
-    if not HUB_ID.match(model) or ".." in model or model.endswith((".", "-")):
+    base, _ = split_policy(model)
+    if not HUB_ID.match(base) or ".." in base or base.endswith((".", "-")):
         raise InvalidModelError(model)
     return model
 

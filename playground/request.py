@@ -129,8 +129,11 @@ def chat_messages(request: GenerationRequest) -> list[dict[str, str]]:
 
 
 def completion_parameters(params: GenerationParams) -> dict[str, Any]:
-    """TGI parameters. Options left at their "off" value are not sent, so servers that lack them still answer."""
-    sent: dict[str, Any] = {"max_new_tokens": params.max_new_tokens, "seed": params.seed}
+    """TGI parameters. Options left at their "off" value are not sent, so servers that lack them still answer.
+
+    `details` makes the stream's items carry TGI's final event (`generated_text`), so a stream that
+    closes early is told apart from a finished one; a server that refuses it is answered without."""
+    sent: dict[str, Any] = {"max_new_tokens": params.max_new_tokens, "seed": params.seed, "details": True}
     sent.update(_sampling(params))
     if params.top_k > 0:
         sent["top_k"] = params.top_k

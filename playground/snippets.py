@@ -182,7 +182,7 @@ def _python_print_loop(mode: Mode) -> list[str]:
             '        print(chunk.choices[0].delta.content, end="", flush=True)',
             "print()",
         ]
-    return ["for token in stream:", '    print(token, end="", flush=True)', "print()"]
+    return ["for output in stream:", '    print(output.token.text, end="", flush=True)', "print()"]
 
 
 def _js(value: Any) -> str:

@@ -28,7 +28,7 @@ def open_page(browser, url: str):
     context = browser.new_context()
     page = context.new_page()
     page.goto(url)
-    page.get_by_label("Prompt").wait_for()
+    page.get_by_label("Prompt", exact=True).wait_for()
     return context, page
 
 
@@ -36,8 +36,10 @@ def generate_and_wait(page, button: str = "Generate") -> str:
     """Presses Generate (or `button`) and returns the Output once this run's stats line is shown
     (the line is cleared when a run starts)."""
     stats = "() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')"
+    shown_before = page.evaluate(stats)
     page.get_by_role("button", name=button).click()
-    page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
+    if shown_before:  # an earlier run's line: wait until this run clears it (it may refill fast)
+        page.wait_for_function(f"() => !({stats})()", polling="raf", timeout=10_000)
     page.wait_for_function(stats, timeout=60_000)
     return page.locator("#pg-output textarea").input_value()
 

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,6 +39,10 @@ class FakeClock:
         self.time = 1000.0
         self.sleeps: list[float] = []
         self.on_sleep = lambda: None
+        # Whether the model is known to be silent now (a test reads it from the protocol server):
+        # only then does waiting for the stream make fake time pass, so a token that is merely late
+        # on a loaded machine never becomes a timeout.
+        self.silent: Callable[[], bool] = lambda: False
 
     def now(self) -> float:
         return self.time
@@ -49,12 +54,16 @@ class FakeClock:
         return cancel.is_set()
 
     def take(self, items: queue.Queue, seconds: float) -> object:
-        """Waits a little real time for the stream's next item; if none came, `seconds` pass."""
-        try:
-            return items.get(timeout=0.02)
-        except queue.Empty:
-            self.time += seconds
-            return NOTHING
+        """The stream's next item; NOTHING, with `seconds` passed, once `silent()` holds (or after
+        30 s of real time, so a test whose model never goes quiet fails instead of hanging)."""
+        give_up = time.monotonic() + 30
+        while True:
+            try:
+                return items.get(timeout=0.02)
+            except queue.Empty:
+                if self.silent() or time.monotonic() > give_up:
+                    self.time += seconds
+                    return NOTHING
 
 
 def forget_client_caches() -> None:
@@ -119,6 +128,7 @@ def _launch_app(server: ProtocolServer, service, token: str | None, local_defaul
         hf_token=token, hub_endpoint=url, router_url=url, retry_deadline=30,
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
         default_model="test/tiny-gpt",
+        fallback_models=("test/no-such-model", "test/tiny-gpt"),  # the first is skipped when it is the failing model
     )
     backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service))
     demo = build_app(settings, backend, local_default=local_default)

@@ -2,7 +2,11 @@
 
 One base URL serves all three, so tests point both `HF_ENDPOINT` and the router at it:
 
+    GET  /api/models                                Hub search: search, inference_provider, pipeline_tag,
+                                                    expand[] (or expand), limit; mapping as a list;
+                                                    a private model only for its readers
     GET  /api/models/{model}                        model info + inferenceProviderMapping
+    GET  /v1/models, /v1/models/{model}             router model list / one model, with provider facts
     GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks)
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
@@ -104,6 +108,12 @@ class Model:
     # answers them: 400 "The following `model_kwargs` are not used by the model: [...]".
     refused_params: tuple[str, ...] = ()
     readers: frozenset[str] = frozenset()  # non-empty: a private model, visible only with these tokens
+    statuses: dict[str, str] = field(default_factory=dict)  # provider -> live|staging|error (default live)
+    facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> router facts (context_length, ...)
+    trending: int = 0  # higher sorts first in a search
+
+    def status(self, provider: str) -> str:
+        return self.statuses.get(provider, "live")
 
 
 BUILTIN_MODELS = {
@@ -111,6 +121,10 @@ BUILTIN_MODELS = {
     "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
     "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
 }
+ROUTER_FACTS_EXAMPLE = {
+    "context_length": 32768, "pricing": {"input": 0.2, "output": 0.6}, "throughput": 85.5,
+    "first_token_latency_ms": 420, "supports_tools": True, "supports_structured_output": False,
+}  # fmt: skip
 _IMPLICIT_TGI_MODEL = Model("text-generation", {"hf-inference": "text-generation"})
 
 Handler = Callable[[Request, str, Any], Awaitable[Response]]
@@ -125,6 +139,7 @@ class ProtocolServer:
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.cancelled_streams = 0  # streams (and no_answer replies) the client left before their end
+        self.stalls = 0  # stall_after / no_answer replies that have gone silent (sent all they will send)
         self._lock = threading.Lock()
         self._models: dict[str, Model] = dict(BUILTIN_MODELS)
         self._models_at_start: dict[str, Model] = dict(BUILTIN_MODELS)
@@ -134,6 +149,7 @@ class ProtocolServer:
         self._thread: threading.Thread | None = None
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = [
             ("GET", re.compile(r"/api/models/(?P<model>.+?)(?:/revision/[^/]+)?"), self._model_info),
+            ("GET", re.compile(r"/v1/models/(?P<model>.+)"), self._router_model),
             ("POST", re.compile(r"/hf-inference/models/(?P<model>.+)/v1/chat/completions"), self._chat),
             ("POST", re.compile(r"/hf-inference/models/(?P<model>.+)"), self._text_generation),
             ("POST", re.compile(r"/tgi/(?P<name>[^/]+)/v1/chat/completions"), self._chat),
@@ -185,8 +201,13 @@ class ProtocolServer:
         gated: bool = False,
         refused_params: tuple[str, ...] = (),
         readers: frozenset[str] = frozenset(),
+        statuses: dict[str, str] | None = None,
+        facts: dict[str, dict[str, Any]] | None = None,
+        trending: int = 0,
     ) -> None:
-        model = Model(pipeline_tag, providers or _default_providers(), gated, refused_params, readers)
+        """`facts` are what the router's /v1/models lists per provider (any field may be left out)."""
+        providers = _default_providers() if providers is None else providers
+        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending)
         with self._lock:
             self._models = {**self._models, model_id: model}
 
@@ -202,6 +223,12 @@ class ProtocolServer:
             self._models = dict(self._models_at_start)
             self.token_delay = self._initial_token_delay
             self.cancelled_streams = 0
+            self.stalls = 0
+
+    def gets(self, path: str) -> list[RecordedRequest]:
+        """GET requests for exactly `path` (query not included), e.g. "/api/models"."""
+        with self._lock:
+            return [r for r in self.requests if r.method == "GET" and r.path == path]
 
     def posts(self, model_id: str | None = None) -> list[RecordedRequest]:
         with self._lock:
@@ -225,6 +252,8 @@ class ProtocolServer:
             )
         if request.method == "GET" and request.url.path == "/api/whoami-v2":
             return JSONResponse(WHOAMI)
+        if request.method == "GET" and request.url.path in ("/api/models", "/v1/models"):
+            return self._list_models(request) if request.url.path == "/api/models" else self._router_models()
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)
@@ -272,6 +301,58 @@ class ProtocolServer:
         }
         return JSONResponse(info, headers={"x-request-id": self._request_id()})
 
+    def _list_models(self, request: Request) -> Response:
+        """The Hub's search. Mapping comes as a list, as the real list answer does."""
+        query = request.query_params
+        search = query.get("search", "").lower()
+        expand = query.getlist("expand[]") + query.getlist("expand")
+        served_by = query.get("inference_provider")
+        limit = int(query.get("limit") or 1000)
+        with self._lock:
+            models = sorted(self._models.items(), key=lambda item: -item[1].trending)
+        found = [
+            self._list_item(model_id, model, expand)
+            for model_id, model in models
+            if self._model(model_id, request) is not None and search in model_id.lower()
+            and query.get("pipeline_tag") in (None, model.pipeline_tag)
+            and _served_by(model, served_by)
+        ]
+        return JSONResponse(found[:limit], headers={"x-request-id": self._request_id()})
+
+    def _list_item(self, model_id: str, model: Model, expand: list[str]) -> dict[str, Any]:
+        item: dict[str, Any] = {"_id": f"id-{model_id}", "id": model_id}
+        if "inferenceProviderMapping" in expand:
+            item["inferenceProviderMapping"] = [
+                {"provider": provider, "providerId": model_id, "status": model.status(provider), "task": task}
+                for provider, task in model.providers.items()
+            ]
+        if "private" in expand:
+            item["private"] = bool(model.readers)
+        if not expand:
+            item |= {"pipeline_tag": model.pipeline_tag, "private": bool(model.readers), "likes": 0, "downloads": 0}
+        return item
+
+    def _router_entry(self, model_id: str, model: Model) -> dict[str, Any]:
+        providers = [
+            {"provider": provider, "status": "error" if model.status(provider) == "error" else "live",
+             **model.facts.get(provider, {})}
+            for provider in model.providers
+        ]  # fmt: skip
+        return {"id": model_id, "object": "model", "created": 1700000000, "owned_by": model_id.split("/")[0],
+                "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}, "providers": providers}
+
+    def _router_models(self) -> Response:
+        """Public models only, as the router lists them for anyone."""
+        with self._lock:
+            models = [(model_id, model) for model_id, model in self._models.items() if not model.readers]
+        return JSONResponse({"object": "list", "data": [self._router_entry(m, model) for m, model in models]})
+
+    async def _router_model(self, request: Request, model_id: str, body: Any) -> Response:
+        model = self._model(model_id, request)
+        if model is None:
+            return self._error(404, f"Model {model_id} does not exist")
+        return JSONResponse(self._router_entry(model_id, model))
+
     async def _tgi_info(self, request: Request, model_id: str, body: Any) -> Response:
         info = {"model_id": model_id, "max_input_tokens": 4095, "max_total_tokens": 4096, "version": "3.0.0"}
         return JSONResponse(info)
@@ -282,6 +363,7 @@ class ProtocolServer:
     def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
         """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
+            self._stalled()
             return _NoAnswer(self._client_left)
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
@@ -370,6 +452,7 @@ class ProtocolServer:
                     await asyncio.sleep(delay)
                 yield event
             if stall:
+                self._stalled()
                 await asyncio.Event().wait()  # until the client leaves (the wait is cancelled)
             finished = True
         finally:
@@ -379,6 +462,10 @@ class ProtocolServer:
     def _client_left(self) -> None:
         with self._lock:
             self.cancelled_streams += 1
+
+    def _stalled(self) -> None:
+        with self._lock:
+            self.stalls += 1
 
 
 class _NoAnswer(Response):
@@ -392,6 +479,14 @@ class _NoAnswer(Response):
         while (await receive())["type"] != "http.disconnect":
             pass
         self._on_leave()
+
+
+def _served_by(model: Model, served_by: str | None) -> bool:
+    """The `inference_provider` filter: "all", one provider, or a comma-separated list."""
+    if served_by is None:
+        return True
+    wanted = set(served_by.split(","))
+    return any(provider in wanted or "all" in wanted for provider in model.providers)
 
 
 def _default_providers() -> dict[str, str]:

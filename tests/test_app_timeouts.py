@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 
 from gradio_client import Client
@@ -40,10 +41,13 @@ def test_generate_works_again_right_after_stop_on_a_hung_model(app_url: str, ser
     the run while its thread sat in a socket read, holding the app's lock)."""
     client = Client(app_url, verbose=False)
     server.script("test/tiny-gpt", Reply(stall_after=0))
+    before = set(threading.enumerate())
     job = client.submit(**FORM, api_name="/generate")
     assert wait_for(lambda: "Waiting for the first token — 1 s" in status_texts(job.outputs()))
+    (reader,) = [thread for thread in threading.enumerate() if thread not in before and thread.name == "model-stream"]
     job.cancel()  # what Stop does: Gradio cancels the event and closes the handler
     assert wait_for(lambda: server.cancelled_streams == 1)  # the model's server saw the stream closed
+    assert wait_for(lambda: not reader.is_alive())  # and no thread is left reading it
     again = client.submit(**FORM, api_name="/generate")
     assert again.result(timeout=30)[0].startswith("Echo seed=5 temp=0.7: Hello there")
 
@@ -103,3 +107,21 @@ def test_the_silence_limit_comes_from_the_environment() -> None:
     assert load_settings({"PLAYGROUND_FIRST_TOKEN_TIMEOUT": "45"}).first_token_timeout == 45
     assert load_settings({"PLAYGROUND_FIRST_TOKEN_TIMEOUT": "soon"}).first_token_timeout == 120
     assert load_settings({}).first_token_timeout == 120
+
+
+def test_switching_mode_updates_the_two_sliders_chat_does_not_send() -> None:
+    """The wiring of the above: Mode's change event feeds Top-k and Repetition penalty."""
+    import gradio as gr
+
+    from app import build_app
+    from playground.backend import Backend
+    from playground.config import Settings
+
+    demo = build_app(Settings(), Backend())
+    by_label = {getattr(block, "label", None): block for block in demo.blocks.values()}
+    mode, top_k, penalty = by_label["Mode"], by_label["Top-k"], by_label["Repetition penalty"]
+    assert isinstance(mode, gr.Radio)
+    (wired,) = [fn for fn in demo.fns.values() if fn.fn is chat_unsent_controls]
+    assert (mode._id, "change") in [(target[0], target[1]) for target in wired.targets]
+    assert [block._id for block in wired.inputs] == [mode._id]
+    assert [block._id for block in wired.outputs] == [top_k._id, penalty._id]

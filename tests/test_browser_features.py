@@ -24,8 +24,9 @@ pytestmark = BROWSER_MARKS
 def test_without_a_token_the_local_model_is_selected_and_writes_real_text(fresh_page) -> None:
     page = fresh_page
     assert "local" in page.get_by_label("Model", exact=True).input_value()
+    assert page.get_by_role("radio", name="Chat").is_checked()  # an instruct model: Chat by default
     assert page.locator("#pg-banner").get_by_text("built-in local model").is_visible()
-    page.get_by_label("Prompt").fill("The capital of France is")
+    page.get_by_label("Prompt", exact=True).fill("The capital of France is")
     page.locator("input[aria-label='number input for Max new tokens']").fill("40")
     set_seed(page, 7)
     first = generate_and_wait(page)

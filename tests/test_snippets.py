@@ -203,7 +203,7 @@ def _app_answer(server: ProtocolServer, request: GenerationRequest) -> tuple[str
     if call.method == "chat_completion":
         text = "".join(chunk.choices[0].delta.content or "" for chunk in stream if chunk.choices)
     else:
-        text = "".join(stream)
+        text = "".join(output.token.text for output in stream)  # details=True: stream outputs, not str
     (post,) = server.posts()
     server.reset()
     forget_client_caches()

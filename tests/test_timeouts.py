@@ -43,14 +43,22 @@ def wait_for(condition, seconds: float = 10.0) -> bool:
     return condition()
 
 
+def until_two_tokens(events) -> None:
+    """Consumes a run's events up to its second token (silences before it, on a slow machine, too)."""
+    tokens = 0
+    while tokens < 2:
+        tokens += isinstance(next(events), Token)
+
+
 @pytest.fixture
 def backend(clock: FakeClock) -> Backend:
     return Backend(policy=RetryPolicy(deadline=300), clock=clock, first_token_timeout=3)
 
 
-def test_a_silent_model_shows_the_wait_for_the_first_token_then_times_out(server: ProtocolServer, backend: Backend) -> None:
+def test_a_silent_model_shows_the_wait_for_the_first_token_then_times_out(server: ProtocolServer, backend: Backend, clock: FakeClock) -> None:
     """Guards C.7: a model that accepts the request and sends nothing used to leave "Sending…" forever."""
     server.script("test/tiny-gpt", Reply(stall_after=0))
+    clock.silent = lambda: server.stalls == 1  # fake time passes once the model has gone quiet
     events: list = []
     with pytest.raises(e.TimedOutError, match="no first token after 3 s"):
         collect(backend.run(completion(), TEST_TOKEN), events)
@@ -61,10 +69,12 @@ def test_a_silent_model_shows_the_wait_for_the_first_token_then_times_out(server
     assert len(server.posts("test/tiny-gpt")) == 1  # a timeout is not retried
 
 
-def test_a_model_that_stops_between_tokens_times_out_and_keeps_the_tokens(server: ProtocolServer, backend: Backend) -> None:
+def test_a_model_that_stops_between_tokens_times_out_and_keeps_the_tokens(server: ProtocolServer, backend: Backend, clock: FakeClock) -> None:
     """Guards C.7: the same limit holds for a gap between two tokens."""
     server.script("test/tiny-gpt", Reply(stall_after=3))
     events: list = []
+    # Fake time passes only once the model has gone quiet and its three tokens have arrived.
+    clock.silent = lambda: server.stalls == 1 and sum(isinstance(event, Token) for event in events) == 3
     with pytest.raises(e.TimedOutError, match="no new token after 3 s"):
         collect(backend.run(completion(), TEST_TOKEN), events)
     assert len([event for event in events if isinstance(event, Token)]) == 3
@@ -72,9 +82,10 @@ def test_a_model_that_stops_between_tokens_times_out_and_keeps_the_tokens(server
     assert gap and not any(s.first_token for s in gap)
 
 
-def test_a_model_that_never_answers_at_all_times_out(server: ProtocolServer, backend: Backend) -> None:
+def test_a_model_that_never_answers_at_all_times_out(server: ProtocolServer, backend: Backend, clock: FakeClock) -> None:
     """Guards C.7: no status line, no headers, nothing: the run still ends with a clear error."""
     server.script("test/tiny-gpt", Reply(no_answer=True))
+    clock.silent = lambda: server.stalls == 1
     with pytest.raises(e.TimedOutError, match="no first token"):
         list(backend.run(completion(), TEST_TOKEN))
 
@@ -83,10 +94,11 @@ def test_silence_is_reported_every_tick_while_the_stream_is_open(server: Protoco
     """The heartbeat other consumers rely on: a Silence each tick without a token, real clock."""
     server.script("test/tiny-gpt", Reply(stall_after=2))
     events = Backend().run(completion(), TEST_TOKEN)
-    seen = [next(events) for _ in range(4)]
+    until_two_tokens(events)
+    after = [next(events), next(events)]  # the model has gone quiet: only silence comes now
     events.close()
-    assert [type(event) for event in seen][2:] == [Silence, Silence]
-    assert seen[3].seconds > seen[2].seconds
+    assert [type(event) for event in after] == [Silence, Silence]
+    assert after[1].seconds > after[0].seconds
 
 
 def test_stop_on_a_silent_model_closes_its_stream_at_once(server: ProtocolServer) -> None:
@@ -95,7 +107,7 @@ def test_stop_on_a_silent_model_closes_its_stream_at_once(server: ProtocolServer
     server.script("test/tiny-gpt", Reply(stall_after=2))
     before = set(threading.enumerate())
     events = Backend().run(completion(), TEST_TOKEN)
-    assert isinstance(next(events), Token) and isinstance(next(events), Token)
+    until_two_tokens(events)
     assert isinstance(next(events), Silence)
     (worker,) = [t for t in threading.enumerate() if t not in before and t.name == "model-stream"]
     events.close()  # what Gradio does when Stop cancels the event
@@ -107,7 +119,7 @@ def test_stop_before_the_model_sends_headers_frees_the_run(server: ProtocolServe
     """Guards C.7: closing the run while the request is still unanswered returns, without waiting
     for the model (the worker thread ends at its socket read timeout, not holding the run)."""
     server.script("test/tiny-gpt", Reply(no_answer=True))
-    events = Backend(first_token_timeout=1).run(completion(), TEST_TOKEN)
+    events = Backend(first_token_timeout=30).run(completion(), TEST_TOKEN)
     assert isinstance(next(events), Silence)
     events.close()
     with pytest.raises(StopIteration):
@@ -179,3 +191,16 @@ def test_every_model_call_has_connect_and_read_timeouts(server: ProtocolServer) 
     timeout = Backend(first_token_timeout=30)._http_timeout()
     assert timeout.connect is not None and timeout.connect <= 30
     assert timeout.read is not None and 30 < timeout.read < 60
+
+
+@pytest.mark.parametrize("mode", [Mode.COMPLETION, Mode.CHAT])
+def test_the_built_in_model_ends_its_streams_with_a_final_event(local_service, mode: Mode) -> None:
+    """The local server marks its last token as final (TGI's generated_text, a chat finish_reason),
+    so its whole answers are not mistaken for cut-off ones."""
+    from playground.local import LOCAL_MODEL_NAME
+    from playground.local.resolve import local_model_resolver
+
+    backend = Backend(resolve_url=local_model_resolver(local_service))
+    params = GenerationParams(temperature=0, max_new_tokens=5, seed=1)
+    events = list(backend.run(completion(LOCAL_MODEL_NAME, mode=mode, params=params), None))
+    assert isinstance(events[-1], Done) and events[-1].stats.tokens >= 1

@@ -192,11 +192,11 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
                 hide = not text or silence_shown is not None
                 silence_shown = None
                 text += event.text
-                # Later updates re-send the status (as shown) and stats ("" since "Sending…") rather than
-                # leave them out: Gradio rebuilds a component for each output left out (gr.skip(), about
-                # 1 ms each on its event loop), while an unchanged value costs a diff that comes out empty.
-                status = _answering_status(label) if hide else (info_html(label) if label else "")
-                yield {out.output: text, out.status: status, out.stats: ""}
+                # Stats are re-sent unchanged ("" since "Sending…") rather than left out: Gradio rebuilds a
+                # component for each output left out (about 1 ms each, on its event loop), while an
+                # unchanged value costs a diff that comes out empty. The status is left out all the same:
+                # Stop writes "Stopped." there, and a token update still in flight must not erase it.
+                yield {out.output: text, out.status: _answering_status(label), out.stats: ""} if hide else {out.output: text, out.stats: ""}
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")

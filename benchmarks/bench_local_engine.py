@@ -2,7 +2,9 @@
 the local server and `InferenceClient`, against llama-cpp-python called directly, in one run.
 
 Both sides generate the same prompt with the same settings (seed, temperature 0.8, no top-k/top-p/
-min-p filtering) for MAX_NEW_TOKENS tokens, in alternating order so that the machine's noise falls
+min-p filtering) for MAX_NEW_TOKENS tokens. The direct side is llama-cpp-python's best configuration
+on this machine: one thread per CPU this process may use (`os.sched_getaffinity`) for generating and
+for reading the prompt; the playground's side uses whatever its engine chooses. They run in alternating order so that the machine's noise falls
 on both. Times run from the call to the last token, prompt evaluation included.
 
     python -m benchmarks.bench_local_engine [--repetitions 5]
@@ -71,12 +73,18 @@ def playground_run(client: InferenceClient) -> Run:
     return Run(last.details.generated_tokens, seconds, last.generated_text or "")
 
 
+PLAYGROUND_THREADS: int | None = None
+
+
 def measure(repetitions: int) -> list[tuple[Run, Run]]:
+    global PLAYGROUND_THREADS
     service = LocalModelService()
     client = InferenceClient(model=service.start(), token=None)
     if not service.wait_until_ready(timeout=60):
         raise SystemExit("the local model did not load")
-    llm = Llama(model_path=str(find_model_path()), n_ctx=CONTEXT_TOKENS, seed=0, verbose=False)
+    PLAYGROUND_THREADS = getattr(service._state.engine, "threads", None) or service._state.engine._llm.n_threads
+    threads = usable_cpus()
+    llm = Llama(model_path=str(find_model_path()), n_ctx=CONTEXT_TOKENS, seed=0, verbose=False, n_threads=threads, n_threads_batch=threads)
     try:
         direct_run(llm), playground_run(client)  # warm-up: first-touch page faults, thread pools
         pairs = []
@@ -97,9 +105,19 @@ def measure(repetitions: int) -> list[tuple[Run, Run]]:
         llm.close()
 
 
+def usable_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def machine_note() -> str:
-    threads = max(1, (os.cpu_count() or 2) // 2)  # llama-cpp-python's default, used on both sides
-    return f"{platform.machine()}, {os.cpu_count()} CPUs, llama.cpp threads {threads}, Python {platform.python_version()}"
+    import llama_cpp
+
+    features = llama_cpp.llama_print_system_info().decode().split("|")
+    enabled = [f.split("=")[0].strip() for f in features if f.strip().endswith("= 1") and "AVX" in f]
+    return (
+        f"{platform.machine()}, {usable_cpus()} usable CPUs, direct threads {usable_cpus()}, playground threads "
+        f"{PLAYGROUND_THREADS or 'default'}, llama-cpp-python {llama_cpp.__version__} ({', '.join(enabled)}), Python {platform.python_version()}"
+    )
 
 
 def report(pairs: list[tuple[Run, Run]]) -> str:
@@ -131,9 +149,11 @@ streaming `text_generation`. Times include prompt evaluation. Same text on both 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=5)
-    pairs = measure(parser.parse_args().repetitions)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(report(pairs))
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    pairs = measure(args.repetitions)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report(pairs))
     print(report(pairs))
 
 

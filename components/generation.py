@@ -31,6 +31,7 @@ from components.run_panel import RunPanel
 from playground import errors as e
 from playground.backend import Backend
 from playground.chat.facts import FactsLookup
+from playground.coalesce import coalesce
 from playground.config import Settings
 from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
@@ -173,7 +174,8 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
     yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
            **out.offer(gr.update(visible=False))}
     yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
-                           fallback_for=failed_model, fallback_models=ctx.settings.fallback_models)
+                           fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
+                           update_interval=ctx.settings.ui_update_interval)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:
@@ -193,14 +195,16 @@ def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
 
 
 def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None,
-                fallback_for: str | None = None, fallback_models: Sequence[str] = ()) -> Iterator[Update]:
+                fallback_for: str | None = None, fallback_models: Sequence[str] = (), update_interval: float = 0.0) -> Iterator[Update]:
     """`fallback_for`: the failed model this run stands in for; status, stats and history say so.
-    `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none)."""
+    `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none).
+    `update_interval`: at most one page update per this many seconds while tokens stream (0: one per token)."""
     text = ""
     label = fallback_label(fallback_for, request.model) if fallback_for else None
     silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
     try:
-        for event in backend.run(request, token):
+        # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
+        for event in coalesce(backend.run(request, token), update_interval):
             if isinstance(event, Waiting):
                 silence_shown = None
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
@@ -212,7 +216,11 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
                 hide = not text or silence_shown is not None
                 silence_shown = None
                 text += event.text
-                yield {out.output: text, out.status: _answering_status(label)} if hide else {out.output: text}
+                # Stats are re-sent unchanged ("" since "Sending…") rather than left out: Gradio rebuilds a
+                # component for each output left out (about 1 ms each, on its event loop), while an
+                # unchanged value costs a diff that comes out empty. The status is left out all the same:
+                # Stop writes "Stopped." there, and a token update still in flight must not erase it.
+                yield {out.output: text, out.status: _answering_status(label), out.stats: ""} if hide else {out.output: text, out.stats: ""}
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")

@@ -14,6 +14,9 @@ from playground.router import DEFAULT_ROUTER_URL
 DEFAULT_RETRY_DEADLINE = 300.0
 # Seconds a model may stay silent before the run fails: before its first token, or between two.
 DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
+# One page update per this many ms at most while streaming (PLAYGROUND_UI_UPDATE_MS); chosen by
+# measuring with benchmarks/bench_app_overhead.py, see the README's Benchmarks section.
+DEFAULT_UI_UPDATE_MS = 40.0
 SUGGESTED_MODELS = (
     "meta-llama/Llama-3.1-8B-Instruct",
     "Qwen/Qwen2.5-7B-Instruct",
@@ -35,6 +38,7 @@ class Settings:
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT
     concurrency_limit: int = 32
+    ui_update_interval: float = DEFAULT_UI_UPDATE_MS / 1000  # seconds between a stream's page updates
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
     default_model: str = SUGGESTED_MODELS[0]
     fallback_models: tuple[str, ...] = ()
@@ -43,7 +47,7 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
     PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
-    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY and PLAYGROUND_FALLBACK_MODELS. A `.env`
+    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
     file fills in what the environment lacks. Changes nothing: `playground.outbound.isolate_tokens`
     removes the implicit tokens afterwards."""
     if environ is None:
@@ -59,6 +63,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retry_deadline=_positive_float(environ.get("PLAYGROUND_RETRY_DEADLINE"), DEFAULT_RETRY_DEADLINE),
         first_token_timeout=_positive_float(environ.get("PLAYGROUND_FIRST_TOKEN_TIMEOUT"), DEFAULT_FIRST_TOKEN_TIMEOUT),
         concurrency_limit=int(_positive_float(environ.get("PLAYGROUND_CONCURRENCY"), 32)),
+        ui_update_interval=_non_negative_float(environ.get("PLAYGROUND_UI_UPDATE_MS"), DEFAULT_UI_UPDATE_MS) / 1000,
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],
         fallback_models=_valid_models(_split_list(environ.get("PLAYGROUND_FALLBACK_MODELS", ""))),
@@ -96,3 +101,12 @@ def _positive_float(text: str | None, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _non_negative_float(text: str | None, default: float) -> float:
+    """0 is a valid choice here (PLAYGROUND_UI_UPDATE_MS=0: one update per token)."""
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        return default
+    return value if 0 <= value < float("inf") else default

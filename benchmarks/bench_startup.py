@@ -1,0 +1,149 @@
+"""Start-up: `python app.py` to its first HTTP answer, and its memory (RSS) at that moment, against a bare
+Gradio Blocks app (benchmarks/bare_blocks_app.py) started the same way, in one run.
+
+    python benchmarks/bench_startup.py [--repetitions 5]
+
+Writes benchmarks/results/startup.md (overwritten each run). Target: the playground at most 1.1x the
+bare app on both. The two start in turns, so a slow spell of this (shared) machine falls on both.
+The Hub and the router point at a local protocol server (loopback only), so start-up's "is the Hub
+reachable?" check answers at once, as it does on a machine with a good connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import gradio  # noqa: E402
+
+from benchmarks.bench_app_overhead import MODEL, base_env, free_port, subprocess_serving, time_limit  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "startup.md"
+TARGET = 1.1
+PLAYGROUND, BARE = "playground (`python app.py`)", "bare Gradio Blocks"
+
+
+def start_once(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(seconds from spawn to the first 200 on /, RSS in MB at that moment); the process is then stopped."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=cwd, env={**env, "GRADIO_SERVER_PORT": str(port)}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{' '.join(args)} exited with {process.returncode}")
+            if time.perf_counter() - started > 120:
+                raise TimeoutError(f"{' '.join(args)} did not answer within 120 s")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as answer:
+                    if answer.status == 200:
+                        return time.perf_counter() - started, rss_mb(process.pid)
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.02)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of the process and its children (Linux /proc), in MB."""
+    pids = [pid, *children(pid)]
+    total = 0
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            pass
+    return total / 1024
+
+
+def children(pid: int) -> list[int]:
+    try:
+        found = [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+    return found + [g for c in found for g in children(c)]
+
+
+def measure(repetitions: int, app_dir: Path) -> dict[str, list[tuple[float, float]]]:
+    server_port = free_port()
+    server_url = f"http://127.0.0.1:{server_port}"
+    env = {**base_env(), "HF_ENDPOINT": server_url, "HF_ROUTER_URL": server_url, "GRADIO_SERVER_NAME": "127.0.0.1", "PLAYGROUND_MODELS": MODEL}
+    server_args = [sys.executable, "-m", "tests.protocol_server", "--port", str(server_port)]
+    commands = {PLAYGROUND: ([sys.executable, "app.py"], app_dir), BARE: ([sys.executable, "benchmarks/bare_blocks_app.py"], ROOT)}
+    runs: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
+    log = Path("/tmp") / f"bench_startup_server_{os.getpid()}.log"
+    with subprocess_serving(server_args, ROOT, base_env(), f"{server_url}/api/models/{MODEL}", log, 20):
+        for args, cwd in commands.values():  # warm-up: the OS file cache, .pyc files
+            start_once(args, cwd, env)
+        for repetition in range(repetitions):
+            for name in commands if repetition % 2 == 0 else reversed(list(commands)):
+                args, cwd = commands[name]
+                runs[name].append(start_once(args, cwd, env))
+            print(" | ".join(f"{n}: {r[-1][0]:.2f} s, {r[-1][1]:.0f} MB" for n, r in runs.items()), flush=True)
+    return runs
+
+
+def report(runs: dict[str, list[tuple[float, float]]], command: str, label: str) -> str:
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    seconds = {name: statistics.median(t for t, _ in r) for name, r in runs.items()}
+    memory = {name: statistics.median(m for _, m in r) for name, r in runs.items()}
+    time_ratio, memory_ratio = seconds[PLAYGROUND] / seconds[BARE], memory[PLAYGROUND] / memory[BARE]
+    verdict = {True: "PASS", False: "MISS"}
+    spreads = "\n".join(
+        f"- {name}: {min(t for t, _ in r):.2f}–{max(t for t, _ in r):.2f} s, {min(m for _, m in r):.0f}–{max(m for _, m in r):.0f} MB"
+        for name, r in runs.items()
+    )
+    machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
+    return f"""# Start-up: `python app.py` vs a bare Gradio Blocks app
+
+How it was run: `{command}` ({machine}). Time = spawn to the first HTTP 200 on `/`; RSS = resident memory of the
+process (and any children) at that moment. Medians of {len(runs[PLAYGROUND])} starts each, in alternating order, after
+one warm-up start each. The Hub endpoint is a local protocol server. Target: at most {TARGET}x on both.
+
+| date | app | playground time | bare time | time ratio (<= {TARGET}) | playground RSS | bare RSS | RSS ratio (<= {TARGET}) |
+|---|---|---|---|---|---|---|---|
+| {now} | {label} | {seconds[PLAYGROUND]:.2f} s | {seconds[BARE]:.2f} s | {time_ratio:.2f}x **{verdict[time_ratio <= TARGET]}** | {memory[PLAYGROUND]:.0f} MB | {memory[BARE]:.0f} MB | {memory_ratio:.2f}x **{verdict[memory_ratio <= TARGET]}** |
+
+Spread (min–max):
+{spreads}
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repetitions", type=int, default=5)
+    parser.add_argument("--label", default="this checkout")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py starts (default: this one)")
+    args = parser.parse_args()
+    with time_limit(900):
+        runs = measure(args.repetitions, args.app_dir.resolve())
+    text = report(runs, f"python benchmarks/bench_startup.py --repetitions {args.repetitions}", args.label)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -73,7 +73,8 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
         yield failure(out, error)
         return
     sent_token = token_for_model(token, request.model, ctx.settings)
-    yield from run_conversation(ctx.backend, out, request, sent_token, before, asked, facts, typed)
+    yield from run_conversation(ctx.backend, out, request, sent_token, before, asked, facts, typed,
+                                update_interval=ctx.settings.ui_update_interval)
 
 
 def wire_chat(ctx: RunContext, wiring: ChatWiring, form: Form, session_token: gr.Textbox, model_panel: Any,

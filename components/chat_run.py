@@ -66,9 +66,15 @@ def check_format_offered(request: GenerationRequest, facts: ModelFacts) -> None:
 
 
 def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest, token: str | None, before: Conversation,
-                     asked: Conversation, facts: ModelFacts, typed: str | None = None) -> Iterator[Update]:
+                     asked: Conversation, facts: ModelFacts, typed: str | None = None,
+                     update_interval: float = 0.0) -> Iterator[Update]:
     """Streams the answer to `asked` (a conversation ending with an unanswered message). `before` is
-    what comes back if the run fails with no text; `typed` is the Prompt text to put back then."""
+    what comes back if the run fails with no text; `typed` is the Prompt text to put back then.
+
+    Like the Completion stream (`playground.coalesce`), the page gets the first token at once and
+    then at most one conversation update per `update_interval`; every token still goes through the
+    reasoning splitter, so its counts are per token. Held text leaves with the next heartbeat, and
+    the last update (Done or an error) always carries the whole conversation."""
     fit = check_fit(asked, facts.context_length, request.params.max_new_tokens)
     if fit is not None and not fit.fits:
         yield {out.panel.fit_row: gr.update(visible=True), out.panel.fit_notice: fit_message(fit),
@@ -79,8 +85,13 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
     splitter = ReplySplitter(started=time.monotonic())
     shown: str | None = None  # the silence notice on screen
     current = asked
+    sent_at = -float("inf")  # when the conversation was last sent: the first token never waits
+    held = False  # tokens fed since then
     try:
         for event in backend.run(request, token):
+            if held and not isinstance(event, Token) and time.monotonic() - sent_at >= update_interval:
+                held, sent_at = False, time.monotonic()
+                yield {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current}
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Silence):
@@ -93,7 +104,11 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
                 shown = None
                 splitter.feed(event.text, event.reasoning, time.monotonic())
                 current = asked.answer(answer_of(splitter.reply))
-                # Per token, only the conversation: the other controls change at the start and the end.
+                if not hide and time.monotonic() - sent_at < update_interval:
+                    held = True
+                    continue
+                held, sent_at = False, time.monotonic()
+                # Per update, only the conversation: the other controls change at the start and the end.
                 update = {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current}
                 yield {**update, out.status: gr.update(visible=False)} if hide else update
             elif isinstance(event, Done):

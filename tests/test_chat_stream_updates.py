@@ -1,0 +1,56 @@
+"""A Chat-mode stream reaches the page like a Completion one: the first token at once, then at most
+one conversation update per interval, and the last update holds the whole answer (issue 8)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import gradio as gr
+
+from components.chat_panel import build_chat_panel
+from components.chat_run import ChatOutputs, run_conversation
+from playground.chat.conversation import Conversation
+from playground.chat.facts import ModelFacts
+from playground.events import Done, Event, RunStats, Token
+from playground.request import GenerationRequest, Mode
+
+PIECES = [f"w{i} " for i in range(200)]
+
+
+class InstantBackend:
+    """Streams every piece at once, as a provider at thousands of tokens per second would."""
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        yield from (Token(piece) for piece in PIECES)
+        yield Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=len(PIECES), seed=1, attempts=1))
+
+
+def chat_outputs() -> ChatOutputs:
+    with gr.Blocks():
+        mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.CHAT.value)
+        panel = build_chat_panel(gr.Textbox(), mode)
+        return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State())
+
+
+def conversation_updates(interval: float) -> list[list[dict]]:
+    out = chat_outputs()
+    request = GenerationRequest(model="test/chat-model", prompt="Hello", mode=Mode.CHAT, params={"seed": 1})
+    asked = Conversation().ask("Hello")
+    updates = run_conversation(InstantBackend(), out, request, None, Conversation(), asked, ModelFacts(),
+                               update_interval=interval)
+    return [update[out.panel.conversation] for update in updates if out.panel.conversation in update]
+
+
+def test_a_fast_chat_stream_sends_few_updates_and_ends_with_the_whole_answer() -> None:
+    views = conversation_updates(interval=10.0)
+    answers = [view[-1]["content"] for view in views if view and view[-1]["role"] == "assistant"]
+    assert answers[0] == PIECES[0]  # the first token is shown without waiting for a batch
+    assert answers[-1] == "".join(PIECES)  # the last update carries every token
+    assert len(answers) <= 3  # first token, final state: not one update per token
+
+
+def test_with_interval_zero_every_token_is_its_own_update() -> None:
+    views = conversation_updates(interval=0.0)
+    answers = [view[-1]["content"] for view in views if view and view[-1]["role"] == "assistant"]
+    assert len(answers) >= len(PIECES)
+    assert answers[-1] == "".join(PIECES)

@@ -11,6 +11,7 @@ caller's would: a POST, then the event's stream read to its end.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -149,8 +150,10 @@ def arguments(count: int) -> st.SearchStrategy[Any]:
 
 
 # No example database (nothing written to the tree), no shrinking: a case never fails by itself,
-# the statuses and the log are judged after all of them.
-FUZZ = settings(deadline=None, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+# the statuses and the log are judged after all of them. The cases are the same on every run (CI
+# stays reproducible); PLAYGROUND_FUZZ_RANDOM=1 draws new ones to look for more.
+FUZZ = settings(deadline=None, database=None, phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck),
+                derandomize=os.environ.get("PLAYGROUND_FUZZ_RANDOM") != "1")
 
 
 def fuzz(client: httpx.Client, endpoint: str, strategy: st.SearchStrategy[Any], examples: int) -> None:

@@ -36,9 +36,10 @@ from playground.config import Settings
 from playground.events import Done, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
+from playground.local.engine import local_model_installed
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest, Mode
-from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, local_model_installed, offered_fallback
+from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, offered_fallback
 from playground.token_format import check_token_format
 from playground.tokens import pick_token, token_for_model
 

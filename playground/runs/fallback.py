@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from playground import errors as e
 from playground.catalog.policy import split_policy
 from playground.local import LOCAL_MODEL_NAME
-from playground.local.engine import LocalModelUnavailable, find_model_path, require_llama_cpp
 from playground.model_ref import is_endpoint_url
 from playground.request import DEFAULT_PROVIDER, GenerationRequest
 
@@ -55,13 +54,3 @@ def fallback_request(request: GenerationRequest, model: str) -> GenerationReques
 def fallback_label(original: str, fallback: str) -> str:
     """E.g. "Answered by bars/warm instead of bars/missing (fallback)"."""
     return f"Answered by {fallback} instead of {original} (fallback)"
-
-
-def local_model_installed() -> bool:
-    """Whether the built-in model can run here: llama-cpp-python and its weights are both present."""
-    try:
-        require_llama_cpp()
-        find_model_path()
-    except LocalModelUnavailable:
-        return False
-    return True

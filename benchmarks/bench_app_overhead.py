@@ -126,7 +126,7 @@ def direct_run(tokens: int) -> Run:
 def app_form(tokens: int) -> dict[str, object]:
     """The `/generate` API's inputs, by name."""
     return {
-        "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": PROMPT,
+        "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
         "temperature": TEMPERATURE, "max_new_tokens": tokens, "seed": SEED, "random_seed": False, "top_p": 1.0,
         "top_k": 0, "repetition_penalty": 1.0, "stop": "", "session_token": "",
     }  # fmt: skip

@@ -54,12 +54,12 @@ def parameters(tokens: int) -> dict[str, object]:
 
 
 def generate_inputs(tokens: int) -> dict[str, object]:
-    return {"model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "prompt": PROMPT, **parameters(tokens)}
+    return {"model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT, **parameters(tokens)}
 
 
 def compare_inputs(panes: int, tokens: int) -> dict[str, object]:
     fields = {f"{name}_{key}": value for key in "abcd" for name, value in (("model", MODEL), ("provider", "auto"), ("mode", "Completion"))}
-    return {"panes": panes, **fields, "system_prompt": "", "prompt": PROMPT, **parameters(tokens)}
+    return {"panes": panes, **fields, "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT, **parameters(tokens)}
 
 
 def timed(client: Client, api_name: str, inputs: dict[str, object], answers: int, tokens: int) -> float:

@@ -128,7 +128,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
         demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
         wire_presets_loading(demo, presets, shipped.presets)
         wire_share_link(demo, ctx, form, run.status, chat)
-        compare_event = wire_compare_panel(ctx, compare, form, auth.session_token)
+        compare_event = wire_compare_panel(ctx, compare, form, auth.session_token, chat.state)
         sweep_event = wire_sweep_panel(ctx, sweep, form, auth.session_token)
         page = Page(tabs, compare, sweep, form)
         wire_group_history_panel(group_history, page, compare_event, sweep_event)

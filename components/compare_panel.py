@@ -23,8 +23,9 @@ from components.model_panel import suggested_mode
 from components.run_words import status_card, status_text
 from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token
 from playground import errors as e
+from playground.chat.conversation import Conversation
 from playground.form_values import PARAMETER_FIELDS
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode
+from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, checked_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState
@@ -111,8 +112,14 @@ def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_mo
     return PaneView(key, column, model, provider, mode, status, output, stats)
 
 
-def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session_token: gr.Textbox) -> Any:
-    """Wires the tab; returns the "Generate all" event (registered for the page's Stop too)."""
+def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session_token: gr.Textbox,
+                       conversation: gr.State | None = None) -> Any:
+    """Wires the tab; returns the "Generate all" event (registered for the page's Stop too).
+
+    The page's "Generate all" also reads the Playground's `conversation`, so Chat-mode panes
+    continue it. A gr.State input would be demanded from `/compare`'s API callers as an extra,
+    undocumented value, so, as for `/generate`, the API is the same handler on a hidden trigger
+    without it."""
     panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], queue=False,
                        api_visibility="undocumented")
     modes = [panel.count, *[p.mode for p in panel.panes]]
@@ -122,8 +129,12 @@ def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session
         control.change(system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, queue=False,
                        api_visibility="undocumented")
     inputs = panel.inputs(form, session_token)
-    event = ctx.streaming(panel.generate.click(make_compare_handler(ctx, panel), inputs_kwargs=inputs,
-                                               outputs=panel.run_outputs(), api_name="compare"))
+    handler = make_compare_handler(ctx, panel)
+    api = gr.Button(visible=False, elem_id="pg-compare-api")
+    ctx.streaming(api.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_name="compare"))
+    page_inputs = {**inputs, "conversation": conversation} if conversation is not None else inputs
+    event = ctx.streaming(panel.generate.click(handler, inputs_kwargs=page_inputs, outputs=panel.run_outputs(),
+                                               api_visibility="undocumented"))
     # This tab's Stop asks the run to stop, so it can mark each pane "Stopped." itself (a cancel
     # from outside would leave the panes as they were); the page's Stop cancels it like any stream.
     panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
@@ -191,11 +202,21 @@ def checked_panes(ctx: RunContext, values: Mapping[str, Any]) -> tuple[Generatio
     return base, panes
 
 
+def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
+    """`base` after the Playground conversation's answered turns, so every Chat-mode pane continues
+    the same conversation (Completion panes send the prompt alone). Raises InvalidParametersError
+    when the conversation is too long to send."""
+    if not isinstance(conversation, Conversation) or not conversation.answered_pairs():
+        return base
+    return checked_request({**base.model_dump(), "turns": conversation.answered_pairs()})
+
+
 def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
                 page: str) -> Iterator[dict]:
     """Streams every pane at once; each update holds only what changed."""
     try:
         base, panes = checked_panes(ctx, values)
+        base = continuing(base, values.get("conversation"))
         token = visitor_token(ctx, values.get("session_token"), oauth_token)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.browser_page import BROWSER_MARKS, wait_until
+from tests.browser_page import BROWSER_MARKS, set_model, wait_until
 from tests.conftest import TEST_TOKEN
 from tests.protocol_answers import generate
 from tests.protocol_server import ProtocolServer, Reply
@@ -139,3 +139,30 @@ def test_a_comparison_comes_back_from_the_history_with_one_click(page, server: P
     page.locator("#pg-compare-panes").wait_for(timeout=30_000)  # the Compare tab opened by itself
     page.wait_for_function("(a) => document.querySelector('#pg-pane-b-output textarea')?.value === a", arg=answer, timeout=30_000)
     assert page.locator("#pg-compare-prompt textarea").input_value() == "Keep this comparison"
+
+
+def test_chat_panes_continue_the_playground_conversation(page, server: ProtocolServer) -> None:
+    """Issue 11: Compare panes in Chat mode each get the same conversation as the Playground; the
+    page's Generate all reads it, while the public /compare API keeps its documented inputs."""
+    set_model(page, "test/chat-model")
+    page.get_by_label("Chat", exact=True).check()
+    page.locator("#pg-conversation").wait_for()
+    set_max_new_tokens(page, 8)
+    page.get_by_label("Prompt", exact=True).fill("Hello there")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    page.wait_for_function("() => (document.querySelector('#pg-stats')?.innerText || '').includes('tokens/s')", timeout=30_000)
+    first_answer = server.posts("test/chat-model")[-1]
+    open_tab(page, "Compare")
+    for key in ("A", "B"):
+        set_pane_model(page, key, "test/chat-model")
+        page.locator(f"#pg-pane-{key.lower()}").get_by_label("Chat", exact=True).check()
+    page.locator("#pg-compare-prompt textarea").fill("Second question")
+    page.get_by_role("button", name="Generate all").click()
+    page.wait_for_function(pane_stats("a"), timeout=60_000)
+    page.wait_for_function(pane_stats("b"), timeout=60_000)
+    bodies = [post.body for post in server.posts("test/chat-model") if post is not first_answer][-2:]
+    assert len(bodies) == 2
+    for body in bodies:
+        assert [m["role"] for m in body["messages"]] == ["user", "assistant", "user"]
+        assert body["messages"][0]["content"] == "Hello there" and body["messages"][2]["content"] == "Second question"
+        assert body["messages"][1]["content"].startswith("Echo")

@@ -18,7 +18,6 @@ from playground.errors import PlaygroundError
 from playground.form_values import request_from_form
 from playground.model_ref import check_endpoint_allowed, is_endpoint_url
 from playground.request import GenerationRequest
-from playground.runs.sweep import with_changes
 from playground.token_format import check_token_format
 from playground.tokens import pick_token, token_for_model
 
@@ -58,4 +57,4 @@ def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationReq
         local_url = ctx.backend.resolve_url(request.model)
     except PlaygroundError:
         return request
-    return with_changes(request, model=local_url) if local_url else request
+    return request.model_copy(update={"model": local_url}) if local_url else request

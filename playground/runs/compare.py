@@ -12,7 +12,6 @@ from playground.errors import InvalidModelError, InvalidParametersError
 from playground.model_ref import check_model_syntax
 from playground.request import PROVIDER_CHOICES, GenerationRequest, Mode
 from playground.runs.scheduler import Job
-from playground.runs.sweep import with_changes
 
 PANE_KEYS = ("A", "B", "C", "D")
 PANE_COUNTS = (2, 3, 4)
@@ -59,4 +58,4 @@ def compare_jobs(base: GenerationRequest, panes: Sequence[Pane]) -> list[Job]:
     """One job per pane: `base` (prompt, system prompt, parameters with a concrete seed) with the
     pane's model, provider and mode."""
     params = base.params.with_resolved_seed()
-    return [Job(p.key, with_changes(base, model=p.model, provider=p.provider, mode=p.mode, params=params)) for p in panes]
+    return [Job(p.key, base.model_copy(update={"model": p.model, "provider": p.provider, "mode": p.mode, "params": params})) for p in panes]

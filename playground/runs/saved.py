@@ -27,7 +27,7 @@ from playground.model_ref import ModelId
 from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
 from playground.runs.compare import PANE_COUNTS, PANE_KEYS, Pane, parse_pane
 from playground.runs.results import ResultSet, RunResult, RunState
-from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures, with_changes
+from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures
 from playground.share import share_query
 
 GROUP_CAP = 20
@@ -233,7 +233,7 @@ def entry_results(entry: GroupEntry, base: GenerationRequest) -> ResultSet:
     results = ResultSet()
     for run in entry.runs:
         params = base.params.model_copy(update={"temperature": run.temperature, "seed": run.seed})
-        request = with_changes(base, model=run.model, provider=run.provider, mode=run.mode, params=params)
+        request = base.model_copy(update={"model": run.model, "provider": run.provider, "mode": run.mode, "params": params})
         results.results[run.key] = RunResult(run.key, request, state=run.state, output=run.output, stats=_run_stats(run))
     return results
 

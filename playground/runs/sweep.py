@@ -8,7 +8,6 @@ is sent.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -119,16 +118,9 @@ def sweep_cells(base: GenerationRequest, grid: Grid) -> list[Cell]:
         for temperature in temperatures:
             for seed in seeds:
                 cell_params = params.model_copy(update={"temperature": temperature, "seed": seed})
-                request = with_changes(base, model=model, params=cell_params)
+                request = base.model_copy(update={"model": model, "params": cell_params})
                 cells.append(Cell(str(len(cells) + 1), request))
     return cells
-
-
-def with_changes(request: GenerationRequest, **changes: Any) -> GenerationRequest:
-    """A copy of `request` with `changes`: works whether the request is a dataclass or a pydantic model."""
-    if dataclasses.is_dataclass(request):
-        return dataclasses.replace(request, **changes)
-    return request.model_copy(update=changes)  # type: ignore[attr-defined]
 
 
 def _items(value: Any, label: str, split_spaces: bool = True) -> list[str]:

@@ -21,7 +21,7 @@ from components.generation import RunContext
 from components.messages import error_html, error_text, stats_text
 from components.model_panel import suggested_mode
 from components.run_words import status_card, status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token
+from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.form_values import PARAMETER_FIELDS
@@ -135,15 +135,11 @@ def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session
     page_inputs = {**inputs, "conversation": conversation} if conversation is not None else inputs
     event = ctx.streaming(panel.generate.click(handler, inputs_kwargs=page_inputs, outputs=panel.run_outputs(),
                                                api_visibility="undocumented"))
-    # This tab's Stop asks the run to stop, so it can mark each pane "Stopped." itself (a cancel
-    # from outside would leave the panes as they were); the page's Stop cancels it like any stream.
-    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
 
-    def view_code(request: gr.Request, **values: Any) -> dict:
-        return compare_code(ctx, panel, values, page_url(request))
+    def code_for(values: Mapping[str, Any], page: str) -> dict:
+        return compare_code(ctx, panel, values, page)
 
-    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
-                          outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
+    wire_stop_and_code(panel, inputs, code_for)
     return event
 
 
@@ -173,12 +169,6 @@ def pane_visibility(count: Any) -> list[dict]:
 
 def system_prompt_visibility(count: Any, *modes: Any) -> dict:
     return gr.update(visible=Mode.CHAT.value in modes[: shown_panes(count)])
-
-
-def request_stop(live: Any) -> Any:
-    if isinstance(live, threading.Event):
-        live.set()
-    return gr.skip()
 
 
 def make_compare_handler(ctx: RunContext, panel: ComparePanel):

@@ -7,11 +7,13 @@ that gives each run the token its model may receive (as Generate does).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import gradio as gr
 
+from components.code_panel import page_url
 from components.form import read_form
 from components.generation import RunContext
 from playground.errors import PlaygroundError
@@ -58,3 +60,23 @@ def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationReq
     except PlaygroundError:
         return request
     return request.model_copy(update={"model": local_url}) if local_url else request
+
+
+def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable[[Mapping[str, Any], str], dict]) -> None:
+    """A Compare or Sweep tab's own Stop and View code. Stop asks the run to stop (through
+    `panel.live`), so the run marks its unfinished panes or rows "Stopped." itself: a cancel from
+    outside would leave them as they were; the page's Stop cancels it like any stream. View code
+    reads the tab's inputs without the token: a snippet never holds one."""
+    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
+
+    def view_code(request: gr.Request, **values: Any) -> dict:
+        return code_for(values, page_url(request))
+
+    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
+                          outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
+
+
+def request_stop(live: Any) -> Any:
+    if isinstance(live, threading.Event):
+        live.set()
+    return gr.skip()

@@ -24,7 +24,7 @@ from components.form import Form
 from components.generation import RunContext
 from components.messages import error_html, error_text, info_html
 from components.run_words import status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token
+from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
 from playground import errors as e
 from playground.request import GenerationRequest
 from playground.runs.code import sweep_snippet
@@ -94,14 +94,11 @@ def wire_sweep_panel(ctx: RunContext, panel: SweepPanel, form: Form, session_tok
               "prompt": panel.prompt, "session_token": session_token}
     event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
                                           api_name="sweep"))
-    # As in Compare: this Stop asks the sweep to stop, so it marks the unfinished rows itself.
-    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
 
-    def view_code(request: gr.Request, **values: Any) -> dict:
-        return sweep_code(ctx, panel, values, page_url(request))
+    def code_for(values: Mapping[str, Any], page: str) -> dict:
+        return sweep_code(ctx, panel, values, page)
 
-    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
-                          outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
+    wire_stop_and_code(panel, inputs, code_for)
     return event
 
 
@@ -147,12 +144,6 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     stopped = any(result.state is RunState.STOPPED for result in results)
     yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,
            panel.finished: None if stopped else history_entry(base, grid, results)}
-
-
-def request_stop(live: Any) -> Any:
-    if isinstance(live, threading.Event):
-        live.set()
-    return gr.skip()
 
 
 def _table(panel: SweepPanel, results: ResultSet) -> dict:

@@ -95,7 +95,7 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
                     model = build_model_panel(choices, default_model, beside_model=query)
                     search = build_search_panel(query)
                     response_format = build_format_panel(model.mode)
-                    run = build_run_panel()
+                    run = build_run_panel(model.mode)
                     chat = build_chat_panel(run.output, model.mode)
                     code = build_code_panel()
                 with gr.Tab("Compare", id="compare"):

@@ -17,6 +17,8 @@ text. Three paths, in rotating order so a slow spell of the machine falls on eac
 - app, gradio_client: `Client.submit(..., api_name="/generate")`, following the job's updates;
 - app, page protocol: the same event through Gradio's own queue protocol (POST queue/join, then
   the queue/data event stream) on one keep-alive connection, as the page in a browser does.
+  `/generate` is the event of the page's own Generate button in Completion mode, so this is the
+  very path a click takes.
   gradio_client adds costs of its own, not the app's: a new connection for each join and each
   event stream, and a reader that looks for new messages only every 50 ms. The page-protocol
   path shows what the app itself adds.
@@ -372,7 +374,8 @@ How it was run: `{command}` ({machine}). The protocol server (`tests/protocol_se
 {token_delay * 1000:g} ms between tokens) and `python app.py` each run as a subprocess.
 direct = `InferenceClient.text_generation(..., stream=True)` from the benchmark process; app via gradio_client =
 `Client.submit(..., api_name="/generate")`; app via page protocol = Gradio's queue protocol on one keep-alive connection,
-as the browser page uses it (no gradio_client: its new connection per call and its 50 ms message polling are its own).
+as the browser page uses it (no gradio_client: its new connection per call and its 50 ms message polling are its own);
+`/generate` is the page's own Generate event in Completion mode.
 Medians of {len(runs[DIRECT])} repetitions in rotating order, after one warm-up each. TTFT = request start to the first
 token seen; whole answer = request start to the last token seen; speed = direct's whole-answer time over the path's.
 tok/s = tokens after the first one seen over the time from the first to the last token seen (tokens counted in the text,

@@ -81,7 +81,13 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
                out.panel.drop_count: fit.drop_turns or 0, out.status: gr.update(visible=False), out.finished: None}
         return
     yield {**_shown(out, asked), out.prompt: "", out.status: gr.update(value=info_html("Sending…"), visible=True),
-           out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False)}
+           out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False),
+           out.panel.fit_notice: ""}
+    # What updates while the answer streams, with the display-only outputs' unchanged values: Gradio
+    # diffs a value (unchanged: nothing is sent) but rebuilds the component of an output left out. The
+    # Prompt is left out (the visitor may be typing the next message), and so is the status, which
+    # Stop writes to.
+    steady = {out.stats: "", out.panel.verdict: "", out.panel.fit_notice: ""}
     splitter = ReplySplitter(started=time.monotonic())
     shown: str | None = None  # the silence notice on screen
     current = asked
@@ -91,7 +97,7 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
         for event in backend.run(request, token):
             if held and not isinstance(event, Token) and time.monotonic() - sent_at >= update_interval:
                 held, sent_at = False, time.monotonic()
-                yield {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current}
+                yield {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current, **steady}
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Silence):
@@ -108,8 +114,8 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
                     held = True
                     continue
                 held, sent_at = False, time.monotonic()
-                # Per update, only the conversation: the other controls change at the start and the end.
-                update = {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current}
+                # Per update, only the conversation changes: the other controls change at the start and the end.
+                update = {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current, **steady}
                 yield {**update, out.status: gr.update(visible=False)} if hide else update
             elif isinstance(event, Done):
                 reply = splitter.finish(time.monotonic())

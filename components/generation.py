@@ -27,7 +27,7 @@ from components.messages import (
     stats_text,
     waiting_html,
 )
-from components.run_panel import RunPanel
+from components.run_panel import FALLBACK_IDLE, RunPanel, show_generate
 from playground import errors as e
 from playground.backend import Backend
 from playground.chat.facts import FactsLookup
@@ -47,6 +47,10 @@ if TYPE_CHECKING:  # chat_events builds on this module
     from components.chat_events import ChatWiring
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
+# Gradio's preprocess (per input) and postprocess (per output) each hop to a worker thread, and
+# for these controls only copy the value: the form is checked by GenerationRequest, and the
+# Completion outputs take plain strings. A streamed update would pay the hops every time.
+RAW_VALUES = {"preprocess": False, "postprocess": False}
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
@@ -70,10 +74,10 @@ class RunContext:
 class GenerateEvent:
     """The Generate handler with its inputs and outputs, so other panels (Re-run) can chain it."""
 
-    handler: Callable[..., Iterator[Update]]
-    inputs: dict[str, Any]  # inputs_kwargs: the form's fields and the session token, by name
-    outputs: list[Any]
-    event: Any = None  # the Generate button's event, for chaining `.then(...)`
+    handler: Callable[..., Iterator[Update]]  # routes by mode
+    inputs: dict[str, Any]  # inputs_kwargs: the form's fields, the session token and the conversation, by name
+    outputs: list[Any]  # both modes' outputs
+    events: tuple[Any, ...] = ()  # the two Generate buttons' events, for chaining `.then(...)`
 
     def chain(self, ctx: RunContext, after: Any) -> Any:
         """Runs Generate when `after` succeeds (e.g. Re-run's restore), as one more stream Stop ends."""
@@ -103,24 +107,26 @@ class RunOutputs:
 
 def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
                     chat: ChatWiring) -> GenerateEvent:
-    """Generate streams into Output (Completion) or the conversation (Chat, through `chat`).
+    """Generate streams into Output (Completion mode) or into the conversation (Chat mode, through
+    `chat`). Each mode has its own "Generate" button and event, shown with its mode
+    (`run_panel.show_generate`), so each event lists only the outputs its mode touches.
     `finished_run` receives the history entry of a run that completed (None otherwise).
 
-    The page's Generate reads the visitor's conversation, a gr.State, which Gradio's raw API would
-    demand as an extra, undocumented value. So the `/generate` API is the same handler on a hidden
-    trigger, without the conversation: its inputs and outputs stay as documented, and in Chat mode
-    it sends the one message, as before."""
+    The Completion event is also the `/generate` API. It takes no conversation (a gr.State, which
+    Gradio's raw API would demand as an extra value), so in Chat mode it sends the one message."""
     outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
     inputs = {**form.by_name(), "session_token": session_token}
-    api = gr.Button(visible=False, elem_id="pg-generate-api")
-    ctx.streaming(api.click(make_generate_handler(ctx, outputs, None), inputs_kwargs=inputs, outputs=outputs.all(),
-                            api_name="generate"))
-    handler = make_generate_handler(ctx, outputs, chat)
-    page_inputs = {**inputs, "chat_state": chat.state}
+    completion = ctx.streaming(run.generate.click(make_generate_handler(ctx, outputs), inputs_kwargs=inputs,
+                                                  outputs=outputs.all(), api_name="generate", **RAW_VALUES))
+    chat_inputs = {**inputs, "chat_state": chat.state}
+    # The Chatbot needs Gradio's postprocess (messages to its data model); the inputs don't.
+    chat_run = ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
+                                                     outputs=chat.outputs.all(), preprocess=False, api_visibility="undocumented"))
+    form["mode"].change(show_generate, inputs=form["mode"], outputs=[run.generate, run.generate_chat], queue=False,
+                        api_visibility="undocumented")
+    # Re-run restores a run of either mode and then runs it: the handler that routes by mode, with both modes' outputs.
     every_output = list(dict.fromkeys([*outputs.all(), *chat.outputs.all()]))
-    event = run.generate.click(handler, inputs_kwargs=page_inputs, outputs=every_output, api_visibility="undocumented")
-    ctx.streaming(event)
-    return GenerateEvent(handler, page_inputs, every_output, event)
+    return GenerateEvent(make_generate_handler(ctx, outputs, chat), chat_inputs, every_output, (completion, chat_run))
 
 
 def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
@@ -129,7 +135,8 @@ def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.
     outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
     handler = make_generate_handler(ctx, outputs, fallback=True)
     inputs = {**form.by_name(), "session_token": session_token}
-    event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented"))
+    event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented",
+                                             **RAW_VALUES))
     form["model"].input(withdraw_fallback, inputs=None, outputs=run.fallback, queue=False, api_visibility="undocumented")
     return event
 
@@ -139,7 +146,10 @@ def withdraw_fallback() -> dict:
 
 
 def wire_stop(ctx: RunContext, run: RunPanel) -> None:
-    """Stop cancels every stream registered so far: call it after every panel is wired."""
+    """Stop cancels every stream registered so far: call it after every panel is wired.
+
+    The page sends the cancel and runs this without waiting for the cancel to land, so an update of
+    the stream may still arrive after "Stopped.": that is why token updates leave the status out."""
     run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=list(ctx.streams), queue=False,
                    api_visibility="undocumented")
 
@@ -163,6 +173,18 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring
     return generate
 
 
+def make_chat_handler(ctx: RunContext, chat: ChatWiring) -> Callable[..., Iterator[Update]]:
+    """The Chat-mode Generate: the message goes to the visitor's conversation (`chat_state`)."""
+
+    def generate_chat(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+        session_token = values.get("session_token")
+        token = pick_token(session_token if isinstance(session_token, str) else None,
+                           oauth_token.token if oauth_token else None, ctx.settings)
+        yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), token, values.get("chat_state"))
+
+    return generate_chat
+
+
 def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
     try:
         request = checked_request(ctx, form)
@@ -173,7 +195,7 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
-           **out.offer(gr.update(visible=False))}
+           **out.offer(gr.update(value=FALLBACK_IDLE, visible=False))}
     yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
                            fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
                            update_interval=ctx.settings.ui_update_interval)
@@ -214,19 +236,20 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
                     silence_shown = silence_text(event)
                     yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
-                hide = not text or silence_shown is not None
+                reshow = not text or silence_shown is not None  # the first token, or one after a notice
                 silence_shown = None
                 text += event.text
-                # Stats are re-sent unchanged ("" since "Sending…") rather than left out: Gradio rebuilds a
-                # component for each output left out (about 1 ms each, on its event loop), while an
-                # unchanged value costs a diff that comes out empty. The status is left out all the same:
-                # Stop writes "Stopped." there, and a token update still in flight must not erase it.
-                yield {out.output: text, out.status: _answering_status(label), out.stats: ""} if hide else {out.output: text, out.stats: ""}
+                # Gradio diffs an output's value (an unchanged one sends nothing) but rebuilds the
+                # component of an output left out, on its event loop. So every output gets its value,
+                # except the status, which only the first token (or one after a notice) changes: Stop
+                # writes "Stopped." there, and a token update still in flight must not erase it.
+                update = {out.output: text, out.stats: "", **out.offer(FALLBACK_IDLE)}
+                yield {**update, out.status: _answering_status(label)} if reshow else update
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
-                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry}
+                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry, **out.offer(FALLBACK_IDLE)}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None

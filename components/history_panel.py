@@ -59,7 +59,7 @@ def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: Ru
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
 
-    for event in [generate.event, *other_runs]:
+    for event in [*generate.events, *other_runs]:
         event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
                      api_name="restore_run", **hidden)

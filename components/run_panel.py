@@ -1,4 +1,9 @@
-"""The "Prompt", "Generate" / "Stop", the status panel (with "Run on <model>"), the "Output" and the stats line."""
+"""The "Prompt", "Generate" / "Stop", the status panel (with "Run on <model>"), the "Output" and the stats line.
+
+There are two "Generate" buttons, one shown per mode (`show_generate`): Completion streams into
+Output, Chat into the conversation. Each event then lists only the outputs its mode touches, and
+that matters while it streams: Gradio rebuilds every output an update leaves out.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,16 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from playground.request import Mode
+
+FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
+
 
 @dataclass(frozen=True)
 class RunPanel:
     prompt: gr.Textbox
-    generate: gr.Button
+    generate: gr.Button  # Completion mode; also the `/generate` API
+    generate_chat: gr.Button  # Chat mode: the same label, in the same place
     stop: gr.Button
     status: gr.HTML
     fallback: gr.Button  # "Run on <model>", shown under an error a retry won't fix
@@ -18,13 +28,22 @@ class RunPanel:
     stats: gr.Markdown
 
 
-def build_run_panel() -> RunPanel:
+def build_run_panel(mode: gr.Radio) -> RunPanel:
+    """`mode`: the page may open in either mode; its Generate button is the one shown."""
+    chat = mode.value == Mode.CHAT.value
     prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.")
     with gr.Row():
-        generate = gr.Button("Generate", variant="primary")
+        generate = gr.Button("Generate", variant="primary", visible=not chat, elem_id="pg-generate")
+        generate_chat = gr.Button("Generate", variant="primary", visible=chat, elem_id="pg-generate-chat")
         stop = gr.Button("Stop", variant="stop")
     status = gr.HTML(visible=False, elem_id="pg-status")
-    fallback = gr.Button("Run on …", visible=False, variant="primary", elem_id="pg-fallback")
+    fallback = gr.Button(FALLBACK_IDLE, visible=False, variant="primary", elem_id="pg-fallback")
     output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output")
     stats = gr.Markdown(elem_id="pg-stats")
-    return RunPanel(prompt, generate, stop, status, fallback, output, stats)
+    return RunPanel(prompt, generate, generate_chat, stop, status, fallback, output, stats)
+
+
+def show_generate(mode: str) -> list[dict]:
+    """[Generate (Completion), Generate (Chat)]: the one for `mode` is shown."""
+    chat = mode == Mode.CHAT.value
+    return [gr.update(visible=not chat), gr.update(visible=chat)]

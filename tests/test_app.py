@@ -34,8 +34,8 @@ def generate(client: Client, **changes: object) -> list[tuple]:
 
 
 def refusal(client: Client, **changes: object) -> str:
-    """The message a refused request shows: in the status panel, or Gradio's own error for a
-    value outside a slider's or dropdown's range (checked by Gradio before our handler runs)."""
+    """The message a refused request shows: in the status panel (the form's values reach the
+    handler as sent, and GenerationRequest checks them), or an error Gradio raises itself."""
     try:
         return status_texts(generate(client, **changes))
     except AppError as error:
@@ -84,15 +84,15 @@ def test_a_loading_model_shows_the_retry_panel_then_answers(app: Client, server:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"temperature": 7.5}, "greater than maximum value 2"),
-        ({"max_new_tokens": 0}, "less than minimum value 1"),
-        ({"seed": -3, "random_seed": False}, "less than minimum value 0"),
-        ({"top_k": "many"}, "Expected a `float`"),
+        ({"temperature": 7.5}, "Temperature: Input should be less than or equal to 2"),
+        ({"max_new_tokens": 0}, "greater than or equal to 1"),
+        ({"seed": -3, "random_seed": False}, "Seed: Input should be greater than or equal to 0"),
+        ({"top_k": "many"}, "unable to parse string as an integer"),
         ({"stop": "a\nb\nc\nd\ne"}, "Stop sequences"),
         ({"model": "not a model id"}, "model name can"),
         ({"model": "../../etc/passwd"}, "model name can"),
         ({"model": "javascript:alert(1)"}, "model name can"),
-        ({"provider": "evil-provider"}, "not in the list of choices"),
+        ({"provider": "evil-provider"}, "Provider: not a provider"),
         ({"prompt": "   "}, "Prompt"),
     ],
 )

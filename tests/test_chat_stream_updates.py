@@ -20,9 +20,12 @@ PIECES = [f"w{i} " for i in range(200)]
 class InstantBackend:
     """Streams every piece at once, as a provider at thousands of tokens per second would."""
 
+    def __init__(self, pieces: list[str] = PIECES) -> None:
+        self.pieces = pieces
+
     def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
-        yield from (Token(piece) for piece in PIECES)
-        yield Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=len(PIECES), seed=1, attempts=1))
+        yield from (Token(piece) for piece in self.pieces)
+        yield Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=len(self.pieces), seed=1, attempts=1))
 
 
 def chat_outputs() -> ChatOutputs:
@@ -32,12 +35,17 @@ def chat_outputs() -> ChatOutputs:
         return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State())
 
 
-def conversation_updates(interval: float) -> list[list[dict]]:
-    out = chat_outputs()
+def run_conversation_updates(out: ChatOutputs, interval: float, pieces: list[str] = PIECES) -> list[dict]:
+    """Every update of a chat run whose backend streams `pieces` at once."""
     request = GenerationRequest(model="test/chat-model", prompt="Hello", mode=Mode.CHAT, params={"seed": 1})
     asked = Conversation().ask("Hello")
-    updates = run_conversation(InstantBackend(), out, request, None, Conversation(), asked, ModelFacts(),
-                               update_interval=interval)
+    return list(run_conversation(InstantBackend(pieces), out, request, None, Conversation(), asked, ModelFacts(),
+                                 update_interval=interval))
+
+
+def conversation_updates(interval: float) -> list[list[dict]]:
+    out = chat_outputs()
+    updates = run_conversation_updates(out, interval)
     return [update[out.panel.conversation] for update in updates if out.panel.conversation in update]
 
 

@@ -1,0 +1,79 @@
+"""What each streamed update carries (issue 8). Gradio diffs an output's value, so an unchanged one
+costs nothing, but it rebuilds the component of every output an update leaves out, on its event
+loop, at every update. So token updates give each display-only output its value; they leave out
+only what someone else may be writing to: the status (Stop writes "Stopped." there) and, in Chat
+mode, the Prompt (the visitor may be typing the next message)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import gradio as gr
+
+from components.generation import RunOutputs, _render_run
+from components.run_panel import FALLBACK_IDLE
+from playground.events import Done, Event, RunStats, Token
+from playground.request import GenerationRequest
+from tests.test_chat_stream_updates import chat_outputs, run_conversation_updates
+
+PIECES = [f"w{i} " for i in range(5)]
+
+
+class StepBackend:
+    """A token at a time, then Done."""
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        yield from (Token(piece) for piece in PIECES)
+        yield Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=len(PIECES), seed=1, attempts=1))
+
+
+def completion_outputs() -> RunOutputs:
+    with gr.Blocks():
+        return RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE))
+
+
+def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
+    out = completion_outputs()
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    updates = list(_render_run(StepBackend(), out, request, None))
+    return out, [update for update in updates if out.finished not in update]  # the last one is Done's
+
+
+def test_completion_token_updates_give_output_stats_and_the_hidden_button_plain_values() -> None:
+    out, updates = completion_token_updates()
+    assert len(updates) == len(PIECES)
+    for update in updates:
+        assert isinstance(update[out.output], str) and update[out.stats] == "" and update[out.fallback] == FALLBACK_IDLE
+    assert updates[-1][out.output] == "".join(PIECES)
+
+
+def test_only_the_first_completion_token_update_touches_the_status() -> None:
+    out, updates = completion_token_updates()
+    assert updates[0][out.status] == gr.update(visible=False)  # "Sending…" is hidden once text arrives
+    assert all(out.status not in update for update in updates[1:])  # so an update in flight can't erase "Stopped."
+
+
+def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alone() -> None:
+    out = chat_outputs()
+    updates = run_conversation_updates(out, interval=0.0, pieces=PIECES)
+    token_updates = [update for update in updates[1:] if out.finished not in update]  # after "Sending…", before Done
+    assert len(token_updates) == len(PIECES)
+    for update in token_updates:
+        assert update[out.stats] == "" and update[out.panel.verdict] == "" and update[out.panel.fit_notice] == ""
+        assert out.prompt not in update  # the visitor may be typing the next message
+    assert all(out.status not in update for update in token_updates[1:])
+
+
+def test_the_generate_events_skip_gradios_value_processing_only_where_values_are_plain() -> None:
+    """The Completion event takes the form's values as sent (GenerationRequest checks them) and
+    returns plain strings, so Gradio's per-value worker-thread hops are skipped; the Chat event still
+    needs its postprocess, for the Chatbot's messages."""
+    from app import build_app
+    from playground.backend import Backend
+    from playground.config import Settings
+
+    demo = build_app(Settings(), Backend())
+    completion = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
+    chat = next(fn for fn in demo.fns.values() if fn.name == "generate_chat")
+    assert (completion.preprocess, completion.postprocess) == (False, False)
+    assert (chat.preprocess, chat.postprocess) == (False, True)

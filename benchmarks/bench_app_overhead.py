@@ -17,8 +17,8 @@ text. Three paths, in rotating order so a slow spell of the machine falls on eac
 - app, gradio_client: `Client.submit(..., api_name="/generate")`, following the job's updates;
 - app, page protocol: the same event through Gradio's own queue protocol (POST queue/join, then
   the queue/data event stream) on one keep-alive connection, as the page in a browser does.
-  `/generate` is the event of the page's own Generate button in Completion mode, so this is the
-  very path a click takes.
+  It runs the event of the page's own Generate button (Completion mode), the very path a click
+  takes, with `/generate`'s inputs.
   gradio_client adds costs of its own, not the app's: a new connection for each join and each
   event stream, and a reader that looks for new messages only every 50 ms. The page-protocol
   path shows what the app itself adds.
@@ -185,18 +185,29 @@ def job_outputs(job, timeout: float) -> Iterator[tuple[float, object]]:
         time.sleep(0.0005)
 
 
+PAGE_GENERATE = "pg-generate"  # the elem_id of the page's Generate button in Completion mode
+
+
+def clicked_by(config: dict, elem_id: str) -> dict:
+    """The event a click on the component with `elem_id` runs (the page's own, not an API trigger)."""
+    component = next(c["id"] for c in config["components"] if c.get("props", {}).get("elem_id") == elem_id)
+    return next(d for d in config["dependencies"] if [component, "click"] in [list(t) for t in d["targets"]] and d.get("queue"))
+
+
 class PageProtocol:
     """Gradio's queue protocol (sse_v3) as the page speaks it, on one keep-alive connection: POST
-    queue/join, then read queue/data's event stream, timestamping each message as it is read."""
+    queue/join, then read queue/data's event stream, timestamping each message as it is read. It
+    runs the event of the page's own Generate button; its inputs are `/generate`'s, in that order."""
 
-    def __init__(self, url: str, client: Client, api_name: str = "/generate") -> None:
+    def __init__(self, url: str, client: Client, api_name: str = "/generate", button: str = PAGE_GENERATE) -> None:
         config = client.config or {}
         self._base = url.rstrip("/") + config.get("api_prefix", "/gradio_api")
-        dependency = next(d for d in config["dependencies"] if d.get("api_name") == api_name.lstrip("/"))
+        dependency = clicked_by(config, button)
+        api = next(d for d in config["dependencies"] if d.get("api_name") == api_name.lstrip("/"))
         parameters = client.view_api(print_info=False, return_format="dict")["named_endpoints"][api_name]["parameters"]
         self._names = [p["parameter_name"] for p in parameters]
-        if config.get("protocol") != "sse_v3" or len(self._names) != len(dependency["inputs"]):
-            raise RuntimeError(f"{api_name}: unexpected protocol {config.get('protocol')} or inputs {dependency['inputs']}")
+        if config.get("protocol") != "sse_v3" or dependency["inputs"] != api["inputs"]:
+            raise RuntimeError(f"{button}: unexpected protocol {config.get('protocol')} or inputs {dependency['inputs']}")
         self._fn_index = dependency["id"]
         self._session = uuid.uuid4().hex  # one page, one session
         self._http = httpx.Client(timeout=RUN_TIMEOUT)
@@ -374,8 +385,8 @@ How it was run: `{command}` ({machine}). The protocol server (`tests/protocol_se
 {token_delay * 1000:g} ms between tokens) and `python app.py` each run as a subprocess.
 direct = `InferenceClient.text_generation(..., stream=True)` from the benchmark process; app via gradio_client =
 `Client.submit(..., api_name="/generate")`; app via page protocol = Gradio's queue protocol on one keep-alive connection,
-as the browser page uses it (no gradio_client: its new connection per call and its 50 ms message polling are its own);
-`/generate` is the page's own Generate event in Completion mode.
+as the browser page uses it, running the page's own Generate event (no gradio_client: its new connection per call and its
+50 ms message polling are its own).
 Medians of {len(runs[DIRECT])} repetitions in rotating order, after one warm-up each. TTFT = request start to the first
 token seen; whole answer = request start to the last token seen; speed = direct's whole-answer time over the path's.
 tok/s = tokens after the first one seen over the time from the first to the last token seen (tokens counted in the text,

@@ -7,7 +7,8 @@ Writes benchmarks/results/load.md (overwritten each run). Target: the playground
 below the floor's at every count, and every answer complete.
 
 Each visitor is its own page: its own session, its own HTTP connection, Gradio's queue protocol
-as the browser speaks it (POST queue/join, then the queue/data event stream, applying the diffs).
+as the browser speaks it (POST queue/join, then the queue/data event stream, applying the diffs),
+running the event of the page's own Generate button (Completion mode).
 Latency runs from the join to the last message of the run. "Alone" is the median of a few
 single-visitor runs of the same app in the same run. The two apps take turns at each count, so a
 slow spell of this (shared) machine falls on both. Both apps let 32 events run at once (the
@@ -43,9 +44,11 @@ from gradio_client.utils import apply_diff  # noqa: E402
 
 from benchmarks.bench_app_overhead import (  # noqa: E402
     MODEL,
+    PAGE_GENERATE,
     TOKEN,
     app_form,
     base_env,
+    clicked_by,
     free_port,
     subprocess_serving,
     time_limit,
@@ -71,9 +74,13 @@ class Endpoint:
 
     @classmethod
     def read(cls, url: str, data_by_name: dict[str, object]) -> Endpoint:
+        """The page's own Generate event where the app has one (the playground's `pg-generate` button,
+        whose inputs are `/generate`'s), else `/generate` (the floor, whose button is its API)."""
         with closing(Client(url, verbose=False)) as client:
             config = client.config or {}
             dependency = next(d for d in config["dependencies"] if d.get("api_name") == "generate")
+            if any(c.get("props", {}).get("elem_id") == PAGE_GENERATE for c in config["components"]):
+                dependency = clicked_by(config, PAGE_GENERATE)
             names = [p["parameter_name"] for p in client.view_api(print_info=False, return_format="dict")["named_endpoints"]["/generate"]["parameters"]]
         return cls(url.rstrip("/") + config.get("api_prefix", "/gradio_api"), dependency["id"], [data_by_name[n] for n in names])
 

@@ -46,7 +46,7 @@ class ChatWiring:
 
 
 def make_chat_wiring(ctx: RunContext, panel: ChatPanel, run_panel: Any, finished_run: gr.State) -> ChatWiring:
-    out = ChatOutputs(panel, run_panel.prompt, run_panel.status, run_panel.stats, finished_run)
+    out = ChatOutputs(panel, run_panel.prompt, run_panel.status, run_panel.stats, finished_run, run_panel.stopped)
 
     def run(form: FormValues, token: str | None, state: Conversation | None) -> Iterator[Update]:
         prompt = form.prompt if isinstance(form.prompt, str) else ""

@@ -18,6 +18,7 @@ import gradio as gr
 from components.chat_panel import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
 from components.generation import GAP_SHOWN_AFTER
 from components.messages import error_html, error_text, info_html, silence_html, stats_text, waiting_html
+from components.run_panel import STOPPED
 from playground import errors as e
 from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation
@@ -42,11 +43,12 @@ class ChatOutputs:
     status: Any
     stats: Any
     finished: Any
+    stopped: Any  # the "Stopped." panel, hidden when a run starts
 
     def all(self) -> list[Any]:
         p = self.panel
-        return [p.conversation, p.state, self.prompt, self.status, self.stats, self.finished, p.verdict, p.fit_row,
-                p.fit_notice, p.drop_count, p.versions_row, p.edited_turn]
+        return [p.conversation, p.state, self.prompt, self.status, self.stats, self.finished, self.stopped, p.verdict,
+                p.fit_row, p.fit_notice, p.drop_count, p.versions_row, p.edited_turn]
 
 
 def conversation_request(settings: GenerationRequest, conversation: Conversation) -> GenerationRequest:
@@ -82,12 +84,11 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
         return
     yield {**_shown(out, asked), out.prompt: "", out.status: gr.update(value=info_html("Sending…"), visible=True),
            out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False),
-           out.panel.fit_notice: ""}
+           out.panel.fit_notice: "", out.stopped: gr.update(visible=False)}
     # What updates while the answer streams, with the display-only outputs' unchanged values: Gradio
     # diffs a value (unchanged: nothing is sent) but rebuilds the component of an output left out. The
-    # Prompt is left out (the visitor may be typing the next message), and so is the status, which
-    # Stop writes to.
-    steady = {out.stats: "", out.panel.verdict: "", out.panel.fit_notice: ""}
+    # Prompt is left out: the visitor may be typing the next message.
+    steady = {out.status: "", out.stats: "", out.panel.verdict: "", out.panel.fit_notice: "", out.stopped: STOPPED}
     splitter = ReplySplitter(started=time.monotonic())
     shown: str | None = None  # the silence notice on screen
     current = asked
@@ -116,7 +117,7 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
                 held, sent_at = False, time.monotonic()
                 # Per update, only the conversation changes: the other controls change at the start and the end.
                 update = {out.panel.conversation: conversation_view(current, splitter.reply.thinking), out.panel.state: current, **steady}
-                yield {**update, out.status: gr.update(visible=False)} if hide else update
+                yield {**update, out.status: gr.update(value="", visible=False)} if hide else update
             elif isinstance(event, Done):
                 reply = splitter.finish(time.monotonic())
                 current = asked.answer(answer_of(reply))
@@ -126,7 +127,7 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
         splitter.finish(time.monotonic())
         kept = splitter.reply.answer or splitter.reply.reasoning
         restored = current if kept else before
-        failed = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None, **_shown(out, restored)}
+        failed = {**failure_status(out, error), **_shown(out, restored)}
         yield {**failed, out.prompt: typed} if typed is not None and not kept else failed
 
 
@@ -167,4 +168,8 @@ def facts_for(lookup: FactsLookup | None, settings: GenerationRequest, token: st
 
 def failure(out: ChatOutputs, error: e.PlaygroundError) -> Update:
     gr.Warning(error_text(error))
-    return {out.status: gr.update(value=error_html(error), visible=True), out.finished: None}
+    return failure_status(out, error)
+
+
+def failure_status(out: ChatOutputs, error: e.PlaygroundError) -> Update:
+    return {out.status: gr.update(value=error_html(error), visible=True), out.finished: None, out.stopped: gr.update(visible=False)}

@@ -27,7 +27,7 @@ from components.messages import (
     stats_text,
     waiting_html,
 )
-from components.run_panel import FALLBACK_IDLE, RunPanel, show_generate
+from components.run_panel import FALLBACK_IDLE, STOPPED, RunPanel, show_generate
 from playground import errors as e
 from playground.backend import Backend
 from playground.chat.facts import FactsLookup
@@ -96,13 +96,15 @@ class RunOutputs:
     stats: Any
     finished: Any
     fallback: Any = None
+    stopped: Any = None  # the page's "Stopped." panel, which a run hides when it starts (not in the API's outputs)
 
     def all(self) -> list[Any]:
-        return [self.output, self.status, self.stats, self.finished, *([self.fallback] if self.fallback is not None else [])]
+        return [self.output, self.status, self.stats, self.finished, *(c for c in (self.fallback, self.stopped) if c is not None)]
 
-    def offer(self, update: dict) -> dict[Any, Any]:
-        """`{button: update}`, or nothing when this place has no "Run on" button."""
-        return {self.fallback: update} if self.fallback is not None else {}
+    def optional(self, fallback: Any, stopped: Any) -> dict[Any, Any]:
+        """Updates for the "Run on" button and the "Stopped." panel, where this place has them."""
+        pairs = ((self.fallback, fallback), (self.stopped, stopped))
+        return {component: update for component, update in pairs if component is not None}
 
 
 def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
@@ -112,12 +114,17 @@ def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: g
     (`run_panel.show_generate`), so each event lists only the outputs its mode touches.
     `finished_run` receives the history entry of a run that completed (None otherwise).
 
-    The Completion event is also the `/generate` API. It takes no conversation (a gr.State, which
-    Gradio's raw API would demand as an extra value), so in Chat mode it sends the one message."""
-    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    The `/generate` API is the Completion handler on a hidden trigger, with the documented outputs
+    (the page's event also hides "Stopped."). It takes no conversation, so in Chat mode it sends the
+    one message."""
     inputs = {**form.by_name(), "session_token": session_token}
+    api = gr.Button(visible=False, elem_id="pg-generate-api")
+    api_outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    ctx.streaming(api.click(make_generate_handler(ctx, api_outputs), inputs_kwargs=inputs, outputs=api_outputs.all(),
+                            api_name="generate", **RAW_VALUES))
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback, run.stopped)
     completion = ctx.streaming(run.generate.click(make_generate_handler(ctx, outputs), inputs_kwargs=inputs,
-                                                  outputs=outputs.all(), api_name="generate", **RAW_VALUES))
+                                                  outputs=outputs.all(), api_visibility="undocumented", **RAW_VALUES))
     chat_inputs = {**inputs, "chat_state": chat.state}
     # The Chatbot needs Gradio's postprocess (messages to its data model); the inputs don't.
     chat_run = ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
@@ -132,7 +139,7 @@ def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: g
 def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
     """"Run on <model>" runs the form's request on the fallback model, labelled as such; Stop ends
     it, and editing "Model" withdraws the offer. Returns the event, for the history to record it."""
-    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
+    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback, run.stopped)
     handler = make_generate_handler(ctx, outputs, fallback=True)
     inputs = {**form.by_name(), "session_token": session_token}
     event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented",
@@ -148,9 +155,13 @@ def withdraw_fallback() -> dict:
 def wire_stop(ctx: RunContext, run: RunPanel) -> None:
     """Stop cancels every stream registered so far: call it after every panel is wired.
 
-    The page sends the cancel and runs this without waiting for the cancel to land, so an update of
-    the stream may still arrive after "Stopped.": that is why token updates leave the status out."""
-    run.stop.click(stop_run, inputs=None, outputs=run.status, cancels=list(ctx.streams), queue=False,
+    "Stopped." has a panel of its own, whose value never changes: Stop shows it, and each run's
+    first update hides it. The page sends the cancel without waiting for it to land, so a stream's
+    update may still arrive after Stop's. Token updates give every panel a plain value (a left-out
+    output costs a rebuild per update), and a plain value never changes whether a panel is shown:
+    so Stop hides the status panel rather than writing there, and an update in flight can neither
+    erase "Stopped." nor bring back the status."""
+    run.stop.click(stop_run, inputs=None, outputs=[run.status, run.stopped], cancels=list(ctx.streams), queue=False,
                    api_visibility="undocumented")
 
 
@@ -195,7 +206,7 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
-           **out.offer(gr.update(value=FALLBACK_IDLE, visible=False))}
+           **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}
     yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
                            fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
                            update_interval=ctx.settings.ui_update_interval)
@@ -225,6 +236,7 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
     text = ""
     label = fallback_label(fallback_for, request.model) if fallback_for else None
     silence_shown: str | None = None  # the silence notice on screen, so an unchanged one is not re-sent
+    answering = info_html(label) if label else ""  # the status panel's value while text streams
     try:
         # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
         for event in coalesce(backend.run(request, token), update_interval):
@@ -239,17 +251,17 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
                 reshow = not text or silence_shown is not None  # the first token, or one after a notice
                 silence_shown = None
                 text += event.text
-                # Gradio diffs an output's value (an unchanged one sends nothing) but rebuilds the
-                # component of an output left out, on its event loop. So every output gets its value,
-                # except the status, which only the first token (or one after a notice) changes: Stop
-                # writes "Stopped." there, and a token update still in flight must not erase it.
-                update = {out.output: text, out.stats: "", **out.offer(FALLBACK_IDLE)}
-                yield {**update, out.status: _answering_status(label)} if reshow else update
+                # Every output but the State gets a plain value: Gradio diffs a value (an unchanged one
+                # sends nothing) but rebuilds the component of an output left out, on its event loop.
+                # Only the first token, or one after a notice, changes the status panel.
+                status = _answering_status(label) if reshow else answering
+                yield {out.output: text, out.status: status, out.stats: "", **out.optional(FALLBACK_IDLE, STOPPED)}
             elif isinstance(event, Done):
                 entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
-                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry, **out.offer(FALLBACK_IDLE)}
+                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry,
+                        **out.optional(FALLBACK_IDLE, STOPPED)}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
@@ -261,8 +273,8 @@ def _worth_showing(silence: Silence) -> bool:
 
 
 def _answering_status(label: str | None) -> dict:
-    """Hidden once text arrives; a fallback's label stays in view for the whole answer."""
-    return gr.update(value=info_html(label), visible=True) if label else gr.update(visible=False)
+    """Hidden (and emptied) once text arrives; a fallback's label stays in view for the whole answer."""
+    return gr.update(value=info_html(label), visible=True) if label else gr.update(value="", visible=False)
 
 
 def _finished_status(done: Done, label: str | None = None) -> dict:
@@ -275,7 +287,8 @@ def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = ""
     """`offer`: the model "Run on" proposes, if any."""
     gr.Warning(error_text(error))
     button = gr.update(value=f"Run on {offer}", visible=True) if offer else gr.update(visible=False)
-    update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None, **out.offer(button)}
+    update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None,
+              **out.optional(button, gr.update(visible=False))}
     # Text already streamed is kept; with none, the previous answer stays on screen.
     return {out.output: partial_output, **update} if partial_output else update
 
@@ -286,5 +299,7 @@ def stats_record(stats: RunStats) -> dict[str, float | int | None]:
             "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts}
 
 
-def stop_run() -> dict:
-    return gr.update(value=info_html("Stopped."), visible=True)
+def stop_run() -> list[dict]:
+    """[status panel, "Stopped."]."""
+    return [gr.update(visible=False), gr.update(visible=True)]
+

@@ -14,7 +14,7 @@ import gradio as gr
 from components.generation import RunContext
 from components.history_panel import HistoryPanel
 from components.messages import info_html
-from components.run_panel import RunPanel
+from components.run_panel import STOPPED, RunPanel
 from playground.clock import SystemClock
 from playground.history import HistoryEntry, entry_date, find_entry, parse_history
 from playground.runs.replay import ReplayPlan, play, replay_plan
@@ -27,7 +27,8 @@ def wire_replay(ctx: RunContext, history: HistoryPanel, run: RunPanel) -> Any:
         yield from replay_updates(run, entry_id, stored)
 
     return ctx.streaming(history.replay.click(replay, inputs=[history.runs, history.stored],
-                                              outputs=[run.output, run.status, run.stats], api_visibility="undocumented"))
+                                              outputs=[run.output, run.status, run.stats, run.stopped],
+                                              api_visibility="undocumented"))
 
 
 def replay_updates(run: RunPanel, entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:
@@ -36,10 +37,11 @@ def replay_updates(run: RunPanel, entry_id: str | None, stored: Any) -> Iterator
         raise gr.Error("There is no run in the history yet.")
     plan = replay_plan(entry.output, entry.stats)
     label = replay_label(entry)
-    yield {run.status: gr.update(value=info_html(f"{label} — playing back the recorded answer; no request is sent."), visible=True),
-           run.output: "", run.stats: ""}
+    playing = info_html(f"{label} — playing back the recorded answer; no request is sent.")
+    yield {run.status: gr.update(value=playing, visible=True), run.output: "", run.stats: "", run.stopped: gr.update(visible=False)}
     for text in play(plan, SystemClock()):
-        yield {run.output: text}
+        # Every output valued, unchanged but the text: Gradio rebuilds an output left out, at each update.
+        yield {run.output: text, run.status: playing, run.stats: "", run.stopped: STOPPED}
     yield {run.status: gr.update(value=info_html(f"{label} — a recorded answer, not a live run."), visible=True),
            run.stats: replay_stats_text(entry, plan)}
 

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from components.messages import info_html
 from playground.request import Mode
 
 FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
+STOPPED = info_html("Stopped.")  # the "Stopped." panel's only value: Stop and runs only show or hide it
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class RunPanel:
     generate_chat: gr.Button  # Chat mode: the same label, in the same place
     stop: gr.Button
     status: gr.HTML
+    stopped: gr.HTML  # "Stopped.": its own panel, which no stream writes to (see generation.wire_stop)
     fallback: gr.Button  # "Run on <model>", shown under an error a retry won't fix
     output: gr.Textbox
     stats: gr.Markdown
@@ -37,10 +40,11 @@ def build_run_panel(mode: gr.Radio) -> RunPanel:
         generate_chat = gr.Button("Generate", variant="primary", visible=chat, elem_id="pg-generate-chat")
         stop = gr.Button("Stop", variant="stop")
     status = gr.HTML(visible=False, elem_id="pg-status")
+    stopped = gr.HTML(STOPPED, visible=False, elem_id="pg-stopped")
     fallback = gr.Button(FALLBACK_IDLE, visible=False, variant="primary", elem_id="pg-fallback")
     output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output")
     stats = gr.Markdown(elem_id="pg-stats")
-    return RunPanel(prompt, generate, generate_chat, stop, status, fallback, output, stats)
+    return RunPanel(prompt, generate, generate_chat, stop, status, stopped, fallback, output, stats)
 
 
 def show_generate(mode: str) -> list[dict]:

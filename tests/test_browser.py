@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser_page import BROWSER_MARKS, set_model, wait_until
+from tests.browser_page import BROWSER_MARKS, generate_and_wait, set_model, wait_until
 from tests.protocol_server import ProtocolServer, Reply
 
 pytestmark = BROWSER_MARKS
@@ -37,8 +37,25 @@ def test_stop_cancels_a_wait_at_once(page, server: ProtocolServer) -> None:
     page.get_by_role("button", name="Generate").click()
     page.locator("#pg-status").get_by_text("Model is loading").wait_for(timeout=10_000)
     page.get_by_role("button", name="Stop").click()
-    page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=3_000)
+    page.locator("#pg-stopped").get_by_text("Stopped.").wait_for(timeout=3_000)
     assert len(server.posts("test/tiny-gpt")) == 1
+    assert not page.locator("#pg-status").is_visible()  # the loading notice went with the run
+
+
+def test_stopped_goes_away_when_the_next_run_starts(page, server: ProtocolServer) -> None:
+    server.token_delay = 0.2  # 256 tokens: about 50 s, so Stop lands mid-stream
+    page.get_by_label("Prompt").fill("Start, then stop")
+    page.get_by_role("button", name="Generate").click()
+    page.wait_for_function("() => (document.querySelector('#pg-output textarea')?.value || '').startsWith('Echo')", timeout=10_000)
+    # The page ignores a Generate until its cancel of the stopped run has landed (Gradio's /reset
+    # answers about 0.15 s after Stop): a press before that does nothing.
+    with page.expect_response(lambda response: response.url.endswith("/reset")):
+        page.get_by_role("button", name="Stop").click()
+    stopped = page.locator("#pg-stopped")
+    stopped.get_by_text("Stopped.").wait_for(timeout=10_000)
+    server.token_delay = 0.0
+    assert generate_and_wait(page).startswith("Echo")
+    assert not stopped.is_visible()
 
 
 def test_stop_during_a_rerun_closes_the_servers_stream(page, server: ProtocolServer) -> None:
@@ -52,7 +69,7 @@ def test_stop_during_a_rerun_closes_the_servers_stream(page, server: ProtocolSer
     output = "(document.querySelector('#pg-output textarea')?.value || '')"
     page.wait_for_function(f"() => {output}.startsWith('Echo') && {output}.split(' ').length < 12", timeout=15_000)
     page.get_by_role("button", name="Stop").click()
-    page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=10_000)
+    page.locator("#pg-stopped").get_by_text("Stopped.").wait_for(timeout=10_000)
     assert wait_until(page, lambda: server.cancelled_streams >= 1), "the Re-run's stream was not closed"
     assert len(server.posts("test/tiny-gpt")) == 2 and server.cancelled_streams == 1
 
@@ -65,7 +82,7 @@ def test_stop_during_a_coalesced_stream_closes_the_server_stream(page, server: P
     page.get_by_role("button", name="Generate").click()
     page.wait_for_function("() => document.querySelector('#pg-output textarea')?.value.split(' ').length > 20", timeout=10_000)
     page.get_by_role("button", name="Stop").click()
-    page.locator("#pg-status").get_by_text("Stopped.").wait_for(timeout=10_000)
+    page.locator("#pg-stopped").get_by_text("Stopped.").wait_for(timeout=10_000)
     assert wait_until(page, lambda: server.cancelled_streams >= 1), "the stream was not closed"
     assert server.cancelled_streams == 1
     assert len(page.locator("#pg-output textarea").input_value().split()) < 256  # the answer really was cut short

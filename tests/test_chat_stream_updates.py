@@ -32,7 +32,7 @@ def chat_outputs() -> ChatOutputs:
     with gr.Blocks():
         mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.CHAT.value)
         panel = build_chat_panel(gr.Textbox(), mode)
-        return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State())
+        return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State(), stopped=gr.HTML())
 
 
 def run_conversation_updates(out: ChatOutputs, interval: float, pieces: list[str] = PIECES) -> list[dict]:

@@ -1,8 +1,9 @@
 """What each streamed update carries (issue 8). Gradio diffs an output's value, so an unchanged one
 costs nothing, but it rebuilds the component of every output an update leaves out, on its event
-loop, at every update. So token updates give each display-only output its value; they leave out
-only what someone else may be writing to: the status (Stop writes "Stopped." there) and, in Chat
-mode, the Prompt (the visitor may be typing the next message)."""
+loop, at every update. So token updates give each display-only output its value. They leave out
+only what the visitor may be editing meanwhile: in Chat mode, the Prompt (the next message). Stop's
+"Stopped." has its own panel, which no stream writes to, so a token update still in flight after
+Stop can't erase it."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from components.generation import RunOutputs, _render_run
-from components.run_panel import FALLBACK_IDLE
+from components.run_panel import FALLBACK_IDLE, STOPPED
 from playground.events import Done, Event, RunStats, Token
 from playground.request import GenerationRequest
 from tests.test_chat_stream_updates import chat_outputs, run_conversation_updates
@@ -29,7 +30,7 @@ class StepBackend:
 
 def completion_outputs() -> RunOutputs:
     with gr.Blocks():
-        return RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE))
+        return RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE), gr.HTML(STOPPED))
 
 
 def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
@@ -44,13 +45,14 @@ def test_completion_token_updates_give_output_stats_and_the_hidden_button_plain_
     assert len(updates) == len(PIECES)
     for update in updates:
         assert isinstance(update[out.output], str) and update[out.stats] == "" and update[out.fallback] == FALLBACK_IDLE
+        assert update[out.stopped] == STOPPED  # its only value: a plain value can't show or hide it
     assert updates[-1][out.output] == "".join(PIECES)
 
 
-def test_only_the_first_completion_token_update_touches_the_status() -> None:
+def test_the_first_completion_token_hides_the_status_and_the_later_ones_keep_it_hidden_and_empty() -> None:
     out, updates = completion_token_updates()
-    assert updates[0][out.status] == gr.update(visible=False)  # "Sending…" is hidden once text arrives
-    assert all(out.status not in update for update in updates[1:])  # so an update in flight can't erase "Stopped."
+    assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
+    assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
 
 
 def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alone() -> None:
@@ -61,7 +63,9 @@ def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alo
     for update in token_updates:
         assert update[out.stats] == "" and update[out.panel.verdict] == "" and update[out.panel.fit_notice] == ""
         assert out.prompt not in update  # the visitor may be typing the next message
-    assert all(out.status not in update for update in token_updates[1:])
+        assert update[out.stopped] == STOPPED
+    assert token_updates[0][out.status] == gr.update(value="", visible=False)
+    assert all(update[out.status] == "" for update in token_updates[1:])
 
 
 def test_the_generate_events_skip_gradios_value_processing_only_where_values_are_plain() -> None:
@@ -75,5 +79,16 @@ def test_the_generate_events_skip_gradios_value_processing_only_where_values_are
     demo = build_app(Settings(), Backend())
     completion = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
     chat = next(fn for fn in demo.fns.values() if fn.name == "generate_chat")
+    page_completion = next(fn for fn in demo.fns.values() if fn.name == "generate" and fn.outputs[-1].elem_id == "pg-stopped")
     assert (completion.preprocess, completion.postprocess) == (False, False)
+    assert (page_completion.preprocess, page_completion.postprocess) == (False, False)
     assert (chat.preprocess, chat.postprocess) == (False, True)
+
+
+def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> None:
+    """Stop's update may land before the stream's last one, and a plain value can't show or hide a
+    panel: so the stream's later values change nothing the visitor sees."""
+    from components.generation import stop_run
+
+    status, stopped = stop_run()
+    assert status == gr.update(visible=False) and stopped == gr.update(visible=True)

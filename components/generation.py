@@ -12,6 +12,7 @@ stream the page started.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +34,7 @@ from playground.backend import Backend
 from playground.chat.facts import FactsLookup
 from playground.coalesce import coalesce
 from playground.config import Settings
-from playground.events import Done, RunStats, Silence, Token, Waiting
+from playground.events import Done, Event, RunStats, Silence, Token, Waiting
 from playground.form_values import FormValues, request_from_form
 from playground.history import new_entry
 from playground.local.engine import local_model_installed
@@ -205,11 +206,13 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | N
         yield _failure(out, error)
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
-    yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
-           **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}
-    yield from _render_run(ctx.backend, out, request, token_for_model(token, request.model, ctx.settings),
-                           fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
-                           update_interval=ctx.settings.ui_update_interval)
+    # The request leaves before "Sending…" is shown: Gradio's work on that update overlaps the wait.
+    events = ctx.backend.run(request, token_for_model(token, request.model, ctx.settings))
+    with closing(events):  # also when the page goes away (or Stop) before the first event
+        yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
+               **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}
+        yield from _render_run(events, out, request, fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
+                               update_interval=ctx.settings.ui_update_interval)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:
@@ -228,9 +231,10 @@ def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
     return request
 
 
-def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, token: str | None,
-                fallback_for: str | None = None, fallback_models: Sequence[str] = (), update_interval: float = 0.0) -> Iterator[Update]:
-    """`fallback_for`: the failed model this run stands in for; status, stats and history say so.
+def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationRequest, fallback_for: str | None = None,
+                fallback_models: Sequence[str] = (), update_interval: float = 0.0) -> Iterator[Update]:
+    """`events`: the backend's run of `request`.
+    `fallback_for`: the failed model this run stands in for; status, stats and history say so.
     `fallback_models`: what a failure may offer to "Run on" (a fallback run itself offers none).
     `update_interval`: at most one page update per this many seconds while tokens stream (0: one per token)."""
     text = ""
@@ -239,7 +243,7 @@ def _render_run(backend: Backend, out: RunOutputs, request: GenerationRequest, t
     answering = info_html(label) if label else ""  # the status panel's value while text streams
     try:
         # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
-        for event in coalesce(backend.run(request, token), update_interval):
+        for event in coalesce(events, update_interval):
             if isinstance(event, Waiting):
                 silence_shown = None
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}

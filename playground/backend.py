@@ -12,7 +12,7 @@ A stream that ends without the model's final event is an answer cut off, not a s
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,6 +49,22 @@ class _Progress:
     usage: Usage | None = None  # the chat stream's token counts, when it reports them
 
 
+class Run(Iterator[Event]):
+    """A run's events (see `Backend.run`). `close` ends it at once, also before its first event,
+    when its first request is already on its way."""
+
+    def __init__(self, events: Generator[Event, None, None], first: StreamReader[Any]) -> None:
+        self._events = events
+        self._first = first
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+    def close(self) -> None:
+        self._events.close()
+        self._first.close()  # a run closed before its first `next` never reached the reader's own close
+
+
 @dataclass(frozen=True)
 class _Piece:
     """One streamed item: its text (and a chat delta's separate reasoning field), whether it is
@@ -70,26 +86,40 @@ class Backend:
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT  # also the longest gap between tokens
     on_space: bool = False  # words only: on a Space a missing token means "sign in"
 
-    def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]:
+    def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Run:
         """Yields Waiting*, Silence*, Token*, Done (Silence also between tokens). Raises a
         PlaygroundError subclass on failure; returns quietly, without Done, if `cancel` is set or
-        the generator is closed."""
+        the run is closed.
+
+        The first request leaves now, not at the first `next`: a caller can show "Sending…" while
+        it is on its way. Close the run (or iterate it to its end) to release it."""
         cancel = cancel or threading.Event()
-        progress = _Progress(started=self.clock.now())
+        progress = _Progress(started=self.clock.now(), attempts=1)
+        first = self._start(request, token, progress)
+        return Run(self._events(request, token, progress, cancel, first), first)
+
+    def _events(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
+                reader: StreamReader[_Piece]) -> Iterator[Event]:
         while not cancel.is_set():
-            progress.attempts += 1
             try:
-                yield from self._stream_once(request, token, progress, cancel)
+                yield from self._stream_once(reader, progress, cancel)
                 break
             except e.RetryableError as error:
                 if progress.tokens:
                     raise
                 yield from self._wait_before_retry(error, progress, cancel)
+                if cancel.is_set():
+                    break
+                progress.attempts += 1
+                reader = self._start(request, token, progress)
         if not cancel.is_set():
             yield Done(self._stats(request, progress))
 
-    def _stream_once(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
-        reader: StreamReader[_Piece] = StreamReader(lambda: self._open_stream(request, token, progress)).start()
+    def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[_Piece]:
+        """One attempt's stream, opened and read in a worker thread (playground.stream_reader)."""
+        return StreamReader(lambda: self._open_stream(request, token, progress)).start()
+
+    def _stream_once(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
         try:
             yield from self._read(reader, progress, cancel)
         except e.PlaygroundError:

@@ -216,3 +216,27 @@ def test_stop_during_a_stream_closes_the_connection(server: ProtocolServer, back
     while server.cancelled_streams == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.cancelled_streams == 1
+
+
+def wait_for(condition, seconds: float = 5.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return condition()
+
+
+def test_the_request_leaves_before_the_first_event_is_asked_for(server: ProtocolServer, backend: Backend) -> None:
+    """So the page's "Sending…" update is prepared while the request is on its way (issue 8)."""
+    events = backend.run(completion(), TEST_TOKEN)
+    assert wait_for(lambda: len(server.posts("test/tiny-gpt")) == 1)  # no `next` yet
+    assert text_of(list(events)).startswith("Echo seed=42")  # and the run then reads that one request
+    assert len(server.posts("test/tiny-gpt")) == 1
+
+
+def test_closing_a_run_before_its_first_event_closes_the_stream(server: ProtocolServer, backend: Backend) -> None:
+    """Stop (or a page that goes away) while "Sending…" is shown: the model's stream is not left open."""
+    server.token_delay = 0.2
+    events = backend.run(completion(params=GenerationParams(max_new_tokens=200, seed=3)), TEST_TOKEN)
+    assert wait_for(lambda: len(server.posts("test/tiny-gpt")) == 1)
+    events.close()  # the answer may not have begun: its stream is shut as soon as it does
+    assert wait_for(lambda: server.cancelled_streams == 1)

@@ -36,7 +36,7 @@ def completion_outputs() -> RunOutputs:
 def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
     out = completion_outputs()
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    updates = list(_render_run(StepBackend(), out, request, None))
+    updates = list(_render_run(StepBackend().run(request, None), out, request))
     return out, [update for update in updates if out.finished not in update]  # the last one is Done's
 
 

@@ -92,3 +92,27 @@ def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> 
 
     status, stopped = stop_run()
     assert status == gr.update(visible=False) and stopped == gr.update(visible=True)
+
+
+def matplotlib_after_start(extra_path: str | None = None) -> str:
+    """What `sys.modules["matplotlib"]` holds after the app's start-up step, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path[:0] = [p for p in [sys.argv[1]] if p]; import app; app.skip_absent_matplotlib(); "
+            "print(repr(sys.modules.get('matplotlib', 'unset')))")
+    done = subprocess.run([sys.executable, "-c", code, extra_path or ""], capture_output=True, text=True, check=True, timeout=120)
+    return done.stdout.strip()
+
+
+def test_an_absent_matplotlib_is_marked_absent_so_gradios_per_update_import_fails_at_once() -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("matplotlib") is None, "matplotlib is installed here: this test needs an environment without it"
+    assert matplotlib_after_start() == "None"
+
+
+def test_an_installed_matplotlib_is_left_alone(tmp_path) -> None:
+    (tmp_path / "matplotlib").mkdir()
+    (tmp_path / "matplotlib" / "__init__.py").write_text("")
+    assert matplotlib_after_start(str(tmp_path)) == "'unset'"  # found, not imported, not touched

@@ -264,8 +264,9 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
                 entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
-                done = {out.status: _finished_status(event, label), out.stats: stats, out.finished: entry,
-                        **out.optional(FALLBACK_IDLE, STOPPED)}
+                # Unchanged since the first token (no notice came up): a plain value, nothing to rebuild.
+                status = answering if text and silence_shown is None else _finished_status(event, label)
+                done = {out.status: status, out.stats: stats, out.finished: entry, **out.optional(FALLBACK_IDLE, STOPPED)}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None

@@ -49,10 +49,13 @@ def test_completion_token_updates_give_output_stats_and_the_hidden_button_plain_
     assert updates[-1][out.output] == "".join(PIECES)
 
 
-def test_the_first_completion_token_hides_the_status_and_the_later_ones_keep_it_hidden_and_empty() -> None:
+def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_it_hidden_and_empty() -> None:
     out, updates = completion_token_updates()
     assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
     assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    done = list(_render_run(StepBackend().run(request, None), out, request))[-1]
+    assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
 
 
 def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alone() -> None:

@@ -127,9 +127,10 @@ def p95(values: list[float]) -> float:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def measure(counts: list[int], token_delay: float, tokens: int, app_dir: Path) -> tuple[dict, dict]:
+def measure(counts: list[int], token_delay: float, tokens: int, app_dir: Path, rounds: int = 3) -> tuple[dict, dict]:
     """({(mode, app, visitors): (p95 seconds, complete answers)}, visitors 1 holding the median alone time;
-    {(mode, app, visitors): the app process's CPU seconds per visitor})."""
+    {(mode, app, visitors): the app process's CPU seconds per visitor}). Each crowd runs `rounds`
+    times, the apps taking turns; p95 and CPU are the medians over the rounds, answers are summed."""
     expected = expected_answer(PROMPT, seed=SEED, temperature=TEMPERATURE, max_tokens=tokens).text
     server_port, app_port, floor_port = free_port(), free_port(), free_port()
     server_url = f"http://127.0.0.1:{server_port}"
@@ -168,18 +169,20 @@ def measure(counts: list[int], token_delay: float, tokens: int, app_dir: Path) -
             for name, runs in alone.items():
                 results[mode, name, 1] = (statistics.median(t for t, _ in runs), sum(text == expected for _, text in runs))
             for count in counts:
-                for name in endpoints if count % 2 else reversed(list(endpoints)):
-                    time.sleep(0.5)
-                    cpu_before = cpu_seconds(processes[name].pid)
-                    runs = asyncio.run(crowd(endpoints[name], count, open_pages))
-                    # With open pages the untimed first runs are in the CPU time too: halve it.
-                    cpu[mode, name, count] = (cpu_seconds(processes[name].pid) - cpu_before) / count / (2 if open_pages else 1)
-                    results[mode, name, count] = (p95([t for t, _ in runs]), sum(text == expected for _, text in runs))
-                    print(
-                        f"{mode}, {name}: {count} visitors, p95 {results[mode, name, count][0]:.2f} s, "
-                        f"{results[mode, name, count][1]}/{count} complete, {cpu[mode, name, count] * 1000:.0f} ms CPU per visitor",
-                        flush=True,
-                    )
+                rounds_of: dict[str, list[tuple[float, int, float]]] = {name: [] for name in endpoints}
+                for round_ in range(rounds):
+                    for name in endpoints if (count + round_) % 2 else reversed(list(endpoints)):
+                        time.sleep(0.5)
+                        cpu_before = cpu_seconds(processes[name].pid)
+                        runs = asyncio.run(crowd(endpoints[name], count, open_pages))
+                        # With open pages the untimed first runs are in the CPU time too: halve it.
+                        spent = (cpu_seconds(processes[name].pid) - cpu_before) / count / (2 if open_pages else 1)
+                        rounds_of[name].append((p95([t for t, _ in runs]), sum(text == expected for _, text in runs), spent))
+                        print(f"{mode}, {name}: {count} visitors, round {round_ + 1}, p95 {rounds_of[name][-1][0]:.2f} s, "
+                              f"{rounds_of[name][-1][1]}/{count} complete, {spent * 1000:.0f} ms CPU per visitor", flush=True)
+                for name, measured in rounds_of.items():
+                    results[mode, name, count] = (statistics.median(r[0] for r in measured), min(r[1] for r in measured))
+                    cpu[mode, name, count] = statistics.median(r[2] for r in measured)
     return results, cpu
 
 
@@ -189,7 +192,7 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def report(results: dict, cpu: dict, counts: list[int], token_delay: float, tokens: int, command: str, label: str) -> str:
+def report(results: dict, cpu: dict, counts: list[int], token_delay: float, tokens: int, command: str, label: str, rounds: int) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     rows = []
     for mode in MODES:
@@ -211,7 +214,9 @@ def report(results: dict, cpu: dict, counts: list[int], token_delay: float, toke
 
 How it was run: `{command}` ({machine}). Model: the protocol server's `{MODEL}`, {tokens} tokens, {token_delay * 1000:g} ms
 each. Each visitor is its own session and connection speaking Gradio's queue protocol, all started at once; latency is
-join to end of run. Alone = median of {ALONE_RUNS} single-visitor runs per app and mode, in the same run.
+join to end of run. Alone = median of {ALONE_RUNS} single-visitor runs per app and mode, in the same run. Each crowd
+runs {rounds} times, the two apps taking turns; p95 and CPU per visitor are the medians over those rounds, and "complete"
+is the fewest complete answers in any round.
 Floor = `benchmarks/floor_app.py`, Gradio's standard streaming pattern (yield the text so far per token). Both apps
 run 32 events at once. Modes: *open pages* = each visitor's session already exists (its page was used once, untimed),
 as for a visitor whose page has loaded; *new sessions* = the timed Generate is the session's first event, so it also
@@ -230,14 +235,16 @@ def main() -> None:
     parser.add_argument("--visitors", type=int, nargs="+", default=[10, 25, 50])
     parser.add_argument("--token-delay", type=float, default=0.12)
     parser.add_argument("--tokens", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=3, help="crowds per app and count; the table shows medians")
     parser.add_argument("--label", default="this checkout")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py runs (default: this one)")
     args = parser.parse_args()
     with time_limit(900):
-        results, cpu = measure(args.visitors, args.token_delay, args.tokens, args.app_dir.resolve())
-    command = f"python benchmarks/bench_load.py --visitors {' '.join(map(str, args.visitors))} --token-delay {args.token_delay} --tokens {args.tokens}"
-    text = report(results, cpu, args.visitors, args.token_delay, args.tokens, command, args.label)
+        results, cpu = measure(args.visitors, args.token_delay, args.tokens, args.app_dir.resolve(), args.rounds)
+    command = (f"python benchmarks/bench_load.py --visitors {' '.join(map(str, args.visitors))} --token-delay {args.token_delay} "
+               f"--tokens {args.tokens} --rounds {args.rounds}")
+    text = report(results, cpu, args.visitors, args.token_delay, args.tokens, command, args.label, args.rounds)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)

@@ -59,7 +59,7 @@ def generate_inputs(tokens: int) -> dict[str, object]:
 
 def compare_inputs(panes: int, tokens: int) -> dict[str, object]:
     fields = {f"{name}_{key}": value for key in "abcd" for name, value in (("model", MODEL), ("provider", "auto"), ("mode", "Completion"))}
-    return {"panes": panes, **fields, "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT, **parameters(tokens)}
+    return {"panes": panes, **fields, "system_prompt": "", "prompt": PROMPT, **parameters(tokens)}  # /compare has no response format
 
 
 def timed(client: Client, api_name: str, inputs: dict[str, object], answers: int, tokens: int) -> float:

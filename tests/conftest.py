@@ -95,6 +95,14 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+def wait_for(condition: Callable[[], bool], seconds: float = 20.0) -> bool:
+    """Polls `condition` until it holds or `seconds` pass (a bound for failing, not a speed check)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return condition()
+
+
 def free_port() -> int:
     import socket
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from gradio_client import Client
 
@@ -14,6 +13,7 @@ from playground.config import load_settings
 from playground.history import MAX_OUTPUT_CHARS, add_run, entry_label, new_entry, parse_history
 from playground.params import field_help
 from playground.request import MAX_PROMPT_CHARS, GenerationRequest
+from tests.conftest import wait_for
 from tests.protocol_server import ProtocolServer, Reply
 
 FORM = {
@@ -26,13 +26,6 @@ FORM = {
 def status_texts(updates: list) -> str:
     return " ".join(str(update[1].get("value", "")) for update in updates if isinstance(update[1], dict))
 
-
-def wait_for(condition, seconds: float = 20.0) -> bool:
-    """Polls `condition` until it holds or `seconds` pass (a bound for failing, not a speed check)."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return condition()
 
 
 def test_generate_works_again_right_after_stop_on_a_hung_model(app_url: str, server: ProtocolServer) -> None:

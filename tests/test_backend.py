@@ -16,7 +16,7 @@ from playground.events import Done, Token, Waiting, WaitReason
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode
 from playground.retry import RetryPolicy
-from tests.conftest import TEST_TOKEN, FakeClock
+from tests.conftest import TEST_TOKEN, FakeClock, wait_for
 from tests.protocol_server import ProtocolServer, Reply
 
 PARAMS = GenerationParams(temperature=0.5, max_new_tokens=8, seed=42)
@@ -217,12 +217,6 @@ def test_stop_during_a_stream_closes_the_connection(server: ProtocolServer, back
         time.sleep(0.05)
     assert server.cancelled_streams == 1
 
-
-def wait_for(condition, seconds: float = 5.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return condition()
 
 
 def test_the_request_leaves_before_the_first_event_is_asked_for(server: ProtocolServer, backend: Backend) -> None:

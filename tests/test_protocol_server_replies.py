@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 
 import httpx
 import pytest
 from huggingface_hub.inference._client import MODEL_KWARGS_NOT_USED_REGEX
 
+from tests.conftest import wait_for
 from tests.protocol_server import ProtocolServer, Reply
 
 TGI_BODY = {"inputs": "hello there", "parameters": {"max_new_tokens": 6, "seed": 1}, "stream": True}
@@ -18,12 +18,6 @@ CHAT_BODY = {"model": "test/chat-model", "messages": [{"role": "user", "content"
 def events(lines: list[str]) -> list[str]:
     return [line[len("data:"):].strip() for line in lines if line.startswith("data:")]
 
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return condition()
 
 
 def test_a_stalled_stream_sends_its_tokens_then_nothing_until_the_client_leaves(server: ProtocolServer) -> None:

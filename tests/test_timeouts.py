@@ -7,7 +7,6 @@ Silence is measured on a fake clock where it can be (the waits then take no real
 from __future__ import annotations
 
 import threading
-import time
 
 import httpx2
 import pytest
@@ -20,7 +19,7 @@ from playground.http_errors import to_playground_error
 from playground.params import GenerationParams
 from playground.request import GenerationRequest, Mode
 from playground.retry import RetryPolicy
-from tests.conftest import TEST_TOKEN, FakeClock
+from tests.conftest import TEST_TOKEN, FakeClock, wait_for
 from tests.protocol_server import ProtocolServer, Reply
 
 PARAMS = GenerationParams(temperature=0.5, max_new_tokens=8, seed=42)
@@ -34,13 +33,6 @@ def collect(events, into: list) -> None:
     for event in events:
         into.append(event)
 
-
-def wait_for(condition, seconds: float = 10.0) -> bool:
-    """Polls `condition` until it holds or `seconds` pass (a bound for failing, not a speed check)."""
-    deadline = time.monotonic() + seconds
-    while not condition() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    return condition()
 
 
 def until_two_tokens(events) -> None:

@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:  # run as a script: make playground/, tests/ and b
 from gradio_client import Client  # noqa: E402
 
 from benchmarks.bench_app_overhead import base_env, free_port, subprocess_serving, time_limit  # noqa: E402
+from tests.gradio_updates import last_values  # noqa: E402
 from tests.protocol_answers import generate as expected_answer  # noqa: E402
 
 MODEL = "test/tiny-gpt"
@@ -69,22 +70,10 @@ def timed(client: Client, api_name: str, inputs: dict[str, object], answers: int
     job.result(timeout=120)
     elapsed = time.perf_counter() - started
     expected = expected_answer(PROMPT, seed=SEED, temperature=TEMPERATURE, max_tokens=tokens).text
-    got = sum(1 for value in final_values(job.outputs()) if value == expected)
+    got = sum(1 for value in last_values(job.outputs()) if value == expected)
     if got != answers:
         raise RuntimeError(f"{api_name}: {got} of {answers} outputs hold the expected answer")
     return elapsed
-
-
-def final_values(updates: list) -> list[object]:
-    """Each output's last value: an update may leave an output out (sent as a bare "update")."""
-    last: list[object] = []
-    for update in updates:
-        values = list(update) if isinstance(update, (list, tuple)) else [update]
-        last += [None] * (len(values) - len(last))
-        for index, value in enumerate(values):
-            if not (isinstance(value, dict) and value.get("__type__") == "update"):
-                last[index] = value
-    return last
 
 
 def measure(token_delay: float, tokens: int, repetitions: int) -> dict[str, list[float]]:

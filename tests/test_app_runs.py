@@ -6,6 +6,7 @@ import pytest
 from gradio_client import Client
 
 from tests.conftest import TEST_TOKEN
+from tests.gradio_updates import last_values
 from tests.protocol_answers import generate as expected_answer
 from tests.protocol_server import ProtocolServer
 
@@ -23,16 +24,9 @@ def app(app_url: str, server: ProtocolServer) -> Client:
 
 
 def final_values(job) -> list[object]:
-    """Each output's last value (an update that leaves an output out sends a bare "update")."""
+    """Each output's last value, once the job has finished."""
     job.result(timeout=120)
-    last: list[object] = []
-    for update in job.outputs():
-        values = list(update) if isinstance(update, (list, tuple)) else [update]
-        last += [None] * (len(values) - len(last))
-        for index, value in enumerate(values):
-            if not (isinstance(value, dict) and value.get("__type__") == "update"):
-                last[index] = value
-    return last
+    return last_values(job.outputs())
 
 
 def texts(values: list[object]) -> str:

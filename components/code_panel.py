@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
@@ -19,9 +20,11 @@ from components.messages import error_text, info_html
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.form_values import FormValues, form_values, request_from_form
+from playground.model_ref import is_endpoint_url
 from playground.request import GenerationRequest, Mode
 from playground.share import SharedState, parse_share_query, parse_share_url, share_query
 from playground.snippets import curl_snippet, javascript_snippet, python_snippet
+from playground.tokens import is_hugging_face_url
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,21 @@ def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTM
             return gr.skip()
         base = GenerationRequest(model=ctx.settings.default_model, prompt="")
         ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""
-        notice = gr.update(value=info_html("Opened from a share link." + ignored), visible=True)
         request = shared.apply_to(base)
+        notice = gr.update(value=info_html("Opened from a share link." + ignored + foreign_host_note(ctx, request.model)), visible=True)
         return {**form.updates(form_values(request)), status: notice, **restored_conversation(chat, request)}
 
     outputs = [*form.inputs(), status, *restore_outputs(chat)]
     demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
+
+
+def foreign_host_note(ctx: RunContext, model: str) -> str:
+    """A link may name any host: say which one, and that no Hugging Face token goes there."""
+    if not is_endpoint_url(model) or is_hugging_face_url(model, ctx.settings):
+        return ""
+    host = urlsplit(model).hostname or model
+    return (f" This link points at {host}. Nothing is sent until you press Generate, "
+            "and your Hugging Face token is never sent there.")
 
 
 def shared_state(request: gr.Request) -> SharedState:

@@ -123,7 +123,8 @@ def test_the_servers_token_never_goes_to_an_endpoint_url_even_locally(server: Pr
     settings = Settings(hf_token="hf_server")
     assert token_for_model(pick_token(None, None, settings), f"{server.url}/tgi/x", settings) is None
     assert token_for_model(pick_token(None, None, settings), "org/model", settings) == "hf_server"
-    assert token_for_model(pick_token("hf_mine", None, settings), f"{server.url}/tgi/x", settings) == "hf_mine"
+    # Issue 22.1: a visitor's own token goes to Hugging Face hosts only, and this one is not.
+    assert token_for_model(pick_token("hf_mine", None, settings), f"{server.url}/tgi/x", settings) is None
 
 
 def test_the_hub_lookup_for_the_mode_carries_only_the_visitors_token(server: ProtocolServer, canary_tokens: tuple[str, ...]) -> None:

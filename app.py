@@ -33,21 +33,21 @@ from components.search_panel import build_search_panel, search_box, wire_search_
 from components.style import CSS
 from components.sweep_panel import build_sweep_panel, wire_sweep_panel
 from components.text_sync import mirror_textboxes
-from playground.backend import Backend
-from playground.body_limit import BodyLimit
 from playground.chat.facts import FactsLookup, router_lookup
 from playground.config import Settings, load_settings
-from playground.hub import hub_reachable
+from playground.hf.hub import hub_reachable
+from playground.hf.outbound import isolate_tokens
+from playground.hf.router import install_router
+from playground.hf.tokens import pick_token
+from playground.inference.backend import Backend
+from playground.inference.retry import RetryPolicy
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
 from playground.local.engine import local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
-from playground.outbound import isolate_tokens
-from playground.presets import load_presets
-from playground.request_errors import EXCEPTION_HANDLERS
-from playground.retry import RetryPolicy
-from playground.router import install_router
-from playground.tokens import pick_token
+from playground.saved.presets import load_presets
+from playground.web.body_limit import BodyLimit
+from playground.web.request_errors import EXCEPTION_HANDLERS
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
@@ -63,8 +63,8 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.body_limit), and a
-    malformed one gets a 422 that can always be encoded (playground.request_errors)."""
+    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), and a
+    malformed one gets a 422 that can always be encoded (playground.web.request_errors)."""
     return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 

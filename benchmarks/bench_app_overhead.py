@@ -64,7 +64,7 @@ from gradio_client.utils import apply_diff  # noqa: E402
 from huggingface_hub import InferenceClient  # noqa: E402
 from huggingface_hub import constants as hf_constants  # noqa: E402
 
-from playground.router import install_router  # noqa: E402
+from playground.hf.router import install_router  # noqa: E402
 from tests.protocol_answers import generate as expected_answer  # noqa: E402
 
 MODEL = "test/tiny-gpt"

@@ -27,10 +27,10 @@ from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.chat.facts import FactsLookup, structured_output_note
 from playground.chat.structured import ResponseFormat
-from playground.form_values import FormValues
-from playground.request import Mode
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.hf.token_format import check_token_format
+from playground.hf.tokens import pick_token, token_for_model
+from playground.input.form_values import FormValues
+from playground.input.request import Mode
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 

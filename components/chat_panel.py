@@ -16,7 +16,7 @@ import gradio as gr
 from playground.chat.context import Fit
 from playground.chat.conversation import Conversation, from_pairs
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, Verdict
-from playground.request import GenerationRequest, Mode
+from playground.input.request import GenerationRequest, Mode
 
 THINKING_TITLE = "Thinking"
 

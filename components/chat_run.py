@@ -26,10 +26,10 @@ from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structur
 from playground.chat.reasoning import ReplySplitter, SplitReply
 from playground.chat.structured import ResponseFormat, check_answer, parse_schema
 from playground.chat.usage import run_cost, run_tokens, tokens_text
-from playground.events import Done, RunStats, Silence, Token, Waiting
-from playground.history import new_entry
-from playground.request import GenerationRequest
-from playground.request import checked_request as checked_data
+from playground.inference.events import Done, RunStats, Silence, Token, Waiting
+from playground.input.request import GenerationRequest
+from playground.input.request import checked_request as checked_data
+from playground.saved.history import new_entry
 
 Update = dict[Any, Any]
 
@@ -73,7 +73,7 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
     """Streams the answer to `asked` (a conversation ending with an unanswered message). `before` is
     what comes back if the run fails with no text; `typed` is the Prompt text to put back then.
 
-    Like the Completion stream (`playground.coalesce`), the page gets the first token at once and
+    Like the Completion stream (`playground.inference.coalesce`), the page gets the first token at once and
     then at most one conversation update per `update_interval`; every token still goes through the
     reasoning splitter, so its counts are per token. Held text leaves with the next heartbeat, and
     the last update (Done or an error) always carries the whole conversation."""

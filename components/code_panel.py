@@ -19,12 +19,12 @@ from components.generation import RunContext
 from components.messages import error_text, info_html
 from playground import errors as e
 from playground.chat.conversation import Conversation
-from playground.form_values import FormValues, form_values, request_from_form
-from playground.model_ref import is_endpoint_url
-from playground.request import GenerationRequest, Mode
-from playground.share import SharedState, parse_share_query, parse_share_url, share_query
-from playground.snippets import curl_snippet, javascript_snippet, python_snippet
-from playground.tokens import is_hugging_face_url
+from playground.hf.tokens import is_hugging_face_url
+from playground.input.form_values import FormValues, form_values, request_from_form
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import GenerationRequest, Mode
+from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
+from playground.saved.snippets import curl_snippet, javascript_snippet, python_snippet
 
 
 @dataclass(frozen=True)

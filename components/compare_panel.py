@@ -24,8 +24,8 @@ from components.run_words import status_card, status_text
 from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
 from playground import errors as e
 from playground.chat.conversation import Conversation
-from playground.form_values import PARAMETER_FIELDS
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, checked_request
+from playground.input.form_values import PARAMETER_FIELDS
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, checked_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState

@@ -1,6 +1,6 @@
 """The form: every control that makes up a request, keyed by its `FormValues` field name.
 
-`playground.form_values.FormValues` declares the fields and their order once. Everything here is
+`playground.input.form_values.FormValues` declares the fields and their order once. Everything here is
 derived from it: the inputs of every event that reads the form (`by_name()`, passed as Gradio's
 `inputs_kwargs`, so each handler receives the values by field name and the `/generate` API's
 parameters carry those names), and the outputs of every handler that fills the form (`updates()`
@@ -18,7 +18,7 @@ import gradio as gr
 from components.chat_panel import FormatPanel
 from components.model_panel import ModelPanel
 from components.parameters_panel import ParametersPanel
-from playground.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues
+from playground.input.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues
 
 Component = gr.components.Component
 

@@ -30,19 +30,19 @@ from components.messages import (
 )
 from components.run_panel import FALLBACK_IDLE, STOPPED, RunPanel, show_generate
 from playground import errors as e
-from playground.backend import Backend
 from playground.chat.facts import FactsLookup
-from playground.coalesce import coalesce
 from playground.config import Settings
-from playground.events import Done, Event, RunStats, Silence, Token, Waiting
-from playground.form_values import FormValues, request_from_form
-from playground.history import new_entry
+from playground.hf.token_format import check_token_format
+from playground.hf.tokens import pick_token, token_for_model
+from playground.inference.backend import Backend
+from playground.inference.coalesce import coalesce
+from playground.inference.events import Done, Event, RunStats, Silence, Token, Waiting
+from playground.input.form_values import FormValues, request_from_form
+from playground.input.model_ref import check_endpoint_allowed, is_endpoint_url
+from playground.input.request import GenerationRequest, Mode
 from playground.local.engine import local_model_installed
-from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest, Mode
-from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, offered_fallback
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
+from playground.saved.history import fallback_label, new_entry
 
 if TYPE_CHECKING:  # chat_events builds on this module
     from components.chat_events import ChatWiring

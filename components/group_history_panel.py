@@ -18,7 +18,7 @@ from components.form import Form
 from components.messages import stats_text
 from components.sweep_panel import TAB_ID as SWEEP_TAB
 from components.sweep_panel import SweepPanel
-from playground.form_values import parameter_form_values
+from playground.input.form_values import parameter_form_values
 from playground.runs.compare import PANE_KEYS
 from playground.runs.results import ResultSet, table_rows
 from playground.runs.saved import (

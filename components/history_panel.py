@@ -18,8 +18,8 @@ from components.code_panel import CodePanel, code_for_request, page_url
 from components.form import Form
 from components.generation import GenerateEvent, RunContext
 from components.run_panel import RunPanel
-from playground.form_values import form_values
-from playground.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
+from playground.input.form_values import form_values
+from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
 
 
 @dataclass(frozen=True)

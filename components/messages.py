@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 
 from playground import errors as e
-from playground.events import RunStats, Silence, Waiting
+from playground.inference.events import RunStats, Silence, Waiting
 from playground.local.engine import INSTALL_HINT
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {

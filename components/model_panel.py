@@ -9,11 +9,11 @@ import gradio as gr
 from playground.catalog.policy import split_policy
 from playground.config import Settings
 from playground.errors import InvalidModelError
-from playground.hub import suggest_mode
+from playground.hf.hub import suggest_mode
+from playground.hf.tokens import pick_token
+from playground.input.model_ref import check_model_syntax
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.model_ref import check_model_syntax
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
-from playground.tokens import pick_token
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Generation-parameter controls, built from the one declaration in `playground.params`."""
+"""Generation-parameter controls, built from the one declaration in `playground.input.params`."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from dataclasses import dataclass, fields
 
 import gradio as gr
 
-from playground.params import field_bounds, field_default, field_help, field_label
-from playground.request import Mode
+from playground.input.params import field_bounds, field_default, field_help, field_label
+from playground.input.request import Mode
 
-# The chat API has no field for these (see playground.request.chat_parameters): in Chat mode they
+# The chat API has no field for these (see playground.input.request.chat_parameters): in Chat mode they
 # are not sent, so their sliders are disabled and say why, instead of being silently ignored.
 CHAT_UNSENT = ("top_k", "repetition_penalty")
 CHAT_UNSENT_INFO = "Not sent in Chat mode: the chat API has no such parameter. Switch to Completion to use it."

@@ -16,11 +16,11 @@ from typing import Any
 import gradio as gr
 
 from components.messages import error_title_and_advice, waiting_text
-from playground.backend import Backend
 from playground.config import Settings
-from playground.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
+from playground.hf.tokens import pick_token, token_for_model
+from playground.inference.backend import Backend
+from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
 from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, models_to_check
-from playground.tokens import pick_token, token_for_model
 
 REFRESH_SECONDS = 1.0  # the list is redrawn at least this often while models warm up
 _LIGHT_WORDS = {Light.PENDING: "checking", Light.GREEN: "ready", Light.AMBER: "warming up", Light.RED: "not working"}

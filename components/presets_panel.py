@@ -17,9 +17,10 @@ from components.chat_panel import restore_outputs as chat_restore_outputs
 from components.form import Form, read_form
 from playground import errors as e
 from playground.chat.conversation import Conversation, from_pairs
-from playground.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
-from playground.params import GenerationParams
-from playground.presets import (
+from playground.input.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
+from playground.input.params import GenerationParams
+from playground.input.request import Mode
+from playground.saved.presets import (
     Preset,
     PresetLoad,
     apply_preset,
@@ -30,7 +31,6 @@ from playground.presets import (
     presets_to_yaml,
     slugify,
 )
-from playground.request import Mode
 
 MINE = "mine:"  # choice values of the visitor's own presets, so they never collide with shipped names
 

@@ -15,9 +15,9 @@ from components.generation import RunContext
 from components.history_panel import HistoryPanel
 from components.messages import info_html
 from components.run_panel import STOPPED, RunPanel
-from playground.clock import SystemClock
-from playground.history import HistoryEntry, entry_date, find_entry, parse_history
+from playground.inference.clock import SystemClock
 from playground.runs.replay import ReplayPlan, play, replay_plan
+from playground.saved.history import HistoryEntry, entry_date, find_entry, parse_history
 
 
 def wire_replay(ctx: RunContext, history: HistoryPanel, run: RunPanel) -> Any:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from components.messages import info_html
-from playground.request import Mode
+from playground.input.request import Mode
 
 FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
 STOPPED = info_html("Stopped.")  # the "Stopped." panel's only value: Stop and runs only show or hide it

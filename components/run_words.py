@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from components.generation import GAP_SHOWN_AFTER
 from components.messages import error_html, error_text, info_html, silence_html, waiting_html, waiting_text
-from playground.events import Silence
+from playground.inference.events import Silence
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.results import RunResult, RunState
 

@@ -17,11 +17,11 @@ from components.code_panel import page_url
 from components.form import read_form
 from components.generation import RunContext
 from playground.errors import PlaygroundError
-from playground.form_values import request_from_form
-from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.hf.token_format import check_token_format
+from playground.hf.tokens import pick_token, token_for_model
+from playground.input.form_values import request_from_form
+from playground.input.model_ref import check_endpoint_allowed, is_endpoint_url
+from playground.input.request import GenerationRequest
 
 
 def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:

@@ -18,8 +18,8 @@ from playground.catalog.policy import POLICIES, split_policy, with_policy
 from playground.catalog.search import ModelHit, search_models
 from playground.config import Settings
 from playground.errors import LookupFailedError
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
-from playground.tokens import pick_token
+from playground.hf.tokens import pick_token
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
 
 LOOKUP_FAILED = "Model search isn't available right now; type a model ID in \"Model\" instead."
 NO_HITS = "No served text-generation model matches that search; type a model ID in \"Model\" instead."

@@ -26,7 +26,7 @@ from components.messages import error_html, error_text, info_html
 from components.run_words import status_text
 from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
 from playground import errors as e
-from playground.request import GenerationRequest
+from playground.input.request import GenerationRequest
 from playground.runs.code import sweep_snippet
 from playground.runs.results import COLUMNS, ResultSet, RunState, table_rows, to_csv, to_json
 from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query

@@ -165,7 +165,7 @@ def test_only_generate_view_code_compare_and_sweep_are_public_api_endpoints(app:
 
 
 def test_the_generate_api_takes_the_form_fields_in_their_declared_order(app_url: str) -> None:
-    from playground.form_values import FORM_FIELDS
+    from playground.input.form_values import FORM_FIELDS
 
     info = httpx.get(app_url + "gradio_api/info", timeout=10).json()
     names = [parameter["parameter_name"] for parameter in info["named_endpoints"]["/generate"]["parameters"]]

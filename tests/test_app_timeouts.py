@@ -8,11 +8,11 @@ import threading
 from gradio_client import Client
 
 from components.parameters_panel import CHAT_UNSENT_INFO, chat_unsent_controls
-from playground.body_limit import MAX_BODY_BYTES
 from playground.config import load_settings
-from playground.history import MAX_OUTPUT_CHARS, add_run, entry_label, new_entry, parse_history
-from playground.params import field_help
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest
+from playground.input.params import field_help
+from playground.input.request import MAX_PROMPT_CHARS, GenerationRequest
+from playground.saved.history import MAX_OUTPUT_CHARS, add_run, entry_label, new_entry, parse_history
+from playground.web.body_limit import MAX_BODY_BYTES
 from tests.conftest import wait_for
 from tests.protocol_server import ProtocolServer, Reply
 
@@ -107,8 +107,8 @@ def test_switching_mode_updates_the_two_sliders_chat_does_not_send() -> None:
     import gradio as gr
 
     from app import build_app
-    from playground.backend import Backend
     from playground.config import Settings
+    from playground.inference.backend import Backend
 
     demo = build_app(Settings(), Backend())
     by_label = {getattr(block, "label", None): block for block in demo.blocks.values()}

@@ -11,11 +11,11 @@ import time
 import pytest
 
 from playground import errors as e
-from playground.backend import Backend
-from playground.events import Done, Token, Waiting, WaitReason
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Token, Waiting, WaitReason
+from playground.inference.retry import RetryPolicy
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from tests.conftest import TEST_TOKEN, FakeClock, wait_for
 from tests.protocol_server import ProtocolServer, Reply
 

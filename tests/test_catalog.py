@@ -13,7 +13,7 @@ from playground.catalog.facts import model_facts, parse_model, router_models
 from playground.catalog.policy import check_policy_use, split_policy, with_policy
 from playground.catalog.search import search_models
 from playground.errors import InvalidModelError, LookupFailedError
-from playground.model_ref import check_model_syntax
+from playground.input.model_ref import check_model_syntax
 from tests.conftest import TEST_TOKEN
 from tests.protocol_server import BAD_TOKEN, ROUTER_FACTS_EXAMPLE, ProtocolServer
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from playground.backend import Backend
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.reasoning import ReplySplitter
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, check_answer, parse_schema
-from playground.events import Done, Token, Usage
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Token, Usage
+from playground.inference.retry import RetryPolicy
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from tests.conftest import TEST_TOKEN, FakeClock
 from tests.protocol_server import ProtocolServer
 

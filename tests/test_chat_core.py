@@ -20,10 +20,10 @@ from playground.chat.structured import (
 )
 from playground.chat.usage import Price, run_cost, run_tokens, tokens_text
 from playground.errors import InvalidParametersError
-from playground.events import Usage
+from playground.inference.events import Usage
+from playground.input.request import GenerationRequest, Mode, client_call
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.protocol import response_grammar
-from playground.request import GenerationRequest, Mode, client_call
 
 
 def two_turns() -> Conversation:
@@ -181,7 +181,7 @@ def test_facts_are_known_for_the_local_model_and_unknown_without_a_lookup() -> N
 
 
 def test_a_share_link_carries_the_conversation_the_format_and_the_schema() -> None:
-    from playground.share import parse_share_url, share_query
+    from playground.saved.share import parse_share_url, share_query
 
     request = GenerationRequest(model="org/m", prompt="Third?", mode=Mode.CHAT, turns=(("a & b?", "c = d"), ("e", "f")),
                                 response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)
@@ -192,7 +192,7 @@ def test_a_share_link_carries_the_conversation_the_format_and_the_schema() -> No
 
 
 def test_a_preset_carries_a_conversation_a_format_and_a_schema() -> None:
-    from playground.presets import Preset, preset_from_request, presets_from_yaml, presets_to_yaml
+    from playground.saved.presets import Preset, preset_from_request, presets_from_yaml, presets_to_yaml
 
     request = GenerationRequest(model="org/m", prompt="", mode=Mode.CHAT, turns=(("Say hi", "Hi!"),),
                                 response_format=ResponseFormat.JSON_SCHEMA, json_schema=EXAMPLE_SCHEMA_TEXT)

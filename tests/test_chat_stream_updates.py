@@ -11,8 +11,8 @@ from components.chat_panel import build_chat_panel
 from components.chat_run import ChatOutputs, run_conversation
 from playground.chat.conversation import Conversation
 from playground.chat.facts import ModelFacts
-from playground.events import Done, Event, RunStats, Token
-from playground.request import GenerationRequest, Mode
+from playground.inference.events import Done, Event, RunStats, Token
+from playground.input.request import GenerationRequest, Mode
 
 PIECES = [f"w{i} " for i in range(200)]
 

@@ -1,4 +1,4 @@
-"""Coalesced streaming (playground.coalesce): what reaches the page, and when, with a fake clock."""
+"""Coalesced streaming (playground.inference.coalesce): what reaches the page, and when, with a fake clock."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from playground import errors as e
-from playground.coalesce import coalesce
-from playground.events import Done, RunStats, Token, Waiting, WaitReason
+from playground.inference.coalesce import coalesce
+from playground.inference.events import Done, RunStats, Token, Waiting, WaitReason
 
 INTERVAL = 0.04
 STATS = RunStats(time_to_first_token=0.1, total_time=1.0, tokens=3, seed=1, attempts=1)

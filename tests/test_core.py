@@ -6,13 +6,13 @@ import pytest
 
 from playground import errors as e
 from playground.config import Settings, load_settings
-from playground.form_values import FormValues, request_from_form
-from playground.http_errors import retry_after_seconds
-from playground.model_ref import check_endpoint_allowed, check_model_syntax
-from playground.params import GenerationParams, field_bounds, field_label
-from playground.request import Mode, client_call
-from playground.retry import RetryPolicy
-from playground.tokens import pick_token
+from playground.hf.tokens import pick_token
+from playground.inference.http_errors import retry_after_seconds
+from playground.inference.retry import RetryPolicy
+from playground.input.form_values import FormValues, request_from_form
+from playground.input.model_ref import check_endpoint_allowed, check_model_syntax
+from playground.input.params import GenerationParams, field_bounds, field_label
+from playground.input.request import Mode, client_call
 
 
 def form(**changes: object) -> FormValues:
@@ -130,8 +130,8 @@ def test_settings_come_from_the_environment() -> None:
 
 def test_the_longest_accepted_prompt_can_still_be_kept_in_the_history() -> None:
     """Guards a crash: the form once accepted prompts the history refused, failing the finished run."""
-    from playground.history import new_entry
-    from playground.request import MAX_PROMPT_CHARS
+    from playground.input.request import MAX_PROMPT_CHARS
+    from playground.saved.history import new_entry
 
     request = request_from_form(form(prompt="x" * MAX_PROMPT_CHARS, system_prompt="y" * MAX_PROMPT_CHARS))
     assert new_entry(request, "answer", {}).prompt == request.prompt

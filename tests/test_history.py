@@ -7,7 +7,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from playground.history import (
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
+from playground.saved.history import (
     HistoryEntry,
     add_run,
     entry_label,
@@ -16,8 +18,6 @@ from playground.history import (
     new_entry,
     parse_history,
 )
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
 
 STATS = {"tokens": 8, "seconds": 1.25, "tokens_per_second": 6.4, "time_to_first_token": None}
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 
-from playground.backend import Backend
 from playground.config import Settings
-from playground.tokens import is_hugging_face_url, token_for_model
+from playground.hf.tokens import is_hugging_face_url, token_for_model
+from playground.inference.backend import Backend
 from tests.gradio_updates import last_values
 from tests.protocol_server import ProtocolServer
 from tests.test_app import FORM

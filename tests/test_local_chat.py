@@ -12,16 +12,16 @@ import pytest
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip install -r requirements-local.txt")
 
 from playground import errors as e  # noqa: E402
-from playground.backend import Backend  # noqa: E402
 from playground.chat.context import check_fit  # noqa: E402
 from playground.chat.conversation import Answer, Conversation  # noqa: E402
 from playground.chat.facts import LOCAL_FACTS  # noqa: E402
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, check_answer, parse_schema  # noqa: E402
-from playground.events import Done, Token  # noqa: E402
+from playground.inference.backend import Backend  # noqa: E402
+from playground.inference.events import Done, Token  # noqa: E402
+from playground.input.params import GenerationParams  # noqa: E402
+from playground.input.request import GenerationRequest, Mode  # noqa: E402
 from playground.local import LOCAL_MODEL_NAME  # noqa: E402
 from playground.local.resolve import local_model_resolver  # noqa: E402
-from playground.params import GenerationParams  # noqa: E402
-from playground.request import GenerationRequest, Mode  # noqa: E402
 
 GREEDY = GenerationParams(temperature=0, max_new_tokens=40, seed=1)
 

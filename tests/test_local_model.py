@@ -19,10 +19,10 @@ pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip 
 from huggingface_hub import InferenceClient  # noqa: E402
 from huggingface_hub.errors import HfHubHTTPError, OverloadedError, ValidationError  # noqa: E402
 
+from playground.input.params import GenerationParams  # noqa: E402
+from playground.input.request import GenerationRequest, Mode, client_call  # noqa: E402
 from playground.local import LOCAL_MODEL_NAME  # noqa: E402
 from playground.local.service import LocalModelService  # noqa: E402
-from playground.params import GenerationParams  # noqa: E402
-from playground.request import GenerationRequest, Mode, client_call  # noqa: E402
 
 STORY = "Once upon a time, in a small village by the sea,"
 COUNTING = "1, 2, 3, 4, 5,"  # greedy SmolLM2 keeps counting: no early end-of-text
@@ -96,7 +96,7 @@ def test_chat_answers_through_the_models_own_template(client: InferenceClient) -
 
 
 def test_every_setting_the_ui_sends_is_accepted(client: InferenceClient) -> None:
-    """Guards the contract with playground.request: the local server takes the exact calls the backend makes."""
+    """Guards the contract with playground.input.request: the local server takes the exact calls the backend makes."""
     params = GenerationParams(temperature=0.9, max_new_tokens=8, seed=11, top_p=0.9, top_k=40, repetition_penalty=1.2, stop=("\n\n",))
     for mode in Mode:
         call = client_call(GenerationRequest(model=LOCAL_MODEL_NAME, prompt="Tell me about owls.", mode=mode, params=params))

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from playground.params import GenerationParams
-from playground.presets import (
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
+from playground.saved.presets import (
     Preset,
     apply_preset,
     load_presets,
@@ -20,7 +21,6 @@ from playground.presets import (
     presets_to_yaml,
     slugify,
 )
-from playground.request import GenerationRequest, Mode
 
 SHIPPED = Path(__file__).resolve().parent.parent / "presets"
 
@@ -67,7 +67,7 @@ def test_a_broken_file_is_reported_by_file_and_field_and_the_good_ones_still_loa
     write(tmp_path, "typo.yaml", GOOD.replace("steady", "typo").replace("description", "descriptoin"))
     write(tmp_path, "broken.yaml", "name: [unclosed\n")
     write(tmp_path, "list.yaml", "- just\n- a list\n")
-    with caplog.at_level(logging.WARNING, logger="playground.presets"):
+    with caplog.at_level(logging.WARNING, logger="playground.saved.presets"):
         load = load_presets(tmp_path)
     assert [preset.name for preset in load.presets] == ["steady"]
     assert problem_fields(load) == {

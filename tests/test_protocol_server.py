@@ -40,7 +40,7 @@ HELLO = [{"role": "user", "content": "hello there"}]
 
 
 class _RouterToLocal(httpx2.HTTPTransport):
-    """Sends router.huggingface.co traffic to the local server (until playground.router exists)."""
+    """Sends router.huggingface.co traffic to the local server (until playground.hf.router exists)."""
 
     def __init__(self, base_url: str) -> None:
         super().__init__()

@@ -9,14 +9,14 @@ import pytest
 from components.model_panel import suggested_mode
 from components.presets_panel import save_preset
 from playground import errors as e
-from playground.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues, form_values, request_from_form, settings_from_form
-from playground.history import add_run, entry_request, new_entry, parse_history
-from playground.model_ref import check_model_syntax
-from playground.params import GenerationParams
-from playground.presets import Preset, preset_from_request, presets_from_data, presets_from_yaml
-from playground.request import MAX_PROMPT_CHARS, PROVIDER_CHOICES, GenerationRequest, Mode
-from playground.share import parse_share_query, parse_share_url, share_query
-from playground.token_format import check_token_format
+from playground.hf.token_format import check_token_format
+from playground.input.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues, form_values, request_from_form, settings_from_form
+from playground.input.model_ref import check_model_syntax
+from playground.input.params import GenerationParams
+from playground.input.request import MAX_PROMPT_CHARS, PROVIDER_CHOICES, GenerationRequest, Mode
+from playground.saved.history import add_run, entry_request, new_entry, parse_history
+from playground.saved.presets import Preset, preset_from_request, presets_from_data, presets_from_yaml
+from playground.saved.share import parse_share_query, parse_share_url, share_query
 
 FORM = dict(model="org/name", provider="auto", mode="Completion", system_prompt="", prompt="Hi", temperature=0.7,
             max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, stop="")

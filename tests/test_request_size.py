@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from playground.body_limit import MAX_BODY_BYTES
+from playground.web.body_limit import MAX_BODY_BYTES
 from tests.conftest import AppProcess
 
 TEN_MB = 10 * 1024 * 1024

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs
 import pytest
 
 from playground import errors as e
-from playground.events import Done, RunStats, Token, Waiting, WaitReason
+from playground.inference.events import Done, RunStats, Token, Waiting, WaitReason
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode, client_call
 from playground.local import LOCAL_MODEL_NAME
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode, client_call
 from playground.runs.code import compare_snippet, sweep_snippet
 from playground.runs.compare import Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunResult, RunState, identical_groups, table_rows, to_csv, to_json
@@ -32,7 +32,7 @@ from playground.runs.saved import (
 )
 from playground.runs.scheduler import Failed, Job, Queued, Stopped, Tagged, model_limit
 from playground.runs.sweep import MAX_CELLS, Grid, parse_grid, parse_models, parse_seeds, parse_temperatures, sweep_cells
-from playground.share import parse_share_query
+from playground.saved.share import parse_share_query
 
 BASE = GenerationRequest(model="org/base", prompt="Write a haiku", params=GenerationParams(temperature=0.7, max_new_tokens=30, seed=5))
 

@@ -12,12 +12,12 @@ from collections import Counter
 import pytest
 
 from playground import errors as e
-from playground.backend import Backend
-from playground.events import Done, Token, Waiting
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Token, Waiting
+from playground.inference.retry import RetryPolicy
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
 from playground.runs.compare import Pane, compare_jobs
 from playground.runs.results import ResultSet, RunState
 from playground.runs.scheduler import Failed, Job, Queued, Started, Stopped, Tagged, run_job_batches, run_jobs
@@ -191,7 +191,7 @@ def test_the_sweep_snippet_sends_exactly_the_sweeps_requests(server: ProtocolSer
     server.reset()
     site = tmp_path / "site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(f"from playground.router import install_router\n\ninstall_router({server.url!r})\n")
+    (site / "sitecustomize.py").write_text(f"from playground.hf.router import install_router\n\ninstall_router({server.url!r})\n")
     script = tmp_path / "sweep.py"
     script.write_text(sweep_snippet([c.request for c in cells]), encoding="utf-8")
     root = Path(__file__).resolve().parent.parent

@@ -6,9 +6,9 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from playground.params import GenerationParams
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
-from playground.share import parse_share_query, parse_share_url, share_query
+from playground.input.params import GenerationParams
+from playground.input.request import MAX_PROMPT_CHARS, GenerationRequest, Mode
+from playground.saved.share import parse_share_query, parse_share_url, share_query
 
 TRICKY = "He said \"hi\" & left; x=1 #frag ?q %20 + $HOME `id`\n\n\tcafé ✓ 'end'"
 DEFAULTS = GenerationRequest(model="default/model", prompt="")

@@ -22,9 +22,9 @@ from huggingface_hub import InferenceClient
 from huggingface_hub.inference._providers.hf_inference import _build_chat_completion_url
 
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode, client_call
-from playground.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode, client_call
+from playground.saved.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest
 
@@ -225,7 +225,7 @@ def _run_python(code: str, server: ProtocolServer, tmp_path: Path) -> str:
     # app's HF_ROUTER_URL does, without changing a line of the snippet.
     site = tmp_path / "site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(f"from playground.router import install_router\n\ninstall_router({server.url!r})\n")
+    (site / "sitecustomize.py").write_text(f"from playground.hf.router import install_router\n\ninstall_router({server.url!r})\n")
     script = tmp_path / "snippet.py"
     script.write_text(code, encoding="utf-8")
     env = {

@@ -15,14 +15,14 @@ from app import start_options
 from components.auth_panel import sign_in_prompt_visibility
 from components.messages import error_text
 from playground import errors as e
-from playground.backend import Backend
 from playground.config import Settings, is_space, load_settings
+from playground.inference.backend import Backend
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import INSTALL_HINT, local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import LocalModelService
-from playground.params import GenerationParams
-from playground.request import GenerationRequest
 from tests.conftest import CANARY_HF_TOKEN, SPACE_ENVIRONMENT, launch_from_environment
 from tests.protocol_server import ProtocolServer
 

@@ -7,15 +7,16 @@ import threading
 import pytest
 
 from playground import errors as e
-from playground.backend import Backend
-from playground.clock import SystemClock
+from playground.inference.backend import Backend
+from playground.inference.clock import SystemClock
+from playground.inference.retry import RetryPolicy
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
-from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, offered_fallback
+from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
 from playground.runs.preflight import Light, Preflight, PreflightSessions, models_to_check
 from playground.runs.replay import MAX_REPLAY_SECONDS, play, replay_plan, split_pieces
+from playground.saved.history import fallback_label
 from tests.conftest import TEST_TOKEN, FakeClock
 from tests.protocol_server import ProtocolServer, Reply
 

@@ -13,8 +13,8 @@ import gradio as gr
 
 from components.generation import RunOutputs, _render_run
 from components.run_panel import FALLBACK_IDLE, STOPPED
-from playground.events import Done, Event, RunStats, Token
-from playground.request import GenerationRequest
+from playground.inference.events import Done, Event, RunStats, Token
+from playground.input.request import GenerationRequest
 from tests.test_chat_stream_updates import chat_outputs, run_conversation_updates
 
 PIECES = [f"w{i} " for i in range(5)]
@@ -76,8 +76,8 @@ def test_the_generate_events_skip_gradios_value_processing_only_where_values_are
     returns plain strings, so Gradio's per-value worker-thread hops are skipped; the Chat event still
     needs its postprocess, for the Chatbot's messages."""
     from app import build_app
-    from playground.backend import Backend
     from playground.config import Settings
+    from playground.inference.backend import Backend
 
     demo = build_app(Settings(), Backend())
     completion = next(fn for fn in demo.fns.values() if fn.api_name == "generate")

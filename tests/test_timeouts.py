@@ -13,12 +13,12 @@ import pytest
 from huggingface_hub.errors import InferenceTimeoutError
 
 from playground import errors as e
-from playground.backend import Backend
-from playground.events import Done, Silence, Token
-from playground.http_errors import to_playground_error
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Silence, Token
+from playground.inference.http_errors import to_playground_error
+from playground.inference.retry import RetryPolicy
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from tests.conftest import TEST_TOKEN, FakeClock, wait_for
 from tests.protocol_server import ProtocolServer, Reply
 

@@ -13,18 +13,18 @@ import pytest
 
 from components.messages import error_html, error_text
 from playground import errors as e
-from playground.backend import Backend
 from playground.config import Settings, load_settings
-from playground.events import Done
-from playground.hub import suggest_mode
+from playground.hf.hub import suggest_mode
+from playground.hf.lookup_cache import TokenScopedCache
+from playground.hf.outbound import isolate_tokens, run_scope
+from playground.hf.tokens import pick_token, token_for_model
+from playground.inference.backend import Backend
+from playground.inference.events import Done
+from playground.inference.retry import RetryPolicy
+from playground.input.model_ref import check_endpoint_allowed
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.lookup_cache import TokenScopedCache
-from playground.model_ref import check_endpoint_allowed
-from playground.outbound import isolate_tokens, run_scope
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
-from playground.retry import RetryPolicy
-from playground.tokens import pick_token, token_for_model
 from tests.conftest import CANARIES, SPACE_ENVIRONMENT, FakeClock, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest, Reply
 
@@ -128,7 +128,7 @@ def test_the_servers_token_never_goes_to_an_endpoint_url_even_locally(server: Pr
 
 
 def test_the_hub_lookup_for_the_mode_carries_only_the_visitors_token(server: ProtocolServer, canary_tokens: tuple[str, ...]) -> None:
-    """playground.hub asks the Hub with token=False when the visitor has none: never an implicit one."""
+    """playground.hf.hub asks the Hub with token=False when the visitor has none: never an implicit one."""
     assert suggest_mode("test/chat-model", None) == Mode.CHAT
     assert suggest_mode("test/chat-model", VISITOR) == Mode.CHAT
     first, second = [r.headers.get("authorization") for r in server.requests]

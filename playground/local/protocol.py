@@ -1,7 +1,7 @@
 """What the local server accepts and what it sends: TGI text generation and OpenAI chat.
 
 Requests are pydantic models, so a bad value becomes one 422 "Input validation error" as TGI gives.
-Their bounds are those of `playground.params.GenerationParams`, the declaration the UI's sliders are
+Their bounds are those of `playground.input.params.GenerationParams`, the declaration the UI's sliders are
 built from, so a value the UI can send is one this server takes. Two leniencies over TGI, both
 because the UI sends them: temperature 0 means greedy, and top_k 0 / top_p 1 mean "off".
 
@@ -20,9 +20,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from playground.input.params import SEED_MAX, GenerationParams, field_default
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import Generation, Sampling, Token
-from playground.params import SEED_MAX, GenerationParams, field_default
 
 
 def _declared(name: str, kind: type) -> Any:

@@ -22,13 +22,13 @@ from urllib.parse import quote, urlencode
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from playground.errors import InvalidParametersError
-from playground.events import RunStats
-from playground.model_ref import ModelId
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
+from playground.inference.events import RunStats
+from playground.input.model_ref import ModelId
+from playground.input.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
 from playground.runs.compare import PANE_COUNTS, PANE_KEYS, Pane, parse_pane
 from playground.runs.results import ResultSet, RunResult, RunState
 from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures
-from playground.share import share_query
+from playground.saved.share import share_query
 
 GROUP_CAP = 20
 MAX_OUTPUT_CHARS = 4_000

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from playground import errors as e
-from playground.events import WaitReason
+from playground.inference.events import WaitReason
 
 _REASONS: dict[type[e.RetryableError], WaitReason] = {
     e.ModelLoadingError: WaitReason.LOADING,

@@ -8,7 +8,7 @@ not reach an endpoint URL a visitor typed. Three layers keep tokens with their o
 
     isolate_tokens()   at start-up: no implicit token anywhere in the process (env, token file, flag)
     run_scope(token)   around each model call: the one token this call may use (a ContextVar)
-    guard_request      a request hook on huggingface_hub's client (see `playground.router`): inside a
+    guard_request      a request hook on huggingface_hub's client (see `playground.hf.router`): inside a
                        run scope, every request carries exactly the scope's token or none, and the
                        Hub API lookups get the scope's token, so gated models resolve for their owner
 

@@ -16,8 +16,8 @@ from pydantic import ValidationError
 
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.errors import InvalidParametersError
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode, checked_request, describe
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode, checked_request, describe
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ import shlex
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from playground.model_ref import is_endpoint_url
-from playground.request import ClientCall, GenerationRequest, Mode, client_call
-from playground.router import DEFAULT_ROUTER_URL
+from playground.config import DEFAULT_ROUTER_URL
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import ClientCall, GenerationRequest, Mode, client_call
 
 HF_INFERENCE = "hf-inference"
 AUTO = "auto"

@@ -3,9 +3,9 @@
 huggingface_hub 2.4 has no setting for the router base (the URL is frozen in at import), so the
 supported way is its client factory: every request to the router host is rewritten to the chosen
 base, whatever path the client built. Hub API traffic follows `HF_ENDPOINT`, which
-huggingface_hub reads itself. The same client carries the hooks of `playground.outbound` (each
+huggingface_hub reads itself. The same client carries the hooks of `playground.hf.outbound` (each
 request carries exactly the visitor's token or none; no redirects from endpoint URLs), and its
-lookups are cached per token (`playground.lookup_cache`).
+lookups are cached per token (`playground.hf.lookup_cache`).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import httpx2
 from huggingface_hub import set_client_factory
 from huggingface_hub.utils._http import hf_request_event_hook
 
-from playground.lookup_cache import scope_client_lookups
-from playground.outbound import guard_request, refuse_endpoint_redirect
+from playground.config import DEFAULT_ROUTER_URL
+from playground.hf.lookup_cache import scope_client_lookups
+from playground.hf.outbound import guard_request, refuse_endpoint_redirect
 
-DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 ROUTER_HOST = "router.huggingface.co"
 
 

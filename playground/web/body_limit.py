@@ -3,7 +3,7 @@
 Gradio 6.31 keeps what it has read: ten 10 MB `/generate` bodies, each refused by validation, left
 the process 119 MB larger. The largest valid request is far smaller (two 32,000-character prompts,
 even \\u-escaped, stay under 800 kB; the history the browser sends back is capped below the limit,
-see `playground.history`), so anything over `MAX_BODY_BYTES` is refused here, unread:
+see `playground.saved.history`), so anything over `MAX_BODY_BYTES` is refused here, unread:
 
 - a declared Content-Length over the limit is answered at once;
 - a body without one (chunked) is counted as it arrives, and refused once it passes the limit.

@@ -19,8 +19,8 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from pydantic import ValidationError
 
 from playground.chat.structured import ResponseFormat
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode, check_field
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode, check_field
 
 # Every parameter except `stop`, which travels as repeated `stop=` keys.
 SCALAR_PARAMS = tuple(name for name in GenerationParams.model_fields if name != "stop")

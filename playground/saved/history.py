@@ -17,14 +17,13 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator
 
-from playground.model_ref import ModelId
-from playground.params import GenerationParams
-from playground.request import GenerationRequest
-from playground.runs.fallback import fallback_label
+from playground.input.model_ref import ModelId
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest
 
 DEFAULT_CAP = 50
 # The browser sends the whole history back with some events; requests over 1 MB are refused
-# (playground.body_limit), so the stored list stays under this many bytes of JSON, oldest runs
+# (playground.web.body_limit), so the stored list stays under this many bytes of JSON, oldest runs
 # dropped first. The newest run is always kept: alone it is at most ~660 kB.
 MAX_HISTORY_BYTES = 768 * 1024
 MAX_OUTPUT_CHARS = 100_000
@@ -131,3 +130,8 @@ def entry_label(entry: HistoryEntry, width: int = 60) -> str:
 def entry_date(entry: HistoryEntry) -> str:
     """When the run happened, as the history list shows it: "2026-11-28 20:15"."""
     return entry.time.replace("T", " ")[:16]
+
+
+def fallback_label(original: str, fallback: str) -> str:
+    """E.g. "Answered by bars/warm instead of bars/missing (fallback)"."""
+    return f"Answered by {fallback} instead of {original} (fallback)"

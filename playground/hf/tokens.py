@@ -15,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from playground.config import Settings
-from playground.model_ref import is_endpoint_url
+from playground.input.model_ref import is_endpoint_url
 
 # Hosts (and host suffixes) run by Hugging Face, trusted with a token over HTTPS.
 HF_HOSTS = frozenset({"huggingface.co", "router.huggingface.co"})

@@ -10,7 +10,7 @@ app that means two things:
 `scope_client_lookups` swaps both for caches keyed by (arguments, token fingerprint): an entry
 serves only requests made with the same token (anonymous requests share the public answers), at
 most `MAX_ENTRIES` entries are kept, and each lives `TTL_SECONDS`, so mappings that change on the
-Hub are picked up. The token comes from `playground.outbound`'s run scope, the same one that signs
+Hub are picked up. The token comes from `playground.hf.outbound`'s run scope, the same one that signs
 the lookup itself. Only a SHA-256 fingerprint of the token is kept as the key.
 """
 
@@ -27,7 +27,7 @@ from huggingface_hub.inference import _providers as providers
 from huggingface_hub.inference._providers import _common as providers_common
 from huggingface_hub.inference._providers import hf_inference
 
-from playground.outbound import current_token
+from playground.hf.outbound import current_token
 
 MAX_ENTRIES = 512
 TTL_SECONDS = 600.0

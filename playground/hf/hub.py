@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from huggingface_hub import HfApi
 
-from playground.model_ref import is_endpoint_url
-from playground.request import Mode
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import Mode
 
 LOOKUP_TIMEOUT = 5.0
 

@@ -20,9 +20,9 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 
 from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
 from playground.errors import InvalidParametersError
-from playground.model_ref import ModelId
-from playground.params import GenerationParams, sendable_text
-from playground.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, SystemPrompt
+from playground.input.model_ref import ModelId
+from playground.input.params import GenerationParams, sendable_text
+from playground.input.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, SystemPrompt
 
 log = logging.getLogger(__name__)
 

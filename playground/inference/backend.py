@@ -1,9 +1,9 @@
 """The only module that calls InferenceClient: builds the call, streams it, retries what is transient.
 
-`Backend.run` is a generator of events (see `playground.events`). Retrying stops for good as soon
+`Backend.run` is a generator of events (see `playground.inference.events`). Retrying stops for good as soon
 as the first token has arrived: a half-streamed answer is never silently replaced by another.
 
-The stream is read in a worker thread (`playground.stream_reader`); the run waits for it in ticks,
+The stream is read in a worker thread (`playground.inference.stream_reader`); the run waits for it in ticks,
 so it reports silence as it happens, fails after `first_token_timeout` seconds without a token
 (before the first, or between two), and stops within a tick when its consumer closes it (Stop).
 A stream that ends without the model's final event is an answer cut off, not a success.
@@ -21,16 +21,16 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.catalog.policy import check_policy_use
-from playground.clock import NOTHING, Clock, SystemClock
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
-from playground.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
-from playground.http_errors import to_playground_error
-from playground.model_ref import is_endpoint_url
-from playground.outbound import run_scope
-from playground.refused_params import call_without_refused
-from playground.request import GenerationRequest, client_call
-from playground.retry import RetryPolicy, wait_reason
-from playground.stream_reader import Ended, Failed, StreamReader
+from playground.hf.outbound import run_scope
+from playground.hf.refused_params import call_without_refused
+from playground.inference.clock import NOTHING, Clock, SystemClock
+from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
+from playground.inference.http_errors import to_playground_error
+from playground.inference.retry import RetryPolicy, wait_reason
+from playground.inference.stream_reader import Ended, Failed, StreamReader
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import GenerationRequest, client_call
 
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
 CONNECT_TIMEOUT = 10.0
@@ -116,7 +116,7 @@ class Backend:
             yield Done(self._stats(request, progress))
 
     def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[_Piece]:
-        """One attempt's stream, opened and read in a worker thread (playground.stream_reader)."""
+        """One attempt's stream, opened and read in a worker thread (playground.inference.stream_reader)."""
         return StreamReader(lambda: self._open_stream(request, token, progress)).start()
 
     def _stream_once(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
@@ -172,7 +172,7 @@ class Backend:
         client.timeout = self._http_timeout()  # type: ignore[assignment]  # httpx takes per-phase timeouts
         kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         # The client makes its Hub lookups and opens the stream inside this call: the scope makes
-        # every one of those requests carry exactly this visitor's token, or none (playground.outbound).
+        # every one of those requests carry exactly this visitor's token, or none (playground.hf.outbound).
         with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
         return _pieces(client, stream, chat=call.method == "chat_completion")

@@ -32,8 +32,8 @@ from pydantic import (
 
 from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 from playground.errors import InvalidModelError, InvalidParametersError
-from playground.model_ref import ModelId
-from playground.params import GenerationParams, field_label, sendable_text
+from playground.input.model_ref import ModelId
+from playground.input.params import GenerationParams, field_label, sendable_text
 
 
 class Mode(str, Enum):

@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
-from playground.events import Done, Token
+from playground.inference.events import Done, Token
 
 E = TypeVar("E")
 

@@ -18,8 +18,9 @@ from components.chat_events import make_chat_wiring, wire_chat
 from components.chat_panel import build_chat_panel, build_format_panel
 from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
 from components.compare_panel import build_compare_panel, wire_compare_panel
+from components.context import RunContext
 from components.form import Form
-from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
+from components.generation import wire_fallback, wire_generation, wire_stop
 from components.group_history_panel import Page, build_group_history_panel, show_groups, wire_group_history_panel
 from components.history_panel import build_history_panel, show_history, wire_history_panel
 from components.model_panel import build_model_panel, wire_model_panel

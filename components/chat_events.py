@@ -20,8 +20,8 @@ from components.chat_panel import (
     versions_update,
 )
 from components.chat_run import ChatOutputs, Update, check_format_offered, conversation_request, facts_for, failure, run_conversation
+from components.context import RunContext, checked_request
 from components.form import Form, read_form
-from components.generation import RunContext, checked_request
 from components.messages import info_html
 from playground import errors as e
 from playground.chat.conversation import Conversation

@@ -14,8 +14,8 @@ import gradio as gr
 
 from components.chat_panel import ChatPanel, restore_outputs, restored_conversation
 from components.chat_run import conversation_request
+from components.context import RunContext
 from components.form import Form, read_form
-from components.generation import RunContext
 from components.messages import error_text, info_html
 from playground import errors as e
 from playground.chat.conversation import Conversation

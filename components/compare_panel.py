@@ -16,12 +16,12 @@ from typing import Any
 import gradio as gr
 
 from components.code_panel import page_url
+from components.context import RunContext, check_models_allowed, visitor_token
 from components.form import Form
-from components.generation import RunContext
 from components.messages import error_html, error_text, stats_text
 from components.model_panel import suggested_mode
 from components.run_words import status_card, status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
+from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.input.form_values import PARAMETER_FIELDS
@@ -146,7 +146,7 @@ def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:
     def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
         try:
-            token = visitor_token(ctx, session, oauth_token)
+            token = visitor_token(ctx, session, oauth_token, check=True)
         except e.PlaygroundError:
             token = None
         return suggested_mode(model, token, current)
@@ -207,7 +207,7 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     try:
         base, panes = checked_panes(ctx, values)
         base = continuing(base, values.get("conversation"))
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}

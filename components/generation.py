@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import gradio as gr
 
+from components.context import RunContext, Update, checked_request, visitor_token
 from components.form import Form, read_form
 from components.messages import (
     error_html,
@@ -30,15 +31,11 @@ from components.messages import (
 )
 from components.run_panel import FALLBACK_IDLE, STOPPED, RunPanel, show_generate
 from playground import errors as e
-from playground.chat.facts import FactsLookup
-from playground.config import Settings
 from playground.hf.token_format import check_token_format
-from playground.hf.tokens import pick_token, token_for_model
-from playground.inference.backend import Backend
+from playground.hf.tokens import token_for_model
 from playground.inference.coalesce import coalesce
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Waiting
-from playground.input.form_values import FormValues, request_from_form
-from playground.input.model_ref import check_endpoint_allowed, is_endpoint_url
+from playground.input.form_values import FormValues
 from playground.input.request import GenerationRequest, Mode
 from playground.local.engine import local_model_installed
 from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
@@ -47,7 +44,6 @@ from playground.saved.history import fallback_label, new_entry
 if TYPE_CHECKING:  # chat_events builds on this module
     from components.chat_events import ChatWiring
 
-Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 # Gradio's preprocess (per input) and postprocess (per output) each hop to a worker thread, and
 # for these controls only copy the value: the form is checked by GenerationRequest, and the
 # Completion outputs take plain strings. A streamed update would pay the hops every time.
@@ -55,20 +51,6 @@ RAW_VALUES = {"preprocess": False, "postprocess": False}
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
-
-@dataclass(frozen=True)
-class RunContext:
-    """`facts` looks up a model's router facts (context length, price, structured output) for Chat mode."""
-
-    backend: Backend
-    settings: Settings
-    streams: list[Any] = field(default_factory=list)  # every event that streams a run; Stop cancels them all
-    facts: FactsLookup | None = None
-
-    def streaming(self, event: Any) -> Any:
-        """Registers an event that streams a run, so Stop cancels it; returns it for chaining."""
-        self.streams.append(event)
-        return event
 
 
 @dataclass(frozen=True)
@@ -174,9 +156,7 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring
     (`chat_state`); without, it is sent on its own."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        session_token = values.get("session_token")
-        token = pick_token(session_token if isinstance(session_token, str) else None,
-                           oauth_token.token if oauth_token else None, ctx.settings)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         if chat is not None and values.get("mode") == Mode.CHAT.value:
             yield from chat.run(read_form(values), token, values.get("chat_state"))
             return
@@ -189,9 +169,7 @@ def make_chat_handler(ctx: RunContext, chat: ChatWiring) -> Callable[..., Iterat
     """The Chat-mode Generate: the message goes to the visitor's conversation (`chat_state`)."""
 
     def generate_chat(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        session_token = values.get("session_token")
-        token = pick_token(session_token if isinstance(session_token, str) else None,
-                           oauth_token.token if oauth_token else None, ctx.settings)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), token, values.get("chat_state"))
 
     return generate_chat
@@ -222,13 +200,6 @@ def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, Gene
         raise e.NotServedError("no fallback model is configured (PLAYGROUND_FALLBACK_MODELS)")
     return request.model, fallback_request(request, model)
 
-
-def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
-    """The form's request, validated, with a concrete seed; on a Space, endpoint URLs must be allowed."""
-    request = request_from_form(form)
-    if ctx.settings.on_space and is_endpoint_url(request.model):
-        check_endpoint_allowed(request.model, ctx.settings.endpoint_allowlist)
-    return request
 
 
 def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationRequest, fallback_for: str | None = None,

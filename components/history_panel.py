@@ -15,8 +15,9 @@ import gradio as gr
 from components.chat_panel import ChatPanel, restored_conversation
 from components.chat_panel import restore_outputs as chat_restore_outputs
 from components.code_panel import CodePanel, code_for_request, page_url
+from components.context import RunContext
 from components.form import Form
-from components.generation import GenerateEvent, RunContext
+from components.generation import GenerateEvent
 from components.run_panel import RunPanel
 from playground.input.form_values import form_values
 from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history

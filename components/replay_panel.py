@@ -11,7 +11,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.generation import RunContext
+from components.context import RunContext
 from components.history_panel import HistoryPanel
 from components.messages import info_html
 from components.run_panel import STOPPED, RunPanel

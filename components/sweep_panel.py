@@ -20,11 +20,11 @@ from typing import Any
 import gradio as gr
 
 from components.code_panel import page_url
+from components.context import RunContext, check_models_allowed, visitor_token
 from components.form import Form
-from components.generation import RunContext
 from components.messages import error_html, error_text, info_html
 from components.run_words import status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
+from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
 from playground.input.request import GenerationRequest
 from playground.runs.code import sweep_snippet
@@ -124,7 +124,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
              page: str) -> Iterator[dict]:
     try:
         base, grid, cells = checked_cells(ctx, values)
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}

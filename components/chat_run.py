@@ -16,8 +16,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_panel import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
-from components.generation import GAP_SHOWN_AFTER
-from components.messages import error_html, error_text, info_html, silence_html, stats_text, waiting_html
+from components.messages import error_html, error_text, info_html, silence_html, stats_text, waiting_html, worth_showing
 from components.run_panel import STOPPED
 from playground import errors as e
 from playground.chat.context import check_fit
@@ -27,8 +26,7 @@ from playground.chat.reasoning import ReplySplitter, SplitReply
 from playground.chat.structured import ResponseFormat, check_answer, parse_schema
 from playground.chat.usage import run_cost, run_tokens, tokens_text
 from playground.inference.events import Done, RunStats, Silence, Token, Waiting
-from playground.input.request import GenerationRequest
-from playground.input.request import checked_request as checked_data
+from playground.input.request import GenerationRequest, parse_request
 from playground.saved.history import new_entry
 
 Update = dict[Any, Any]
@@ -55,7 +53,7 @@ def conversation_request(settings: GenerationRequest, conversation: Conversation
     """The request for the conversation's last, unanswered, message: `settings` (checked) with the
     earlier turns, checked against the request's own bounds. Raises InvalidParametersError."""
     data = {**settings.model_dump(), "prompt": conversation.last_user_message, "turns": conversation.earlier_pairs()}
-    return checked_data(data)
+    return parse_request(data)
 
 
 def check_format_offered(request: GenerationRequest, facts: ModelFacts) -> None:
@@ -102,7 +100,7 @@ def run_conversation(backend: Any, out: ChatOutputs, request: GenerationRequest,
             if isinstance(event, Waiting):
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Silence):
-                notice = silence_html(event) if event.seconds >= (1.0 if event.first_token else GAP_SHOWN_AFTER) else None
+                notice = silence_html(event) if worth_showing(event) else None
                 if notice is not None and notice != shown:  # an unchanged notice is not sent again
                     shown = notice
                     yield {out.status: gr.update(value=notice, visible=True)}
@@ -146,7 +144,7 @@ def _finished(out: ChatOutputs, request: GenerationRequest, chat: Conversation, 
     tokens = run_tokens(stats.usage, chat.to_messages()[:-1], reply.answer, reply.reasoning, reply.thinking_tokens, reply.answer_tokens)
     line = f"{stats_text(stats)} · {tokens_text(tokens, run_cost(tokens, facts.price))}"
     verdict = check_answer(reply.answer, request.response_format, _schema(request))
-    entry = new_entry(request, reply.answer, _stats_record(stats)).model_dump(mode="json")
+    entry = new_entry(request, reply.answer, stats.record()).model_dump(mode="json")
     status = gr.update(visible=False) if stats.tokens else gr.update(value=info_html("The model answered with no text."), visible=True)
     return {**_shown(out, chat), out.status: status, out.stats: line, out.finished: entry, out.panel.verdict: verdict_html(verdict)}
 
@@ -154,12 +152,6 @@ def _finished(out: ChatOutputs, request: GenerationRequest, chat: Conversation, 
 def _schema(request: GenerationRequest) -> dict | None:
     return parse_schema(request.json_schema) if request.response_format is ResponseFormat.JSON_SCHEMA else None
 
-
-def _stats_record(stats: RunStats) -> dict[str, float | int | None]:
-    usage = stats.usage
-    return {"time_to_first_token": stats.time_to_first_token, "total_time": stats.total_time, "tokens": stats.tokens,
-            "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts,
-            "prompt_tokens": usage.prompt_tokens if usage else None, "completion_tokens": usage.completion_tokens if usage else None}
 
 
 def facts_for(lookup: FactsLookup | None, settings: GenerationRequest, token: str | None) -> ModelFacts:

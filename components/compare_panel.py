@@ -25,7 +25,7 @@ from components.runs_form import called_request, form_request, token_for, wire_s
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.input.form_values import PARAMETER_FIELDS
-from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, checked_request
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, parse_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState
@@ -198,7 +198,7 @@ def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
     when the conversation is too long to send."""
     if not isinstance(conversation, Conversation) or not conversation.answered_pairs():
         return base
-    return checked_request({**base.model_dump(), "turns": conversation.answered_pairs()})
+    return parse_request({**base.model_dump(), "turns": conversation.answered_pairs()})
 
 
 def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,

@@ -28,13 +28,14 @@ from components.messages import (
     silence_text,
     stats_text,
     waiting_html,
+    worth_showing,
 )
 from components.run_panel import FALLBACK_IDLE, STOPPED, RunPanel, show_generate
 from playground import errors as e
 from playground.hf.token_format import check_token_format
 from playground.hf.tokens import token_for_model
 from playground.inference.coalesce import coalesce
-from playground.inference.events import Done, Event, RunStats, Silence, Token, Waiting
+from playground.inference.events import Done, Event, Silence, Token, Waiting
 from playground.input.form_values import FormValues
 from playground.input.request import GenerationRequest, Mode
 from playground.local.engine import local_model_installed
@@ -48,7 +49,6 @@ if TYPE_CHECKING:  # chat_events builds on this module
 # for these controls only copy the value: the form is checked by GenerationRequest, and the
 # Completion outputs take plain strings. A streamed update would pay the hops every time.
 RAW_VALUES = {"preprocess": False, "postprocess": False}
-GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
 
 
@@ -219,7 +219,7 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
                 silence_shown = None
                 yield {out.status: gr.update(value=waiting_html(event), visible=True)}
             elif isinstance(event, Silence):
-                if _worth_showing(event) and silence_text(event) != silence_shown:
+                if worth_showing(event) and silence_text(event) != silence_shown:
                     silence_shown = silence_text(event)
                     yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
@@ -232,7 +232,7 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
                 status = _answering_status(label) if reshow else answering
                 yield {out.output: text, out.status: status, out.stats: "", **out.optional(FALLBACK_IDLE, STOPPED)}
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
+                entry = new_entry(request, text, event.stats.record(), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
                 # Unchanged since the first token (no notice came up): a plain value, nothing to rebuild.
@@ -243,9 +243,6 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
         yield _failure(out, error, partial_output=text, offer=offer)
 
-
-def _worth_showing(silence: Silence) -> bool:
-    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def _answering_status(label: str | None) -> dict:
@@ -268,11 +265,6 @@ def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = ""
     # Text already streamed is kept; with none, the previous answer stays on screen.
     return {out.output: partial_output, **update} if partial_output else update
 
-
-def stats_record(stats: RunStats) -> dict[str, float | int | None]:
-    """The stats as plain numbers, as the history keeps them."""
-    return {"time_to_first_token": stats.time_to_first_token, "total_time": stats.total_time, "tokens": stats.tokens,
-            "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts}
 
 
 def stop_run() -> list[dict]:

@@ -11,6 +11,8 @@ from playground import errors as e
 from playground.inference.events import RunStats, Silence, Waiting
 from playground.local.engine import INSTALL_HINT
 
+GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
+
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
     e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
@@ -76,6 +78,11 @@ def waiting_html(event: Waiting) -> str:
         f"<div class='pg-detail'>Retrying by itself; waited {event.waited:.0f} s, gives up in {event.deadline_left:.0f} s. Stop cancels.</div>"
         "</div>"
     )
+
+
+def worth_showing(silence: Silence) -> bool:
+    """Whether a pause deserves a notice: a second before the first token, GAP_SHOWN_AFTER between two."""
+    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def silence_text(event: Silence) -> str:

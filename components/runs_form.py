@@ -14,22 +14,17 @@ from typing import Any
 import gradio as gr
 
 from components.code_panel import page_url
-from components.context import RunContext, check_models_allowed
+from components.context import RunContext, checked_request
 from components.form import read_form
 from playground.errors import PlaygroundError
 from playground.hf.tokens import token_for_model
-from playground.input.form_values import request_from_form
 from playground.input.request import GenerationRequest
 
 
 def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:
     """The validated request (concrete seed) from form fields by name, exactly as Generate builds
     it. Raises InvalidModelError or InvalidParametersError."""
-    request = request_from_form(read_form(values))
-    check_models_allowed(ctx, [request.model])
-    return request
-
-
+    return checked_request(ctx, read_form(values))
 
 
 def token_for(ctx: RunContext, token: str | None) -> Callable[[str], str | None]:

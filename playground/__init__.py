@@ -30,6 +30,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         request_errors a malformed API request's 422, encodable whatever text it echoes
     saved/       what outlives a run
         history      the run history kept in the visitor's browser
+        stored_list  a list kept in the browser: read back checked, written back bounded
         presets      shipped and visitor presets, as YAML
         share        share links: a request in a URL query, and back
         snippets     the "View code" snippets (Python, cURL, JavaScript)

@@ -85,6 +85,14 @@ class RunStats:
         span = self.total_time - self.time_to_first_token
         return (self.tokens - 1) / span if span > 0 else None
 
+    def record(self) -> dict[str, float | int | None]:
+        """The stats as plain numbers, as the history keeps them; token usage where the run reported or estimated it."""
+        record = {"time_to_first_token": self.time_to_first_token, "total_time": self.total_time, "tokens": self.tokens,
+                  "tokens_per_second": self.tokens_per_second, "attempts": self.attempts}
+        if self.usage is not None:
+            record |= {"prompt_tokens": self.usage.prompt_tokens, "completion_tokens": self.usage.completion_tokens}
+        return record
+
 
 @dataclass(frozen=True)
 class Done:

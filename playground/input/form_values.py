@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.errors import InvalidParametersError
 from playground.input.params import GenerationParams
-from playground.input.request import GenerationRequest, Mode, checked_request, describe
+from playground.input.request import GenerationRequest, Mode, describe, parse_request
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,13 @@ def request_from_form(form: FormValues) -> GenerationRequest:
     """A validated request with a concrete seed. Raises InvalidModelError or InvalidParametersError."""
     if isinstance(form.prompt, str) and not form.prompt.strip():
         raise InvalidParametersError("Prompt: type something to send")
-    request = checked_request(_request_data(form, form.prompt))
+    request = parse_request(_request_data(form, form.prompt))
     return request.model_copy(update={"params": request.params.with_resolved_seed()})
 
 
 def settings_from_form(form: FormValues) -> GenerationRequest:
     """Everything but the prompt (left empty), validated; `seed=None` when the form asks for a random one."""
-    return checked_request(_request_data(form, ""))
+    return parse_request(_request_data(form, ""))
 
 
 def params_from_form(form: FormValues) -> GenerationParams:

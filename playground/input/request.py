@@ -101,7 +101,7 @@ class GenerationRequest(BaseModel):
         return value
 
 
-def checked_request(data: dict[str, Any]) -> GenerationRequest:
+def parse_request(data: dict[str, Any]) -> GenerationRequest:
     """`data` as a request. Raises InvalidModelError (the model field) or InvalidParametersError,
     whose message names each refused control by its label."""
     try:

@@ -10,16 +10,16 @@ restoring it and pressing "Re-run" sends the very same request.
 
 from __future__ import annotations
 
-import json
 import uuid
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import ConfigDict, Field, ValidationError, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from playground.input.model_ref import ModelId
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest
+from playground.saved.stored_list import add_stored, parse_stored
 
 DEFAULT_CAP = 50
 # The browser sends the whole history back with some events; requests over 1 MB are refused
@@ -80,30 +80,13 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
 def add_run(history: object, entry: HistoryEntry, cap: int = DEFAULT_CAP) -> list[dict[str, Any]]:
     """The new browser value: `entry` first, then the older valid entries, at most `cap` in all.
     `history` is whatever the browser held (None on a first visit); broken entries are dropped."""
-    older = [item for item in parse_history(history) if item.id != entry.id]
-    kept = [run.model_dump(mode="json") for run in [entry, *older][: max(cap, 1)]]
-    while len(kept) > 1 and _json_bytes(kept) > MAX_HISTORY_BYTES:
-        kept.pop()
-    return kept
+    return add_stored(history, entry, cap, MAX_HISTORY_BYTES)
 
-
-def _json_bytes(value: Any) -> int:
-    return len(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def parse_history(raw: object) -> list[HistoryEntry]:
     """The valid entries of a stored history, in stored order (newest first). Never raises."""
-    if not isinstance(raw, list):
-        return []
-    entries = []
-    for item in raw[: DEFAULT_CAP * 4]:  # bounds the work a tampered list can cause
-        if not isinstance(item, dict):
-            continue
-        try:
-            entries.append(HistoryEntry.model_validate(item))
-        except (ValidationError, ValueError, TypeError):
-            continue
-    return entries
+    return parse_stored(raw, HistoryEntry, DEFAULT_CAP)
 
 
 def find_entry(raw: object, entry_id: str) -> HistoryEntry | None:

@@ -15,9 +15,8 @@ from typing import Any
 
 import gradio as gr
 
-from components.chat_panel import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
-from components.messages import error_html, error_text, info_html, silence_html, stats_text, waiting_html, worth_showing
-from components.run_panel import STOPPED
+from components.chat_view import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
+from components.messages import STOPPED, error_html, error_text, info_html, silence_html, stats_text, waiting_html, worth_showing
 from playground import errors as e
 from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation

@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.chat_panel import FormatPanel
+from components.format_panel import FormatPanel
 from components.model_panel import ModelPanel
 from components.parameters_panel import ParametersPanel
 from playground.input.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues

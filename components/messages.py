@@ -110,6 +110,10 @@ def info_html(text: str) -> str:
     return f"<div class='pg-status pg-info' role='status'>{html.escape(text)}</div>"
 
 
+FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
+STOPPED = info_html("Stopped.")  # the "Stopped." panel's only value: Stop and runs only show or hide it
+
+
 def stats_text(stats: RunStats) -> str:
     """E.g. "First token 0.41 s · total 2.3 s · 57 tokens · 30.2 tokens/s · seed 42"."""
     first = "—" if stats.time_to_first_token is None else f"{stats.time_to_first_token:.2f} s"

@@ -13,8 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.code_panel import page_url
-from components.context import RunContext, checked_request
+from components.context import RunContext, checked_request, page_url
 from components.form import read_form
 from playground.errors import PlaygroundError
 from playground.hf.tokens import token_for_model

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from components.chat_panel import build_chat_panel
+from components import chat_panel
 from components.chat_run import ChatOutputs, run_conversation
 from playground.chat.conversation import Conversation
 from playground.chat.facts import ModelFacts
@@ -31,7 +31,7 @@ class InstantBackend:
 def chat_outputs() -> ChatOutputs:
     with gr.Blocks():
         mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.CHAT.value)
-        panel = build_chat_panel(gr.Textbox(), mode)
+        panel = chat_panel.build(gr.Textbox(), mode)
         return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State(), stopped=gr.HTML())
 
 

@@ -87,10 +87,11 @@ def test_compare_and_sweep_send_a_strangers_host_no_token(space_app, server: Pro
 
 
 def test_check_models_sends_a_strangers_host_no_token(server: ProtocolServer, stranger: ProtocolServer, stranger_url: str) -> None:
+    from components.context import RunContext
     from components.preflight_panel import new_check
 
     settings = Settings(on_space=True, endpoint_allowlist=frozenset({"127.0.0.1"}), suggested_models=[])
-    check = new_check(Backend(), settings, session_token=VISITOR, oauth_token=None, extra=[stranger_url])
+    check = new_check(RunContext(Backend(), settings), session_token=VISITOR, oauth_token=None, extra=[stranger_url])
     check.start()
     while not check.finished():
         check.wait_for_change(5.0)

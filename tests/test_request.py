@@ -6,7 +6,7 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from components.model_panel import suggested_mode
+from components.context import suggested_mode
 from components.presets_panel import save_preset
 from playground import errors as e
 from playground.hf.token_format import check_token_format
@@ -40,14 +40,13 @@ def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
 
 
 def test_the_page_has_exactly_one_control_per_form_field() -> None:
-    from components.chat_panel import build_format_panel
+    from components import format_panel, model_panel
     from components.form import Form
-    from components.model_panel import build_model_panel
     from components.parameters_panel import build_parameters_panel
 
     with gr.Blocks():
-        built = Form.build(build_model_panel([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"),
-                           build_format_panel(gr.Radio(["Completion", "Chat"], value="Completion")))
+        built = Form.build(model_panel.build([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"),
+                           format_panel.build(gr.Radio(["Completion", "Chat"], value="Completion")))
     assert list(built.controls) == list(FORM_FIELDS)
     assert built.updates({"prompt": "x"}) == {built["prompt"]: "x"}
 

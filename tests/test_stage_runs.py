@@ -173,25 +173,27 @@ def test_pieces_join_back_to_the_recorded_text() -> None:
 
 
 def test_on_a_space_probes_never_use_the_owners_token(server: ProtocolServer) -> None:
+    from components.context import RunContext
     from components.preflight_panel import new_check
     from playground.config import Settings
 
     settings = Settings(hf_token="hf_owner_secret", on_space=True, suggested_models=[("test/chat-model", "test/chat-model")])
-    check = new_check(Backend(), settings, session_token=None, oauth_token=None, extra=[])
+    check = new_check(RunContext(Backend(), settings), session_token=None, oauth_token=None, extra=[])
     results = checked_until_done(check)
     assert isinstance(results[0].error, e.MissingTokenError)
     assert all("hf_owner_secret" not in str(r.headers) for r in server.requests)
-    visitor = new_check(Backend(), settings, session_token="hf_visitor", oauth_token=None, extra=[])
+    visitor = new_check(RunContext(Backend(), settings), session_token="hf_visitor", oauth_token=None, extra=[])
     assert checked_until_done(visitor)[0].light is Light.GREEN
     assert server.posts("test/chat-model")[-1].headers["authorization"] == "Bearer hf_visitor"
 
 
 def test_on_a_space_a_private_endpoint_url_is_refused_without_a_request(server: ProtocolServer) -> None:
+    from components.context import RunContext
     from components.preflight_panel import new_check
     from playground.config import Settings
 
     settings = Settings(on_space=True, suggested_models=[])
-    check = new_check(Backend(), settings, session_token="hf_visitor", oauth_token=None, extra=[f"{server.url}/tgi/x", "not a model"])
+    check = new_check(RunContext(Backend(), settings), session_token="hf_visitor", oauth_token=None, extra=[f"{server.url}/tgi/x", "not a model"])
     private, malformed = checked_until_done(check)
     assert isinstance(private.error, e.InvalidModelError) and isinstance(malformed.error, e.InvalidModelError)
     assert server.posts() == []
@@ -218,11 +220,12 @@ def test_the_mode_each_model_is_probed_in_is_asked_of_the_hub_once_for_everyone(
 
 
 def test_locally_the_servers_own_token_never_goes_to_an_endpoint_url_being_checked(server: ProtocolServer) -> None:
+    from components.context import RunContext
     from components.preflight_panel import new_check
     from playground.config import Settings
 
     settings = Settings(hf_token="hf_server_own", suggested_models=[("test/chat-model", "test/chat-model")])
-    results = checked_until_done(new_check(Backend(), settings, session_token=None, oauth_token=None, extra=[f"{server.url}/tgi/probe"]))
+    results = checked_until_done(new_check(RunContext(Backend(), settings), session_token=None, oauth_token=None, extra=[f"{server.url}/tgi/probe"]))
     assert [r.light for r in results] == [Light.GREEN, Light.GREEN]
     assert server.posts("test/chat-model")[-1].headers["authorization"] == "Bearer hf_server_own"
     assert "authorization" not in server.posts("tgi/probe")[-1].headers

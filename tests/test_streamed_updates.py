@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from components.generation import RunOutputs, _render_run
-from components.run_panel import FALLBACK_IDLE, STOPPED
+from components.messages import FALLBACK_IDLE, STOPPED
 from playground.inference.events import Done, Event, RunStats, Token
 from playground.input.request import GenerationRequest
 from tests.test_chat_stream_updates import chat_outputs, run_conversation_updates
@@ -91,7 +91,7 @@ def test_the_generate_events_skip_gradios_value_processing_only_where_values_are
 def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> None:
     """Stop's update may land before the stream's last one, and a plain value can't show or hide a
     panel: so the stream's later values change nothing the visitor sees."""
-    from components.generation import stop_run
+    from components.run_panel import stop_run
 
     status, stopped = stop_run()
     assert status == gr.update(visible=False) and stopped == gr.update(visible=True)

@@ -12,26 +12,27 @@ from typing import Any
 import gradio as gr
 
 from components.context import RunContext
-from components.history_panel import HistoryPanel
-from components.messages import info_html
-from components.run_panel import STOPPED, RunPanel
+from components.messages import STOPPED, info_html
+from components.page import Page
 from playground.inference.clock import SystemClock
 from playground.runs.replay import ReplayPlan, play, replay_plan
 from playground.saved.history import HistoryEntry, entry_date, find_entry, parse_history
 
 
-def wire_replay(ctx: RunContext, history: HistoryPanel, run: RunPanel) -> Any:
+def wire_replay(ctx: RunContext, page: Page) -> Any:
     """Replay streams into Output; Stop ends it (the event joins `ctx.streams`)."""
+    history, run = page.history, page.run
 
     def replay(entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:
-        yield from replay_updates(run, entry_id, stored)
+        yield from replay_updates(page, entry_id, stored)
 
     return ctx.streaming(history.replay.click(replay, inputs=[history.runs, history.stored],
                                               outputs=[run.output, run.status, run.stats, run.stopped],
                                               api_visibility="undocumented"))
 
 
-def replay_updates(run: RunPanel, entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:
+def replay_updates(page: Page, entry_id: str | None, stored: Any) -> Iterator[dict[Any, Any]]:
+    run = page.run
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.")

@@ -29,12 +29,12 @@ def test_sliders_and_validation_share_one_declaration() -> None:
     with gr.Blocks():
         panel = build_parameters_panel()
     for name in ("temperature", "max_new_tokens", "top_k", "repetition_penalty"):
-        slider = getattr(panel, name)
+        slider = panel[name]
         assert (slider.minimum, slider.maximum) == field_bounds(name) and slider.label == field_label(name)
     assert field_bounds("temperature") == (0.0, 2.0)
     with pytest.raises(ValueError):
-        GenerationParams(temperature=panel.temperature.maximum + 0.01)
-    GenerationParams(temperature=panel.temperature.maximum)
+        GenerationParams(temperature=panel["temperature"].maximum + 0.01)
+    GenerationParams(temperature=panel["temperature"].maximum)
 
 
 def test_a_random_seed_is_resolved_to_a_concrete_number() -> None:

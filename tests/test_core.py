@@ -17,7 +17,7 @@ from playground.input.request import Mode, client_call
 
 def form(**changes: object) -> FormValues:
     values = dict(model="org/name", provider="auto", mode="Completion", system_prompt="", prompt="Hi", temperature=0.7,
-                  max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, stop="")
+                  max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, frequency_penalty=0.0, stop="")
     return FormValues(**{**values, **changes})
 
 

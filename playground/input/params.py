@@ -127,6 +127,11 @@ class GenerationParams(BaseModel):
                                                llama="repeat_penalty", off=1.0)] = Field(
         1.0, title="Repetition penalty", ge=0.5, le=2.0, description="Above 1 discourages repeating earlier text; 1 turns it off."
     )
+    frequency_penalty: Annotated[float, Param(Control.SLIDER, step=0.01, advanced=True, tgi="frequency_penalty", chat="frequency_penalty",
+                                              llama="frequency_penalty", off=0.0)] = Field(
+        0.0, title="Frequency penalty", ge=-2.0, le=2.0,
+        description="Above 0 discourages tokens in proportion to how often they already appeared; 0 turns it off.",
+    )
     stop: Annotated[tuple[str, ...], Param(Control.TEXTBOX, advanced=True, tgi="stop", chat="stop", off=())] = Field(
         (), title="Stop sequences", max_length=MAX_STOP_SEQUENCES, description="Generation ends where one of these appears."
     )

@@ -59,7 +59,6 @@ class _TgiParameters(_Body):
     max_new_tokens: MaxNewTokens | None = None
     temperature: Temperature | None = None
     typical_p: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    frequency_penalty: Penalty | None = None
     seed: Seed | None = None
     stop: StopList = []
     do_sample: bool | None = None
@@ -93,11 +92,11 @@ class _TgiParameters(_Body):
     def to_sampling(self, rng: random.Random) -> Sampling:
         common = {"max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "stop": tuple(self.stop)}
         if not self.wants_sampling():
-            return Sampling(temperature=0.0, options=sampler_options(self, "tgi", greedy=True, extra=("frequency_penalty",)), **common)
+            return Sampling(temperature=0.0, options=sampler_options(self, "tgi", greedy=True), **common)
         return Sampling(
             seed=_seed(self.seed, rng),
             temperature=1.0 if self.temperature is None else self.temperature,
-            options=sampler_options(self, "tgi", extra=("typical_p", "frequency_penalty")),
+            options=sampler_options(self, "tgi", extra=("typical_p",)),
             **common,
         )
 
@@ -125,7 +124,6 @@ class _ChatRequest(_Body):
     temperature: Temperature | None = None
     seed: Seed | None = None
     stop: StopList | None = None
-    frequency_penalty: Penalty | None = None
     presence_penalty: Penalty | None = None
     n: int | None = None
     logprobs: bool | None = None
@@ -154,7 +152,7 @@ class _ChatRequest(_Body):
             max_new_tokens=self.max_tokens or DEFAULT_MAX_NEW_TOKENS,
             seed=_seed(self.seed, rng),
             temperature=temperature,
-            options=sampler_options(self, "chat", extra=("frequency_penalty", "presence_penalty")),
+            options=sampler_options(self, "chat", extra=("presence_penalty",)),
             stop=tuple(self.stop or ()),
             grammar=response_grammar(self.response_format),
         )

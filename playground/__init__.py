@@ -5,7 +5,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
     config       settings read from the environment (HF_TOKEN, HF_ROUTER_URL, PLAYGROUND_*, ...)
     errors       the typed error tree
     input/       what a visitor asks for
-        params       generation parameters, declared once with bounds, defaults and help text
+        params       generation parameters, declared once: bounds, defaults, help text, control, wire names
         request      the one validated request (`GenerationRequest`) and the InferenceClient call it becomes
         form_values  the form's fields (`FormValues`) and the way between them and a request
         model_ref    the "Model" field (Hub ID or endpoint URL), private-address checks

@@ -17,7 +17,7 @@ from playground.input.request import Mode, client_call
 
 def form(**changes: object) -> FormValues:
     values = dict(model="org/name", provider="auto", mode="Completion", system_prompt="", prompt="Hi", temperature=0.7,
-                  max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, stop="")
+                  max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, frequency_penalty=0.0, stop="")
     return FormValues(**{**values, **changes})
 
 
@@ -29,12 +29,12 @@ def test_sliders_and_validation_share_one_declaration() -> None:
     with gr.Blocks():
         panel = build_parameters_panel()
     for name in ("temperature", "max_new_tokens", "top_k", "repetition_penalty"):
-        slider = getattr(panel, name)
+        slider = panel[name]
         assert (slider.minimum, slider.maximum) == field_bounds(name) and slider.label == field_label(name)
     assert field_bounds("temperature") == (0.0, 2.0)
     with pytest.raises(ValueError):
-        GenerationParams(temperature=panel.temperature.maximum + 0.01)
-    GenerationParams(temperature=panel.temperature.maximum)
+        GenerationParams(temperature=panel["temperature"].maximum + 0.01)
+    GenerationParams(temperature=panel["temperature"].maximum)
 
 
 def test_a_random_seed_is_resolved_to_a_concrete_number() -> None:

@@ -25,12 +25,12 @@ from tests.conftest import TEST_TOKEN, AppProcess
 from tests.protocol_server import ProtocolServer
 
 FIELDS = ["model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt", "temperature",
-          "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop"]  # fmt: skip
+          "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "frequency_penalty", "stop"]  # fmt: skip
 VALID = {
     "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
     "json_schema": "", "prompt": "Hello there",
     "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
-    "repetition_penalty": 1.0, "stop": "",
+    "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "",
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 OUR_FRAME = re.compile(rf'File "{re.escape(str(ROOT))}/(?:playground/|components/|app\.py")')
@@ -86,6 +86,7 @@ FIELD_VALUES = {
     "top_p": NUMBER,
     "top_k": NUMBER,
     "repetition_penalty": NUMBER,
+    "frequency_penalty": NUMBER,
     "stop": st.one_of(TEXT, st.just("a\nb\nc\nd\ne"), st.just("x" * 60)),
 }
 

@@ -97,7 +97,8 @@ def test_chat_answers_through_the_models_own_template(client: InferenceClient) -
 
 def test_every_setting_the_ui_sends_is_accepted(client: InferenceClient) -> None:
     """Guards the contract with playground.input.request: the local server takes the exact calls the backend makes."""
-    params = GenerationParams(temperature=0.9, max_new_tokens=8, seed=11, top_p=0.9, top_k=40, repetition_penalty=1.2, stop=("\n\n",))
+    params = GenerationParams(temperature=0.9, max_new_tokens=8, seed=11, top_p=0.9, top_k=40, repetition_penalty=1.2,
+                              frequency_penalty=0.3, stop=("\n\n",))
     for mode in Mode:
         call = client_call(GenerationRequest(model=LOCAL_MODEL_NAME, prompt="Tell me about owls.", mode=mode, params=params))
         items = list(getattr(client, call.method)(**call.kwargs, stream=True))
@@ -151,6 +152,7 @@ def test_a_second_request_while_one_runs_is_told_to_wait_its_turn(service: Local
         {"top_p": 1.5},
         {"max_new_tokens": 0},
         {"repetition_penalty": 0.0},
+        {"frequency_penalty": 3.0},
         {"seed": -1},
         {"stop": ["a", "b", "c", "d", "e"]},
     ],

@@ -19,7 +19,8 @@ from playground.saved.presets import Preset, preset_from_request, presets_from_d
 from playground.saved.share import parse_share_query, parse_share_url, share_query
 
 FORM = dict(model="org/name", provider="auto", mode="Completion", system_prompt="", prompt="Hi", temperature=0.7,
-            max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, stop="")
+            max_new_tokens=20, seed=7, random_seed=False, top_p=1.0, top_k=0, repetition_penalty=1.0, frequency_penalty=0.0,
+            stop="")
 
 
 def form(**changes: object) -> FormValues:
@@ -33,7 +34,8 @@ def history_entry(**changes: object) -> dict:
 
 def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
     assert FORM_FIELDS == ("model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt",
-                           "temperature", "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "stop")
+                           "temperature", "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty",
+                           "frequency_penalty", "stop")
     request = request_from_form(form(mode="Chat", system_prompt="Be brief", stop="END"))
     assert request_from_form(FormValues(**form_values(request))) == request  # the form round-trips a request
     assert set(GenerationParams.model_fields) <= set(PARAMETER_FIELDS)  # every parameter has its control

@@ -1,7 +1,8 @@
-"""The form's fields, declared once, and the two ways between them and a request.
+"""The form's fields, and the two ways between them and a request.
 
-`FormValues` lists every control of the form in one order: the order of the `/generate` API's
-inputs, of `components.form.Form.inputs()`, and of every handler that reads the form. Values
+`FormValues` lists every control of the form in one order: the request's own fields, then each
+parameter as `GenerationParams` declares it (with its random box, if any). That is the order of the
+`/generate` API's inputs, of `components.form.Form.inputs()`, and of every handler that reads the form. Values
 arrive as Gradio's API delivers them (untrusted) and become a `GenerationRequest` through its one
 set of rules; a request (from history, a link or a preset) goes back to the form through
 `form_values`, keyed by the same field names.
@@ -9,19 +10,21 @@ set of rules; a request (from history, a link or a preset) goes back to the form
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, make_dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.errors import InvalidParametersError
-from playground.input.params import GenerationParams
+from playground.input.params import PARAMS, Control, GenerationParams
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
 
 
 @dataclass(frozen=True)
-class FormValues:
+class _RequestFields:
+    """The form's fields before the parameters: what to ask, of which model, and how."""
+
     model: Any = None
     provider: Any = None
     mode: Any = None
@@ -29,19 +32,22 @@ class FormValues:
     response_format: Any = None
     json_schema: Any = None
     prompt: Any = None
-    temperature: Any = None
-    max_new_tokens: Any = None
-    seed: Any = None
-    random_seed: Any = None
-    top_p: Any = None
-    top_k: Any = None
-    repetition_penalty: Any = None
-    stop: Any = None
 
 
-FORM_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(FormValues))
+def _parameter_fields() -> tuple[str, ...]:
+    """Each declared parameter's field, in declaration order, followed by its random box's if it has one."""
+    names: list[str] = []
+    for name, param in PARAMS.items():
+        names += [name, param.random_box.field] if param.random_box else [name]
+    return tuple(names)
+
+
 # The form fields that hold generation parameters (everything after the prompt).
-PARAMETER_FIELDS: tuple[str, ...] = FORM_FIELDS[FORM_FIELDS.index("prompt") + 1 :]
+PARAMETER_FIELDS: tuple[str, ...] = _parameter_fields()
+FormValues = make_dataclass("FormValues", [(name, Any, None) for name in PARAMETER_FIELDS], bases=(_RequestFields,), frozen=True)
+FormValues.__module__ = __name__
+FormValues.__doc__ = "Every form field, all optional and unchecked: the request's fields, then `PARAMETER_FIELDS`."
+FORM_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(FormValues))
 
 
 def request_from_form(form: FormValues) -> GenerationRequest:
@@ -74,13 +80,17 @@ def form_values(request: GenerationRequest) -> dict[str, Any]:
 
 
 def parameter_form_values(params: GenerationParams, random_seed: bool) -> dict[str, Any]:
-    """Values for the parameter fields (`PARAMETER_FIELDS`). A parameter's control holds its value
-    as is; only the seed (a number plus the "Random seed" box) and the stop sequences (one per line)
-    are shown differently."""
-    values = {name: getattr(params, name) for name in GenerationParams.model_fields}
-    values.update(seed=params.seed if params.seed is not None else 0, random_seed=random_seed or params.seed is None,
-                  stop="\n".join(params.stop))
-    return {name: values[name] for name in PARAMETER_FIELDS}
+    """Values for the parameter fields (`PARAMETER_FIELDS`). A control holds its parameter's value as
+    is, but for two kinds: a text box shows a list one item per line, and a parameter with a random
+    box shows a number beside its box (ticked for None, or whenever `random_seed` asks for a fresh value)."""
+    values: dict[str, Any] = {}
+    for name, param in PARAMS.items():
+        value = getattr(params, name)
+        values[name] = "\n".join(value) if param.control is Control.TEXTBOX else value
+        if param.random_box:
+            values[name] = 0 if value is None else value  # a random value shows 0 beside its ticked box
+            values[param.random_box.field] = random_seed or value is None
+    return values
 
 
 def _request_data(form: FormValues, prompt: Any) -> dict[str, Any]:
@@ -100,6 +110,10 @@ def _format_data(form: FormValues) -> dict[str, Any]:
 
 def _params_data(form: FormValues) -> dict[str, Any]:
     """The inverse of `parameter_form_values`: each parameter from the form field of its name."""
-    data = {name: getattr(form, name) for name in GenerationParams.model_fields}
-    data.update(seed=None if form.random_seed is True or form.seed in (None, "") else form.seed, stop=form.stop or "")
+    data: dict[str, Any] = {}
+    for name, param in PARAMS.items():
+        value = getattr(form, name)
+        data[name] = (value or "") if param.control is Control.TEXTBOX else value
+        if param.random_box and (getattr(form, param.random_box.field) is True or value in (None, "")):
+            data[name] = None
     return data

@@ -33,7 +33,7 @@ from pydantic import (
 from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.input.model_ref import ModelId
-from playground.input.params import GenerationParams, field_label, sendable_text
+from playground.input.params import PARAMS, GenerationParams, Wire, field_label, sendable_text
 
 
 class Mode(str, Enum):
@@ -178,38 +178,31 @@ def chat_response_format(request: GenerationRequest) -> dict[str, Any] | None:
 
 
 def completion_parameters(params: GenerationParams) -> dict[str, Any]:
-    """TGI parameters. Options left at their "off" value are not sent, so servers that lack them still answer.
+    """TGI parameters, as `Param` declares them. Options left at their "off" value are not sent, so
+    servers that lack them still answer.
 
     `details` makes the stream's items carry TGI's final event (`generated_text`), so a stream that
     closes early is told apart from a finished one; a server that refuses it is answered without."""
-    sent: dict[str, Any] = {"max_new_tokens": params.max_new_tokens, "seed": params.seed, "details": True}
-    sent.update(_sampling(params))
-    if params.top_k > 0:
-        sent["top_k"] = params.top_k
-    if params.repetition_penalty != 1.0:
-        sent["repetition_penalty"] = params.repetition_penalty
-    if params.stop:
-        sent["stop"] = list(params.stop)
-    return sent
+    sent: dict[str, Any] = {**_declared_parameters(params, "tgi", first=True), "details": True}
+    if params.greedy:
+        # TGI refuses temperature 0 ("must be strictly positive"): greedy decoding is asked for by
+        # turning sampling off instead.
+        sent["do_sample"] = False
+    return {**sent, **_declared_parameters(params, "tgi", first=False)}
 
 
 def chat_parameters(params: GenerationParams) -> dict[str, Any]:
-    """OpenAI-style chat parameters. Top-k and repetition penalty have no chat field and are not sent."""
-    sent: dict[str, Any] = {"max_tokens": params.max_new_tokens, "seed": params.seed}
-    sent["temperature"] = params.temperature
-    if params.top_p < 1.0:
-        sent["top_p"] = params.top_p
-    if params.stop:
-        sent["stop"] = list(params.stop)
-    return sent
+    """OpenAI-style chat parameters, as `Param` declares them: one with no chat name is not sent."""
+    return {**_declared_parameters(params, "chat", first=True), **_declared_parameters(params, "chat", first=False)}
 
 
-def _sampling(params: GenerationParams) -> dict[str, Any]:
-    # TGI refuses temperature 0 ("must be strictly positive"): greedy decoding is asked for by
-    # turning sampling off instead.
-    if params.temperature == 0:
-        return {"do_sample": False}
-    sent: dict[str, Any] = {"temperature": params.temperature}
-    if params.top_p < 1.0:
-        sent["top_p"] = params.top_p
+def _declared_parameters(params: GenerationParams, protocol: Wire, first: bool) -> dict[str, Any]:
+    """The parameters this protocol sends, by their wire names, in declaration order; lists as lists."""
+    greedy_tgi = protocol == "tgi" and params.greedy
+    sent: dict[str, Any] = {}
+    for name, param in PARAMS.items():
+        keyword, value = param.wire_name(protocol), getattr(params, name)
+        if keyword is None or param.first is not first or param.is_off(value) or (greedy_tgi and param.unsent_when_greedy):
+            continue
+        sent[keyword] = list(value) if isinstance(value, tuple) else value
     return sent

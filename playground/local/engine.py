@@ -22,8 +22,8 @@ import codecs
 import importlib.util
 import os
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -106,19 +106,15 @@ def local_model_installed() -> bool:
 
 @dataclass(frozen=True)
 class Sampling:
-    """How tokens are picked. Temperature 0 is greedy; top_k 0 and top_p/typical_p 1 turn those filters off."""
+    """How tokens are picked. Temperature 0 is greedy. `options` holds llama.cpp sampler options by
+    `Llama.generate` keyword ("top_k", "repeat_penalty", ...); one left out is off (`SAMPLER_OFF`)."""
 
     max_new_tokens: int = 256
     seed: int = 0
     temperature: float = 0.0
-    top_p: float = 1.0
-    top_k: int = 0
-    typical_p: float = 1.0
-    repetition_penalty: float = 1.0
-    frequency_penalty: float = 0.0
-    presence_penalty: float = 0.0
     stop: tuple[str, ...] = ()
     grammar: str | None = None  # GBNF the answer must follow (structured output), or None
+    options: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def greedy(self) -> bool:
@@ -198,19 +194,22 @@ class Generation:
         return "length" if self.generated_tokens >= self._budget else None
 
 
+# Every sampler option at its "off" value: llama-cpp-python's defaults (top_k 40, top_p 0.95,
+# min_p 0.05) would otherwise filter behind the user's back.
+SAMPLER_OFF: dict[str, float] = {
+    "top_k": 0,
+    "top_p": 1.0,
+    "min_p": 0.0,
+    "typical_p": 1.0,
+    "repeat_penalty": 1.0,
+    "frequency_penalty": 0.0,
+    "presence_penalty": 0.0,
+}
+
+
 def _sampler_options(sampling: Sampling) -> dict[str, Any]:
-    # Every filter is passed, "off" included: llama-cpp-python's defaults (top_k 40, top_p 0.95,
-    # min_p 0.05) would otherwise filter behind the user's back.
-    return {
-        "temp": sampling.temperature,
-        "top_k": sampling.top_k,
-        "top_p": sampling.top_p,
-        "min_p": 0.0,
-        "typical_p": sampling.typical_p,
-        "repeat_penalty": sampling.repetition_penalty,
-        "frequency_penalty": sampling.frequency_penalty,
-        "presence_penalty": sampling.presence_penalty,
-    }
+    """Every option is passed, "off" included."""
+    return {"temp": sampling.temperature, **SAMPLER_OFF, **sampling.options}
 
 
 def _grammar(sampling: Sampling) -> Any:

@@ -19,11 +19,13 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from pydantic import ValidationError
 
 from playground.chat.structured import ResponseFormat
-from playground.input.params import GenerationParams
+from playground.input.params import PARAMS, Control, GenerationParams
 from playground.input.request import GenerationRequest, Mode, check_field
 
-# Every parameter except `stop`, which travels as repeated `stop=` keys.
-SCALAR_PARAMS = tuple(name for name in GenerationParams.model_fields if name != "stop")
+# A list parameter (one item per line on the page, the stop sequences) travels as repeated keys,
+# one per item; every other parameter as one key.
+LIST_PARAMS = tuple(name for name, param in PARAMS.items() if param.control is Control.TEXTBOX)
+SCALAR_PARAMS = tuple(name for name in PARAMS if name not in LIST_PARAMS)
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,8 @@ def share_query(request: GenerationRequest) -> str:
         value = getattr(request.params, name)
         if value is not None:
             pairs.append((name, repr(value)))  # repr: floats come back bit for bit
-    pairs.extend(("stop", stop) for stop in request.params.stop)
+    for name in LIST_PARAMS:
+        pairs.extend((name, item) for item in getattr(request.params, name))
     if request.system_prompt:
         pairs.append(("system", request.system_prompt))
     for user, assistant in request.turns:  # in order: the n-th `user` goes with the n-th `assistant`
@@ -152,8 +155,7 @@ def _field(name: str, value: str | None, key: str, problems: list[str]) -> Any:
 def _params(query: Mapping[str, Any], problems: list[str]) -> GenerationParams | None:
     """Each parameter is checked on its own, so one bad value falls back to its default alone."""
     raw: dict[str, object] = {name: value for name in SCALAR_PARAMS if (value := _last(query, name))}
-    if "stop" in query:
-        raw["stop"] = tuple(_all(query, "stop"))
+    raw.update({name: tuple(_all(query, name)) for name in LIST_PARAMS if name in query})
     if not raw:
         return None
     accepted: dict[str, object] = {}

@@ -21,6 +21,7 @@ from components import (
     group_history_panel,
     history_panel,
     model_panel,
+    parameters_panel,
     preflight_panel,
     presets_panel,
     run_panel,
@@ -31,7 +32,6 @@ from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
 from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
-from components.parameters_panel import build_parameters_panel, wire_parameters_panel
 from components.style import CSS
 from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
@@ -115,7 +115,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 big_text = big_text_panel.build()
                 preflight = preflight_panel.build()
             presets = presets_panel.build(shipped)
-            params = build_parameters_panel()
+            params = parameters_panel.build()
             history = history_panel.build()
             group_history = group_history_panel.build()
     form = Form.build(model, params, run.prompt, response_format)
@@ -132,7 +132,7 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     search_panel.wire(ctx, page)
     preflight_panel.wire(ctx, page)
     big_text_panel.wire(ctx, page)
-    wire_parameters_panel(page.params, page.model.mode)
+    parameters_panel.wire(ctx, page)
     run_panel.wire(ctx, page)  # Generate, in both modes, and the /generate API
     chat_panel.wire(ctx, page)
     format_panel.wire(ctx, page)

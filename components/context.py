@@ -14,7 +14,6 @@ from typing import Any
 
 import gradio as gr
 
-from playground.catalog.policy import split_policy
 from playground.chat.facts import FactsLookup
 from playground.config import Settings
 from playground.errors import InvalidModelError
@@ -24,6 +23,7 @@ from playground.hf.tokens import pick_token
 from playground.inference.backend import Backend
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
+from playground.input.policy import split_policy
 from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
 

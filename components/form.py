@@ -35,11 +35,6 @@ class Form:
             raise ValueError(f"form controls {sorted(controls)} do not match FormValues {sorted(FORM_FIELDS)}")
         return cls({name: controls[name] for name in FORM_FIELDS})
 
-    @classmethod
-    def from_page(cls, page: Any) -> Form:
-        """From the page's panels: `page.model`, `page.params`, `page.run.prompt` and `page.response_format`.
-        Raises ValueError as `build` does."""
-        return cls.build(page.model, page.params, page.run.prompt, page.response_format)
 
     def __getitem__(self, name: str) -> Component:
         return self.controls[name]

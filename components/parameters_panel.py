@@ -61,11 +61,6 @@ def wire_controls(panel: ParametersPanel, mode: gr.Radio) -> None:
                 api_visibility="undocumented")
 
 
-# Today's names, kept while app.py builds the page panel by panel.
-build_parameters_panel = build
-wire_parameters_panel = wire_controls
-
-
 def chat_unsent_controls(mode: str) -> list[dict]:
     """The controls in `CHAT_UNSENT`: disabled, with the reason, in Chat mode; as declared otherwise."""
     chat = mode == Mode.CHAT.value

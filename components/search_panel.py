@@ -15,9 +15,9 @@ import gradio as gr
 from components.context import RunContext, visitor_token
 from components.page import Page
 from playground.catalog.facts import ModelFacts, ProviderFacts, router_models
-from playground.catalog.policy import POLICIES, split_policy, with_policy
 from playground.catalog.search import ModelHit, search_models
 from playground.errors import LookupFailedError
+from playground.input.policy import POLICIES, split_policy, with_policy
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
 
 LOOKUP_FAILED = "Model search isn't available right now; type a model ID in \"Model\" instead."

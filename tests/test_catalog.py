@@ -10,10 +10,10 @@ from playground.catalog import facts as facts_module
 from playground.catalog import search as search_module
 from playground.catalog.cache import TtlCache
 from playground.catalog.facts import model_facts, parse_model, router_models
-from playground.catalog.policy import check_policy_use, split_policy, with_policy
 from playground.catalog.search import search_models
 from playground.errors import InvalidModelError, LookupFailedError
 from playground.input.model_ref import check_model_syntax
+from playground.input.policy import check_policy_use, split_policy, with_policy
 from tests.conftest import TEST_TOKEN
 from tests.protocol_server import BAD_TOKEN, ROUTER_FACTS_EXAMPLE, ProtocolServer
 

@@ -24,10 +24,10 @@ def form(**changes: object) -> FormValues:
 def test_sliders_and_validation_share_one_declaration() -> None:
     import gradio as gr
 
-    from components.parameters_panel import build_parameters_panel
+    from components import parameters_panel
 
     with gr.Blocks():
-        panel = build_parameters_panel()
+        panel = parameters_panel.build()
     for name in ("temperature", "max_new_tokens", "top_k", "repetition_penalty"):
         slider = panel[name]
         assert (slider.minimum, slider.maximum) == field_bounds(name) and slider.label == field_label(name)

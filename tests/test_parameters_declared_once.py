@@ -147,18 +147,16 @@ def _descendants(block: gr.blocks.BlockContext) -> list:
 
 
 def test_the_panel_has_the_page_contract_and_the_form_builds_from_the_page() -> None:
-    from components import parameters_panel
-    from components.chat_panel import build_format_panel
+    from components import format_panel, model_panel, parameters_panel
     from components.form import Form
-    from components.model_panel import build_model_panel
 
     with gr.Blocks() as demo:
-        model = build_model_panel([("a/b", "a/b")], "a/b")
+        model = model_panel.build([("a/b", "a/b")], "a/b")
         params = parameters_panel.build()
         page = SimpleNamespace(demo=demo, model=model, params=params, run=SimpleNamespace(prompt=gr.Textbox(label="Prompt")),
-                               response_format=build_format_panel(model.mode))
+                               response_format=format_panel.build(model.mode))
         parameters_panel.wire(None, page)  # type: ignore[arg-type]  # the panel reads no context
-        form = Form.from_page(page)
+        form = Form.build(page.model, page.params, page.run.prompt, page.response_format)
     assert [form[name] for name in PARAMETER_FIELDS] == form.parameter_inputs()
     wired = [fn for fn in demo.fns.values() if fn.fn is parameters_panel.chat_unsent_controls]
     assert len(wired) == 1 and [block._id for block in wired[0].inputs] == [model.mode._id]

@@ -42,12 +42,11 @@ def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
 
 
 def test_the_page_has_exactly_one_control_per_form_field() -> None:
-    from components import format_panel, model_panel
+    from components import format_panel, model_panel, parameters_panel
     from components.form import Form
-    from components.parameters_panel import build_parameters_panel
 
     with gr.Blocks():
-        built = Form.build(model_panel.build([("a/b", "a/b")], "a/b"), build_parameters_panel(), gr.Textbox(label="Prompt"),
+        built = Form.build(model_panel.build([("a/b", "a/b")], "a/b"), parameters_panel.build(), gr.Textbox(label="Prompt"),
                            format_panel.build(gr.Radio(["Completion", "Chat"], value="Completion")))
     assert list(built.controls) == list(FORM_FIELDS)
     assert built.updates({"prompt": "x"}) == {built["prompt"]: "x"}

@@ -20,7 +20,6 @@ import httpx2
 from huggingface_hub import InferenceClient
 
 from playground import errors as e
-from playground.catalog.policy import check_policy_use
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
 from playground.hf.outbound import run_scope
 from playground.hf.refused_params import call_without_refused
@@ -30,6 +29,7 @@ from playground.inference.http_errors import to_playground_error
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader
 from playground.input.model_ref import is_endpoint_url
+from playground.input.policy import check_policy_use
 from playground.input.request import GenerationRequest, client_call
 
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
-from playground.catalog.policy import split_policy
 from playground.errors import InvalidModelError
+from playground.input.policy import split_policy
 
 HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
 
@@ -29,7 +29,7 @@ def is_endpoint_url(model: str) -> bool:
 def check_model_syntax(value: str) -> str:
     """Returns the model field, trimmed. Raises InvalidModelError when it is neither form.
 
-    A Hub ID may carry a router policy suffix (`org/name:fastest`, see `catalog.policy`)."""
+    A Hub ID may carry a router policy suffix (`org/name:fastest`, see `input.policy`)."""
     model = value.strip()
     if is_endpoint_url(model):
         return _check_url_syntax(model)

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from playground import errors as e
-from playground.catalog.policy import split_policy
 from playground.input.model_ref import is_endpoint_url
+from playground.input.policy import split_policy
 from playground.input.request import DEFAULT_PROVIDER, GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
 

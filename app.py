@@ -43,9 +43,9 @@ from playground.hf.tokens import pick_token
 from playground.inference.backend import Backend
 from playground.inference.retry import RetryPolicy
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
-from playground.local.engine import local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
+from playground.local.setup import local_model_installed
 from playground.saved.presets import load_presets
 from playground.web.body_limit import BodyLimit
 from playground.web.request_errors import EXCEPTION_HANDLERS

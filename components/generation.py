@@ -38,7 +38,7 @@ from playground.inference.coalesce import coalesce
 from playground.inference.events import Done, Event, Silence, Token, Waiting
 from playground.input.form_values import FormValues
 from playground.input.request import GenerationRequest, Mode
-from playground.local.engine import local_model_installed
+from playground.local.setup import local_model_installed
 from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
 from playground.saved.history import fallback_label, new_entry
 

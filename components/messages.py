@@ -9,7 +9,7 @@ import html
 
 from playground import errors as e
 from playground.inference.events import RunStats, Silence, Waiting
-from playground.local.engine import INSTALL_HINT
+from playground.local.setup import INSTALL_HINT
 
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 

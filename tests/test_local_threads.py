@@ -19,7 +19,8 @@ PROBE = """
 import json, os, sys
 import llama_cpp
 os.sched_setaffinity(0, set(json.loads(sys.argv[1])))
-from playground.local.engine import LocalEngine, find_model_path
+from playground.local.engine import LocalEngine
+from playground.local.setup import find_model_path
 engine = LocalEngine(find_model_path())
 ctx = engine._llm._ctx.ctx
 print(json.dumps([llama_cpp.llama_n_threads(ctx), llama_cpp.llama_n_threads_batch(ctx)]))
@@ -51,7 +52,7 @@ def test_local_model_threads_overrides_the_cpu_count() -> None:
 
 
 def test_a_bad_thread_count_names_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
-    from playground.local.engine import LocalModelUnavailable, thread_count
+    from playground.local.setup import LocalModelUnavailable, thread_count
 
     monkeypatch.setenv("LOCAL_MODEL_THREADS", "two")
     with pytest.raises(LocalModelUnavailable, match="LOCAL_MODEL_THREADS"):

@@ -20,9 +20,9 @@ from playground.inference.backend import Backend
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
-from playground.local.engine import INSTALL_HINT, local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import LocalModelService
+from playground.local.setup import INSTALL_HINT, local_model_installed
 from tests.conftest import CANARY_HF_TOKEN, SPACE_ENVIRONMENT, launch_from_environment
 from tests.protocol_server import ProtocolServer
 

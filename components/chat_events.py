@@ -4,7 +4,7 @@ New chat, the version switch, "Drop oldest turns", and what Mode and Response fo
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
@@ -19,8 +19,8 @@ from components.chat_panel import (
     verdict_html,
     versions_update,
 )
-from components.chat_run import ChatOutputs, Update, check_format_offered, conversation_request, facts_for, failure, run_conversation
-from components.context import RunContext, checked_request
+from components.chat_run import ChatOutputs, Update, check_format_offered, facts_for, failure, run_conversation, turn_request
+from components.context import RunContext
 from components.form import Form, read_form
 from components.messages import info_html
 from playground import errors as e
@@ -64,8 +64,7 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
-        settings = checked_request(ctx, replace(form, prompt=asked.last_user_message))
-        request = conversation_request(settings, asked)
+        request = turn_request(ctx, form, asked)
         check_token_format(token)
         facts = facts_for(ctx.facts, request, token)
         check_format_offered(request, facts)

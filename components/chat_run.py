@@ -60,7 +60,8 @@ def turn_request(ctx: RunContext, form: FormValues, asked: Conversation) -> Gene
 
 def conversation_request(settings: GenerationRequest, conversation: Conversation) -> GenerationRequest:
     """The request for the conversation's last, unanswered, message: `settings` (checked) with the
-    earlier turns, checked against the request's own bounds. Raises InvalidParametersError."""
+    earlier turns, checked against the request's own bounds (View code's; a run uses `turn_request`).
+    Raises InvalidParametersError."""
     data = {**settings.model_dump(), "prompt": conversation.last_user_message, "turns": conversation.earlier_pairs()}
     return parse_request(data)
 

@@ -4,14 +4,14 @@ one answer into the conversation), and New chat, the version switch and "Drop ol
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.chat_run import ChatOutputs, check_format_offered, conversation_request, facts_for, failure, run_conversation
+from components.chat_run import ChatOutputs, check_format_offered, facts_for, failure, run_conversation, turn_request
 from components.chat_view import conversation_view, turn_of_message, verdict_html, versions_update
-from components.context import RunContext, Update, checked_request, visitor_token
+from components.context import RunContext, Update, visitor_token
 from components.form import read_form
 from components.messages import info_html
 from components.page import Page
@@ -60,8 +60,7 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
-        settings = checked_request(ctx, replace(form, prompt=asked.last_user_message))
-        request = conversation_request(settings, asked)
+        request = turn_request(ctx, form, asked)
         check_token_format(token)
         facts = facts_for(ctx.facts, request, token)
         check_format_offered(request, facts)

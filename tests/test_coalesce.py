@@ -123,3 +123,15 @@ def test_an_interval_of_zero_sends_every_token() -> None:
     clock = Ticking()
     stream = tokens(20, 0.001)
     assert list(coalesce(paced(clock, stream), 0, clock.now)) == [ev for _, ev in stream]
+
+
+def test_other_pieces_merge_by_their_own_rule_here_the_newest_snapshot() -> None:
+    """Chat mode merges "answer so far" snapshots: the newest stands for those held before it."""
+    from playground.inference.coalesce import newest
+
+    clock = Ticking()
+    heartbeat = object()
+    snapshots = [(0.001, ("snapshot", i)) for i in range(5)]
+    stream = [*snapshots, (0.25, heartbeat), (0.001, Done(STATS))]
+    out = [ev for _, ev in sent(clock, coalesce(paced(clock, stream), INTERVAL, clock.now, piece=tuple, merge=newest))]
+    assert out == [("snapshot", 0), ("snapshot", 4), heartbeat, Done(STATS)]

@@ -9,4 +9,5 @@ This package owns everything that makes Chat mode a conversation rather than one
     structured    "Response format" (Text, JSON, JSON schema): what is sent, and checking the answer
     usage         prompt and completion tokens (reported or estimated) and the run's cost
     facts         what is known of a model for chat: context length, price, structured output
+    turn          one turn, run: the fit check, the streamed answer, the finished turn, as events
 """

@@ -42,14 +42,6 @@ class ResponseFormat(str, Enum):
     JSON_SCHEMA = "JSON schema"
 
 
-def parse_format(value: Any) -> ResponseFormat:
-    try:
-        return ResponseFormat(value)
-    except ValueError:
-        choices = ", ".join(f.value for f in ResponseFormat)
-        raise InvalidParametersError(f"Response format: must be one of {choices}") from None
-
-
 def parse_schema(text: Any) -> dict[str, Any]:
     """The schema editor's text as a JSON Schema. Raises InvalidParametersError naming the problem."""
     if not isinstance(text, str) or not text.strip():

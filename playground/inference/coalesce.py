@@ -16,6 +16,10 @@ fraction of its speed. `coalesce` sits between `Backend.run` and the UI:
   and before an error propagates, so the last update carries the whole text;
 - Done's stats come from the backend: they time the model, not the updates;
 - closing the coalescer (Stop) closes the backend's stream at once.
+
+What is merged is a choice: Tokens by default (their texts joined), or any other kind of piece with
+its own `merge`. Chat mode merges its "answer so far" snapshots by keeping the newest
+(`playground.chat.turn`), so its reasoning split still sees every token.
 """
 
 from __future__ import annotations
@@ -27,35 +31,47 @@ from typing import TypeVar
 from playground.inference.events import Done, Token
 
 E = TypeVar("E")
+P = TypeVar("P")
 
 
-def coalesce(events: Iterator[E], interval: float, now: Callable[[], float] = time.monotonic) -> Iterator[E | Token]:
-    """`events` with consecutive Tokens merged into at most one Token per `interval` seconds.
+def joined(tokens: list[Token]) -> Token:
+    """Tokens' merge: one Token with their texts, in order."""
+    return Token("".join(token.text for token in tokens))
+
+
+def newest(snapshots: list[P]) -> P:
+    """Snapshots' merge: each holds everything so far, so the newest one stands for them all."""
+    return snapshots[-1]
+
+
+def coalesce(events: Iterator[E], interval: float, now: Callable[[], float] = time.monotonic,
+             piece: type[P] = Token, merge: Callable[[list[P]], P] = joined) -> Iterator[E | P]:
+    """`events` with consecutive `piece`s merged (by `merge`) into at most one per `interval` seconds.
 
     `interval` 0 passes every event through unchanged. Exceptions from `events` propagate after
-    any held text has been yielded.
+    any held piece has been yielded.
     """
     if interval <= 0:
         yield from events
         return
-    held: list[str] = []
-    sent_at = -float("inf")  # when the last Token left: the first token never waits
+    held: list[P] = []
+    sent_at = -float("inf")  # when the last piece left: the first one never waits
     try:
         for event in events:
-            if isinstance(event, Token):
-                held.append(event.text)
+            if isinstance(event, piece):
+                held.append(event)
             at = now()
             if held and (at - sent_at >= interval or isinstance(event, Done)):
                 sent_at = at
-                yield Token("".join(held))
+                yield merge(held)
                 held.clear()
-            if not isinstance(event, Token):
+            if not isinstance(event, piece):
                 yield event
         if held:
-            yield Token("".join(held))
+            yield merge(held)
     except Exception:
         if held:  # the text streamed so far stays on screen next to the error
-            yield Token("".join(held))
+            yield merge(held)
         raise
     finally:
         close = getattr(events, "close", None)

@@ -50,11 +50,12 @@ FormValues.__doc__ = "Every form field, all optional and unchecked: the request'
 FORM_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(FormValues))
 
 
-def request_from_form(form: FormValues) -> GenerationRequest:
-    """A validated request with a concrete seed. Raises InvalidModelError or InvalidParametersError."""
+def request_from_form(form: FormValues, turns: tuple[tuple[str, str], ...] = ()) -> GenerationRequest:
+    """A validated request with a concrete seed; `turns` (a conversation's earlier pairs) are
+    checked with the rest. Raises InvalidModelError or InvalidParametersError."""
     if isinstance(form.prompt, str) and not form.prompt.strip():
         raise InvalidParametersError("Prompt: type something to send")
-    request = parse_request(_request_data(form, form.prompt))
+    request = parse_request({**_request_data(form, form.prompt), "turns": turns})
     return request.model_copy(update={"params": request.params.with_resolved_seed()})
 
 

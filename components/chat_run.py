@@ -21,12 +21,12 @@ from playground import errors as e
 from playground.chat.context import Fit
 from playground.chat.conversation import Conversation
 from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structured_output_note
-from playground.chat.structured import ResponseFormat
 from playground.chat.turn import Answering, ChatBackend, DoesNotFit, Failed, Finished, Started, run_turn
 from playground.chat.usage import tokens_text
 from playground.inference.events import Silence, Waiting
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, parse_request
+from playground.input.response_format import ResponseFormat
 
 Update = dict[Any, Any]
 

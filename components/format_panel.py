@@ -11,8 +11,8 @@ import gradio as gr
 from components.context import RunContext, visitor_token
 from components.page import Page
 from playground.chat.facts import FactsLookup, model_facts, structured_output_note
-from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.input.request import Mode
+from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 
 
 @dataclass(frozen=True)

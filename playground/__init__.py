@@ -9,6 +9,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         request      the one validated request (`GenerationRequest`) and the InferenceClient call it becomes
         form_values  the form's fields (`FormValues`) and the way between them and a request
         model_ref    the "Model" field (Hub ID or endpoint URL), private-address checks
+        response_format the "Response format" choice: the schema as typed, and what is sent
         policy       the router's provider policies (`org/name:fastest`, `:cheapest`) and where they work
     inference/   running a request against a model
         backend      the only place that calls InferenceClient; runs the retry loop

@@ -7,12 +7,13 @@ import pytest
 
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.reasoning import ReplySplitter
-from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, check_answer, parse_schema
+from playground.chat.structured import check_answer
 from playground.inference.backend import Backend
 from playground.inference.events import Done, Token, Usage
 from playground.inference.retry import RetryPolicy
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode
+from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat, parse_schema
 from tests.conftest import TEST_TOKEN, FakeClock
 from tests.protocol_server import ProtocolServer
 

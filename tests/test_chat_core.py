@@ -11,17 +11,12 @@ from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation, from_pairs
 from playground.chat.facts import LOCAL_FACTS, UNKNOWN, model_facts, structured_output_note
 from playground.chat.reasoning import ReplySplitter
-from playground.chat.structured import (
-    EXAMPLE_SCHEMA_TEXT,
-    ResponseFormat,
-    check_answer,
-    parse_schema,
-    response_format_body,
-)
+from playground.chat.structured import check_answer
 from playground.chat.usage import Price, run_cost, run_tokens, tokens_text
 from playground.errors import InvalidParametersError
 from playground.inference.events import Usage
 from playground.input.request import GenerationRequest, Mode, client_call
+from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat, parse_schema, response_format_body
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.protocol import response_grammar
 

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from components.chat_panel import fit_message
 from components.chat_run import run_conversation
-from components.messages import info_html, silence_html
-from components.run_panel import STOPPED
+from components.chat_view import fit_message
+from components.messages import STOPPED, info_html, silence_html
 from playground import errors as e
 from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation

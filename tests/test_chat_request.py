@@ -18,7 +18,7 @@ from playground.input.request import MAX_ANSWER_CHARS, Mode
 
 FORM = FormValues(model="test/chat-model", provider="auto", mode=Mode.CHAT.value, system_prompt="Be brief.", response_format="Text",
                   json_schema="", prompt="", temperature=0.7, max_new_tokens=20, seed=5, random_seed=False, top_p=1.0, top_k=50,
-                  repetition_penalty=1.0, stop="")
+                  repetition_penalty=1.0, frequency_penalty=0.0, stop="")
 ASKED = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!", reasoning="greet back")).ask("Why?")
 
 

@@ -10,11 +10,11 @@ import pytest
 from playground import errors as e
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.facts import UNKNOWN, ModelFacts
-from playground.chat.structured import ResponseFormat
 from playground.chat.turn import Answering, DoesNotFit, Failed, Finished, Started, TurnEvent, run_turn
 from playground.chat.usage import Price, RunTokens
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting, WaitReason
 from playground.input.request import GenerationRequest, Mode
+from playground.input.response_format import ResponseFormat
 
 BEFORE = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!"))
 ASKED = BEFORE.ask("Why?")

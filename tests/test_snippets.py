@@ -21,9 +21,9 @@ import pytest
 from huggingface_hub import InferenceClient
 from huggingface_hub.inference._providers.hf_inference import _build_chat_completion_url
 
-from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode, client_call
+from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.saved.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest

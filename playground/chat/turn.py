@@ -27,11 +27,12 @@ from playground.chat.context import Fit, check_fit
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.facts import ModelFacts
 from playground.chat.reasoning import ReplySplitter, SplitReply
-from playground.chat.structured import ResponseFormat, Verdict, check_answer, parse_schema
+from playground.chat.structured import Verdict, check_answer
 from playground.chat.usage import RunTokens, run_cost, run_tokens
 from playground.inference.coalesce import coalesce, newest
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Waiting
 from playground.input.request import GenerationRequest
+from playground.input.response_format import ResponseFormat, parse_schema
 from playground.saved.history import new_entry
 
 

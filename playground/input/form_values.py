@@ -15,10 +15,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 from playground.errors import InvalidParametersError
 from playground.input.params import PARAMS, Control, GenerationParams
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
+from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 
 
 @dataclass(frozen=True)

@@ -30,10 +30,10 @@ from pydantic import (
     field_validator,
 )
 
-from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.input.model_ref import ModelId
 from playground.input.params import PARAMS, GenerationParams, Wire, field_label, sendable_text
+from playground.input.response_format import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
 
 
 class Mode(str, Enum):

@@ -18,11 +18,11 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
-from playground.chat.structured import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
 from playground.errors import InvalidParametersError
 from playground.input.model_ref import ModelId
 from playground.input.params import GenerationParams, sendable_text
 from playground.input.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, SystemPrompt
+from playground.input.response_format import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
 
 log = logging.getLogger(__name__)
 

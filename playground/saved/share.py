@@ -18,9 +18,9 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from pydantic import ValidationError
 
-from playground.chat.structured import ResponseFormat
 from playground.input.params import PARAMS, Control, GenerationParams
 from playground.input.request import GenerationRequest, Mode, check_field
+from playground.input.response_format import ResponseFormat
 
 # A list parameter (one item per line on the page, the stop sequences) travels as repeated keys,
 # one per item; every other parameter as one key.

@@ -16,7 +16,7 @@ import pytest
 
 from components.page import Page
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 COMPONENTS = ROOT / "components"
 MAX_FUNCTION_LINES = 50
 MAX_FILE_LINES = 300

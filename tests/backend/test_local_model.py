@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -131,14 +130,13 @@ def test_a_second_request_while_one_runs_is_told_to_wait_its_turn(service: Local
     first, second = InferenceClient(model=service.url), InferenceClient(model=service.url)
     stream = first.text_generation(COUNTING, max_new_tokens=400, stream=True)
     next(iter(stream))  # the model is now busy with the first request
-    started = time.monotonic()
     with pytest.raises(OverloadedError) as refused:
         second.text_generation("Hello", max_new_tokens=3)
     response = refused.value.__cause__.response  # type: ignore[union-attr]
     assert response.status_code == 429
     assert response.headers["Retry-After"] == "1"
     assert response.json()["error"] == "The local model is busy with another request"
-    assert time.monotonic() - started < 3, "a busy model must answer promptly, not queue the request"
+    assert next(iter(stream), None) is not None, "refused while the first answer still streams: not queued behind it"
 
     first.close()  # what Stop does: the connection closes, and the model is free again at once
     assert second.text_generation("Hello", max_new_tokens=3)

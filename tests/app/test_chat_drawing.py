@@ -17,7 +17,7 @@ from playground.chat.facts import UNKNOWN, ModelFacts
 from playground.chat.turn import run_turn
 from playground.inference.events import Done, Event, RunStats, Silence, Token
 from playground.input.request import GenerationRequest, Mode
-from tests.test_chat_stream_updates import chat_outputs
+from tests.chat_updates import chat_outputs
 
 BEFORE = Conversation().ask("Hi").answer(Answer("Hello!"))
 ASKED = BEFORE.ask("Why?")

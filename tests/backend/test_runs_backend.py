@@ -22,7 +22,7 @@ from playground.runs.compare import Pane, compare_jobs
 from playground.runs.results import ResultSet, RunState
 from playground.runs.scheduler import Failed, Job, Queued, Started, Stopped, Tagged, run_job_batches, run_jobs
 from playground.runs.sweep import parse_grid, sweep_cells
-from tests.conftest import TEST_TOKEN
+from tests.conftest import TEST_TOKEN, wait_for
 from tests.protocol_answers import generate
 from tests.protocol_server import ProtocolServer, Reply
 
@@ -129,7 +129,7 @@ def test_cancel_ends_every_run_and_closes_every_stream(server: ProtocolServer, b
         if sum(len(r.output) > 0 for r in results) == 3:
             cancel.set()  # the iterator ends within a tick, without waiting for the runs
     assert not results.finished  # none of the 200-token answers got to its end
-    _wait_for(lambda: server.cancelled_streams == 3 and server.open_streams == 0)
+    assert wait_for(lambda: server.cancelled_streams == 3 and server.open_streams == 0)
 
 
 def test_a_token_is_asked_for_each_model(server: ProtocolServer, backend: Backend) -> None:
@@ -154,7 +154,7 @@ def test_leaving_the_event_stream_early_stops_every_run(server: ProtocolServer, 
         if tokens >= 4:
             break
     events.close()
-    _wait_for(lambda: server.cancelled_streams == 2 and server.open_streams == 0)
+    assert wait_for(lambda: server.cancelled_streams == 2 and server.open_streams == 0)
 
 
 def test_batches_gather_many_tokens_into_one_update(server: ProtocolServer, backend: Backend) -> None:
@@ -165,15 +165,6 @@ def test_batches_gather_many_tokens_into_one_update(server: ProtocolServer, back
     tokens = sum(isinstance(t.event, Token) for batch in batches for t in batch)
     assert tokens == 80 and len(batches) < tokens
 
-
-def _wait_for(condition, timeout: float = 20.0) -> None:
-    """Polls a server-side condition (the server notices a closed stream on its own schedule)."""
-    done = threading.Event()
-    for _ in range(int(timeout / 0.05)):
-        if condition():
-            return
-        done.wait(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def test_the_sweep_snippet_sends_exactly_the_sweeps_requests(server: ProtocolServer, backend: Backend, tmp_path) -> None:
@@ -194,7 +185,7 @@ def test_the_sweep_snippet_sends_exactly_the_sweeps_requests(server: ProtocolSer
     (site / "sitecustomize.py").write_text(f"from playground.hf.router import install_router\n\ninstall_router({server.url!r})\n")
     script = tmp_path / "sweep.py"
     script.write_text(sweep_snippet([c.request for c in cells]), encoding="utf-8")
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parent.parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(root)]), "HF_ENDPOINT": server.url, "HF_TOKEN": TEST_TOKEN,
            "HF_HUB_DISABLE_TELEMETRY": "1"}
     result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, encoding="utf-8", timeout=120)

@@ -13,7 +13,7 @@ import pytest
 
 pytest.importorskip("llama_cpp", reason="llama-cpp-python is not installed: pip install -r requirements-local.txt")
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 # Pins itself to the CPUs given, loads the real model, and reports the threads llama.cpp was given.
 PROBE = """
 import json, os, sys

@@ -15,7 +15,7 @@ from components.generation import RunOutputs, _render_run
 from components.messages import FALLBACK_IDLE, STOPPED
 from playground.inference.events import Done, Event, RunStats, Token
 from playground.input.request import GenerationRequest
-from tests.test_chat_stream_updates import chat_outputs, run_conversation_updates
+from tests.chat_updates import chat_outputs, run_conversation_updates
 
 PIECES = [f"w{i} " for i in range(5)]
 

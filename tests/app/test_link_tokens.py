@@ -13,10 +13,9 @@ from gradio_client import Client
 from playground.config import Settings
 from playground.hf.tokens import is_hugging_face_url, token_for_model
 from playground.inference.backend import Backend
+from tests.api_forms import COMPARE, FORM, SWEEP
 from tests.gradio_updates import last_values
 from tests.protocol_server import ProtocolServer
-from tests.test_app import FORM
-from tests.test_app_runs import COMPARE, SWEEP
 
 VISITOR = "hf_visitorSignedIn"
 

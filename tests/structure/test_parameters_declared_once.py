@@ -23,7 +23,7 @@ from playground.input.params import PARAMS, Control, GenerationParams, field_bou
 from playground.input.request import GenerationRequest, Mode, client_call
 from playground.local import protocol
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 # The product's sources, and the docs' scripts, which drive the app as a visitor would.
 PRODUCT = [ROOT / "app.py", *(path for folder in ("components", "playground", "benchmarks", "docs") for path in sorted((ROOT / folder).rglob("*.py")))]
 # The modules that carry parameters from the declaration to the page, the wire and back: none may

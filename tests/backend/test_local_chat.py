@@ -15,12 +15,16 @@ from playground import errors as e  # noqa: E402
 from playground.chat.context import check_fit  # noqa: E402
 from playground.chat.conversation import Answer, Conversation  # noqa: E402
 from playground.chat.facts import LOCAL_FACTS  # noqa: E402
-from playground.chat.structured import check_answer, parse_schema  # noqa: E402
+from playground.chat.structured import check_answer  # noqa: E402
 from playground.inference.backend import Backend  # noqa: E402
 from playground.inference.events import Done, Token  # noqa: E402
 from playground.input.params import GenerationParams  # noqa: E402
 from playground.input.request import GenerationRequest, Mode  # noqa: E402
-from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
+from playground.input.response_format import (
+    EXAMPLE_SCHEMA_TEXT,
+    ResponseFormat,
+    parse_schema,  # noqa: E402
+)
 from playground.local import LOCAL_MODEL_NAME  # noqa: E402
 from playground.local.resolve import local_model_resolver  # noqa: E402
 

@@ -22,7 +22,7 @@ from playground.saved.presets import (
     slugify,
 )
 
-SHIPPED = Path(__file__).resolve().parent.parent / "presets"
+SHIPPED = Path(__file__).resolve().parent.parent.parent / "presets"
 
 GOOD = """\
 name: steady

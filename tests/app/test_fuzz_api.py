@@ -32,7 +32,7 @@ VALID = {
     "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
     "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "",
 }  # fmt: skip
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 OUR_FRAME = re.compile(rf'File "{re.escape(str(ROOT))}/(?:playground/|components/|app\.py")')
 USER_MESSAGE = "gradio.exceptions.Error:"
 CASES: Counter[str] = Counter()

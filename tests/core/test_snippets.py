@@ -28,7 +28,7 @@ from playground.saved.snippets import curl_snippet, http_request, javascript_sni
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 TRICKY = 'It\'s "quoted", costs $HOME & $(id) `uname` \\n-not-newline! 100% {x}\nsecond line\tcafé ✓ </script>'
 PARAMS = GenerationParams(temperature=0.5, max_new_tokens=40, seed=42, top_k=10, repetition_penalty=1.1, stop=("dolor",))
 CHAT_PARAMS = GenerationParams(temperature=0.8, max_new_tokens=40, seed=7, top_p=0.9, stop=("sit",))

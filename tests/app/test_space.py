@@ -26,7 +26,7 @@ from playground.local.setup import INSTALL_HINT, local_model_installed
 from tests.conftest import CANARY_HF_TOKEN, SPACE_ENVIRONMENT, launch_from_environment
 from tests.protocol_server import ProtocolServer
 
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parent.parent.parent / "README.md"
 
 
 @pytest.mark.parametrize(

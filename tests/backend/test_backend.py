@@ -6,7 +6,6 @@ Waits run on a fake clock, so retry tests take no real time; everything else is 
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -212,10 +211,7 @@ def test_stop_during_a_stream_closes_the_connection(server: ProtocolServer, back
     received = [next(ev for ev in events if isinstance(ev, Token)) for _ in range(3)]
     events.close()  # what Gradio does to the handler when Stop cancels the event
     assert len(received) == 3
-    deadline = time.monotonic() + 5
-    while server.cancelled_streams == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.cancelled_streams == 1
+    assert wait_for(lambda: server.cancelled_streams == 1, seconds=5)
 
 
 

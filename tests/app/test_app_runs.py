@@ -5,17 +5,11 @@ from __future__ import annotations
 import pytest
 from gradio_client import Client
 
+from tests.api_forms import COMPARE, PARAMS, SWEEP
 from tests.conftest import TEST_TOKEN
 from tests.gradio_updates import last_values
 from tests.protocol_answers import generate as expected_answer
 from tests.protocol_server import ProtocolServer
-
-PARAMS = {"temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
-          "repetition_penalty": 1.0, "stop": "", "session_token": ""}
-PANES = {f"{name}_{key}": value for key in "abcd" for name, value in (("model", "test/tiny-gpt"), ("provider", "auto"), ("mode", "Completion"))}
-COMPARE = {"panes": 2, **PANES, "system_prompt": "", "prompt": "Side by side", **PARAMS}
-SWEEP = {"models": [], "temperatures": "", "seeds": "", "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion",
-         "system_prompt": "", "prompt": "Sweep", **PARAMS}
 
 
 @pytest.fixture

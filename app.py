@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import gradio as gr
@@ -37,8 +35,6 @@ from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
 from playground.config import Settings, load_settings
 from playground.hf.hub import hub_reachable
-from playground.hf.outbound import isolate_tokens
-from playground.hf.router import install_router
 from playground.hf.tokens import pick_token
 from playground.inference.backend import Backend
 from playground.inference.retry import RetryPolicy
@@ -46,6 +42,7 @@ from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
 from playground.local.setup import local_model_installed
+from playground.patches.install import install_patches
 from playground.saved.presets import load_presets
 from playground.web.body_limit import BodyLimit
 from playground.web.request_errors import EXCEPTION_HANDLERS
@@ -159,19 +156,9 @@ def start_options(settings: Settings, local_installed: bool, offline: bool) -> d
     return {"local_default": local_default, "offline": offline, "local_installed": local_installed}
 
 
-def skip_absent_matplotlib() -> None:
-    """Gradio imports matplotlib around every event it runs, each streamed update included. Where it
-    is not installed, every such import searches the whole of sys.path again (about 0.08 ms per
-    update, on the event loop); a module marked absent fails at once. Installed, it is left alone."""
-    if importlib.util.find_spec("matplotlib") is None:
-        sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]  # None: "known absent" to the import system
-
-
 def main() -> None:
-    skip_absent_matplotlib()
     settings = load_settings()
-    isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
-    install_router(settings.router_url)
+    install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
                       on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))

@@ -36,6 +36,15 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         presets      shipped and visitor presets, as YAML
         share        share links: a request in a URL query, and back
         snippets     the "View code" snippets (Python, cURL, JavaScript)
+    patches/     the library patches (huggingface_hub 2.4.0, Gradio 6.31.0), installed by one call
+        install      install_patches(settings): every patch, in order, at start-up
+        registry     every library name a patch replaces, changes or reads, with its expected kind
+        absent_modules matplotlib marked absent where it is not installed (Gradio imports it per event)
+        implicit_tokens no token huggingface_hub would find by itself
+        hub_lookups  huggingface_hub's process-wide Hub lookup caches swapped for token-scoped ones
+        http_client  huggingface_hub's own request hook, and hooks added to its shared client
+        refusals     huggingface_hub's record of refused parameters, and the message naming them
+        providers    the inference providers huggingface_hub knows
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
     runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay

@@ -48,7 +48,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
     PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
     PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
-    file fills in what the environment lacks. Changes nothing: `playground.hf.outbound.isolate_tokens`
+    file fills in what the environment lacks. Changes nothing: `playground.patches.implicit_tokens.isolate_tokens`
     removes the implicit tokens afterwards."""
     if environ is None:
         load_dotenv()

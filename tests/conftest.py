@@ -314,10 +314,10 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
 
     from app import LAUNCH_OPTIONS, build_app, start_options
     from playground.config import load_settings
-    from playground.hf.outbound import isolate_tokens
     from playground.inference.backend import Backend
     from playground.inference.retry import RetryPolicy
     from playground.local.resolve import local_model_resolver
+    from playground.patches.install import install_patches
 
     settings = load_settings(environ)
     with pytest.MonkeyPatch.context() as patch:
@@ -328,9 +328,8 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
         # On a Space Gradio serves through its hot-reload watcher, which needs the `spaces` package
         # (Spaces' own infrastructure, not installed here and not under test): serve without it.
         patch.setattr(gradio.http_server, "get_space", lambda: None)
-        isolate_tokens()
         hf_constants.ENDPOINT = settings.hub_endpoint
-        install_router(settings.router_url)
+        install_patches(settings)
         backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service),
                           on_space=settings.on_space)
         demo = build_app(settings, backend, **start_options(settings, local_installed, offline=False))

@@ -1,17 +1,13 @@
 """huggingface_hub's own Hub lookups inside InferenceClient, cached per token, bounded and with an age.
 
-In huggingface_hub 2.4 the provider mapping (`_fetch_inference_provider_mapping`) and the task check
-(`_check_supported_task`) are `lru_cache(maxsize=None)` per model for the whole process. In a shared
-app that means two things:
-- a mapping fetched with visitor A's token (a gated or private model A may see) would serve visitor
-  B, who has no access, without B's token ever being checked by the Hub;
-- any visitor can grow the caches without bound by asking for many models.
-
-`scope_client_lookups` swaps both for caches keyed by (arguments, token fingerprint): an entry
-serves only requests made with the same token (anonymous requests share the public answers), at
-most `MAX_ENTRIES` entries are kept, and each lives `TTL_SECONDS`, so mappings that change on the
-Hub are picked up. The token comes from `playground.hf.outbound`'s run scope, the same one that signs
-the lookup itself. Only a SHA-256 fingerprint of the token is kept as the key.
+In huggingface_hub 2.4 the provider mapping and the task check are cached per model for the whole
+process, whoever asked: a mapping fetched with visitor A's token (a gated or private model A may
+see) would serve visitor B, and the caches grow without bound. `playground.patches.hub_lookups`
+swaps both for a `TokenScopedCache`, keyed by (arguments, token fingerprint): an entry serves only
+requests made with the same token (anonymous requests share the public answers), at most
+`MAX_ENTRIES` entries are kept, and each lives `TTL_SECONDS`, so mappings that change on the Hub are
+picked up. The token comes from `playground.hf.outbound`'s run scope, the same one that signs the
+lookup itself. Only a SHA-256 fingerprint of the token is kept as the key.
 """
 
 from __future__ import annotations
@@ -22,10 +18,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
-
-from huggingface_hub.inference import _providers as providers
-from huggingface_hub.inference._providers import _common as providers_common
-from huggingface_hub.inference._providers import hf_inference
 
 from playground.hf.outbound import current_token
 
@@ -68,19 +60,6 @@ class TokenScopedCache:
     def cache_clear(self) -> None:
         with self._lock:
             self._entries.clear()
-
-
-def scope_client_lookups() -> None:
-    """Replaces huggingface_hub's process-wide lookup caches with token-scoped ones (idempotent)."""
-    mapping = providers_common._fetch_inference_provider_mapping
-    if not isinstance(mapping, TokenScopedCache):
-        mapping = TokenScopedCache(mapping.__wrapped__)
-        # get_provider_helper imported the function by name, so both modules need the new one.
-        providers_common._fetch_inference_provider_mapping = mapping
-        providers._fetch_inference_provider_mapping = mapping
-    task_check = hf_inference._check_supported_task
-    if not isinstance(task_check, TokenScopedCache):
-        hf_inference._check_supported_task = TokenScopedCache(task_check.__wrapped__)
 
 
 def _fingerprint(token: str | None) -> str:

@@ -6,7 +6,8 @@ it (`model_info` for the provider mapping and the task check) send that implicit
 visitor typed their own. On a Space those tokens are the owner's; locally the server's token must
 not reach an endpoint URL a visitor typed. Three layers keep tokens with their owner:
 
-    isolate_tokens()   at start-up: no implicit token anywhere in the process (env, token file, flag)
+    isolate_tokens()   at start-up: no implicit token anywhere in the process (env, token file, flag);
+                       a patch of huggingface_hub's constants, in `playground.patches.implicit_tokens`
     run_scope(token)   around each model call: the one token this call may use (a ContextVar)
     guard_request      a request hook on huggingface_hub's client (see `playground.hf.router`): inside a
                        run scope, every request carries exactly the scope's token or none, and the
@@ -22,7 +23,6 @@ Endpoint URLs are the visitor's choice of host: `refuse_endpoint_redirect` stops
 from __future__ import annotations
 
 import contextvars
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,8 +32,6 @@ from huggingface_hub import constants
 
 from playground import errors as e
 
-# Where huggingface_hub finds a token it was not given (utils/_auth.py `get_token`).
-IMPLICIT_TOKEN_VARIABLES = ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "HF_OIDC_RESOURCE", "HF_OIDC_ID_TOKEN")
 _MAX_LOCATION = 120
 
 
@@ -46,16 +44,6 @@ class RunScope:
 
 
 _SCOPE: contextvars.ContextVar[RunScope | None] = contextvars.ContextVar("playground_run_scope", default=None)
-
-
-def isolate_tokens() -> None:
-    """Removes every token huggingface_hub would find by itself. Call once at start-up, after the
-    settings have read HF_TOKEN: the server's token then only travels when passed explicitly."""
-    os.environ["HF_HUB_DISABLE_IMPLICIT_TOKEN"] = "1"
-    constants.HF_HUB_DISABLE_IMPLICIT_TOKEN = True  # read at import; build_hf_headers checks this value
-    for name in IMPLICIT_TOKEN_VARIABLES:
-        os.environ.pop(name, None)
-    constants.HF_TOKEN_PATH = os.devnull  # the HF_HOME/token file: reads as empty, which means no token
 
 
 @contextmanager

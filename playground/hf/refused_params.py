@@ -8,7 +8,8 @@ raises ValueError ("Cannot return output as a stream") instead of sending anythi
 recorded names would make every later streamed run in the process fail the same way, whatever its
 model. So the backend makes the call through `call_without_refused`: it reads the refused names from
 the 400, clears the client's record, sends the call again without them, and reports them, so the
-user sees "seed ignored by this model" instead of a silent difference.
+user sees "seed ignored by this model" instead of a silent difference. The record and the message's
+pattern are huggingface_hub's private names: `playground.patches.refusals` holds both.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from huggingface_hub.errors import BadRequestError
-from huggingface_hub.inference import _common as inference_common
-from huggingface_hub.inference._client import MODEL_KWARGS_NOT_USED_REGEX
+
+from playground.patches.refusals import forget_refusals, names_not_used
 
 T = TypeVar("T")
 NOT_REPORTED = frozenset({"details"})  # asked for by the backend, not by the user
@@ -45,13 +46,8 @@ def refused_params(error: BaseException) -> frozenset[str]:
     raised from or during; empty for any other error."""
     seen: BaseException | None = error
     while seen is not None:
-        if isinstance(seen, BadRequestError) and (match := MODEL_KWARGS_NOT_USED_REGEX.search(str(seen))):
-            return frozenset(name.strip("' \"") for name in match.group(1).split(",") if name.strip("' \""))
+        if isinstance(seen, BadRequestError) and (names := names_not_used(str(seen))) is not None:
+            return names
         seen = seen.__cause__ or seen.__context__
     return frozenset()
 
-
-def forget_refusals(model: str | None) -> None:
-    """Clears huggingface_hub's process-wide record of refused parameters for these keys."""
-    for key in (None, model):
-        inference_common._UNSUPPORTED_TEXT_GENERATION_KWARGS.pop(key, None)

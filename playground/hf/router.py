@@ -4,19 +4,20 @@ huggingface_hub 2.4 has no setting for the router base (the URL is frozen in at 
 supported way is its client factory: every request to the router host is rewritten to the chosen
 base, whatever path the client built. Hub API traffic follows `HF_ENDPOINT`, which
 huggingface_hub reads itself. The same client carries the hooks of `playground.hf.outbound` (each
-request carries exactly the visitor's token or none; no redirects from endpoint URLs), and its
-lookups are cached per token (`playground.hf.lookup_cache`).
+request carries exactly the visitor's token or none; no redirects from endpoint URLs) beside
+huggingface_hub's own (`playground.patches.http_client`), and its lookups are cached per token
+(`playground.patches.hub_lookups`).
 """
 
 from __future__ import annotations
 
 import httpx2
 from huggingface_hub import set_client_factory
-from huggingface_hub.utils._http import hf_request_event_hook
 
 from playground.config import DEFAULT_ROUTER_URL
-from playground.hf.lookup_cache import scope_client_lookups
 from playground.hf.outbound import guard_request, refuse_endpoint_redirect
+from playground.patches.http_client import library_request_hooks
+from playground.patches.hub_lookups import scope_client_lookups
 
 ROUTER_HOST = "router.huggingface.co"
 
@@ -55,7 +56,7 @@ def _client_for(base_url: str) -> httpx2.Client:
     rewrite = base_url.rstrip("/") != DEFAULT_ROUTER_URL
     return httpx2.Client(
         # guard_request first, so huggingface_hub's debug log of "authenticated" tells the truth.
-        event_hooks={"request": [guard_request, hf_request_event_hook], "response": [refuse_endpoint_redirect]},
+        event_hooks={"request": [guard_request, *library_request_hooks()], "response": [refuse_endpoint_redirect]},
         follow_redirects=True,
         timeout=None,
         transport=_RouterRewrite(base_url) if rewrite else None,

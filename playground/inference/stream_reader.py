@@ -8,7 +8,8 @@ stream and iterates it, putting each item on a queue; the run generator takes fr
 short ticks, so it reports silence, enforces the timeouts and stops at once.
 
 `close` (Stop, a timeout, the end of the run) also frees the worker: a response hook on
-huggingface_hub's HTTP client records each worker's latest response, and `close` shuts that
+huggingface_hub's shared HTTP client (added through `playground.patches.http_client`, at start-up and
+again by each reader in case the client was replaced) records each worker's latest response, and `close` shuts that
 response's socket down, so a blocked read returns at once and the server sees the stream closed.
 Before the answer's headers have arrived there is no response to find; the worker then ends at
 the socket's read timeout, while no server thread waits for it.
@@ -25,7 +26,8 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 import httpx2
-from huggingface_hub.utils import get_session
+
+from playground.patches.http_client import add_response_hook
 
 T = TypeVar("T")
 
@@ -56,7 +58,7 @@ class StreamReader(Generic[T]):
         self._response: httpx2.Response | None = None
 
     def start(self) -> StreamReader[T]:
-        _watch_responses()
+        watch_responses()
         # The worker runs in a copy of this context, so context variables set by the caller
         # (the run's token scope, for one) hold for the requests it makes.
         context = contextvars.copy_context()
@@ -100,11 +102,9 @@ def _record_response(response: httpx2.Response) -> None:
         reader.record(response)
 
 
-def _watch_responses() -> None:
-    """Installs the response hook on huggingface_hub's shared client (again if it was replaced)."""
-    hooks = get_session().event_hooks["response"]
-    if _record_response not in hooks:
-        hooks.append(_record_response)
+def watch_responses() -> None:
+    """Installs the readers' response hook on huggingface_hub's shared client (again if it was replaced)."""
+    add_response_hook(_record_response)
 
 
 def _shut_down(response: httpx2.Response) -> None:

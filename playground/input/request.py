@@ -17,7 +17,6 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any
 
-from huggingface_hub.inference._providers import PROVIDERS
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -34,6 +33,7 @@ from playground.errors import InvalidModelError, InvalidParametersError
 from playground.input.model_ref import ModelId
 from playground.input.params import PARAMS, GenerationParams, Wire, field_label, sendable_text
 from playground.input.response_format import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema, response_format_body
+from playground.patches.providers import provider_names
 
 
 class Mode(str, Enum):
@@ -45,7 +45,7 @@ class Mode(str, Enum):
 
 DEFAULT_PROVIDER = "auto"
 # The one list of providers, shown in the Provider dropdown and checked in links, history and presets.
-PROVIDER_CHOICES: tuple[str, ...] = (DEFAULT_PROVIDER, "hf-inference", *sorted(p for p in PROVIDERS if p != "hf-inference"))
+PROVIDER_CHOICES: tuple[str, ...] = (DEFAULT_PROVIDER, "hf-inference", *sorted(p for p in provider_names() if p != "hf-inference"))
 # One bound for prompts, system prompts and preset examples everywhere, so a run that was accepted
 # can always be kept, shared and restored.
 MAX_PROMPT_CHARS = 32_000

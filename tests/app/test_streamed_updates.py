@@ -102,7 +102,8 @@ def matplotlib_after_start(extra_path: str | None = None) -> str:
     import subprocess
     import sys
 
-    code = ("import sys; sys.path[:0] = [p for p in [sys.argv[1]] if p]; import app; app.skip_absent_matplotlib(); "
+    code = ("import sys; sys.path[:0] = [p for p in [sys.argv[1]] if p]; import app; "
+            "from playground.patches.absent_modules import skip_absent_matplotlib; skip_absent_matplotlib(); "
             "print(repr(sys.modules.get('matplotlib', 'unset')))")
     done = subprocess.run([sys.executable, "-c", code, extra_path or ""], capture_output=True, text=True, check=True, timeout=120)
     return done.stdout.strip()

@@ -16,7 +16,7 @@ from playground import errors as e
 from playground.config import Settings, load_settings
 from playground.hf.hub import suggest_mode
 from playground.hf.lookup_cache import TokenScopedCache
-from playground.hf.outbound import isolate_tokens, run_scope
+from playground.hf.outbound import run_scope
 from playground.hf.tokens import pick_token, token_for_model
 from playground.inference.backend import Backend
 from playground.inference.events import Done
@@ -25,6 +25,7 @@ from playground.input.model_ref import check_endpoint_allowed
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
+from playground.patches.implicit_tokens import isolate_tokens
 from tests.conftest import CANARIES, SPACE_ENVIRONMENT, FakeClock, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest, Reply
 

@@ -42,8 +42,8 @@ from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
 from playground.local.setup import local_model_installed
-from playground.patches.install import install_patches
 from playground.saved.presets import load_presets
+from playground.startup import install_patches
 from playground.web.body_limit import BodyLimit
 from playground.web.request_errors import EXCEPTION_HANDLERS
 

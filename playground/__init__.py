@@ -4,6 +4,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
 
     config       settings read from the environment (HF_TOKEN, HF_ROUTER_URL, PLAYGROUND_*, ...)
     errors       the typed error tree
+    startup      install_patches(settings): every library patch, in order, at start-up
     input/       what a visitor asks for
         params       generation parameters, declared once: bounds, defaults, help text, control, wire names
         request      the one validated request (`GenerationRequest`) and the InferenceClient call it becomes
@@ -36,8 +37,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         presets      shipped and visitor presets, as YAML
         share        share links: a request in a URL query, and back
         snippets     the "View code" snippets (Python, cURL, JavaScript)
-    patches/     the library patches (huggingface_hub 2.4.0, Gradio 6.31.0), installed by one call
-        install      install_patches(settings): every patch, in order, at start-up
+    patches/     the library patches (huggingface_hub 2.4.0, Gradio 6.31.0), each saying why
         registry     every library name a patch replaces, changes or reads, with its expected kind
         absent_modules matplotlib marked absent where it is not installed (Gradio imports it per event)
         implicit_tokens no token huggingface_hub would find by itself

@@ -317,7 +317,7 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
     from playground.inference.backend import Backend
     from playground.inference.retry import RetryPolicy
     from playground.local.resolve import local_model_resolver
-    from playground.patches.install import install_patches
+    from playground.startup import install_patches
 
     settings = load_settings(environ)
     with pytest.MonkeyPatch.context() as patch:

@@ -15,6 +15,7 @@ import httpx2
 from huggingface_hub import set_client_factory
 
 from playground.config import DEFAULT_ROUTER_URL
+from playground.hf.lookup_cache import TokenScopedCache
 from playground.hf.outbound import guard_request, refuse_endpoint_redirect
 from playground.patches.http_client import library_request_hooks
 from playground.patches.hub_lookups import scope_client_lookups
@@ -47,7 +48,7 @@ class _RouterRewrite(httpx2.BaseTransport):
 def install_router(base_url: str) -> None:
     """Makes every later huggingface_hub request go through the playground's client: router
     traffic to `base_url`, the token guard, and per-token lookup caches. Call at start-up."""
-    scope_client_lookups()
+    scope_client_lookups(TokenScopedCache)
     set_client_factory(lambda: _client_for(base_url))
 
 

@@ -5,29 +5,30 @@ Checked against huggingface_hub 2.4.0: inside InferenceClient the provider mappi
 (`inference._providers.hf_inference._check_supported_task`) are `lru_cache(maxsize=None)` functions,
 one answer per model for the whole process. In a shared app a mapping fetched with visitor A's
 token (a gated or private model A may see) would then serve visitor B, whose token the Hub never
-checks, and any visitor could grow the caches without bound. Each is replaced by a
-`playground.hf.lookup_cache.TokenScopedCache` around the function the lru_cache wrapped.
+checks, and any visitor could grow the caches without bound. Each is replaced by a cache made
+by the caller (`playground.hf.lookup_cache.TokenScopedCache`) around the function the lru_cache wrapped.
 `get_provider_helper` (in `inference._providers`) imported the mapping function by name, so that
 module's copy is replaced too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from huggingface_hub.inference import _providers as providers
 from huggingface_hub.inference._providers import _common as providers_common
 from huggingface_hub.inference._providers import hf_inference
 
-from playground.hf.lookup_cache import TokenScopedCache
 
-
-def scope_client_lookups() -> None:
-    """Replaces huggingface_hub's process-wide lookup caches with token-scoped ones (idempotent)."""
+def scope_client_lookups(cache_type: Callable[[Callable[..., Any]], Any]) -> None:
+    """Replaces huggingface_hub's process-wide lookup caches with `cache_type(function)` (idempotent)."""
     mapping = providers_common._fetch_inference_provider_mapping
-    if not isinstance(mapping, TokenScopedCache):
-        mapping = TokenScopedCache(mapping.__wrapped__)
+    if not isinstance(mapping, cache_type):  # type: ignore[arg-type]
+        mapping = cache_type(mapping.__wrapped__)
         # get_provider_helper imported the function by name, so both modules need the new one.
         providers_common._fetch_inference_provider_mapping = mapping
         providers._fetch_inference_provider_mapping = mapping
     task_check = hf_inference._check_supported_task
-    if not isinstance(task_check, TokenScopedCache):
-        hf_inference._check_supported_task = TokenScopedCache(task_check.__wrapped__)
+    if not isinstance(task_check, cache_type):  # type: ignore[arg-type]
+        hf_inference._check_supported_task = cache_type(task_check.__wrapped__)

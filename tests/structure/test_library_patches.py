@@ -144,7 +144,7 @@ from huggingface_hub.inference._providers import _common, hf_inference
 from huggingface_hub.utils import get_session
 from playground.config import load_settings
 from playground.hf.lookup_cache import TokenScopedCache
-from playground.patches.install import install_patches
+from playground.startup import install_patches
 
 settings = load_settings({"HF_TOKEN": os.environ["HF_TOKEN"], "HF_ROUTER_URL": "http://127.0.0.1:9/router"})
 install_patches(settings)

@@ -1,4 +1,4 @@
-"""`install_patches`: every library patch, installed at start-up in the order they need.
+"""`install_patches`: every library patch (playground/patches), installed at start-up in the order they need.
 
 The order matters twice: the settings must have read HF_TOKEN before `isolate_tokens` removes it
 from the environment (so `install_patches` takes the loaded settings), and the stream readers'

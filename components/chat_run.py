@@ -85,7 +85,7 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
     answered = False  # an answer so far is on screen
     for event in run_turn(backend, request, token, before, asked, facts, update_interval):
         if isinstance(event, Waiting):
-            yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+            yield {out.status: waiting_html(event)}  # shown since "Sending…"; a late update must not undo Stop
         elif isinstance(event, Silence):
             shown = silence_html(event) if worth_showing(event) else None
             if shown is not None and shown != notice:  # an unchanged notice is not sent again

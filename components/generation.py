@@ -174,7 +174,9 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
         for event in coalesce(events, update_interval):
             if isinstance(event, Waiting):
                 silence_shown = None
-                yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+                # A plain value: "Sending…" already showed the panel, and an update still in flight
+                # when Stop hides it must not show it again.
+                yield {out.status: waiting_html(event)}
             elif isinstance(event, Silence):
                 if worth_showing(event) and silence_text(event) != silence_shown:
                     silence_shown = silence_text(event)

@@ -37,7 +37,8 @@ def refusal(client: Client, **changes: object) -> str:
 
 
 def status_texts(updates: list[tuple]) -> str:
-    return " ".join(str(status.get("value", "")) for _, status, _ in updates if isinstance(status, dict))
+    """Everything the status panel showed: updates (a value with visibility) and plain values alike."""
+    return " ".join(str(status.get("value", "")) if isinstance(status, dict) else str(status) for _, status, _ in updates)
 
 
 def final_output(updates: list[tuple]) -> object:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from playwright.sync_api import expect
+
 from tests.browser_page import BROWSER_MARKS, generate_and_wait, set_model, wait_until
 from tests.protocol_server import ProtocolServer, Reply
 
@@ -39,7 +41,7 @@ def test_stop_cancels_a_wait_at_once(page, server: ProtocolServer) -> None:
     page.get_by_role("button", name="Stop").click()
     page.locator("#pg-stopped").get_by_text("Stopped.").wait_for(timeout=3_000)
     assert len(server.posts("test/tiny-gpt")) == 1
-    assert not page.locator("#pg-status").is_visible()  # the loading notice went with the run
+    expect(page.locator("#pg-status")).to_be_hidden()  # the loading notice went with the run
 
 
 def test_stopped_goes_away_when_the_next_run_starts(page, server: ProtocolServer) -> None:

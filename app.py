@@ -5,49 +5,47 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 
 import gradio as gr
 from starlette.middleware import Middleware
 
-from components.auth_panel import build_auth_panel, wire_auth_panel
-from components.big_text import build_big_text_toggle, wire_big_text
-from components.chat_events import make_chat_wiring, wire_chat
-from components.chat_panel import build_chat_panel, build_format_panel
-from components.code_panel import build_code_panel, wire_code_panel, wire_share_link
-from components.compare_panel import build_compare_panel, wire_compare_panel
+from components import (
+    auth_panel,
+    chat_panel,
+    code_panel,
+    compare_panel,
+    format_panel,
+    group_history_panel,
+    history_panel,
+    model_panel,
+    parameters_panel,
+    preflight_panel,
+    presets_panel,
+    run_panel,
+    search_panel,
+    sweep_panel,
+)
+from components import big_text as big_text_panel
+from components.context import RunContext
 from components.form import Form
-from components.generation import RunContext, wire_fallback, wire_generation, wire_stop
-from components.group_history_panel import Page, build_group_history_panel, show_groups, wire_group_history_panel
-from components.history_panel import build_history_panel, show_history, wire_history_panel
-from components.model_panel import build_model_panel, wire_model_panel
-from components.parameters_panel import build_parameters_panel, wire_parameters_panel
-from components.preflight_panel import build_preflight_panel, wire_preflight_panel
-from components.presets_panel import build_presets_panel, wire_presets_loading, wire_presets_panel
-from components.replay_panel import wire_replay
-from components.run_panel import build_run_panel
-from components.runs_links import wire_group_links
-from components.search_panel import build_search_panel, search_box, wire_search_panel
+from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
-from components.sweep_panel import build_sweep_panel, wire_sweep_panel
 from components.text_sync import mirror_textboxes
-from playground.backend import Backend
-from playground.body_limit import BodyLimit
 from playground.chat.facts import FactsLookup, router_lookup
 from playground.config import Settings, load_settings
-from playground.hub import hub_reachable
+from playground.hf.hub import hub_reachable
+from playground.hf.tokens import pick_token
+from playground.inference.backend import Backend
+from playground.inference.retry import RetryPolicy
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
-from playground.local.engine import local_model_installed
 from playground.local.resolve import local_model_resolver
 from playground.local.service import shared_service
-from playground.outbound import isolate_tokens
-from playground.presets import load_presets
-from playground.request_errors import EXCEPTION_HANDLERS
-from playground.retry import RetryPolicy
-from playground.router import install_router
-from playground.tokens import pick_token
+from playground.local.setup import local_model_installed
+from playground.saved.presets import load_presets
+from playground.startup import install_patches
+from playground.web.body_limit import BodyLimit
+from playground.web.request_errors import EXCEPTION_HANDLERS
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
@@ -63,8 +61,8 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.body_limit), and a
-    malformed one gets a 422 that can always be encoded (playground.request_errors)."""
+    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), and a
+    malformed one gets a 422 that can always be encoded (playground.web.request_errors)."""
     return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
@@ -80,67 +78,74 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
     `facts` looks up router facts per model and provider (context length, price, structured output);
     the router's own list by default."""
     ctx = RunContext(backend=backend, settings=settings, facts=facts or router_lookup)
-    shipped = load_presets(PRESETS_DIR)
-    local_choice = [(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []
-    choices = [*local_choice, *settings.suggested_models]
     with gr.Blocks(title="Inference Playground") as demo:
         gr.Markdown("# Inference Playground")
         if local_default:
             gr.Markdown(LOCAL_BANNER.format(offline=" or the Hub can't be reached" if offline else ""), elem_id="pg-banner")
-        auth = build_auth_panel(settings.on_space)
-        finished_run = gr.State(None)
-        default_model = LOCAL_MODEL_NAME if local_default else settings.default_model
-        with gr.Row():
-            with gr.Column(scale=3), gr.Tabs(selected="playground") as tabs:
-                with gr.Tab("Playground", id="playground"):
-                    query = search_box()
-                    model = build_model_panel(choices, default_model, beside_model=query)
-                    search = build_search_panel(query)
-                    response_format = build_format_panel(model.mode)
-                    run = build_run_panel(model.mode)
-                    chat = build_chat_panel(run.output, model.mode)
-                    code = build_code_panel()
-                with gr.Tab("Compare", id="compare"):
-                    compare = build_compare_panel(choices, [default_model, *[value for _, value in settings.suggested_models]])
-                with gr.Tab("Sweep", id="sweep"):
-                    sweep = build_sweep_panel(choices)
-            with gr.Column(scale=2):
-                with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
-                    big_text = build_big_text_toggle()
-                    preflight = build_preflight_panel()
-                presets = build_presets_panel(shipped)
-                params = build_parameters_panel()
-                history = build_history_panel()
-                group_history = build_group_history_panel()
-        form = Form.build(model, params, run.prompt, response_format)
-        wire_auth_panel(demo, auth)
-        wire_model_panel(model, auth.session_token, settings)
-        wire_search_panel(search, model, choices, auth.session_token, settings)
-        wire_preflight_panel(demo, preflight, backend, settings, auth.session_token, extra_models=[model.model, *[pane.model for pane in compare.panes]])
-        wire_big_text(big_text, [run.prompt, run.output])
-        wire_parameters_panel(params, model.mode)
-        chat_wiring = make_chat_wiring(ctx, chat, run, finished_run)
-        generate = wire_generation(ctx, form, run, auth.session_token, finished_run, chat_wiring)
-        wire_chat(ctx, chat_wiring, form, auth.session_token, model, run.output, response_format)
-        wire_code_panel(ctx, code, form, chat.state)
-        wire_presets_panel(presets, form, shipped.presets, chat)
-        fallback = wire_fallback(ctx, form, run, auth.session_token, finished_run)
-        wire_history_panel(ctx, history, form, run, code, generate, finished_run, chat, other_runs=[fallback])
-        wire_replay(ctx, history, run)
-        demo.load(show_history, inputs=history.stored, outputs=history.runs, queue=False, api_visibility="undocumented")
-        wire_presets_loading(demo, presets, shipped.presets)
-        wire_share_link(demo, ctx, form, run.status, chat)
-        compare_event = wire_compare_panel(ctx, compare, form, auth.session_token, chat.state)
-        sweep_event = wire_sweep_panel(ctx, sweep, form, auth.session_token)
-        page = Page(tabs, compare, sweep, form)
-        wire_group_history_panel(group_history, page, compare_event, sweep_event)
-        demo.load(show_groups, inputs=group_history.stored, outputs=group_history.runs, queue=False, api_visibility="undocumented")
-        wire_group_links(demo, page)
-        # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-        mirror_textboxes([run.prompt, compare.prompt, sweep.prompt])
-        mirror_textboxes([model.system_prompt, compare.system_prompt])
-        wire_stop(ctx, run)  # last: Stop cancels every stream wired above
+        page = build_page(demo, settings, LOCAL_MODEL_NAME if local_default else settings.default_model, local_installed)
+        wire_page(ctx, page)
     return demo
+
+
+def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_installed: bool) -> Page:
+    """Every panel, built in its place on the page."""
+    shipped = load_presets(PRESETS_DIR)
+    choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
+    auth = auth_panel.build(settings.on_space)
+    finished_run = gr.State(None)
+    with gr.Row():
+        with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
+            with gr.Tab("Playground", id=PLAYGROUND_TAB):
+                query = search_panel.search_box()
+                model = model_panel.build(choices, default_model, beside_model=query)
+                search = search_panel.build(query)
+                response_format = format_panel.build(model.mode)
+                run = run_panel.build(model.mode)
+                chat = chat_panel.build(run.output, model.mode)
+                code = code_panel.build()
+            with gr.Tab("Compare", id=COMPARE_TAB):
+                compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])
+            with gr.Tab("Sweep", id=SWEEP_TAB):
+                sweep = sweep_panel.build(choices)
+        with gr.Column(scale=2):
+            with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
+                big_text = big_text_panel.build()
+                preflight = preflight_panel.build()
+            presets = presets_panel.build(shipped)
+            params = parameters_panel.build()
+            history = history_panel.build()
+            group_history = group_history_panel.build()
+    form = Form.build(model, params, run.prompt, response_format)
+    return Page(demo=demo, tabs=tabs, auth=auth, model=model, search=search, response_format=response_format, run=run,
+                chat=chat, code=code, compare=compare, sweep=sweep, big_text=big_text, preflight=preflight, presets=presets,
+                params=params, history=history, group_history=group_history, form=form, finished_run=finished_run)
+
+
+def wire_page(ctx: RunContext, page: Page) -> None:
+    """Each panel's events, in this order: Gradio numbers events as they are wired (the API's
+    order), a panel that builds on others' events comes after them, and Stop comes last."""
+    auth_panel.wire(ctx, page)
+    model_panel.wire(ctx, page)
+    search_panel.wire(ctx, page)
+    preflight_panel.wire(ctx, page)
+    big_text_panel.wire(ctx, page)
+    parameters_panel.wire(ctx, page)
+    run_panel.wire(ctx, page)  # Generate, in both modes, and the /generate API
+    chat_panel.wire(ctx, page)
+    format_panel.wire(ctx, page)
+    code_panel.wire(ctx, page)
+    presets_panel.wire(ctx, page)
+    run_panel.wire_fallback(ctx, page)  # "Run on <model>"
+    history_panel.wire(ctx, page)  # after every run it records (ctx.history_runs)
+    presets_panel.wire_loading(ctx, page)
+    code_panel.wire_share_link(ctx, page)
+    compare_panel.wire(ctx, page)
+    sweep_panel.wire(ctx, page)
+    group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
+    # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
+    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt])
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt])
+    run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 
 
 def start_options(settings: Settings, local_installed: bool, offline: bool) -> dict[str, bool]:
@@ -151,19 +156,9 @@ def start_options(settings: Settings, local_installed: bool, offline: bool) -> d
     return {"local_default": local_default, "offline": offline, "local_installed": local_installed}
 
 
-def skip_absent_matplotlib() -> None:
-    """Gradio imports matplotlib around every event it runs, each streamed update included. Where it
-    is not installed, every such import searches the whole of sys.path again (about 0.08 ms per
-    update, on the event loop); a module marked absent fails at once. Installed, it is left alone."""
-    if importlib.util.find_spec("matplotlib") is None:
-        sys.modules.setdefault("matplotlib", None)  # type: ignore[arg-type]  # None: "known absent" to the import system
-
-
 def main() -> None:
-    skip_absent_matplotlib()
     settings = load_settings()
-    isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
-    install_router(settings.router_url)
+    install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
                       on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))

@@ -64,7 +64,9 @@ from gradio_client.utils import apply_diff  # noqa: E402
 from huggingface_hub import InferenceClient  # noqa: E402
 from huggingface_hub import constants as hf_constants  # noqa: E402
 
-from playground.router import install_router  # noqa: E402
+from playground.hf.router import install_router  # noqa: E402
+from playground.input.form_values import parameter_form_values  # noqa: E402
+from playground.input.params import GenerationParams  # noqa: E402
 from tests.protocol_answers import generate as expected_answer  # noqa: E402
 
 MODEL = "test/tiny-gpt"
@@ -129,8 +131,8 @@ def app_form(tokens: int) -> dict[str, object]:
     """The `/generate` API's inputs, by name."""
     return {
         "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
-        "temperature": TEMPERATURE, "max_new_tokens": tokens, "seed": SEED, "random_seed": False, "top_p": 1.0,
-        "top_k": 0, "repetition_penalty": 1.0, "stop": "", "session_token": "",
+        **parameter_form_values(GenerationParams(temperature=TEMPERATURE, max_new_tokens=tokens, seed=SEED), random_seed=False),
+        "session_token": "",
     }  # fmt: skip
 
 

@@ -34,6 +34,8 @@ if str(ROOT) not in sys.path:  # run as a script: make playground/, tests/ and b
 from gradio_client import Client  # noqa: E402
 
 from benchmarks.bench_app_overhead import base_env, free_port, subprocess_serving, time_limit  # noqa: E402
+from playground.input.form_values import parameter_form_values  # noqa: E402
+from playground.input.params import GenerationParams  # noqa: E402
 from tests.gradio_updates import last_values  # noqa: E402
 from tests.protocol_answers import generate as expected_answer  # noqa: E402
 
@@ -50,8 +52,9 @@ CASES = (ALONE, TWO, FOUR)
 
 
 def parameters(tokens: int) -> dict[str, object]:
-    return {"temperature": TEMPERATURE, "max_new_tokens": tokens, "seed": SEED, "random_seed": False, "top_p": 1.0,
-            "top_k": 0, "repetition_penalty": 1.0, "stop": "", "session_token": ""}
+    """Every parameter field at its default, but for these run settings (the seed fixed)."""
+    params = GenerationParams(temperature=TEMPERATURE, max_new_tokens=tokens, seed=SEED)
+    return {**parameter_form_values(params, random_seed=False), "session_token": ""}
 
 
 def generate_inputs(tokens: int) -> dict[str, object]:

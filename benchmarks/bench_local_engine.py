@@ -26,8 +26,9 @@ from pathlib import Path
 from huggingface_hub import InferenceClient
 from llama_cpp import Llama
 
-from playground.local.engine import CONTEXT_TOKENS, find_model_path
+from playground.local.engine import CONTEXT_TOKENS
 from playground.local.service import LocalModelService
+from playground.local.setup import find_model_path
 
 PROMPT = "1, 2, 3, 4, 5,"  # SmolLM2 keeps counting, so every run reaches MAX_NEW_TOKENS
 MAX_NEW_TOKENS = 128

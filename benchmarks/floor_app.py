@@ -22,7 +22,7 @@ import gradio as gr
 from huggingface_hub import InferenceClient
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from playground.router import install_router  # noqa: E402  - the router URL must point at the local server
+from playground.hf.router import install_router  # noqa: E402  - the router URL must point at the local server
 
 MODEL = os.environ.get("PLAYGROUND_MODELS", "test/tiny-gpt").split(",")[0]
 

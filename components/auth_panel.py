@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from components.context import RunContext
+from components.page import Page
+
 SIGN_IN_PROMPT = (
     "**Sign in with Hugging Face** to run hosted models with your own account "
     "(or paste a token in the token field)."
@@ -27,7 +30,7 @@ class AuthPanel:
     sign_in_prompt: gr.Markdown | None
 
 
-def build_auth_panel(on_space: bool) -> AuthPanel:
+def build(on_space: bool) -> AuthPanel:
     prompt = gr.Markdown(SIGN_IN_PROMPT, elem_id="pg-sign-in") if on_space else None
     with gr.Row():
         login = gr.LoginButton(scale=1) if on_space else None
@@ -38,11 +41,12 @@ def build_auth_panel(on_space: bool) -> AuthPanel:
     return AuthPanel(session_token, login, prompt)
 
 
-def wire_auth_panel(demo: gr.Blocks, panel: AuthPanel) -> None:
+def wire(ctx: RunContext, page: Page) -> None:
     """The sign-in call to action shows while the visitor has no token, signed in or typed."""
+    panel = page.auth
     if panel.sign_in_prompt is None:
         return
-    demo.load(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt, queue=False, api_visibility="undocumented")
+    page.demo.load(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt, queue=False, api_visibility="undocumented")
     panel.session_token.change(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt,
                                queue=False, api_visibility="undocumented")
 

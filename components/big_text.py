@@ -5,23 +5,34 @@ A CSS class toggled through Gradio (`elem_classes` updates); no script edits the
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
+from components.context import RunContext
+from components.page import Page
+
 BIG_CLASS = "pg-big"
 
 
-def build_big_text_toggle() -> gr.Checkbox:
-    return gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and output, for a projector.")
+@dataclass(frozen=True)
+class BigText:
+    toggle: gr.Checkbox
 
 
-def wire_big_text(toggle: gr.Checkbox, targets: Sequence[gr.components.Component]) -> None:
+def build() -> BigText:
+    return BigText(gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and output, for a projector."))
+
+
+def wire(ctx: RunContext, page: Page) -> None:
+    """The toggle enlarges the Prompt and the Output."""
+    targets = [page.run.prompt, page.run.output]
+
     def enlarge(big: bool) -> list[Any]:
         return [big_text_update(target, big) for target in targets]
 
-    toggle.change(enlarge, inputs=toggle, outputs=list(targets), queue=False, api_visibility="undocumented")
+    page.big_text.toggle.change(enlarge, inputs=page.big_text.toggle, outputs=targets, queue=False, api_visibility="undocumented")
 
 
 def big_text_update(target: gr.components.Component, big: bool) -> dict:

@@ -1,36 +1,25 @@
-"""Chat mode's events: Generate (through the Generate handler), Regenerate, editing a message,
-New chat, the version switch, "Drop oldest turns", and what Mode and Response format show."""
+"""What Chat mode's buttons run: Generate's chat runner, Regenerate, an edited message (each streams
+one answer into the conversation), and New chat, the version switch and "Drop oldest turns"."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.chat_panel import (
-    ChatPanel,
-    FormatPanel,
-    conversation_view,
-    mode_visibility,
-    schema_visibility,
-    turn_of_message,
-    verdict_html,
-    versions_update,
-)
-from components.chat_run import ChatOutputs, Update, check_format_offered, conversation_request, facts_for, failure, run_conversation
-from components.form import Form, read_form
-from components.generation import RunContext, checked_request
+from components.chat_run import ChatOutputs, check_format_offered, facts_for, failure, run_conversation, turn_request
+from components.chat_view import conversation_view, turn_of_message, verdict_html, versions_update
+from components.context import RunContext, Update, visitor_token
+from components.form import read_form
 from components.messages import info_html
+from components.page import Page
 from playground import errors as e
 from playground.chat.conversation import Conversation
-from playground.chat.facts import FactsLookup, structured_output_note
-from playground.chat.structured import ResponseFormat
-from playground.form_values import FormValues
-from playground.request import Mode
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.hf.token_format import check_token_format
+from playground.hf.tokens import token_for_model
+from playground.input.form_values import FormValues
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 
@@ -45,8 +34,15 @@ class ChatWiring:
     run: Callable[..., Iterator[Update]]
 
 
-def make_chat_wiring(ctx: RunContext, panel: ChatPanel, run_panel: Any, finished_run: gr.State) -> ChatWiring:
-    out = ChatOutputs(panel, run_panel.prompt, run_panel.status, run_panel.stats, finished_run, run_panel.stopped)
+def chat_outputs(page: Page) -> ChatOutputs:
+    """Where a chat run's updates go: the conversation, the Prompt, the run panel's status and stats."""
+    run = page.run
+    return ChatOutputs(page.chat, run.prompt, run.status, run.stats, page.finished_run, run.stopped)
+
+
+def chat_wiring(ctx: RunContext, page: Page) -> ChatWiring:
+    """The runner Generate hands a Chat-mode message to: it asks the typed Prompt."""
+    out = chat_outputs(page)
 
     def run(form: FormValues, token: str | None, state: Conversation | None) -> Iterator[Update]:
         prompt = form.prompt if isinstance(form.prompt, str) else ""
@@ -55,7 +51,7 @@ def make_chat_wiring(ctx: RunContext, panel: ChatPanel, run_panel: Any, finished
             return
         yield from _start(ctx, out, form, token, state, lambda chat: chat.ask(prompt), typed=prompt)
 
-    return ChatWiring(panel.state, out, run)
+    return ChatWiring(page.chat.state, out, run)
 
 
 def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | None, state: Conversation | None,
@@ -64,8 +60,7 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
-        settings = checked_request(ctx, replace(form, prompt=asked.last_user_message))
-        request = conversation_request(settings, asked)
+        request = turn_request(ctx, form, asked)
         check_token_format(token)
         facts = facts_for(ctx.facts, request, token)
         check_format_offered(request, facts)
@@ -77,58 +72,36 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | Non
                                 update_interval=ctx.settings.ui_update_interval)
 
 
-def wire_chat(ctx: RunContext, wiring: ChatWiring, form: Form, session_token: gr.Textbox, model_panel: Any,
-              output: gr.Textbox, fmt: FormatPanel) -> None:
-    """Wires the chat panel's own events; the streaming ones join `ctx.streams`, for Stop."""
-    out, panel = wiring.outputs, wiring.outputs.panel
-    inputs = {**form.by_name(), "session_token": session_token, "chat_state": panel.state}
+# Gradio fills in the special arguments (the edit, the sign-in token) only as leading positional ones.
+def make_regenerate(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Update]]:
+    """Regenerate: the last answer again, as a new version of it."""
 
-    # Gradio fills in the special arguments (the edit, the sign-in token) only as leading positional ones.
     def regenerate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = _token(ctx, values, oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         state = values.get("chat_state")
         if not isinstance(state, Conversation) or not state.turns:
             yield failure(out, e.InvalidParametersError(NOTHING_TO_REGENERATE))
             return
         yield from _start(ctx, out, read_form(values), token, state, Conversation.regenerate)
 
+    return regenerate
+
+
+def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Update]]:
+    """An edited user message: a new version of its turn, answered again."""
+
     def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = _token(ctx, values, oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         state = values.get("chat_state")
         chat = state if isinstance(state, Conversation) else Conversation()
         turn = turn_of_message(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
         text = _edited_text(edit_data.value)
         if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
-            yield {panel.conversation: conversation_view(chat)}
+            yield {out.panel.conversation: conversation_view(chat)}
             return
         yield from _start(ctx, out, read_form(values), token, chat, lambda c: c.edit(turn, text))
 
-    hidden = {"api_visibility": "undocumented"}
-    ctx.streaming(panel.regenerate.click(regenerate, inputs_kwargs=inputs, outputs=out.all(), **hidden))
-    ctx.streaming(panel.conversation.edit(edit, inputs_kwargs=inputs, outputs=out.all(), **hidden))
-    shown = [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
-    quick = {"queue": False, **hidden}
-    panel.new_chat.click(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, **quick)
-    # The Chatbot's own trash button: the same as New chat, so what is shown and what is sent agree.
-    panel.conversation.clear(new_chat, inputs=[panel.state, model_panel.system_prompt], outputs=shown, **quick)
-    panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
-    panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
-    panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], **quick)
-    model_panel.mode.change(mode_visibility, inputs=model_panel.mode, outputs=[output, panel.conversation, panel.controls, fmt.group], **quick)
-    fmt.response_format.change(schema_visibility, inputs=fmt.response_format, outputs=fmt.json_schema, **quick)
-
-    def availability(model_name: str, provider: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> list[Any]:
-        token = pick_token(session, oauth_token.token if oauth_token else None, ctx.settings)
-        return format_availability(ctx.facts, model_name, provider, token)
-
-    availability_inputs = [model_panel.model, model_panel.provider, session_token]
-    for control in (model_panel.model, model_panel.provider):
-        control.change(availability, inputs=availability_inputs, outputs=[fmt.response_format, fmt.note], **quick)
-
-
-def _token(ctx: RunContext, values: dict[str, Any], oauth_token: gr.OAuthToken | None) -> str | None:
-    session = values.get("session_token")
-    return pick_token(session if isinstance(session, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
+    return edit
 
 
 def _edited_text(value: Any) -> str:
@@ -171,17 +144,3 @@ def drop_oldest(state: Any, count: Any) -> list[Any]:
     dropped = chat.drop_oldest(count)
     note = info_html(f"Dropped the {count} oldest turn{'s' if count != 1 else ''}. Send your message again.")
     return [*_shown(dropped), gr.update(value=note, visible=True)]
-
-
-def format_availability(lookup: FactsLookup | None, model: str, provider: str, token: str | None) -> list[Any]:
-    """[Response format, note]: offered where the model can follow it, otherwise the reason why not."""
-    from playground.chat.facts import model_facts
-
-    note = structured_output_note(model or "", model_facts(model or "", provider or "auto", token, lookup))
-    if note is None:
-        return [gr.update(interactive=True), gr.update(value="", visible=False)]
-    return [gr.update(value=ResponseFormat.TEXT.value, interactive=False), gr.update(value=note, visible=True)]
-
-
-def is_chat(mode: Any) -> bool:
-    return mode == Mode.CHAT.value

@@ -1,57 +1,21 @@
-"""Chat mode: the "Conversation", "Regenerate", "New chat", editing and versions, "Response format".
+"""Chat mode's panel: the "Conversation", "Regenerate", "New chat", editing and versions, "Drop oldest turns".
 
-The conversation is a `playground.chat.conversation.Conversation` value kept per visitor in a
-`gr.State`; the Chatbot only shows it (`conversation_view`). Every action builds a new value and
-the run streams into it, so a failed run puts back the conversation as it was and the prompt that
-was typed: nothing is lost.
+What it shows is drawn by components/chat_view.py; what its buttons run is in components/chat_events.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
 import gradio as gr
 
-from playground.chat.context import Fit
-from playground.chat.conversation import Conversation, from_pairs
-from playground.chat.structured import EXAMPLE_SCHEMA_TEXT, ResponseFormat, Verdict
-from playground.request import GenerationRequest, Mode
-
-THINKING_TITLE = "Thinking"
-
-
-@dataclass(frozen=True)
-class ChatPanel:
-    conversation: gr.Chatbot
-    state: gr.State
-    regenerate: gr.Button
-    new_chat: gr.Button
-    controls: gr.Row
-    versions_row: gr.Row
-    edited_turn: gr.Dropdown
-    previous_version: gr.Button
-    next_version: gr.Button
-    fit_row: gr.Row
-    fit_notice: gr.Markdown
-    drop_oldest: gr.Button
-    drop_count: gr.State
-    verdict: gr.HTML
+from components.chat_events import chat_outputs, drop_oldest, make_edit, make_regenerate, new_chat, next_version, previous_version
+from components.chat_view import ChatPanel
+from components.context import RunContext
+from components.page import Page
+from playground.chat.conversation import Conversation
+from playground.input.request import Mode
 
 
-@dataclass(frozen=True)
-class FormatPanel:
-    group: gr.Group
-    response_format: gr.Radio
-    json_schema: gr.Code
-    note: gr.Markdown
-
-    def controls(self) -> dict[str, gr.components.Component]:
-        """Keyed by FormValues field name."""
-        return {"response_format": self.response_format, "json_schema": self.json_schema}
-
-
-def build_chat_panel(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
+def build(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
     """The conversation area, shown in Chat mode in place of `output` (the page may open in either)."""
     chat = mode.value == Mode.CHAT.value
     output.visible = not chat  # before the page is configured, like the constructor's argument
@@ -72,97 +36,26 @@ def build_chat_panel(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
                      previous_version, next_version, fit_row, fit_notice, drop_oldest, gr.State(0), verdict)
 
 
-def build_format_panel(mode: gr.Radio) -> FormatPanel:
-    """ "Response format" (Chat mode only) and its schema editor, seeded with an example."""
-    with gr.Group(visible=mode.value == Mode.CHAT.value) as group:
-        response_format = gr.Radio(choices=[f.value for f in ResponseFormat], value=ResponseFormat.TEXT.value,
-                                   label="Response format", elem_id="pg-response-format",
-                                   info="JSON or a JSON schema the answer must follow; the answer is checked against it.")
-        json_schema = gr.Code(value=EXAMPLE_SCHEMA_TEXT, language="json", label="Schema", visible=False, interactive=True,
-                         elem_id="pg-schema")
-        note = gr.Markdown(visible=False, elem_id="pg-format-note")
-    return FormatPanel(group, response_format, json_schema, note)
-
-
-def restore_outputs(panel: ChatPanel) -> list[Any]:
-    """What restoring a request's conversation (history, share link) updates."""
-    return [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
-
-
-def restored_conversation(panel: ChatPanel, request: GenerationRequest) -> dict[Any, Any]:
-    """A request's earlier turns as the visitor's conversation; its prompt goes back in Prompt, so
-    Generate (or Re-run) sends the very same request again."""
-    return conversation_shown(panel, from_pairs(request.system_prompt, request.turns))
-
-
-def conversation_shown(panel: ChatPanel, chat: Conversation) -> dict[Any, Any]:
-    """`chat` as the visitor's conversation, starting without versions, verdict or fit notice."""
-    return {panel.conversation: conversation_view(chat), panel.state: chat, panel.versions_row: gr.update(visible=False),
-            panel.edited_turn: gr.update(choices=[], value=None), panel.verdict: verdict_html(None),
-            panel.fit_row: gr.update(visible=False)}
-
-
-def conversation_view(chat: Conversation, thinking_now: bool = False) -> list[dict[str, Any]]:
-    """The Chatbot's messages: each answer's reasoning as a collapsed "Thinking" block (with its
-    duration) above the answer, never as raw text. The newest block stays open while it streams."""
-    messages: list[dict[str, Any]] = []
-    for index, turn in enumerate(chat.turns):
-        messages.append({"role": "user", "content": turn.user})
-        answer = turn.answer
-        if answer is None:
-            continue
-        if answer.reasoning:
-            live = thinking_now and index == len(chat.turns) - 1
-            metadata: dict[str, Any] = {"title": THINKING_TITLE, "status": "pending" if live else "done"}
-            if answer.thinking_seconds is not None:
-                metadata["duration"] = round(answer.thinking_seconds, 1)
-            messages.append({"role": "assistant", "content": answer.reasoning, "metadata": metadata})
-        if answer.content or not answer.reasoning:
-            messages.append({"role": "assistant", "content": answer.content})
-    return messages
-
-
-def turn_of_message(chat: Conversation, index: int) -> int | None:
-    """The turn a user message of `conversation_view(chat)` belongs to (None for other messages)."""
-    view = conversation_view(chat)
-    if not 0 <= index < len(view) or view[index]["role"] != "user":
-        return None
-    return sum(1 for message in view[:index] if message["role"] == "user")
-
-
-def versions_update(chat: Conversation) -> tuple[dict, dict]:
-    """(the versions row, the "Edited turn" dropdown): one entry per turn with more than one version."""
-    choices = [(f"Turn {index + 1}: version {turn.version[0]} of {turn.version[1]}", index)
-               for index, turn in enumerate(chat.turns) if turn.version[1] > 1]
-    if not choices:
-        return gr.update(visible=False), gr.update(choices=[], value=None)
-    return gr.update(visible=True), gr.update(choices=choices, value=choices[-1][1])
-
-
-def fit_message(fit: Fit) -> str:
-    """What the playground says when a conversation no longer fits; never cuts it silently."""
-    size = f"This conversation is about {fit.prompt_tokens} tokens; with room for a {fit.answer_room}-token answer it doesn't fit this model's context of {fit.context_length} tokens."
-    if fit.drop_turns is None:
-        return f"**{size}** The last message alone is too long: shorten it, or lower Max new tokens."
-    turns = "turn" if fit.drop_turns == 1 else f"{fit.drop_turns} turns"
-    return f"**{size}** Drop the oldest {turns} to continue? Nothing is dropped unless you press the button."
-
-
-def verdict_html(verdict: Verdict | None) -> dict:
-    if verdict is None:
-        return gr.update(value="", visible=False)
-    if verdict.valid:
-        return gr.update(value="<div class='pg-status pg-valid' role='status'><strong>Valid</strong>: the answer matches the response format.</div>", visible=True)
-    import html
-
-    return gr.update(value=f"<div class='pg-status pg-invalid' role='status'><strong>Invalid</strong>: {html.escape(verdict.error)}</div>", visible=True)
+def wire(ctx: RunContext, page: Page) -> None:
+    """Wires the chat panel's own events; the streaming ones join `ctx.streams`, for Stop."""
+    out, panel, model = chat_outputs(page), page.chat, page.model
+    inputs = {**page.form.by_name(), "session_token": page.auth.session_token, "chat_state": panel.state}
+    hidden = {"api_visibility": "undocumented"}
+    ctx.streaming(panel.regenerate.click(make_regenerate(ctx, out), inputs_kwargs=inputs, outputs=out.all(), **hidden))
+    ctx.streaming(panel.conversation.edit(make_edit(ctx, out), inputs_kwargs=inputs, outputs=out.all(), **hidden))
+    shown = [panel.conversation, panel.state, panel.versions_row, panel.edited_turn, panel.verdict, panel.fit_row]
+    quick = {"queue": False, **hidden}
+    panel.new_chat.click(new_chat, inputs=[panel.state, model.system_prompt], outputs=shown, **quick)
+    # The Chatbot's own trash button: the same as New chat, so what is shown and what is sent agree.
+    panel.conversation.clear(new_chat, inputs=[panel.state, model.system_prompt], outputs=shown, **quick)
+    panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
+    panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
+    panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], **quick)
+    mode_outputs = [page.run.output, panel.conversation, panel.controls, page.response_format.group]
+    model.mode.change(mode_visibility, inputs=model.mode, outputs=mode_outputs, **quick)
 
 
 def mode_visibility(mode: str) -> list[dict]:
     """[Output, Conversation, chat controls, format group]: Chat shows the conversation, Completion the Output."""
     chat = mode == Mode.CHAT.value
     return [gr.update(visible=not chat), gr.update(visible=chat), gr.update(visible=chat), gr.update(visible=chat)]
-
-
-def schema_visibility(response_format: str) -> dict:
-    return gr.update(visible=response_format == ResponseFormat.JSON_SCHEMA.value)

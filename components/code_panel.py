@@ -1,4 +1,5 @@
-"""Share link and "View code": the exact request, as a URL to the playground and as code.
+"""Share link and "View code": the exact request, as a URL to the playground and as code
+(made by components/share_code.py); and opening the page from a share link.
 
 Neither ever holds a token: links carry settings, the conversation and the prompt only, snippets
 read $HF_TOKEN.
@@ -6,25 +7,23 @@ read $HF_TOKEN.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import gradio as gr
 
-from components.chat_panel import ChatPanel, restore_outputs, restored_conversation
-from components.chat_run import conversation_request
-from components.form import Form, read_form
-from components.generation import RunContext
+from components.chat_view import restore_outputs, restored_conversation
+from components.context import RunContext, page_url
+from components.form import read_form
 from components.messages import error_text, info_html
+from components.page import Page
+from components.share_code import code_for_form, shared_state
 from playground import errors as e
-from playground.chat.conversation import Conversation
-from playground.form_values import FormValues, form_values, request_from_form
-from playground.model_ref import is_endpoint_url
-from playground.request import GenerationRequest, Mode
-from playground.share import SharedState, parse_share_query, parse_share_url, share_query
-from playground.snippets import curl_snippet, javascript_snippet, python_snippet
-from playground.tokens import is_hugging_face_url
+from playground.hf.tokens import is_hugging_face_url
+from playground.input.form_values import form_values
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import GenerationRequest
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class CodePanel:
         return dict(zip(self.outputs(), code, strict=True))
 
 
-def build_code_panel() -> CodePanel:
+def build() -> CodePanel:
     with gr.Accordion("Share and View code", open=False):
         share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-share-link",
                                 info="Opens the playground with these settings and prompt. Holds no token.")
@@ -57,7 +56,10 @@ def build_code_panel() -> CodePanel:
     return CodePanel(share_link, python, curl, javascript, show)
 
 
-def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form, chat_state: gr.State) -> None:
+def wire(ctx: RunContext, page: Page) -> None:
+    """"View code" (and the `/view_code` API) fills the share link and the snippets from the form."""
+    panel, form = page.code, page.form
+
     # `request` is a positional parameter: Gradio fills only those (a keyword-only one was never
     # passed, so View code failed with "missing 'request'"). The form's fields come by name.
     def view_code(request: gr.Request, **values: Any) -> dict[Any, str]:
@@ -67,52 +69,17 @@ def wire_code_panel(ctx: RunContext, panel: CodePanel, form: Form, chat_state: g
             gr.Warning(error_text(error))
             return gr.skip()  # the snippets on screen stay as they were
 
-    # As for Generate (see generation.wire_generation): the `/view_code` API, on a hidden trigger,
+    # As for Generate (see run_panel.wire): the `/view_code` API, on a hidden trigger,
     # takes the documented form fields only; the page's button also reads the conversation.
     api = gr.Button(visible=False, elem_id="pg-view-code-api")
     api.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
-    inputs = {**form.by_name(), "chat_state": chat_state}
+    inputs = {**form.by_name(), "chat_state": page.chat.state}
     panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_visibility="undocumented")
 
 
-def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:
-    """In Chat mode the request carries the conversation: with the typed message, the one Generate
-    would send; with none typed, the last one sent. Raises InvalidModelError or InvalidParametersError."""
-    request = chat_code_request(form, conversation) if form.mode == Mode.CHAT.value else request_from_form(form)
-    if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
-        request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
-    return code_for_request(ctx, request, page_url)
-
-
-def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:
-    chat = conversation if isinstance(conversation, Conversation) else Conversation()
-    chat = chat.with_system_prompt(form.system_prompt or "")
-    typed = form.prompt if isinstance(form.prompt, str) else ""
-    asked = chat.ask(typed) if typed.strip() or not chat.turns else chat.regenerate()
-    settings = request_from_form(replace(form, prompt=asked.last_user_message))
-    return conversation_request(settings, asked)
-
-
-def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
-    """[share link, Python, cURL, JavaScript] for exactly this request."""
-    local_url = ctx.backend.resolve_url(request.model)
-    # model_copy, not a validated copy: the local model's loopback URL is what the snippet must call.
-    called = request.model_copy(update={"model": local_url}) if local_url else request
-    router = ctx.settings.router_url
-    link = f"{page_url}?{share_query(request)}"
-    return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
-
-
-def page_url(request: gr.Request | None) -> str:
-    """The page's own address (without query), as the browser sees it."""
-    if request is None:
-        return ""
-    referer = request.headers.get("referer", "")
-    return referer.split("?", 1)[0] if referer else ""
-
-
-def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTML, chat: ChatPanel) -> None:
+def wire_share_link(ctx: RunContext, page: Page) -> None:
     """Opening the page with a share link's query fills the form (and Chat mode's conversation) from it."""
+    form, status, chat = page.form, page.run.status, page.chat
 
     def open_link(request: gr.Request) -> dict[Any, Any]:
         shared = shared_state(request)
@@ -125,7 +92,7 @@ def wire_share_link(demo: gr.Blocks, ctx: RunContext, form: Form, status: gr.HTM
         return {**form.updates(form_values(request)), status: notice, **restored_conversation(chat, request)}
 
     outputs = [*form.inputs(), status, *restore_outputs(chat)]
-    demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
+    page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
 
 
 def foreign_host_note(ctx: RunContext, model: str) -> str:
@@ -136,11 +103,3 @@ def foreign_host_note(ctx: RunContext, model: str) -> str:
     return (f" This link points at {host}. Nothing is sent until you press Generate, "
             "and your Hugging Face token is never sent there.")
 
-
-def shared_state(request: gr.Request) -> SharedState:
-    """What the page's share-link query asks for."""
-    shared = parse_share_query(request.query_params)
-    if shared.is_empty:
-        # The load event's own URL may not carry the page's query; the page's address is its referer.
-        shared = parse_share_url(request.headers.get("referer", ""))
-    return shared

@@ -15,24 +15,21 @@ from typing import Any
 
 import gradio as gr
 
-from components.code_panel import page_url
+from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_token
 from components.form import Form
-from components.generation import RunContext
 from components.messages import error_html, error_text, stats_text
-from components.model_panel import suggested_mode
+from components.page import Page
 from components.run_words import status_card, status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
+from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
 from playground.chat.conversation import Conversation
-from playground.form_values import PARAMETER_FIELDS
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, checked_request
+from playground.input.form_values import PARAMETER_FIELDS
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, parse_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
-
-TAB_ID = "compare"
 
 
 @dataclass(frozen=True)
@@ -77,7 +74,7 @@ class ComparePanel:
                 *[c for p in self.panes for c in (p.status, p.output, p.stats)]]
 
 
-def build_compare_panel(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
+def build(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
     count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes")
     system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, elem_id="pg-compare-system",
                                placeholder="You are a helpful assistant.")
@@ -112,14 +109,15 @@ def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_mo
     return PaneView(key, column, model, provider, mode, status, output, stats)
 
 
-def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session_token: gr.Textbox,
-                       conversation: gr.State | None = None) -> Any:
-    """Wires the tab; returns the "Generate all" event (registered for the page's Stop too).
+def wire(ctx: RunContext, page: Page) -> None:
+    """Wires the tab; "Generate all" joins `ctx.streams` (the page's Stop) and `ctx.group_runs`
+    (the Compare and sweep history).
 
-    The page's "Generate all" also reads the Playground's `conversation`, so Chat-mode panes
+    The page's "Generate all" also reads the Playground's conversation, so Chat-mode panes
     continue it. A gr.State input would be demanded from `/compare`'s API callers as an extra,
     undocumented value, so, as for `/generate`, the API is the same handler on a hidden trigger
     without it."""
+    panel, form, session_token = page.compare, page.form, page.auth.session_token
     panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], queue=False,
                        api_visibility="undocumented")
     modes = [panel.count, *[p.mode for p in panel.panes]]
@@ -132,21 +130,21 @@ def wire_compare_panel(ctx: RunContext, panel: ComparePanel, form: Form, session
     handler = make_compare_handler(ctx, panel)
     api = gr.Button(visible=False, elem_id="pg-compare-api")
     ctx.streaming(api.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_name="compare"))
-    page_inputs = {**inputs, "conversation": conversation} if conversation is not None else inputs
+    page_inputs = {**inputs, "conversation": page.chat.state}
     event = ctx.streaming(panel.generate.click(handler, inputs_kwargs=page_inputs, outputs=panel.run_outputs(),
                                                api_visibility="undocumented"))
+    ctx.for_group_history(event, panel.finished)
 
-    def code_for(values: Mapping[str, Any], page: str) -> dict:
-        return compare_code(ctx, panel, values, page)
+    def code_for(values: Mapping[str, Any], url: str) -> dict:
+        return compare_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
-    return event
 
 
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:
     def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
         try:
-            token = visitor_token(ctx, session, oauth_token)
+            token = visitor_token(ctx, session, oauth_token, check=True)
         except e.PlaygroundError:
             token = None
         return suggested_mode(model, token, current)
@@ -198,7 +196,7 @@ def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
     when the conversation is too long to send."""
     if not isinstance(conversation, Conversation) or not conversation.answered_pairs():
         return base
-    return checked_request({**base.model_dump(), "turns": conversation.answered_pairs()})
+    return parse_request({**base.model_dump(), "turns": conversation.answered_pairs()})
 
 
 def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
@@ -207,7 +205,7 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     try:
         base, panes = checked_panes(ctx, values)
         base = continuing(base, values.get("conversation"))
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}

@@ -1,6 +1,6 @@
 """The form: every control that makes up a request, keyed by its `FormValues` field name.
 
-`playground.form_values.FormValues` declares the fields and their order once. Everything here is
+`playground.input.form_values.FormValues` declares the fields and their order once. Everything here is
 derived from it: the inputs of every event that reads the form (`by_name()`, passed as Gradio's
 `inputs_kwargs`, so each handler receives the values by field name and the `/generate` API's
 parameters carry those names), and the outputs of every handler that fills the form (`updates()`
@@ -15,10 +15,10 @@ from typing import Any
 
 import gradio as gr
 
-from components.chat_panel import FormatPanel
+from components.format_panel import FormatPanel
 from components.model_panel import ModelPanel
 from components.parameters_panel import ParametersPanel
-from playground.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues
+from playground.input.form_values import FORM_FIELDS, PARAMETER_FIELDS, FormValues
 
 Component = gr.components.Component
 
@@ -34,6 +34,7 @@ class Form:
         if set(controls) != set(FORM_FIELDS):
             raise ValueError(f"form controls {sorted(controls)} do not match FormValues {sorted(FORM_FIELDS)}")
         return cls({name: controls[name] for name in FORM_FIELDS})
+
 
     def __getitem__(self, name: str) -> Component:
         return self.controls[name]

@@ -1,25 +1,26 @@
-"""The Generate and Stop events: form values in, streamed output, status panel and stats out.
+"""The Generate handlers: form values in, streamed output, status panel and stats out.
 
 The handler only renders what the backend reports, as `{component: value}` updates that touch
 only what changes. Failures are shown in the status panel (and as a toast); the prompt, the
-settings and the previous output are left exactly as they were.
-
-Every event that streams a run joins `RunContext.streams` (`ctx.streaming(event)`); `wire_stop`,
-called once every panel is wired, builds Stop's `cancels` from that list, so Stop ends every
-stream the page started.
+settings and the previous output are left exactly as they were. Chat-mode messages go to
+components/chat_events.py; the buttons are wired by components/run_panel.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
-from components.form import Form, read_form
+from components.chat_events import ChatWiring, chat_wiring
+from components.context import RunContext, Update, checked_request, visitor_token
+from components.form import read_form
 from components.messages import (
+    FALLBACK_IDLE,
+    STOPPED,
     error_html,
     error_text,
     info_html,
@@ -27,48 +28,25 @@ from components.messages import (
     silence_text,
     stats_text,
     waiting_html,
+    worth_showing,
 )
-from components.run_panel import FALLBACK_IDLE, STOPPED, RunPanel, show_generate
+from components.page import Page
 from playground import errors as e
-from playground.backend import Backend
-from playground.chat.facts import FactsLookup
-from playground.coalesce import coalesce
-from playground.config import Settings
-from playground.events import Done, Event, RunStats, Silence, Token, Waiting
-from playground.form_values import FormValues, request_from_form
-from playground.history import new_entry
-from playground.local.engine import local_model_installed
-from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest, Mode
-from playground.runs.fallback import choose_fallback, fallback_label, fallback_request, offered_fallback
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.hf.token_format import check_token_format
+from playground.hf.tokens import token_for_model
+from playground.inference.coalesce import coalesce
+from playground.inference.events import Done, Event, Silence, Token, Waiting
+from playground.input.form_values import FormValues
+from playground.input.request import GenerationRequest, Mode
+from playground.local.setup import local_model_installed
+from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
+from playground.saved.history import fallback_label, new_entry
 
-if TYPE_CHECKING:  # chat_events builds on this module
-    from components.chat_events import ChatWiring
-
-Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 # Gradio's preprocess (per input) and postprocess (per output) each hop to a worker thread, and
 # for these controls only copy the value: the form is checked by GenerationRequest, and the
 # Completion outputs take plain strings. A streamed update would pay the hops every time.
 RAW_VALUES = {"preprocess": False, "postprocess": False}
-GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 NO_TEXT = "The model answered with no text: an empty answer, or an answer that is not a token stream. Earlier output is kept."
-
-
-@dataclass(frozen=True)
-class RunContext:
-    """`facts` looks up a model's router facts (context length, price, structured output) for Chat mode."""
-
-    backend: Backend
-    settings: Settings
-    streams: list[Any] = field(default_factory=list)  # every event that streams a run; Stop cancels them all
-    facts: FactsLookup | None = None
-
-    def streaming(self, event: Any) -> Any:
-        """Registers an event that streams a run, so Stop cancels it; returns it for chaining."""
-        self.streams.append(event)
-        return event
 
 
 @dataclass(frozen=True)
@@ -78,7 +56,6 @@ class GenerateEvent:
     handler: Callable[..., Iterator[Update]]  # routes by mode
     inputs: dict[str, Any]  # inputs_kwargs: the form's fields, the session token and the conversation, by name
     outputs: list[Any]  # both modes' outputs
-    events: tuple[Any, ...] = ()  # the two Generate buttons' events, for chaining `.then(...)`
 
     def chain(self, ctx: RunContext, after: Any) -> Any:
         """Runs Generate when `after` succeeds (e.g. Re-run's restore), as one more stream Stop ends."""
@@ -108,62 +85,25 @@ class RunOutputs:
         return {component: update for component, update in pairs if component is not None}
 
 
-def wire_generation(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State,
-                    chat: ChatWiring) -> GenerateEvent:
-    """Generate streams into Output (Completion mode) or into the conversation (Chat mode, through
-    `chat`). Each mode has its own "Generate" button and event, shown with its mode
-    (`run_panel.show_generate`), so each event lists only the outputs its mode touches.
-    `finished_run` receives the history entry of a run that completed (None otherwise).
+def run_outputs(page: Page, api: bool = False) -> RunOutputs:
+    """The run panel's outputs; the `/generate` API's (`api`) leave out the page's "Stopped." panel."""
+    run = page.run
+    return RunOutputs(run.output, run.status, run.stats, page.finished_run, run.fallback, None if api else run.stopped)
 
-    The `/generate` API is the Completion handler on a hidden trigger, with the documented outputs
-    (the page's event also hides "Stopped."). It takes no conversation, so in Chat mode it sends the
-    one message."""
-    inputs = {**form.by_name(), "session_token": session_token}
-    api = gr.Button(visible=False, elem_id="pg-generate-api")
-    api_outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback)
-    ctx.streaming(api.click(make_generate_handler(ctx, api_outputs), inputs_kwargs=inputs, outputs=api_outputs.all(),
-                            api_name="generate", **RAW_VALUES))
-    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback, run.stopped)
-    completion = ctx.streaming(run.generate.click(make_generate_handler(ctx, outputs), inputs_kwargs=inputs,
-                                                  outputs=outputs.all(), api_visibility="undocumented", **RAW_VALUES))
-    chat_inputs = {**inputs, "chat_state": chat.state}
-    # The Chatbot needs Gradio's postprocess (messages to its data model); the inputs don't.
-    chat_run = ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
-                                                     outputs=chat.outputs.all(), preprocess=False, api_visibility="undocumented"))
-    form["mode"].change(show_generate, inputs=form["mode"], outputs=[run.generate, run.generate_chat], queue=False,
-                        api_visibility="undocumented")
-    # Re-run restores a run of either mode and then runs it: the handler that routes by mode, with both modes' outputs.
+
+def generate_inputs(page: Page) -> dict[str, Any]:
+    """`inputs_kwargs` of Generate: the form's fields and the session token, by name (the `/generate` API's inputs)."""
+    return {**page.form.by_name(), "session_token": page.auth.session_token}
+
+
+def generate_event(ctx: RunContext, page: Page) -> GenerateEvent:
+    """The handler that routes by mode, with both modes' outputs and the conversation as an input
+    (what Re-run chains: it restores a run of either mode and then runs it)."""
+    chat = chat_wiring(ctx, page)
+    outputs = run_outputs(page)
     every_output = list(dict.fromkeys([*outputs.all(), *chat.outputs.all()]))
-    return GenerateEvent(make_generate_handler(ctx, outputs, chat), chat_inputs, every_output, (completion, chat_run))
-
-
-def wire_fallback(ctx: RunContext, form: Form, run: RunPanel, session_token: gr.Textbox, finished_run: gr.State) -> Any:
-    """"Run on <model>" runs the form's request on the fallback model, labelled as such; Stop ends
-    it, and editing "Model" withdraws the offer. Returns the event, for the history to record it."""
-    outputs = RunOutputs(run.output, run.status, run.stats, finished_run, run.fallback, run.stopped)
-    handler = make_generate_handler(ctx, outputs, fallback=True)
-    inputs = {**form.by_name(), "session_token": session_token}
-    event = ctx.streaming(run.fallback.click(handler, inputs_kwargs=inputs, outputs=outputs.all(), api_visibility="undocumented",
-                                             **RAW_VALUES))
-    form["model"].input(withdraw_fallback, inputs=None, outputs=run.fallback, queue=False, api_visibility="undocumented")
-    return event
-
-
-def withdraw_fallback() -> dict:
-    return gr.update(visible=False)
-
-
-def wire_stop(ctx: RunContext, run: RunPanel) -> None:
-    """Stop cancels every stream registered so far: call it after every panel is wired.
-
-    "Stopped." has a panel of its own, whose value never changes: Stop shows it, and each run's
-    first update hides it. The page sends the cancel without waiting for it to land, so a stream's
-    update may still arrive after Stop's. Token updates give every panel a plain value (a left-out
-    output costs a rebuild per update), and a plain value never changes whether a panel is shown:
-    so Stop hides the status panel rather than writing there, and an update in flight can neither
-    erase "Stopped." nor bring back the status."""
-    run.stop.click(stop_run, inputs=None, outputs=[run.status, run.stopped], cancels=list(ctx.streams), queue=False,
-                   api_visibility="undocumented")
+    inputs = {**generate_inputs(page), "chat_state": chat.state}
+    return GenerateEvent(make_generate_handler(ctx, outputs, chat), inputs, every_output)
 
 
 def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring | None = None,
@@ -174,9 +114,7 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring
     (`chat_state`); without, it is sent on its own."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        session_token = values.get("session_token")
-        token = pick_token(session_token if isinstance(session_token, str) else None,
-                           oauth_token.token if oauth_token else None, ctx.settings)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         if chat is not None and values.get("mode") == Mode.CHAT.value:
             yield from chat.run(read_form(values), token, values.get("chat_state"))
             return
@@ -189,9 +127,7 @@ def make_chat_handler(ctx: RunContext, chat: ChatWiring) -> Callable[..., Iterat
     """The Chat-mode Generate: the message goes to the visitor's conversation (`chat_state`)."""
 
     def generate_chat(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        session_token = values.get("session_token")
-        token = pick_token(session_token if isinstance(session_token, str) else None,
-                           oauth_token.token if oauth_token else None, ctx.settings)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token)
         yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), token, values.get("chat_state"))
 
     return generate_chat
@@ -223,14 +159,6 @@ def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, Gene
     return request.model, fallback_request(request, model)
 
 
-def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:
-    """The form's request, validated, with a concrete seed; on a Space, endpoint URLs must be allowed."""
-    request = request_from_form(form)
-    if ctx.settings.on_space and is_endpoint_url(request.model):
-        check_endpoint_allowed(request.model, ctx.settings.endpoint_allowlist)
-    return request
-
-
 def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationRequest, fallback_for: str | None = None,
                 fallback_models: Sequence[str] = (), update_interval: float = 0.0) -> Iterator[Update]:
     """`events`: the backend's run of `request`.
@@ -246,9 +174,11 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
         for event in coalesce(events, update_interval):
             if isinstance(event, Waiting):
                 silence_shown = None
-                yield {out.status: gr.update(value=waiting_html(event), visible=True)}
+                # A plain value: "Sending…" already showed the panel, and an update still in flight
+                # when Stop hides it must not show it again.
+                yield {out.status: waiting_html(event)}
             elif isinstance(event, Silence):
-                if _worth_showing(event) and silence_text(event) != silence_shown:
+                if worth_showing(event) and silence_text(event) != silence_shown:
                     silence_shown = silence_text(event)
                     yield {out.status: gr.update(value=silence_html(event), visible=True)}
             elif isinstance(event, Token):
@@ -261,7 +191,7 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
                 status = _answering_status(label) if reshow else answering
                 yield {out.output: text, out.status: status, out.stats: "", **out.optional(FALLBACK_IDLE, STOPPED)}
             elif isinstance(event, Done):
-                entry = new_entry(request, text, stats_record(event.stats), ignored_params=event.stats.ignored_params,
+                entry = new_entry(request, text, event.stats.record(), ignored_params=event.stats.ignored_params,
                                   fallback_for=fallback_for).model_dump(mode="json")
                 stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
                 # Unchanged since the first token (no notice came up): a plain value, nothing to rebuild.
@@ -271,10 +201,6 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
         yield _failure(out, error, partial_output=text, offer=offer)
-
-
-def _worth_showing(silence: Silence) -> bool:
-    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
 
 
 def _answering_status(label: str | None) -> dict:
@@ -296,15 +222,3 @@ def _failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = ""
               **out.optional(button, gr.update(visible=False))}
     # Text already streamed is kept; with none, the previous answer stays on screen.
     return {out.output: partial_output, **update} if partial_output else update
-
-
-def stats_record(stats: RunStats) -> dict[str, float | int | None]:
-    """The stats as plain numbers, as the history keeps them."""
-    return {"time_to_first_token": stats.time_to_first_token, "total_time": stats.total_time, "tokens": stats.tokens,
-            "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts}
-
-
-def stop_run() -> list[dict]:
-    """[status panel, "Stopped."]."""
-    return [gr.update(visible=False), gr.update(visible=True)]
-

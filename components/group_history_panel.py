@@ -2,6 +2,7 @@
 
 One click on an entry opens its tab and restores it: the panes (models, providers, modes, answers,
 stats) or the grid (Models, Temperatures, Seeds, the results table), the prompt and the parameters.
+Share links of a comparison or a sweep are opened by components/runs_links.py.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
-from components.compare_panel import TAB_ID as COMPARE_TAB
-from components.compare_panel import ComparePanel
-from components.form import Form
+from components.context import RunContext
 from components.messages import stats_text
-from components.sweep_panel import TAB_ID as SWEEP_TAB
-from components.sweep_panel import SweepPanel
-from playground.form_values import parameter_form_values
+from components.page import COMPARE_TAB, SWEEP_TAB, Page
+from components.runs_links import wire_group_links
+from playground.input.form_values import parameter_form_values
 from playground.runs.compare import PANE_KEYS
 from playground.runs.results import ResultSet, table_rows
 from playground.runs.saved import (
@@ -41,17 +40,7 @@ class GroupHistoryPanel:
     runs: gr.Radio
 
 
-@dataclass(frozen=True)
-class Page:
-    """What a restore writes to: the tabs, both panels, the playground's form and prompts."""
-
-    tabs: gr.Tabs
-    compare: ComparePanel
-    sweep: SweepPanel
-    form: Form
-
-
-def build_group_history_panel() -> GroupHistoryPanel:
+def build() -> GroupHistoryPanel:
     stored = gr.BrowserState([], storage_key="inference-playground-compare-sweep")
     with gr.Accordion("Compare and sweep history", open=True):
         runs = gr.Radio(label="Compare runs and sweeps (newest first)", choices=[], elem_id="pg-group-history",
@@ -59,9 +48,12 @@ def build_group_history_panel() -> GroupHistoryPanel:
     return GroupHistoryPanel(stored, runs)
 
 
-def wire_group_history_panel(panel: GroupHistoryPanel, page: Page, compare_event: Any, sweep_event: Any) -> None:
+def wire(ctx: RunContext, page: Page) -> None:
+    """Records every run registered in `ctx.group_runs` (so: wire this after Compare and Sweep);
+    a click restores one; the list shows when the page loads, and a Compare or Sweep link opens."""
+    panel = page.group_history
     record_outputs = [panel.stored, panel.runs]
-    for event, finished in ((compare_event, page.compare.finished), (sweep_event, page.sweep.finished)):
+    for event, finished in ctx.group_runs:
         event.then(record_group, inputs=[finished, panel.stored], outputs=record_outputs, queue=False, api_visibility="undocumented")
 
     def restore(entry_id: str | None, stored: Any) -> dict:
@@ -69,6 +61,8 @@ def wire_group_history_panel(panel: GroupHistoryPanel, page: Page, compare_event
 
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False,
                      api_visibility="undocumented")
+    page.demo.load(show_groups, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
+    wire_group_links(page)
 
 
 def show_groups(stored: Any) -> dict:
@@ -105,11 +99,12 @@ def restore_group(page: Page, entry: GroupEntry | None) -> dict:
               **form.updates({"prompt": base.prompt, "system_prompt": base.system_prompt,
                               **parameter_form_values(base.params, random_seed=False)})}
     if entry.kind == COMPARE:
-        return {**shared, **_restore_compare(page.compare, results), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
+        return {**shared, **_restore_compare(page, results), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     return {**shared, **_restore_sweep(page, entry, base, results), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
 
 
-def _restore_compare(panel: ComparePanel, results: ResultSet) -> dict:
+def _restore_compare(page: Page, results: ResultSet) -> dict:
+    panel = page.compare
     updates: dict = {panel.count: len(results.results)}
     for index, key in enumerate(PANE_KEYS):
         view = panel.panes[index]

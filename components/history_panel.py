@@ -1,25 +1,25 @@
 """History: every finished run, kept in the visitor's browser (localStorage), newest first.
 
 One click on a run restores its settings, prompt and output; "Re-run" sends the same request
-again. Nothing is stored on the server.
+again; "Replay" plays it back (components/replay.py). Nothing is stored on the server.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.chat_panel import ChatPanel, restored_conversation
-from components.chat_panel import restore_outputs as chat_restore_outputs
-from components.code_panel import CodePanel, code_for_request, page_url
-from components.form import Form
-from components.generation import GenerateEvent, RunContext
-from components.run_panel import RunPanel
-from playground.form_values import form_values
-from playground.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
+from components.chat_view import restore_outputs as chat_restore_outputs
+from components.chat_view import restored_conversation
+from components.context import RunContext, page_url
+from components.generation import generate_event
+from components.page import Page
+from components.replay import wire_replay
+from components.share_code import code_for_request
+from playground.input.form_values import form_values
+from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ class HistoryPanel:
     clear: gr.Button
 
 
-def build_history_panel() -> HistoryPanel:
+def build() -> HistoryPanel:
     stored = gr.BrowserState([], storage_key="inference-playground-history")
     with gr.Accordion("History", open=True):
         runs = gr.Radio(label="Runs (newest first)", choices=[], elem_id="pg-history",
@@ -43,29 +43,33 @@ def build_history_panel() -> HistoryPanel:
     return HistoryPanel(stored, runs, rerun, replay, clear)
 
 
-def wire_history_panel(ctx: RunContext, panel: HistoryPanel, form: Form, run: RunPanel, code: CodePanel,
-                       generate: GenerateEvent, finished_run: gr.State, chat: ChatPanel, other_runs: Sequence[Any] = ()) -> None:
-    """`other_runs`: more events that leave a finished run in `finished_run` ("Run on <model>")."""
-    restore_outputs = [*form.inputs(), run.output, run.stats, *chat_restore_outputs(chat)]
+def wire(ctx: RunContext, page: Page) -> None:
+    """Records every run registered in `ctx.history_runs` (so: wire this after them), and Re-run's;
+    wires restoring, Re-run, Clear and Replay, and lists the history when the page loads."""
+    panel, code = page.history, page.code
+    restore_outputs = [*page.form.inputs(), page.run.output, page.run.stats, *chat_restore_outputs(page.chat)]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
 
     def record(entry: dict | None, stored: Any, request: gr.Request) -> dict[Any, Any]:
-        return record_run(ctx, panel, code, entry, stored, page_url(request))
+        return record_run(ctx, page, entry, stored, page_url(request))
 
     def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
-        return restore_run(form, run, entry_id, stored, chat)
+        return restore_run(page, entry_id, stored)
 
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
 
-    for event in [*generate.events, *other_runs]:
-        event.then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    for event in ctx.history_runs:
+        event.then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
                      api_name="restore_run", **hidden)
     rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
-    generate.chain(ctx, rerun).then(record, inputs=[finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
+    generate_event(ctx, page).chain(ctx, rerun).then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs,
+                                                     queue=False, **hidden)
     panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
+    wire_replay(ctx, page)
+    page.demo.load(show_history, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -77,22 +81,24 @@ def show_history(stored: Any) -> dict:
     return gr.update(choices=history_choices(stored), value=None)
 
 
-def record_run(ctx: RunContext, panel: HistoryPanel, code: CodePanel, entry: dict | None, stored: Any, page: str) -> dict[Any, Any]:
-    """Adds a finished run (None: the run failed or was stopped, nothing to add)."""
+def record_run(ctx: RunContext, page: Page, entry: dict | None, stored: Any, url: str) -> dict[Any, Any]:
+    """Adds a finished run (None: the run failed or was stopped, nothing to add); the share link and
+    the snippets show that run. `url`: the page's own address."""
     if not entry:
         return gr.skip()
-    run = HistoryEntry.model_validate(entry)
+    panel, run = page.history, HistoryEntry.model_validate(entry)
     updated = add_run(stored, run)
     # Nothing stays selected, so a click on any run (the newest too) restores it.
     return {panel.stored: updated, panel.runs: gr.update(choices=history_choices(updated), value=None),
-            **code.updates(code_for_request(ctx, entry_request(run), page))}
+            **page.code.updates(code_for_request(ctx, entry_request(run), url))}
 
 
-def restore_run(form: Form, run: RunPanel, entry_id: str | None, stored: Any, chat: ChatPanel) -> dict[Any, Any]:
+def restore_run(page: Page, entry_id: str | None, stored: Any) -> dict[Any, Any]:
     """The picked run (the newest when none is picked) back into the form, with its output; a chat
-    run's conversation before its prompt back into the conversation."""
+    run's conversation before its prompt back into the conversation. Raises gr.Error when there is none."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.", print_exception=False)
-    request = entry_request(entry)
-    return {**form.updates(form_values(request)), run.output: entry.output, run.stats: "", **restored_conversation(chat, request)}
+    request, run = entry_request(entry), page.run
+    return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "",
+            **restored_conversation(page.chat, request)}

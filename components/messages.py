@@ -8,8 +8,10 @@ from __future__ import annotations
 import html
 
 from playground import errors as e
-from playground.events import RunStats, Silence, Waiting
-from playground.local.engine import INSTALL_HINT
+from playground.inference.events import RunStats, Silence, Waiting
+from playground.local.setup import INSTALL_HINT
+
+GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
@@ -78,6 +80,11 @@ def waiting_html(event: Waiting) -> str:
     )
 
 
+def worth_showing(silence: Silence) -> bool:
+    """Whether a pause deserves a notice: a second before the first token, GAP_SHOWN_AFTER between two."""
+    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)
+
+
 def silence_text(event: Silence) -> str:
     """E.g. "Waiting for the first token — 12 s"."""
     what = "Waiting for the first token" if event.first_token else "Waiting for the next token"
@@ -101,6 +108,10 @@ def _silence_detail(event: Silence) -> str:
 
 def info_html(text: str) -> str:
     return f"<div class='pg-status pg-info' role='status'>{html.escape(text)}</div>"
+
+
+FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
+STOPPED = info_html("Stopped.")  # the "Stopped." panel's only value: Stop and runs only show or hide it
 
 
 def stats_text(stats: RunStats) -> str:

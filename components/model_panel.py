@@ -6,14 +6,10 @@ from dataclasses import dataclass, fields
 
 import gradio as gr
 
-from playground.catalog.policy import split_policy
-from playground.config import Settings
-from playground.errors import InvalidModelError
-from playground.hub import suggest_mode
+from components.context import RunContext, suggested_mode, visitor_token
+from components.page import Page
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.model_ref import check_model_syntax
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
-from playground.tokens import pick_token
 
 
 @dataclass(frozen=True)
@@ -28,7 +24,7 @@ class ModelPanel:
         return {name: getattr(self, name) for name in (item.name for item in fields(self))}
 
 
-def build_model_panel(choices: list[tuple[str, str]], default_model: str,
+def build(choices: list[tuple[str, str]], default_model: str,
                       beside_model: gr.components.Component | None = None) -> ModelPanel:
     """`choices` are (label, value) pairs; any typed Hub ID or endpoint URL is accepted too.
     `beside_model`, an unrendered component ("Search models"), is placed right after "Model"."""
@@ -48,32 +44,17 @@ def build_model_panel(choices: list[tuple[str, str]], default_model: str,
     return ModelPanel(model, provider, mode, system_prompt)
 
 
-def wire_model_panel(panel: ModelPanel, session_token: gr.Textbox, settings: Settings) -> None:
-    def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
-        token = pick_token(session, oauth_token.token if oauth_token else None, settings)
-        return suggested_mode(model, token, current)
+def wire(ctx: RunContext, page: Page) -> None:
+    """"Model" suggests its mode (the `/suggested_mode` API); Chat mode shows "System prompt"."""
+    panel = page.model
 
-    panel.model.change(suggested, inputs=[panel.model, session_token, panel.mode], outputs=panel.mode,
+    def suggested(model: str, session: str | None, current: str, oauth_token: gr.OAuthToken | None = None) -> str:
+        return suggested_mode(model, visitor_token(ctx, session, oauth_token), current)
+
+    panel.model.change(suggested, inputs=[panel.model, page.auth.session_token, panel.mode], outputs=panel.mode,
                        queue=False, api_name="suggested_mode", api_visibility="undocumented")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,
                       api_visibility="undocumented")
-
-
-def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
-    """The mode the Hub suggests for `model`, or the current one when it can't tell. Never raises:
-    an error here would turn the Mode control into an error badge while the visitor is still typing."""
-    if not isinstance(model, str):
-        return current_mode
-    try:
-        model_id = check_model_syntax(model)
-    except InvalidModelError:
-        return current_mode
-    if model_id == LOCAL_MODEL_NAME:  # an instruct model: its completions of bare prompts are poor
-        return Mode.CHAT.value
-    if split_policy(model_id)[1]:  # the router's policies work on the chat route only
-        return Mode.CHAT.value
-    mode = suggest_mode(model_id, token)
-    return mode.value if mode else current_mode
 
 
 def system_prompt_visibility(mode: str) -> dict:

@@ -1,26 +1,27 @@
 """"Check models": the pre-flight list, green / amber / red, updated while cold models warm up.
 
-The check probes every suggested model and every model passed as `extra_models` (the "Model"
-field, and the Compare panes' "Model" controls), with the visitor's own token. It keeps running while any model is amber,
-and ends when the visitor presses it again or leaves the page (`demo.unload`).
+The check probes every suggested model, "Model" and the Compare panes' "Model" controls, with the
+visitor's own token. It keeps running while any model is amber, and ends when the visitor presses
+it again or leaves the page (`demo.unload`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import gradio as gr
 
+from components.context import RunContext, visitor_token
 from components.messages import error_title_and_advice, waiting_text
-from playground.backend import Backend
+from components.page import Page
 from playground.config import Settings
-from playground.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
+from playground.hf.tokens import token_for_model
+from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
 from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, models_to_check
-from playground.tokens import pick_token, token_for_model
 
 REFRESH_SECONDS = 1.0  # the list is redrawn at least this often while models warm up
 _LIGHT_WORDS = {Light.PENDING: "checking", Light.GREEN: "ready", Light.AMBER: "warming up", Light.RED: "not working"}
@@ -32,21 +33,21 @@ class PreflightPanel:
     results: gr.HTML
 
 
-def build_preflight_panel() -> PreflightPanel:
+def build() -> PreflightPanel:
     check = gr.Button("Check models", size="sm")
     results = gr.HTML(elem_id="pg-preflight")
     return PreflightPanel(check, results)
 
 
-def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backend, settings: Settings,
-                         session_token: gr.Textbox, extra_models: Sequence[gr.components.Component] = ()) -> None:
-    """`extra_models`: more "Model" controls whose values are checked too ("Model", Compare panes)."""
-    sessions = PreflightSessions()
+def wire(ctx: RunContext, page: Page) -> None:
+    """"Check models" checks the suggested models, "Model" and the Compare panes' models."""
+    panel, sessions = page.preflight, PreflightSessions()
+    extra_models = [page.model.model, *[pane.model for pane in page.compare.panes]]
 
     # Gradio fills Request and OAuthToken by position, so they come before the Compare panes' values.
     def check_models(session: str | None, request: gr.Request, oauth_token: gr.OAuthToken | None,
                      *extra: Any) -> Iterator[str]:
-        check = new_check(backend, settings, session, oauth_token.token if oauth_token else None, list(extra))
+        check = new_check(ctx, session, oauth_token, list(extra))
         yield from run_check(sessions, request.session_hash or "", check)
 
     def visitor_left(request: gr.Request) -> None:
@@ -54,23 +55,23 @@ def wire_preflight_panel(demo: gr.Blocks, panel: PreflightPanel, backend: Backen
 
     # The list shows its own progress (amber rows); Gradio's spinner would cover it while models warm.
     # A second press while models still warm starts a fresh check, which cancels the old one.
-    panel.check.click(check_models, inputs=[session_token, *extra_models], outputs=panel.results,
+    panel.check.click(check_models, inputs=[page.auth.session_token, *extra_models], outputs=panel.results,
                       show_progress="hidden", trigger_mode="multiple", api_visibility="undocumented")
-    demo.unload(visitor_left)
+    page.demo.unload(visitor_left)
 
 
-def new_check(backend: Backend, settings: Settings, session_token: str | None, oauth_token: str | None,
-              extra: list[Any]) -> Preflight:
+def new_check(ctx: RunContext, session_token: str | None, oauth_token: gr.OAuthToken | None, extra: list[Any]) -> Preflight:
     """The check for one press: the suggested models plus `extra`, with this visitor's token only
-    (on a Space never the owner's: `pick_token`), each model checked as Generate checks it."""
-    token = pick_token(session_token, oauth_token, settings)
+    (on a Space never the owner's: `visitor_token`), each model checked as Generate checks it."""
+    settings = ctx.settings
+    token = visitor_token(ctx, session_token, oauth_token)
     suggested = [value for _, value in settings.suggested_models]
     models = models_to_check(suggested, [value for value in extra if isinstance(value, str)])
 
     def token_for(model: str) -> str | None:  # the server's own token never goes to an endpoint URL
         return token_for_model(token, model, settings)
 
-    return Preflight(backend, models, token, validate=partial(allowed_model, settings=settings), token_for=token_for)
+    return Preflight(ctx.backend, models, token, validate=partial(allowed_model, settings=settings), token_for=token_for)
 
 
 def allowed_model(model: str, settings: Settings) -> str:

@@ -12,14 +12,17 @@ from typing import Any
 import gradio as gr
 from pydantic import ValidationError
 
-from components.chat_panel import ChatPanel, conversation_shown
-from components.chat_panel import restore_outputs as chat_restore_outputs
-from components.form import Form, read_form
+from components.chat_view import conversation_shown
+from components.chat_view import restore_outputs as chat_restore_outputs
+from components.context import RunContext
+from components.form import read_form
+from components.page import Page
 from playground import errors as e
 from playground.chat.conversation import Conversation, from_pairs
-from playground.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
-from playground.params import GenerationParams
-from playground.presets import (
+from playground.input.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
+from playground.input.params import GenerationParams
+from playground.input.request import Mode
+from playground.saved.presets import (
     Preset,
     PresetLoad,
     apply_preset,
@@ -30,7 +33,6 @@ from playground.presets import (
     presets_to_yaml,
     slugify,
 )
-from playground.request import Mode
 
 MINE = "mine:"  # choice values of the visitor's own presets, so they never collide with shipped names
 
@@ -46,9 +48,10 @@ class PresetsPanel:
     yaml_text: gr.Code
     export: gr.Button
     import_: gr.Button
+    shipped: list[Preset]  # the presets shipped in presets/, listed first
 
 
-def build_presets_panel(shipped: PresetLoad) -> PresetsPanel:
+def build(shipped: PresetLoad) -> PresetsPanel:
     stored = gr.BrowserState([], storage_key="inference-playground-presets")
     if shipped.problems:
         gr.Markdown("**Some preset files could not be loaded:**\n" + "\n".join(f"- `{p}`" for p in shipped.problems), elem_id="pg-preset-problems")
@@ -64,10 +67,12 @@ def build_presets_panel(shipped: PresetLoad) -> PresetsPanel:
         with gr.Row():
             export = gr.Button("Export presets", size="sm")
             import_ = gr.Button("Import presets", size="sm")
-    return PresetsPanel(stored, preset, examples, reset, name, save, yaml_text, export, import_)
+    return PresetsPanel(stored, preset, examples, reset, name, save, yaml_text, export, import_, shipped.presets)
 
 
-def wire_presets_panel(panel: PresetsPanel, form: Form, shipped: list[Preset], chat: ChatPanel) -> None:
+def wire(ctx: RunContext, page: Page) -> None:
+    """A pick applies its preset; Reset, Save, Export and Import (the visitor's own, as YAML)."""
+    panel, form, chat, shipped = page.presets, page.form, page.chat, page.presets.shipped
     apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples,
                      form["response_format"], form["json_schema"], *chat_restore_outputs(chat)]
     hidden = {"api_visibility": "undocumented"}
@@ -110,13 +115,14 @@ def choices(shipped: list[Preset], mine: list[Preset]) -> list[tuple[str, str]]:
     return [(p.label, p.name) for p in shipped] + [(f"My: {p.label}", MINE + p.name) for p in mine]
 
 
-def wire_presets_loading(demo: gr.Blocks, panel: PresetsPanel, shipped: list[Preset]) -> None:
+def wire_loading(ctx: RunContext, page: Page) -> None:
     """The visitor's own presets join the list when the page loads."""
+    panel = page.presets
 
     def show(stored: Any) -> dict:
-        return show_presets(stored, shipped)
+        return show_presets(stored, panel.shipped)
 
-    demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False, api_visibility="undocumented")
+    page.demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False, api_visibility="undocumented")
 
 
 def show_presets(stored: Any, shipped: list[Preset]) -> dict:

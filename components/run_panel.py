@@ -3,6 +3,10 @@
 There are two "Generate" buttons, one shown per mode (`show_generate`): Completion streams into
 Output, Chat into the conversation. Each event then lists only the outputs its mode touches, and
 that matters while it streams: Gradio rebuilds every output an update leaves out.
+
+Every event that streams a run joins `RunContext.streams` (`ctx.streaming(event)`); `wire_stop`,
+called once every panel is wired, builds Stop's `cancels` from that list, so Stop ends every
+stream the page started.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from components.messages import info_html
-from playground.request import Mode
-
-FALLBACK_IDLE = "Run on …"  # the hidden "Run on <model>" button's label between offers
-STOPPED = info_html("Stopped.")  # the "Stopped." panel's only value: Stop and runs only show or hide it
+from components.chat_events import chat_wiring
+from components.context import RunContext
+from components.generation import RAW_VALUES, generate_inputs, make_chat_handler, make_generate_handler, run_outputs
+from components.messages import FALLBACK_IDLE, STOPPED
+from components.page import Page
+from playground.input.request import Mode
 
 
 @dataclass(frozen=True)
@@ -25,13 +30,13 @@ class RunPanel:
     generate_chat: gr.Button  # Chat mode: the same label, in the same place
     stop: gr.Button
     status: gr.HTML
-    stopped: gr.HTML  # "Stopped.": its own panel, which no stream writes to (see generation.wire_stop)
+    stopped: gr.HTML  # "Stopped.": its own panel, which no stream writes to (see wire_stop)
     fallback: gr.Button  # "Run on <model>", shown under an error a retry won't fix
     output: gr.Textbox
     stats: gr.Markdown
 
 
-def build_run_panel(mode: gr.Radio) -> RunPanel:
+def build(mode: gr.Radio) -> RunPanel:
     """`mode`: the page may open in either mode; its Generate button is the one shown."""
     chat = mode.value == Mode.CHAT.value
     prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.")
@@ -47,7 +52,65 @@ def build_run_panel(mode: gr.Radio) -> RunPanel:
     return RunPanel(prompt, generate, generate_chat, stop, status, stopped, fallback, output, stats)
 
 
+def wire(ctx: RunContext, page: Page) -> None:
+    """Generate streams into Output (Completion mode) or into the conversation (Chat mode). Each
+    mode has its own "Generate" button and event, shown with its mode (`show_generate`), so each
+    event lists only the outputs its mode touches. Both join `ctx.history_runs`: the page's
+    `finished_run` receives the history entry of a run that completed (None otherwise).
+
+    The `/generate` API is the Completion handler on a hidden trigger, with the documented outputs
+    (the page's event also hides "Stopped."). It takes no conversation, so in Chat mode it sends the
+    one message."""
+    run, mode = page.run, page.form["mode"]
+    inputs = generate_inputs(page)
+    api = gr.Button(visible=False, elem_id="pg-generate-api")
+    api_outputs = run_outputs(page, api=True)
+    ctx.streaming(api.click(make_generate_handler(ctx, api_outputs), inputs_kwargs=inputs, outputs=api_outputs.all(),
+                            api_name="generate", **RAW_VALUES))
+    outputs = run_outputs(page)
+    ctx.for_history(ctx.streaming(run.generate.click(make_generate_handler(ctx, outputs), inputs_kwargs=inputs,
+                                                     outputs=outputs.all(), api_visibility="undocumented", **RAW_VALUES)))
+    chat, chat_inputs = chat_wiring(ctx, page), {**inputs, "chat_state": page.chat.state}
+    # The Chatbot needs Gradio's postprocess (messages to its data model); the inputs don't.
+    ctx.for_history(ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
+                                                          outputs=chat.outputs.all(), preprocess=False, api_visibility="undocumented")))
+    mode.change(show_generate, inputs=mode, outputs=[run.generate, run.generate_chat], queue=False, api_visibility="undocumented")
+
+
+def wire_fallback(ctx: RunContext, page: Page) -> None:
+    """"Run on <model>" runs the form's request on the fallback model, labelled as such; Stop ends
+    it, History records it, and editing "Model" withdraws the offer."""
+    outputs = run_outputs(page)
+    handler = make_generate_handler(ctx, outputs, fallback=True)
+    ctx.for_history(ctx.streaming(page.run.fallback.click(handler, inputs_kwargs=generate_inputs(page), outputs=outputs.all(),
+                                                          api_visibility="undocumented", **RAW_VALUES)))
+    page.form["model"].input(withdraw_fallback, inputs=None, outputs=page.run.fallback, queue=False, api_visibility="undocumented")
+
+
+def wire_stop(ctx: RunContext, page: Page) -> None:
+    """Stop cancels every stream registered so far: call it after every panel is wired.
+
+    "Stopped." has a panel of its own, whose value never changes: Stop shows it, and each run's
+    first update hides it. The page sends the cancel without waiting for it to land, so a stream's
+    update may still arrive after Stop's. Token updates give every panel a plain value (a left-out
+    output costs a rebuild per update), and a plain value never changes whether a panel is shown:
+    so Stop hides the status panel rather than writing there, and an update in flight can neither
+    erase "Stopped." nor bring back the status."""
+    run = page.run
+    run.stop.click(stop_run, inputs=None, outputs=[run.status, run.stopped], cancels=list(ctx.streams), queue=False,
+                   api_visibility="undocumented")
+
+
 def show_generate(mode: str) -> list[dict]:
     """[Generate (Completion), Generate (Chat)]: the one for `mode` is shown."""
     chat = mode == Mode.CHAT.value
     return [gr.update(visible=not chat), gr.update(visible=chat)]
+
+
+def withdraw_fallback() -> dict:
+    return gr.update(visible=False)
+
+
+def stop_run() -> list[dict]:
+    """[status panel, "Stopped."]."""
+    return [gr.update(visible=False), gr.update(visible=True)]

@@ -6,9 +6,7 @@ pane, a table row and an export all say what the single-run status panel would s
 
 from __future__ import annotations
 
-from components.generation import GAP_SHOWN_AFTER
-from components.messages import error_html, error_text, info_html, silence_html, waiting_html, waiting_text
-from playground.events import Silence
+from components.messages import error_html, error_text, info_html, silence_html, waiting_html, waiting_text, worth_showing
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.results import RunResult, RunState
 
@@ -41,13 +39,8 @@ def status_card(result: RunResult) -> str:
         return info_html("Stopped.")
     if state is RunState.DONE and not result.output:
         return info_html(NO_TEXT)
-    if state in (RunState.SENDING, RunState.STREAMING) and result.silence is not None and _worth_showing(result.silence):
+    if state in (RunState.SENDING, RunState.STREAMING) and result.silence is not None and worth_showing(result.silence):
         return silence_html(result.silence)
     if state is RunState.SENDING:
         return info_html("Sending…")
     return ""
-
-
-def _worth_showing(silence: Silence) -> bool:
-    """As the playground's status panel: a short pause between tokens is not worth a notice."""
-    return silence.seconds >= (1.0 if silence.first_token else GAP_SHOWN_AFTER)

@@ -8,43 +8,22 @@ that gives each run the token its model may receive (as Generate does).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import gradio as gr
 
-from components.code_panel import page_url
+from components.context import RunContext, checked_request, page_url
 from components.form import read_form
-from components.generation import RunContext
 from playground.errors import PlaygroundError
-from playground.form_values import request_from_form
-from playground.model_ref import check_endpoint_allowed, is_endpoint_url
-from playground.request import GenerationRequest
-from playground.token_format import check_token_format
-from playground.tokens import pick_token, token_for_model
+from playground.hf.tokens import token_for_model
+from playground.input.request import GenerationRequest
 
 
 def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:
     """The validated request (concrete seed) from form fields by name, exactly as Generate builds
     it. Raises InvalidModelError or InvalidParametersError."""
-    request = request_from_form(read_form(values))
-    check_models_allowed(ctx, [request.model])
-    return request
-
-
-def check_models_allowed(ctx: RunContext, models: Iterable[str]) -> None:
-    """On a Space, endpoint URLs must pass the allow-list, as for Generate."""
-    if ctx.settings.on_space:
-        for model in models:
-            if is_endpoint_url(model):
-                check_endpoint_allowed(model, ctx.settings.endpoint_allowlist)
-
-
-def visitor_token(ctx: RunContext, session_token: Any, oauth_token: gr.OAuthToken | None) -> str | None:
-    """The visitor's token (pick_token's order). Raises InvalidTokenError for a malformed one."""
-    token = pick_token(session_token if isinstance(session_token, str) else None, oauth_token.token if oauth_token else None, ctx.settings)
-    check_token_format(token)
-    return token
+    return checked_request(ctx, read_form(values))
 
 
 def token_for(ctx: RunContext, token: str | None) -> Callable[[str], str | None]:

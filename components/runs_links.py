@@ -2,6 +2,7 @@
 
 The playground's own fields (model, parameters, prompt) are filled by components/code_panel.py's
 `wire_share_link` from the same link; this fills what only Compare and Sweep have, and their prompts.
+Wired by the group history panel.
 """
 
 from __future__ import annotations
@@ -11,17 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
 
-from components.code_panel import shared_state
-from components.compare_panel import TAB_ID as COMPARE_TAB
-from components.group_history_panel import Page
 from components.messages import info_html
-from components.sweep_panel import TAB_ID as SWEEP_TAB
+from components.page import COMPARE_TAB, SWEEP_TAB, Page
+from components.share_code import shared_state
 from playground.runs.compare import PANE_KEYS
 from playground.runs.saved import COMPARE, SWEEP, SharedGroup, parse_group_query
 from playground.runs.sweep import parse_models
 
 
-def wire_group_links(demo: gr.Blocks, page: Page) -> None:
+def wire_group_links(page: Page) -> None:
+    """Opening the page with a Compare or Sweep link selects its tab and fills its panes or grid."""
     c, s = page.compare, page.sweep
     outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.models, s.temperatures, s.seeds, s.prompt, s.status,
                *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
@@ -29,7 +29,7 @@ def wire_group_links(demo: gr.Blocks, page: Page) -> None:
     def open_link(request: gr.Request) -> dict:
         return open_group_link(page, group_query(request), shared_state(request))
 
-    demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
+    page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
 
 
 def group_query(request: gr.Request) -> SharedGroup:

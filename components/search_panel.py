@@ -12,14 +12,13 @@ from typing import Any
 
 import gradio as gr
 
-from components.model_panel import ModelPanel
+from components.context import RunContext, visitor_token
+from components.page import Page
 from playground.catalog.facts import ModelFacts, ProviderFacts, router_models
-from playground.catalog.policy import POLICIES, split_policy, with_policy
 from playground.catalog.search import ModelHit, search_models
-from playground.config import Settings
 from playground.errors import LookupFailedError
-from playground.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
-from playground.tokens import pick_token
+from playground.input.policy import POLICIES, split_policy, with_policy
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
 
 LOOKUP_FAILED = "Model search isn't available right now; type a model ID in \"Model\" instead."
 NO_HITS = "No served text-generation model matches that search; type a model ID in \"Model\" instead."
@@ -40,23 +39,23 @@ def search_box() -> gr.Textbox:
                       elem_id="pg-search", info="Hosted text-generation models, trending first.")
 
 
-def build_search_panel(query: gr.Textbox) -> SearchPanel:
+def build(query: gr.Textbox) -> SearchPanel:
     results = gr.Radio(label="Search results", choices=[], visible=False, elem_id="pg-search-results",
                        info="Pick one to fill Model. Facts are the router's, per provider.")
     note = gr.Markdown(visible=False, elem_id="pg-search-note")
     return SearchPanel(query, results, note, gr.State({}))
 
 
-def wire_search_panel(panel: SearchPanel, model: ModelPanel, choices: list[tuple[str, str]], session_token: gr.Textbox,
-                      settings: Settings) -> None:
+def wire(ctx: RunContext, page: Page) -> None:
+    """Enter searches; a pick fills "Model" and narrows "Provider", which follows "Model" from then on."""
+    panel, model, session_token = page.search, page.model, page.auth.session_token
     hidden = {"queue": False, "api_visibility": "undocumented"}
 
     def search(text: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> dict[Any, Any]:
-        token = pick_token(session, oauth_token.token if oauth_token else None, settings)
-        return search_updates(panel, text, token)
+        return search_updates(panel, text, visitor_token(ctx, session, oauth_token))
 
     def pick(model_id: str | None, hits: dict) -> dict[Any, Any]:
-        return pick_updates(panel, model, choices, model_id, hits)
+        return pick_updates(page, model_id, hits)
 
     def follow(model_id: str, provider: str, hits: dict) -> dict[Any, Any]:
         return {model.provider: provider_choices(model_id, provider, hits)}
@@ -90,14 +89,15 @@ def _facts_or_none(token: str | None) -> dict[str, ModelFacts] | None:
         return None  # the list still helps without the facts
 
 
-def pick_updates(panel: SearchPanel, model: ModelPanel, choices: list[tuple[str, str]], model_id: Any,
-                 hits: Any) -> Any:
+def pick_updates(page: Page, model_id: Any, hits: Any) -> Any:
+    """"Model" set to the pick, among its own choices and the router's policies for it; "Provider" narrowed."""
+    model = page.model
     hits = hits if isinstance(hits, dict) else {}
     if not isinstance(model_id, str) or model_id not in hits:
         return gr.skip()
     policies = [(f"{model_id} — {policy} provider (router picks; Chat, provider auto)", with_policy(model_id, policy))
                 for policy in POLICIES]
-    offered = [*choices, (model_id, model_id), *policies]
+    offered = [*model.model.choices, (model_id, model_id), *policies]
     return {model.model: gr.update(choices=offered, value=model_id),
             model.provider: provider_choices(model_id, DEFAULT_PROVIDER, hits)}
 

@@ -19,21 +19,18 @@ from typing import Any
 
 import gradio as gr
 
-from components.code_panel import page_url
-from components.form import Form
-from components.generation import RunContext
+from components.context import RunContext, check_models_allowed, page_url, visitor_token
 from components.messages import error_html, error_text, info_html
+from components.page import Page
 from components.run_words import status_text
-from components.runs_form import called_request, check_models_allowed, form_request, token_for, visitor_token, wire_stop_and_code
+from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
-from playground.request import GenerationRequest
+from playground.input.request import GenerationRequest
 from playground.runs.code import sweep_snippet
 from playground.runs.results import COLUMNS, ResultSet, RunState, table_rows, to_csv, to_json
 from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query
 from playground.runs.scheduler import Job, run_job_batches
 from playground.runs.sweep import MAX_CELLS, Cell, Grid, parse_grid, sweep_cells
-
-TAB_ID = "sweep"
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ class SweepPanel:
         return [self.status, self.table, self.csv, self.json, self.share_link, self.code, self.finished, self.live]
 
 
-def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
+def build(choices: list[tuple[str, str]]) -> SweepPanel:
     models = gr.Dropdown(choices=choices, value=[], multiselect=True, allow_custom_value=True, label="Models",
                          elem_id="pg-sweep-models", info="One or more; type any Hub ID or endpoint URL and press Enter. Empty: the playground's model.")
     with gr.Row():
@@ -86,20 +83,21 @@ def build_sweep_panel(choices: list[tuple[str, str]]) -> SweepPanel:
                       show_code, gr.State(None), gr.State(None))
 
 
-def wire_sweep_panel(ctx: RunContext, panel: SweepPanel, form: Form, session_token: gr.Textbox) -> Any:
+def wire(ctx: RunContext, page: Page) -> None:
     """Cells take the playground's model, provider, mode and system prompt and the parameters
-    column from `form`, and this tab's prompt. Returns the "Run sweep" event (registered for the
-    page's Stop too)."""
-    inputs = {"models": panel.models, "temperatures": panel.temperatures, "seeds": panel.seeds, **form.by_name(),
-              "prompt": panel.prompt, "session_token": session_token}
+    column from the form, and this tab's prompt. "Run sweep" joins `ctx.streams` (the page's Stop)
+    and `ctx.group_runs` (the Compare and sweep history)."""
+    panel = page.sweep
+    inputs = {"models": panel.models, "temperatures": panel.temperatures, "seeds": panel.seeds, **page.form.by_name(),
+              "prompt": panel.prompt, "session_token": page.auth.session_token}
     event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
                                           api_name="sweep"))
+    ctx.for_group_history(event, panel.finished)
 
-    def code_for(values: Mapping[str, Any], page: str) -> dict:
-        return sweep_code(ctx, panel, values, page)
+    def code_for(values: Mapping[str, Any], url: str) -> dict:
+        return sweep_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
-    return event
 
 
 def make_sweep_handler(ctx: RunContext, panel: SweepPanel):
@@ -124,7 +122,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
              page: str) -> Iterator[dict]:
     try:
         base, grid, cells = checked_cells(ctx, values)
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}

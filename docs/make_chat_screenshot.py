@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docs.screenshot_app import browser_page, running_app
-from playground.backend import Backend
+from playground.inference.backend import Backend
 from tests.protocol_server import ProtocolServer
 
 OUT = Path(__file__).parent / "chat.png"

@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from docs.screenshot_app import browser_page, running_app
-from playground.backend import Backend
-from playground.retry import RetryPolicy
+from playground.inference.backend import Backend
+from playground.inference.retry import RetryPolicy
 from tests.protocol_server import ProtocolServer, Reply
 
 OUT = Path(__file__).parent / "preflight.png"

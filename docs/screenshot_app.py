@@ -14,9 +14,9 @@ from huggingface_hub import constants as hf_constants  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from app import LAUNCH_OPTIONS, build_app  # noqa: E402
-from playground.backend import Backend  # noqa: E402
 from playground.config import Settings  # noqa: E402
-from playground.router import install_router  # noqa: E402
+from playground.hf.router import install_router  # noqa: E402
+from playground.inference.backend import Backend  # noqa: E402
 from tests.protocol_server import ProtocolServer  # noqa: E402
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from dotenv import load_dotenv
 
 from playground.errors import InvalidModelError
-from playground.model_ref import check_model_syntax
-from playground.router import DEFAULT_ROUTER_URL
+from playground.input.model_ref import check_model_syntax
 
+DEFAULT_ROUTER_URL = "https://router.huggingface.co"
 DEFAULT_RETRY_DEADLINE = 300.0
 # Seconds a model may stay silent before the run fails: before its first token, or between two.
 DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
@@ -48,7 +48,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
     PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
     PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
-    file fills in what the environment lacks. Changes nothing: `playground.outbound.isolate_tokens`
+    file fills in what the environment lacks. Changes nothing: `playground.patches.implicit_tokens.isolate_tokens`
     removes the implicit tokens afterwards."""
     if environ is None:
         load_dotenv()

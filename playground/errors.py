@@ -26,7 +26,7 @@
     └── LookupFailedError           a model search or router-facts lookup failed (shown quietly)
 
 Every error keeps the server's own message (`detail`) and, for HTTP failures, the status and
-request ID. `playground.http_errors` maps client exceptions onto this tree; the UI turns each class
+request ID. `playground.inference.http_errors` maps client exceptions onto this tree; the UI turns each class
 into words once (components/messages.py).
 """
 

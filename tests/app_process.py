@@ -29,10 +29,10 @@ def main() -> None:
     from huggingface_hub import constants as hf_constants
 
     from app import LAUNCH_OPTIONS, app_kwargs, build_app
-    from playground.backend import Backend
     from playground.config import Settings
-    from playground.retry import RetryPolicy
-    from playground.router import install_router
+    from playground.hf.router import install_router
+    from playground.inference.backend import Backend
+    from playground.inference.retry import RetryPolicy
 
     hf_constants.ENDPOINT = args.upstream
     install_router(args.upstream)

@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 
+from tests.conftest import wait_for
+
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
@@ -72,10 +74,6 @@ def wait_until_stored(page, key: str, before: str | None) -> None:
 
 
 def wait_until(page, condition, timeout_ms: int = 10_000) -> bool:
-    """Waits (letting the page run) until `condition()` holds on the test's side, such as what the
-    protocol server recorded; returns whether it did before the timeout."""
-    for _ in range(max(1, timeout_ms // 50)):
-        if condition():
-            return True
-        page.wait_for_timeout(50)
-    return condition()
+    """Waits until `condition()` holds on the test's side, such as what the protocol server recorded
+    (the page runs on in Chromium meanwhile); returns whether it did before the timeout."""
+    return wait_for(condition, timeout_ms / 1000)

@@ -1,7 +1,7 @@
 """Shared fixtures: the local protocol server, with huggingface_hub pointed at it.
 
 Tests never reach the real Hugging Face API: the Hub API base (`HF_ENDPOINT`) and the router base
-(`HF_ROUTER_URL`, installed by `playground.router`) both point at a server on 127.0.0.1.
+(`HF_ROUTER_URL`, installed by `playground.hf.router`) both point at a server on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from huggingface_hub.inference import _common as inference_common  # noqa: E402
 from huggingface_hub.inference._providers import _common as providers_common  # noqa: E402
 from huggingface_hub.inference._providers import hf_inference  # noqa: E402
 
-from playground.clock import NOTHING  # noqa: E402
-from playground.router import install_router  # noqa: E402
+from playground.hf.router import install_router  # noqa: E402
+from playground.inference.clock import NOTHING  # noqa: E402
 from tests.protocol_server import ProtocolServer  # noqa: E402
 
 TEST_TOKEN = "hf_test_token"
@@ -124,10 +124,10 @@ def local_service():
 def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
     """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
     from app import LAUNCH_OPTIONS, app_kwargs, build_app
-    from playground.backend import Backend
     from playground.config import Settings
+    from playground.inference.backend import Backend
+    from playground.inference.retry import RetryPolicy
     from playground.local.resolve import local_model_resolver
-    from playground.retry import RetryPolicy
 
     url = server.url
     hf_constants.ENDPOINT = url
@@ -313,11 +313,11 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
     import gradio.oauth
 
     from app import LAUNCH_OPTIONS, build_app, start_options
-    from playground.backend import Backend
     from playground.config import load_settings
+    from playground.inference.backend import Backend
+    from playground.inference.retry import RetryPolicy
     from playground.local.resolve import local_model_resolver
-    from playground.outbound import isolate_tokens
-    from playground.retry import RetryPolicy
+    from playground.startup import install_patches
 
     settings = load_settings(environ)
     with pytest.MonkeyPatch.context() as patch:
@@ -328,9 +328,8 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
         # On a Space Gradio serves through its hot-reload watcher, which needs the `spaces` package
         # (Spaces' own infrastructure, not installed here and not under test): serve without it.
         patch.setattr(gradio.http_server, "get_space", lambda: None)
-        isolate_tokens()
         hf_constants.ENDPOINT = settings.hub_endpoint
-        install_router(settings.router_url)
+        install_patches(settings)
         backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service),
                           on_space=settings.on_space)
         demo = build_app(settings, backend, **start_options(settings, local_installed, offline=False))

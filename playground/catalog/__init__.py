@@ -10,5 +10,4 @@ Modules:
     search   `search_models`: Hub text-generation models served by inference providers
     facts    `model_facts` / `router_models`: context length, prices, throughput and first-token
              latency per model and provider, from the router's `GET /v1/models`
-    policy   the router's provider policies (`org/name:fastest`, `:cheapest`) and where they work
 """

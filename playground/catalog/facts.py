@@ -24,8 +24,8 @@ from huggingface_hub.utils import hf_raise_for_status
 
 from playground.catalog.cache import TtlCache
 from playground.catalog.search import LOOKUP_TIMEOUT, within
+from playground.config import DEFAULT_ROUTER_URL
 from playground.errors import LookupFailedError
-from playground.router import DEFAULT_ROUTER_URL
 
 FACTS_TTL = 300.0
 AUTO = "auto"

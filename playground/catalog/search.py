@@ -46,9 +46,6 @@ class ModelHit:
     id: str
     providers: tuple[ProviderStatus, ...]
 
-    def provider_names(self) -> list[str]:
-        return [p.provider for p in self.providers]
-
 
 _search_cache: TtlCache[tuple[ModelHit, ...]] = TtlCache(ttl=SEARCH_TTL)
 

@@ -15,7 +15,6 @@ the reasoning (chat templates expect the answers alone), ending with the unanswe
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 Message = dict[str, str]
 
@@ -100,10 +99,6 @@ class Conversation:
         count = max(0, min(count, len(self.turns)))
         return replace(self, turns=self.turns[count:])
 
-    def new_chat(self) -> Conversation:
-        """An empty conversation with the same system prompt."""
-        return Conversation(system_prompt=self.system_prompt)
-
     def with_system_prompt(self, system_prompt: str) -> Conversation:
         return replace(self, system_prompt=system_prompt)
 
@@ -131,58 +126,12 @@ class Conversation:
     def last_user_message(self) -> str:
         return self.turns[-1].user if self.turns else ""
 
-    def to_record(self) -> list[dict[str, Any]]:
-        """The shown version as plain JSON (history, share links, presets): one item per turn."""
-        record = []
-        for turn in self.turns:
-            item: dict[str, Any] = {"user": turn.user}
-            if turn.answer is not None:
-                item["assistant"] = turn.answer.content
-                if turn.answer.reasoning:
-                    item["reasoning"] = turn.answer.reasoning
-            record.append(item)
-        return record
-
 
 def from_pairs(system_prompt: str, pairs: tuple[tuple[str, str], ...], last_user_message: str | None = None) -> Conversation:
     """The conversation a request describes: earlier pairs, then the last message waiting (if any)."""
     turns = tuple(Turn(user, Answer(answer)) for user, answer in pairs)
     waiting = (Turn(last_user_message),) if last_user_message is not None else ()
     return Conversation(system_prompt, turns + waiting)
-
-
-def from_messages(messages: list[Message]) -> Conversation:
-    """A conversation from an OpenAI-style messages list (system, then alternating user/assistant).
-
-    Raises ValueError for a list that is not one: another role, or two messages of a side in a row.
-    """
-    system = ""
-    turns: list[Turn] = []
-    for position, message in enumerate(messages):
-        role, content = message.get("role"), message.get("content")
-        if not isinstance(content, str):
-            raise ValueError(f"message {position + 1}: content must be text")
-        if role == "system" and position == 0:
-            system = content
-        elif role == "user" and (not turns or turns[-1].answer is not None):
-            turns.append(Turn(content))
-        elif role == "assistant" and turns and turns[-1].answer is None:
-            turns[-1] = replace(turns[-1], answer=Answer(content))
-        else:
-            raise ValueError(f"message {position + 1}: expected {'an assistant' if turns and turns[-1].answer is None else 'a user'} message")
-    return Conversation(system, tuple(turns))
-
-
-def from_record(record: list[dict[str, Any]], system_prompt: str = "") -> Conversation:
-    """The inverse of `Conversation.to_record`. Raises ValueError for items that are not turns."""
-    turns = []
-    for position, item in enumerate(record):
-        user, content, reasoning = item.get("user"), item.get("assistant"), item.get("reasoning", "")
-        if not isinstance(user, str) or not isinstance(content, (str, type(None))) or not isinstance(reasoning, str):
-            raise ValueError(f"turn {position + 1}: user and assistant must be text")
-        answer = None if content is None else Answer(content, reasoning)
-        turns.append(Turn(user, answer))
-    return Conversation(system_prompt, tuple(turns))
 
 
 def _bare(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from playground.chat.usage import Price
+from playground.input.model_ref import is_endpoint_url
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import CONTEXT_TOKENS
-from playground.model_ref import is_endpoint_url
 
 
 @dataclass(frozen=True)

@@ -154,10 +154,3 @@ def _partial_tag_suffix(text: str, only: str | None) -> int:
         if any(t.startswith(text[-size:]) for t in tags):
             return size
     return 0
-
-
-def split_whole(text: str) -> SplitReply:
-    """The split of a complete answer (a stored one, say): no timings."""
-    splitter = ReplySplitter()
-    splitter.feed(text, "", 0.0)
-    return splitter.finish(0.0)

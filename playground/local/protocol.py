@@ -1,9 +1,10 @@
 """What the local server accepts and what it sends: TGI text generation and OpenAI chat.
 
 Requests are pydantic models, so a bad value becomes one 422 "Input validation error" as TGI gives.
-Their bounds are those of `playground.params.GenerationParams`, the declaration the UI's sliders are
-built from, so a value the UI can send is one this server takes. Two leniencies over TGI, both
-because the UI sends them: temperature 0 means greedy, and top_k 0 / top_p 1 mean "off".
+Their bounds, and the sampler options they take, are those `playground.input.params.GenerationParams`
+declares, the declaration the UI's controls are built from, so a value the UI can send is one this
+server takes. Two leniencies over TGI, both because the UI sends them: temperature 0 means greedy,
+and a sampler option at its declared "off" value (Top-k 0, Top-p 1) is off.
 
 Answers and stream events are plain dicts; `sse` frames one. Token logprobs are sent as null: the
 engine samples inside llama.cpp and does not compute them.
@@ -18,25 +19,19 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
 
+from playground.input.params import SEED_MAX, field_default
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import Generation, Sampling, Token
-from playground.params import SEED_MAX, GenerationParams, field_default
+from playground.local.options import declared, option_fields, sampler_options, sampling_filters
 
-
-def _declared(name: str, kind: type) -> Any:
-    """`kind` with the bounds GenerationParams declares for field `name`."""
-    return Annotated[(kind, *GenerationParams.model_fields[name].metadata)]
-
-
-MaxNewTokens = _declared("max_new_tokens", int)
-Temperature = _declared("temperature", float)
-TopP = _declared("top_p", float)
-TopK = _declared("top_k", int)
-RepetitionPenalty = _declared("repetition_penalty", float)
-Seed = _declared("seed", int)
-StopList = _declared("stop", list[str])
+# The engine's own settings, read by name below; every other declared parameter with a llama.cpp
+# name is a sampler option, whose body field is built from its declaration (`playground.local.options`).
+MaxNewTokens = declared("max_new_tokens", int)
+Temperature = declared("temperature", float)
+Seed = declared("seed", int)
+StopList = declared("stop", list[str])
 Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
 DEFAULT_MAX_NEW_TOKENS: int = field_default("max_new_tokens")
 
@@ -57,14 +52,13 @@ class _Body(BaseModel):
         return self
 
 
-class TextGenerationParameters(_Body):
+class _TgiParameters(_Body):
+    """TGI's `parameters`: the engine's own settings and the options the playground never sends
+    (`TextGenerationParameters` adds the declared sampler options)."""
+
     max_new_tokens: MaxNewTokens | None = None
     temperature: Temperature | None = None
-    top_p: TopP | None = None
-    top_k: TopK | None = None
     typical_p: Annotated[float, Field(gt=0.0, le=1.0)] | None = None
-    repetition_penalty: RepetitionPenalty | None = None
-    frequency_penalty: Penalty | None = None
     seed: Seed | None = None
     stop: StopList = []
     do_sample: bool | None = None
@@ -92,26 +86,22 @@ class TextGenerationParameters(_Body):
         """TGI's rule: sample if asked to, or if any sampling filter is set; else greedy."""
         if self.temperature == 0:
             return False
-        filters = (self.top_k, self.top_p, self.typical_p)
+        filters = [self.typical_p, *sampling_filters(self)]
         return bool(self.do_sample) or (self.temperature not in (None, 1.0)) or any(f is not None for f in filters)
 
     def to_sampling(self, rng: random.Random) -> Sampling:
-        common = {
-            "max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS,
-            "repetition_penalty": self.repetition_penalty or 1.0,
-            "frequency_penalty": self.frequency_penalty or 0.0,
-            "stop": tuple(self.stop),
-        }
+        common = {"max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "stop": tuple(self.stop)}
         if not self.wants_sampling():
-            return Sampling(temperature=0.0, **common)
+            return Sampling(temperature=0.0, options=sampler_options(self, "tgi", greedy=True), **common)
         return Sampling(
             seed=_seed(self.seed, rng),
             temperature=1.0 if self.temperature is None else self.temperature,
-            top_p=self.top_p or 1.0,
-            top_k=self.top_k or 0,
-            typical_p=self.typical_p or 1.0,
+            options=sampler_options(self, "tgi", extra=("typical_p",)),
             **common,
         )
+
+
+TextGenerationParameters = create_model("TextGenerationParameters", __base__=_TgiParameters, **option_fields("tgi"))
 
 
 class TextGenerationRequest(_Body):
@@ -125,15 +115,15 @@ class ChatMessage(_Body):
     content: str
 
 
-class ChatRequest(_Body):
+class _ChatRequest(_Body):
+    """OpenAI's chat body (`ChatRequest` adds the declared sampler options)."""
+
     messages: list[ChatMessage] = Field(min_length=1)
     stream: bool = False
     max_tokens: MaxNewTokens | None = None
     temperature: Temperature | None = None
-    top_p: TopP | None = None
     seed: Seed | None = None
     stop: StopList | None = None
-    frequency_penalty: Penalty | None = None
     presence_penalty: Penalty | None = None
     n: int | None = None
     logprobs: bool | None = None
@@ -162,15 +152,16 @@ class ChatRequest(_Body):
             max_new_tokens=self.max_tokens or DEFAULT_MAX_NEW_TOKENS,
             seed=_seed(self.seed, rng),
             temperature=temperature,
-            top_p=self.top_p or 1.0,
-            frequency_penalty=self.frequency_penalty or 0.0,
-            presence_penalty=self.presence_penalty or 0.0,
+            options=sampler_options(self, "chat", extra=("presence_penalty",)),
             stop=tuple(self.stop or ()),
             grammar=response_grammar(self.response_format),
         )
 
     def message_dicts(self) -> list[dict[str, str]]:
         return [{"role": m.role, "content": m.content} for m in self.messages]
+
+
+ChatRequest = create_model("ChatRequest", __base__=_ChatRequest, **option_fields("chat"))
 
 
 def response_grammar(response_format: dict[str, Any] | None) -> str | None:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from playground.errors import LocalModelMissingError
 from playground.local import LOCAL_MODEL_NAME
-from playground.local.engine import LocalModelUnavailable
 from playground.local.service import LocalModelService
+from playground.local.setup import LocalModelUnavailable
 
 
 def local_model_resolver(service: LocalModelService) -> Callable[[str], str | None]:

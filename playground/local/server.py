@@ -33,10 +33,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
+from playground.input.params import MAX_STOP_SEQUENCES
 from playground.local import LOCAL_MODEL_NAME
 from playground.local import protocol as wire
 from playground.local.engine import Generation, LocalEngine, PromptError, Token, Turn
-from playground.params import MAX_STOP_SEQUENCES
 
 TURN_WAIT_S = 0.5
 RETRY_AFTER_S = 1

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import uvicorn
 
-from playground.local.engine import LocalEngine, find_model_path, require_llama_cpp
+from playground.local.engine import LocalEngine
 from playground.local.server import ModelState, create_app
+from playground.local.setup import find_model_path, require_llama_cpp
 
 _STARTUP_TIMEOUT_S = 10.0
 # Loading is mostly reading the file: a generous guess of the disk's speed, plus a fixed cost.

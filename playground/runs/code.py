@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from playground.request import GenerationRequest, Mode, client_call
-from playground.router import DEFAULT_ROUTER_URL
-from playground.snippets import _python_value, _router_note_python, python_snippet
+from playground.config import DEFAULT_ROUTER_URL
+from playground.input.request import GenerationRequest, Mode, client_call
+from playground.saved.snippets import _python_value, _router_note_python, python_snippet
 
 _VARIED = ("temperature", "seed")
 _INPUT_KEYS = ("prompt", "messages")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.errors import InvalidModelError, InvalidParametersError
-from playground.model_ref import check_model_syntax
-from playground.request import PROVIDER_CHOICES, GenerationRequest, Mode
+from playground.input.model_ref import check_model_syntax
+from playground.input.request import PROVIDER_CHOICES, GenerationRequest, Mode
 from playground.runs.scheduler import Job
 
 PANE_KEYS = ("A", "B", "C", "D")

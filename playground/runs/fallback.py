@@ -1,7 +1,7 @@
 """Fallback in one click: which model to offer when a hosted run fails in a way a retry won't fix.
 
     model = offered_fallback(error, request.model, settings.fallback_models, local_model_installed())
-    if model: offer "Run on {model}" -> fallback_request(request, model), labelled with fallback_label
+    if model: offer "Run on {model}" -> fallback_request(request, model), labelled with playground.saved.history.fallback_label
 
 Offered for: not found, not served for this task or provider, gated, out of credits, and the retry
 deadline passed. The choice is the first of `PLAYGROUND_FALLBACK_MODELS` that is not the failing
@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from playground import errors as e
-from playground.catalog.policy import split_policy
+from playground.input.model_ref import is_endpoint_url
+from playground.input.policy import split_policy
+from playground.input.request import DEFAULT_PROVIDER, GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
-from playground.model_ref import is_endpoint_url
-from playground.request import DEFAULT_PROVIDER, GenerationRequest
 
 FALLBACK_ERRORS: tuple[type[e.PlaygroundError], ...] = (
     e.ModelNotFoundError, e.NotServedError, e.GatedModelError, e.OutOfCreditsError, e.TimedOutError,
@@ -49,8 +49,3 @@ def fallback_request(request: GenerationRequest, model: str) -> GenerationReques
     """The same prompt and settings on `model`. The provider goes back to auto: the one picked for
     the failing model may not serve the fallback."""
     return request.model_copy(update={"model": model, "provider": DEFAULT_PROVIDER})
-
-
-def fallback_label(original: str, fallback: str) -> str:
-    """E.g. "Answered by bars/warm instead of bars/missing (fallback)"."""
-    return f"Answered by {fallback} instead of {original} (fallback)"

@@ -27,14 +27,14 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from playground import errors as e
-from playground.backend import Backend
 from playground.catalog.cache import TtlCache
-from playground.events import Done, Event, Token, Waiting
-from playground.hub import suggest_mode
+from playground.hf.hub import suggest_mode
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Event, Token, Waiting
+from playground.input.model_ref import check_model_syntax
+from playground.input.params import GenerationParams
+from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
-from playground.model_ref import check_model_syntax
-from playground.params import GenerationParams
-from playground.request import GenerationRequest, Mode
 
 PROBE_PROMPT = "Hello"
 MAX_PROBES = 16  # suggestions plus Compare panes; more would look like a flood to a provider

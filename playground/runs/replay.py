@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from playground.clock import Clock
+from playground.inference.clock import Clock
 
 MAX_REPLAY_SECONDS = 15.0
 MIN_STEP_SECONDS = 0.05  # faster than this, pieces are grouped: a page can't show 1000 updates a second

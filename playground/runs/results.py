@@ -16,8 +16,8 @@ from enum import Enum
 from typing import Any
 
 from playground.errors import PlaygroundError
-from playground.events import Done, RunStats, Silence, Token, Waiting
-from playground.request import GenerationRequest
+from playground.inference.events import Done, RunStats, Silence, Token, Waiting
+from playground.input.request import GenerationRequest
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
 
 

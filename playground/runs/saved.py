@@ -11,7 +11,6 @@ prompt, prompt) plus `tab=compare` with `panes` and `model_a`/`provider_a`/`mode
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,16 +18,17 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote, urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from playground.errors import InvalidParametersError
-from playground.events import RunStats
-from playground.model_ref import ModelId
-from playground.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
+from playground.inference.events import RunStats
+from playground.input.model_ref import ModelId
+from playground.input.request import MAX_PROMPT_CHARS, GenerationRequest, Mode, Provider
 from playground.runs.compare import PANE_COUNTS, PANE_KEYS, Pane, parse_pane
 from playground.runs.results import ResultSet, RunResult, RunState
 from playground.runs.sweep import Grid, describe_values, parse_models, parse_seeds, parse_temperatures
-from playground.share import share_query
+from playground.saved.share import share_query
+from playground.saved.stored_list import add_stored, parse_stored
 
 GROUP_CAP = 20
 MAX_OUTPUT_CHARS = 4_000
@@ -98,34 +98,19 @@ def _stats(result: Any) -> dict[str, float | int | None]:
     stats = result.stats
     if stats is None:
         return {}
-    return {"time_to_first_token": stats.time_to_first_token, "total_time": stats.total_time, "tokens": stats.tokens,
-            "tokens_per_second": stats.tokens_per_second, "attempts": stats.attempts}
+    return stats.record()
 
 
 def add_group(stored: object, entry: GroupEntry, cap: int = GROUP_CAP) -> list[dict[str, Any]]:
     """The new browser value: `entry` first, then the older valid entries, at most `cap` and at
     most `MAX_GROUP_BYTES` of JSON (the browser sends the list back with some events, and the app
     refuses requests over 1 MB), oldest dropped first."""
-    older = [item for item in parse_groups(stored) if item.id != entry.id]
-    kept = [group.model_dump(mode="json") for group in [entry, *older][: max(cap, 1)]]
-    while len(kept) > 1 and len(json.dumps(kept, ensure_ascii=False).encode("utf-8", "surrogatepass")) > MAX_GROUP_BYTES:
-        kept.pop()
-    return kept
+    return add_stored(stored, entry, cap, MAX_GROUP_BYTES)
 
 
 def parse_groups(raw: object) -> list[GroupEntry]:
     """The valid entries of the stored list, newest first. Never raises."""
-    if not isinstance(raw, list):
-        return []
-    entries = []
-    for item in raw[: GROUP_CAP * 4]:
-        if not isinstance(item, dict):
-            continue
-        try:
-            entries.append(GroupEntry.model_validate(item))
-        except (ValidationError, ValueError, TypeError):
-            continue
-    return entries
+    return parse_stored(raw, GroupEntry, GROUP_CAP)
 
 
 def find_group(raw: object, entry_id: str) -> GroupEntry | None:

@@ -10,7 +10,7 @@ Setting `cancel` (or closing the event iterator, as Gradio does on Stop) ends ev
 tick: waits end at once, streams are closed, and the iterator stops waiting for the workers.
 
 Tokens: `token_for(model)` gives each job the token its model may receive (see
-`playground.tokens.token_for_model`), so one visitor's token goes only where theirs would.
+`playground.hf.tokens.token_for_model`), so one visitor's token goes only where theirs would.
 """
 
 from __future__ import annotations
@@ -22,11 +22,11 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from playground.backend import Backend
 from playground.errors import PlaygroundError
-from playground.events import Done, Event
+from playground.inference.backend import Backend
+from playground.inference.events import Done, Event
+from playground.input.request import GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
-from playground.request import GenerationRequest
 
 PER_MODEL_LIMIT = 4
 TICK = 0.25  # seconds: how soon the merged stream notices `cancel` when no event arrives

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from playground.errors import InvalidModelError, InvalidParametersError
-from playground.model_ref import check_model_syntax
-from playground.params import SEED_MAX, GenerationParams
-from playground.request import GenerationRequest
+from playground.input.model_ref import check_model_syntax
+from playground.input.params import SEED_MAX, GenerationParams
+from playground.input.request import GenerationRequest
 
 MAX_CELLS = 24
 MAX_VALUES = MAX_CELLS  # per field; more could never fit the grid anyway

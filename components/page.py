@@ -1,0 +1,64 @@
+"""The page: every built panel, and the few things they share.
+
+app.py builds each panel inside the layout, makes the `Page`, then calls each panel's
+`wire(ctx, page)` in order. A panel reaches another panel's components through the Page, never by
+importing that panel. The panel types below are named for readers and type checkers only: at run
+time this module imports no panel, so every panel can import it without an import circle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import gradio as gr
+
+if TYPE_CHECKING:  # names only (see above)
+    from components.auth_panel import AuthPanel
+    from components.big_text import BigText
+    from components.chat_view import ChatPanel
+    from components.code_panel import CodePanel
+    from components.compare_panel import ComparePanel
+    from components.form import Form
+    from components.format_panel import FormatPanel
+    from components.group_history_panel import GroupHistoryPanel
+    from components.history_panel import HistoryPanel
+    from components.model_panel import ModelPanel
+    from components.parameters_panel import ParametersPanel
+    from components.preflight_panel import PreflightPanel
+    from components.presets_panel import PresetsPanel
+    from components.run_panel import RunPanel
+    from components.search_panel import SearchPanel
+    from components.sweep_panel import SweepPanel
+
+# The tabs' ids: a restored Compare run or sweep, or a link to one, selects its tab.
+PLAYGROUND_TAB = "playground"
+COMPARE_TAB = "compare"
+SWEEP_TAB = "sweep"
+
+
+@dataclass(frozen=True)
+class Page:
+    """Every panel as built, with the Blocks (`demo`, for load and unload events), the tabs, the
+    `Form` (every control a request reads) and `finished_run`, the State a finished single run's
+    history entry goes to (None when the run failed or was stopped)."""
+
+    demo: gr.Blocks
+    tabs: gr.Tabs
+    auth: AuthPanel
+    model: ModelPanel
+    search: SearchPanel
+    response_format: FormatPanel
+    run: RunPanel
+    chat: ChatPanel
+    code: CodePanel
+    compare: ComparePanel
+    sweep: SweepPanel
+    big_text: BigText
+    preflight: PreflightPanel
+    presets: PresetsPanel
+    params: ParametersPanel
+    history: HistoryPanel
+    group_history: GroupHistoryPanel
+    form: Form
+    finished_run: gr.State

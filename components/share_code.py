@@ -1,0 +1,58 @@
+"""A request as a share link and as code, and the share-link query a page was opened with.
+
+Used by the "Share and View code" panel, by History (a finished run's link and code) and by the
+Compare and Sweep links. Neither links nor snippets ever hold a token: links carry settings, the
+conversation and the prompt only, snippets read $HF_TOKEN.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import gradio as gr
+
+from components.chat_run import conversation_request
+from components.context import RunContext
+from playground.chat.conversation import Conversation
+from playground.input.form_values import FormValues, request_from_form
+from playground.input.request import GenerationRequest, Mode
+from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
+from playground.saved.snippets import curl_snippet, javascript_snippet, python_snippet
+
+
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:
+    """In Chat mode the request carries the conversation: with the typed message, the one Generate
+    would send; with none typed, the last one sent. Raises InvalidModelError or InvalidParametersError."""
+    request = chat_code_request(form, conversation) if form.mode == Mode.CHAT.value else request_from_form(form)
+    if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
+        request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
+    return code_for_request(ctx, request, page_url)
+
+
+def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:
+    chat = conversation if isinstance(conversation, Conversation) else Conversation()
+    chat = chat.with_system_prompt(form.system_prompt or "")
+    typed = form.prompt if isinstance(form.prompt, str) else ""
+    asked = chat.ask(typed) if typed.strip() or not chat.turns else chat.regenerate()
+    settings = request_from_form(replace(form, prompt=asked.last_user_message))
+    return conversation_request(settings, asked)
+
+
+def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
+    """[share link, Python, cURL, JavaScript] for exactly this request."""
+    local_url = ctx.backend.resolve_url(request.model)
+    # model_copy, not a validated copy: the local model's loopback URL is what the snippet must call.
+    called = request.model_copy(update={"model": local_url}) if local_url else request
+    router = ctx.settings.router_url
+    link = f"{page_url}?{share_query(request)}"
+    return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
+
+
+def shared_state(request: gr.Request) -> SharedState:
+    """What the page's share-link query asks for."""
+    shared = parse_share_query(request.query_params)
+    if shared.is_empty:
+        # The load event's own URL may not carry the page's query; the page's address is its referer.
+        shared = parse_share_url(request.headers.get("referer", ""))
+    return shared

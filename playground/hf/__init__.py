@@ -1,0 +1,1 @@
+"""Hugging Face specifics: router, tokens and where they go, Hub lookups and their caches."""

@@ -1,0 +1,95 @@
+"""What the "Model" field may hold: a Hub ID (`org/name`) or an endpoint URL.
+
+Gradio exposes every event as an HTTP API, so this is checked on the server for each request, not
+only in the browser. On a Space, a URL may not point at this machine or a private network (the app
+would otherwise fetch from places only the Space can reach) unless the host is allow-listed.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import socket
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
+
+from playground.errors import InvalidModelError
+from playground.input.policy import split_policy
+
+HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+
+
+def is_endpoint_url(model: str) -> bool:
+    return model.startswith(("http://", "https://"))
+
+
+def check_model_syntax(value: str) -> str:
+    """Returns the model field, trimmed. Raises InvalidModelError when it is neither form.
+
+    A Hub ID may carry a router policy suffix (`org/name:fastest`, see `input.policy`)."""
+    model = value.strip()
+    if is_endpoint_url(model):
+        return _check_url_syntax(model)
+    base, _ = split_policy(model)
+    if not HUB_ID.match(base) or ".." in base or base.endswith((".", "-")):
+        raise InvalidModelError(model)
+    return model
+
+
+def _model_field(value: str) -> str:
+    try:
+        return check_model_syntax(value)
+    except InvalidModelError as error:
+        # A typed pydantic problem, so `request.input_error` can turn it back into InvalidModelError.
+        raise PydanticCustomError("invalid_model", "{detail}", {"detail": error.detail, "reason": error.reason}) from None
+
+
+# The "Model" field as a pydantic type, for stored data (history, presets) checked like the form.
+ModelId = Annotated[str, AfterValidator(_model_field)]
+
+
+def check_endpoint_allowed(url: str, allowlist: frozenset[str]) -> None:
+    """Raises InvalidModelError if `url`'s host is not a public address and not allow-listed.
+
+    Resolves the name only: nothing connects to the host here."""
+    host = (urlsplit(url).hostname or "").lower()
+    if host in allowlist:
+        return
+    if any(_is_internal(address) for address in _addresses(host)):
+        raise InvalidModelError(url, reason="points at a private or local address, which this Space does not allow")
+
+
+def _check_url_syntax(url: str) -> str:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018  (parsing it raises ValueError for a port like ":x")
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 address)
+        raise InvalidModelError(url, reason="is not a valid URL") from None
+    if not parts.hostname or len(url) > 2000 or any(ch.isspace() for ch in url):
+        raise InvalidModelError(url)
+    return url
+
+
+def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
+    try:
+        return [ipaddress.ip_address(host)]
+    except ValueError:
+        pass
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except OSError:
+        return []  # unresolvable: the request itself will fail with a connection error
+    return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
+
+
+def _is_internal(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Anything not globally routable: private, loopback, link-local, shared (100.64.0.0/10) and every
+    other special-purpose range `ipaddress` knows. An IPv4 address inside IPv6 is judged as IPv4."""
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour or (address.teredo[1] if address.teredo else None)
+        if embedded is not None:
+            return _is_internal(embedded)
+    return not address.is_global or address.is_multicast or address.is_reserved

@@ -1,0 +1,1 @@
+"""What outlives a run: history, presets, share links and code snippets."""

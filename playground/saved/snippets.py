@@ -1,0 +1,244 @@
+"""The "View code" snippets: Python, cURL and JavaScript that send exactly the request the UI sends.
+
+All three start from `client_call(request)`, the call the backend makes, so they cannot drift from
+it. The cURL body and URL follow what huggingface_hub 2.4 builds for that call (read from its
+source: `InferenceClient.text_generation` / `chat_completion` and the hf-inference and auto-router
+provider helpers), and a test runs the Python and cURL snippets against the local protocol server
+and compares the bodies it receives with the app's own.
+
+The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from playground.config import DEFAULT_ROUTER_URL
+from playground.input.model_ref import is_endpoint_url
+from playground.input.request import ClientCall, GenerationRequest, Mode, client_call
+
+HF_INFERENCE = "hf-inference"
+AUTO = "auto"
+
+
+def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL) -> str:
+    """A script using huggingface_hub's InferenceClient that prints the streamed answer."""
+    call = client_call(request)
+    lines = [
+        "import os",
+        "",
+        "from huggingface_hub import InferenceClient",
+        "",
+        *_router_note_python(router_url),
+        "client = InferenceClient(",
+        f"    model={request.model!r},",
+        f"    provider={request.provider!r},",
+        '    api_key=os.environ["HF_TOKEN"],',
+        ")",
+        "",
+        f"stream = client.{call.method}(",
+        *[f"    {key}={_python_value(value)}," for key, value in call.kwargs.items()],
+        "    stream=True,",
+        ")",
+        *_python_print_loop(request.mode),
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL) -> str:
+    """A cURL command posting the same JSON body to the same URL; prints the raw event stream."""
+    url, body, note = http_request(request, router_url)
+    lines = [f"# {line}" for line in note]
+    lines += [
+        f"curl -N {shlex.quote(url)} \\",
+        "    -X POST \\",
+        '    -H "Authorization: Bearer $HF_TOKEN" \\',
+        "    -H 'Content-Type: application/json' \\",
+        f"    -d {shlex.quote(json.dumps(body, indent=4, ensure_ascii=False))}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def javascript_snippet(request: GenerationRequest) -> str:
+    """An ES module using @huggingface/inference that writes the streamed answer to stdout."""
+    call = client_call(request)
+    lines = ['import { InferenceClient } from "@huggingface/inference";', ""]
+    lines.append("const client = new InferenceClient(process.env.HF_TOKEN);")
+    target = "client"
+    if is_endpoint_url(request.model):
+        lines.append(f"const endpoint = client.endpoint({_js(request.model)});")
+        target = "endpoint"
+    lines.append("")
+    if request.mode is Mode.CHAT:
+        lines += _js_chat(request, call, target)
+    else:
+        lines += _js_completion(request, call, target)
+    return "\n".join(lines) + "\n"
+
+
+def http_request(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL) -> tuple[str, dict[str, Any], list[str]]:
+    """(url, JSON body, notes) that huggingface_hub 2.4 posts for `client_call(request)` with
+    stream=True. Notes explain the cases where the client decides at run time (see below)."""
+    call = client_call(request)
+    router = router_url.rstrip("/")
+    if request.mode is Mode.CHAT:
+        return _chat_request(request, call, router)
+    return _completion_request(request, call, router)
+
+
+def _completion_request(request: GenerationRequest, call: ClientCall, router: str) -> tuple[str, dict[str, Any], list[str]]:
+    kwargs = dict(call.kwargs)
+    prompt = kwargs.pop("prompt")
+    # huggingface_hub sends only the parameters that are set, in its own (alphabetical) order.
+    body = {"inputs": prompt, "parameters": _without_none(dict(sorted(kwargs.items()))), "stream": True}
+    if is_endpoint_url(request.model):
+        return request.model, body, []
+    if request.provider == HF_INFERENCE:
+        return f"{router}/{HF_INFERENCE}/models/{request.model}", body, []
+    if request.provider == AUTO:
+        note = [
+            "provider auto: huggingface_hub uses the first provider the Hub lists for this model;",
+            "this is the request when that is hf-inference, the router's text-generation (TGI) route.",
+        ]
+        return f"{router}/{HF_INFERENCE}/models/{request.model}", body, note
+    # Other providers take an OpenAI-style completions body (huggingface_hub's BaseTextGenerationTask)
+    # with the ID the provider uses for the model, which the client looks up on the Hub when it
+    # runs. The snippet shows that shape with the Hub ID and says so, rather than guess the lookup.
+    note = [
+        f"provider {request.provider}: huggingface_hub sends this provider's own ID for the model (looked",
+        f"up at https://huggingface.co/api/models/{request.model}?expand=inferenceProviderMapping), and a",
+        "few providers use another route. The Python snippet makes the exact call.",
+    ]
+    openai_body = {"prompt": prompt, **body["parameters"], "model": request.model, "stream": True}
+    return f"{router}/{request.provider}/v1/completions", openai_body, note
+
+
+def _chat_request(request: GenerationRequest, call: ClientCall, router: str) -> tuple[str, dict[str, Any], list[str]]:
+    kwargs = dict(call.kwargs)
+    messages = kwargs.pop("messages")
+    parameters = _without_none(dict(sorted(kwargs.items())))
+    if is_endpoint_url(request.model):
+        # hf-inference replaces a URL in the body's "model" with this placeholder.
+        return _chat_url(request.model), _chat_body("dummy", messages, _tgi_response_format(parameters)), []
+    if request.provider == HF_INFERENCE:
+        url = f"{router}/{HF_INFERENCE}/models/{request.model}/v1/chat/completions"
+        return url, _chat_body(request.model, messages, _tgi_response_format(parameters)), []
+    if request.provider == AUTO:
+        return f"{router}/v1/chat/completions", _chat_body(request.model, messages, parameters), []
+    # huggingface_hub would post to {router}/{provider}/v1/chat/completions with the provider's own
+    # model ID from the Hub; the router's "model:provider" form picks the same provider and model
+    # without that lookup, so the command works as written.
+    note = [f"model {request.model}:{request.provider} asks the router for provider {request.provider}, as the app does."]
+    body = _chat_body(f"{request.model}:{request.provider}", messages, parameters)
+    return f"{router}/v1/chat/completions", body, note
+
+
+def _tgi_response_format(parameters: dict[str, Any]) -> dict[str, Any]:
+    """huggingface_hub's hf-inference helper (used for endpoint URLs too) sends a JSON schema in
+    TGI's grammar shape, `{"type": "json_object", "value": schema}`."""
+    asked = parameters.get("response_format")
+    if not isinstance(asked, dict) or asked.get("type") != "json_schema":
+        return parameters
+    return {**parameters, "response_format": {"type": "json_object", "value": asked["json_schema"]["schema"]}}
+
+
+def _chat_body(model: str, messages: list[dict[str, str]], parameters: dict[str, Any]) -> dict[str, Any]:
+    # Same key order as huggingface_hub: model, messages, the parameters, stream last.
+    return {"model": model, "messages": messages, **parameters, "stream": True}
+
+
+def _chat_url(model_url: str) -> str:
+    """huggingface_hub's rule: append `/v1/chat/completions`, or only `/chat/completions` after `/v1`."""
+    parts = urlsplit(model_url)
+    path = parts.path.rstrip("/")
+    if path.endswith("/chat/completions"):
+        return model_url
+    path += "/chat/completions" if path.endswith("/v1") else "/v1/chat/completions"
+    return urlunsplit(parts._replace(path=path))
+
+
+def _without_none(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _router_note_python(router_url: str) -> list[str]:
+    if router_url.rstrip("/") == DEFAULT_ROUTER_URL:
+        return []
+    return [
+        f"# This playground sends router traffic to {router_url}. huggingface_hub has no setting",
+        "# for that; to do the same, install a client factory (huggingface_hub.set_client_factory)",
+        "# that rewrites router.huggingface.co to that address.",
+        "",
+    ]
+
+
+def _python_value(value: Any) -> str:
+    # repr gives valid Python literals for str, numbers and lists of them, quotes and newlines escaped.
+    if isinstance(value, list) and value and all(isinstance(item, dict) for item in value):
+        items = "".join(f"        {item!r},\n" for item in value)
+        return f"[\n{items}    ]"
+    return repr(value)
+
+
+def _python_print_loop(mode: Mode) -> list[str]:
+    if mode is Mode.CHAT:
+        return [
+            "for chunk in stream:",
+            "    if chunk.choices and chunk.choices[0].delta.content:",
+            '        print(chunk.choices[0].delta.content, end="", flush=True)',
+            "print()",
+        ]
+    return ["for output in stream:", '    print(output.token.text, end="", flush=True)', "print()"]
+
+
+def _js(value: Any) -> str:
+    # JSON is valid JavaScript; U+2028/9 are escaped by ensure_ascii for older engines.
+    return json.dumps(value, indent=4)
+
+
+def _indent(text: str, prefix: str = "    ") -> str:
+    return text.replace("\n", "\n" + prefix)
+
+
+def _js_target_fields(request: GenerationRequest) -> list[str]:
+    if is_endpoint_url(request.model):
+        return []  # the endpoint URL replaces model and provider
+    return [f"    model: {_js(request.model)},", f"    provider: {_js(request.provider)},"]
+
+
+def _js_completion(request: GenerationRequest, call: ClientCall, target: str) -> list[str]:
+    kwargs = dict(call.kwargs)
+    prompt = kwargs.pop("prompt")
+    parameters = _without_none(dict(sorted(kwargs.items())))
+    return [
+        f"const stream = {target}.textGenerationStream({{",
+        *_js_target_fields(request),
+        f"    inputs: {_indent(_js(prompt))},",
+        f"    parameters: {_indent(_js(parameters))},",
+        "});",
+        "for await (const output of stream) {",
+        "    process.stdout.write(output.token.text);",
+        "}",
+        'process.stdout.write("\\n");',
+    ]
+
+
+def _js_chat(request: GenerationRequest, call: ClientCall, target: str) -> list[str]:
+    kwargs = dict(call.kwargs)
+    messages = kwargs.pop("messages")
+    parameters = _without_none(dict(sorted(kwargs.items())))
+    return [
+        f"const stream = {target}.chatCompletionStream({{",
+        *_js_target_fields(request),
+        f"    messages: {_indent(_js(messages))},",
+        *[f"    {key}: {_indent(_js(value))}," for key, value in parameters.items()],
+        "});",
+        "for await (const chunk of stream) {",
+        "    const text = chunk.choices[0]?.delta?.content;",
+        "    if (text) process.stdout.write(text);",
+        "}",
+        'process.stdout.write("\\n");',
+    ]

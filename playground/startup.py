@@ -1,0 +1,25 @@
+"""`install_patches`: every library patch (playground/patches), installed at start-up in the order they need.
+
+The order matters twice: the settings must have read HF_TOKEN before `isolate_tokens` removes it
+from the environment (so `install_patches` takes the loaded settings), and the stream readers'
+response hook goes on the client made by the factory `install_router` sets (a new factory means a
+new client; each stream reader checks its hook again, for callers that replace the factory later).
+"""
+
+from __future__ import annotations
+
+from playground.config import Settings
+from playground.hf.router import install_router
+from playground.inference.stream_reader import watch_responses
+from playground.patches.absent_modules import skip_absent_matplotlib
+from playground.patches.implicit_tokens import isolate_tokens
+
+
+def install_patches(settings: Settings) -> None:
+    """Installs every patch of playground.patches, in order. Call once at start-up, with the
+    settings already loaded. Raises AttributeError if a library lacks a name a patch needs
+    (tests/structure/test_library_patches.py says which patch)."""
+    skip_absent_matplotlib()
+    isolate_tokens()  # after the settings kept HF_TOKEN: no token travels unless passed on purpose
+    install_router(settings.router_url)  # huggingface_hub's client (router, token guard, its own hook), token-scoped lookups
+    watch_responses()  # the stream readers' hook, on the client that factory makes

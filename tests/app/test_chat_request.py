@@ -1,0 +1,60 @@
+"""The chat turn's request (components.chat_run.turn_request): the form's settings and the
+conversation's earlier turns, validated once, with the messages the two-step check gave."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from components.chat_run import conversation_request, turn_request
+from components.context import RunContext, checked_request
+from playground import errors as e
+from playground.chat.conversation import Answer, Conversation
+from playground.config import Settings
+from playground.inference.backend import Backend
+from playground.input.form_values import FormValues
+from playground.input.request import MAX_ANSWER_CHARS, Mode
+
+FORM = FormValues(model="test/chat-model", provider="auto", mode=Mode.CHAT.value, system_prompt="Be brief.", response_format="Text",
+                  json_schema="", prompt="", temperature=0.7, max_new_tokens=20, seed=5, random_seed=False, top_p=1.0, top_k=50,
+                  repetition_penalty=1.0, frequency_penalty=0.0, stop="")
+ASKED = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!", reasoning="greet back")).ask("Why?")
+
+
+def context(**settings: object) -> RunContext:
+    return RunContext(Backend(), Settings(**settings))
+
+
+def two_step(ctx: RunContext, form: FormValues, asked: Conversation):
+    """What the chat path did before: the form's request, then the conversation's, parsed again."""
+    return conversation_request(checked_request(ctx, replace(form, prompt=asked.last_user_message)), asked)
+
+
+def test_the_request_carries_the_last_message_and_the_earlier_turns_without_reasoning() -> None:
+    request = turn_request(context(), FORM, ASKED)
+    assert (request.prompt, request.turns, request.system_prompt) == ("Why?", (("Hi", "Hello!"),), "Be brief.")
+    assert request == two_step(context(), FORM, ASKED)
+
+
+def test_a_random_seed_is_resolved_once() -> None:
+    request = turn_request(context(), replace(FORM, random_seed=True), ASKED)
+    assert request.params.seed is not None
+
+
+@pytest.mark.parametrize("form, asked", [
+    (replace(FORM, temperature=9), ASKED),  # a setting out of bounds
+    (FORM, Conversation().ask("Hi").answer(Answer("x" * (MAX_ANSWER_CHARS + 1))).ask("Why?")),  # an earlier answer too long
+    (FORM, Conversation().ask("   ")),  # nothing to send
+])
+def test_bad_input_is_refused_with_the_words_it_had(form: FormValues, asked: Conversation) -> None:
+    with pytest.raises(e.InvalidParametersError) as once:
+        turn_request(context(), form, asked)
+    with pytest.raises(e.InvalidParametersError) as before:
+        two_step(context(), form, asked)
+    assert str(once.value) == str(before.value)
+
+
+def test_on_a_space_a_private_endpoint_url_is_refused() -> None:
+    with pytest.raises(e.InvalidModelError):
+        turn_request(context(on_space=True), replace(FORM, model="http://127.0.0.1:9/v1"), ASKED)

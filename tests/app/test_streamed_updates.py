@@ -1,0 +1,122 @@
+"""What each streamed update carries (issue 8). Gradio diffs an output's value, so an unchanged one
+costs nothing, but it rebuilds the component of every output an update leaves out, on its event
+loop, at every update. So token updates give each display-only output its value. They leave out
+only what the visitor may be editing meanwhile: in Chat mode, the Prompt (the next message). Stop's
+"Stopped." has its own panel, which no stream writes to, so a token update still in flight after
+Stop can't erase it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import gradio as gr
+
+from components.generation import RunOutputs, _render_run
+from components.messages import FALLBACK_IDLE, STOPPED
+from playground.inference.events import Done, Event, RunStats, Token
+from playground.input.request import GenerationRequest
+from tests.chat_updates import chat_outputs, run_conversation_updates
+
+PIECES = [f"w{i} " for i in range(5)]
+
+
+class StepBackend:
+    """A token at a time, then Done."""
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        yield from (Token(piece) for piece in PIECES)
+        yield Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=len(PIECES), seed=1, attempts=1))
+
+
+def completion_outputs() -> RunOutputs:
+    with gr.Blocks():
+        return RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE), gr.HTML(STOPPED))
+
+
+def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
+    out = completion_outputs()
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    updates = list(_render_run(StepBackend().run(request, None), out, request))
+    return out, [update for update in updates if out.finished not in update]  # the last one is Done's
+
+
+def test_completion_token_updates_give_output_stats_and_the_hidden_button_plain_values() -> None:
+    out, updates = completion_token_updates()
+    assert len(updates) == len(PIECES)
+    for update in updates:
+        assert isinstance(update[out.output], str) and update[out.stats] == "" and update[out.fallback] == FALLBACK_IDLE
+        assert update[out.stopped] == STOPPED  # its only value: a plain value can't show or hide it
+    assert updates[-1][out.output] == "".join(PIECES)
+
+
+def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_it_hidden_and_empty() -> None:
+    out, updates = completion_token_updates()
+    assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
+    assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    done = list(_render_run(StepBackend().run(request, None), out, request))[-1]
+    assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
+
+
+def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alone() -> None:
+    out = chat_outputs()
+    updates = run_conversation_updates(out, interval=0.0, pieces=PIECES)
+    token_updates = [update for update in updates[1:] if out.finished not in update]  # after "Sending…", before Done
+    assert len(token_updates) == len(PIECES)
+    for update in token_updates:
+        assert update[out.stats] == "" and update[out.panel.verdict] == "" and update[out.panel.fit_notice] == ""
+        assert out.prompt not in update  # the visitor may be typing the next message
+        assert update[out.stopped] == STOPPED
+    assert token_updates[0][out.status] == gr.update(value="", visible=False)
+    assert all(update[out.status] == "" for update in token_updates[1:])
+
+
+def test_the_generate_events_skip_gradios_value_processing_only_where_values_are_plain() -> None:
+    """The Completion event takes the form's values as sent (GenerationRequest checks them) and
+    returns plain strings, so Gradio's per-value worker-thread hops are skipped; the Chat event still
+    needs its postprocess, for the Chatbot's messages."""
+    from app import build_app
+    from playground.config import Settings
+    from playground.inference.backend import Backend
+
+    demo = build_app(Settings(), Backend())
+    completion = next(fn for fn in demo.fns.values() if fn.api_name == "generate")
+    chat = next(fn for fn in demo.fns.values() if fn.name == "generate_chat")
+    page_completion = next(fn for fn in demo.fns.values() if fn.name == "generate" and fn.outputs[-1].elem_id == "pg-stopped")
+    assert (completion.preprocess, completion.postprocess) == (False, False)
+    assert (page_completion.preprocess, page_completion.postprocess) == (False, False)
+    assert (chat.preprocess, chat.postprocess) == (False, True)
+
+
+def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> None:
+    """Stop's update may land before the stream's last one, and a plain value can't show or hide a
+    panel: so the stream's later values change nothing the visitor sees."""
+    from components.run_panel import stop_run
+
+    status, stopped = stop_run()
+    assert status == gr.update(visible=False) and stopped == gr.update(visible=True)
+
+
+def matplotlib_after_start(extra_path: str | None = None) -> str:
+    """What `sys.modules["matplotlib"]` holds after the app's start-up step, in a fresh interpreter."""
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.path[:0] = [p for p in [sys.argv[1]] if p]; import app; "
+            "from playground.patches.absent_modules import skip_absent_matplotlib; skip_absent_matplotlib(); "
+            "print(repr(sys.modules.get('matplotlib', 'unset')))")
+    done = subprocess.run([sys.executable, "-c", code, extra_path or ""], capture_output=True, text=True, check=True, timeout=120)
+    return done.stdout.strip()
+
+
+def test_an_absent_matplotlib_is_marked_absent_so_gradios_per_update_import_fails_at_once() -> None:
+    import importlib.util
+
+    assert importlib.util.find_spec("matplotlib") is None, "matplotlib is installed here: this test needs an environment without it"
+    assert matplotlib_after_start() == "None"
+
+
+def test_an_installed_matplotlib_is_left_alone(tmp_path) -> None:
+    (tmp_path / "matplotlib").mkdir()
+    (tmp_path / "matplotlib" / "__init__.py").write_text("")
+    assert matplotlib_after_start(str(tmp_path)) == "'unset'"  # found, not imported, not touched

@@ -1,0 +1,1 @@
+"""The core against real HTTP: the real InferenceClient and the local protocol server (and llama.cpp)."""

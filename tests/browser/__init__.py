@@ -1,0 +1,1 @@
+"""The page in Chromium, driven by Playwright, as a visitor uses it."""

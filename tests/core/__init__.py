@@ -1,0 +1,1 @@
+"""Pure tests of the plain-Python core: no server, no Gradio app."""

@@ -183,6 +183,8 @@ class Backend:
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:
         elapsed = self.clock.now() - progress.started
         wait = self.policy.next_wait(error, progress.attempts, elapsed)
+        if wait is None and isinstance(error, e.RateLimitedError):
+            raise error  # the server's Retry-After lies beyond the deadline: say so, not "timed out"
         if wait is None:
             raise e.TimedOutError(f"gave up after {elapsed:.0f} s and {progress.attempts} attempts: {error.detail}") from error
         wait_started = self.clock.now()

@@ -32,6 +32,7 @@ from playground.input.model_ref import is_endpoint_url
 from playground.input.policy import check_policy_use
 from playground.input.request import GenerationRequest, client_call
 
+_TIME_EPSILON = 1e-6  # seconds: what is left of a wait below this is nothing
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
 CONNECT_TIMEOUT = 10.0
 # The socket's own read timeout only ends a worker stuck before the answer's headers (see
@@ -183,10 +184,13 @@ class Backend:
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:
         elapsed = self.clock.now() - progress.started
         wait = self.policy.next_wait(error, progress.attempts, elapsed)
+        if wait is None and isinstance(error, e.RateLimitedError):
+            raise error  # the server's Retry-After lies beyond the deadline: say so, not "timed out"
         if wait is None:
             raise e.TimedOutError(f"gave up after {elapsed:.0f} s and {progress.attempts} attempts: {error.detail}") from error
-        wait_started = self.clock.now()
-        while (left := wait - (self.clock.now() - wait_started)) > 0:
+        wait_ends = self.clock.now() + wait
+        # Not `> 0`: a float remainder too small to move the clock would loop for ever.
+        while (left := wait_ends - self.clock.now()) > _TIME_EPSILON:
             yield self._waiting(error, progress, left, wait)
             if self.clock.sleep(min(TICK, left), cancel):
                 return

@@ -268,7 +268,7 @@ class ProtocolServer:
         if request.method == "GET" and request.url.path == "/api/whoami-v2":
             return JSONResponse(WHOAMI)
         if request.method == "GET" and request.url.path in ("/api/models", "/v1/models"):
-            return self._list_models(request) if request.url.path == "/api/models" else self._router_models()
+            return self._list_models(request) if request.url.path == "/api/models" else self._router_models(request)
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)
@@ -356,10 +356,10 @@ class ProtocolServer:
         return {"id": model_id, "object": "model", "created": 1700000000, "owned_by": model_id.split("/")[0],
                 "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}, "providers": providers}
 
-    def _router_models(self) -> Response:
-        """Public models only, as the router lists them for anyone."""
+    def _router_models(self, request: Request) -> Response:
+        """Public models, and the private ones the request's token may read: the router's list is per token."""
         with self._lock:
-            models = [(model_id, model) for model_id, model in self._models.items() if not model.readers]
+            models = [(model_id, model) for model_id, model in self._models.items() if self._model(model_id, request) is not None]
         return JSONResponse({"object": "list", "data": [self._router_entry(m, model) for m, model in models]})
 
     async def _router_model(self, request: Request, model_id: str, body: Any) -> Response:

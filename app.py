@@ -45,7 +45,7 @@ from playground.local.setup import local_model_installed
 from playground.saved.presets import load_presets
 from playground.startup import install_patches
 from playground.web.body_limit import BodyLimit
-from playground.web.request_errors import EXCEPTION_HANDLERS
+from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
@@ -61,9 +61,10 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), and a
-    malformed one gets a 422 that can always be encoded (playground.web.request_errors)."""
-    return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
+    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), a
+    malformed one gets a 422 that can always be encoded, and so does a value Gradio refuses on its
+    direct-call routes (playground.web.request_errors)."""
+    return {"middleware": [Middleware(BodyLimit), Middleware(DirectCallErrors)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
 LOCAL_BANNER = (

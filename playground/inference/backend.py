@@ -25,7 +25,7 @@ from playground.hf.outbound import run_scope
 from playground.hf.refused_params import call_without_refused
 from playground.inference.clock import NOTHING, Clock, SystemClock
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
-from playground.inference.http_errors import to_playground_error
+from playground.inference.http_errors import is_dropped_connection, to_playground_error
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader
 from playground.input.model_ref import is_endpoint_url
@@ -126,6 +126,8 @@ class Backend:
         except e.PlaygroundError:
             raise
         except Exception as exc:  # every failure leaves here typed; see http_errors
+            if progress.tokens and is_dropped_connection(exc):
+                raise e.CutOffError(f"the connection was closed after {progress.tokens} tokens, before the model's final event") from exc
             raise to_playground_error(exc) from exc
         finally:
             reader.close()  # also on Stop (GeneratorExit): the worker's socket is shut down now

@@ -13,6 +13,7 @@ import socket
 from typing import Annotated
 from urllib.parse import urlsplit
 
+import httpx2
 from pydantic import AfterValidator
 from pydantic_core import PydanticCustomError
 
@@ -70,7 +71,29 @@ def _check_url_syntax(url: str) -> str:
         raise InvalidModelError(url, reason="is not a valid URL") from None
     if not parts.hostname or len(url) > 2000 or any(ch.isspace() for ch in url):
         raise InvalidModelError(url)
+    _check_host_name(url, parts.hostname)
     return url
+
+
+def _check_host_name(url: str, host: str) -> None:
+    """Raises InvalidModelError for a host name no request could reach: a label empty or over 63
+    characters, or a name over 253. Checked here because the client and the resolver raise
+    UnicodeError for them (in IDNA encoding), which is not an error the page can word."""
+    try:
+        ipaddress.ip_address(host)
+        return
+    except ValueError:
+        pass
+    try:
+        ascii_host = httpx2.URL(url).raw_host.decode("ascii")  # the client's IDNA 2008 for a non-ASCII name
+    except (httpx2.InvalidURL, UnicodeError):
+        raise InvalidModelError(url, reason="has an invalid host name") from None
+    try:
+        ascii_host.encode("idna")  # what the resolver checks, label by label
+    except UnicodeError:
+        raise InvalidModelError(url, reason="has an invalid host name (each part between dots must be 1 to 63 characters)") from None
+    if len(ascii_host.rstrip(".")) > 253:
+        raise InvalidModelError(url, reason="has an invalid host name (at most 253 characters)")
 
 
 def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]:
@@ -80,7 +103,7 @@ def _addresses(host: str) -> list[ipaddress.IPv4Address | ipaddress.IPv6Address]
         pass
     try:
         infos = socket.getaddrinfo(host, None)
-    except OSError:
+    except (OSError, UnicodeError):
         return []  # unresolvable: the request itself will fail with a connection error
     return [ipaddress.ip_address(info[4][0].split("%")[0]) for info in infos]
 

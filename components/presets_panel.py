@@ -1,7 +1,7 @@
 """Presets: the shipped ones from presets/, and the visitor's own, saved in their browser.
 
-A preset sets the parameters it names (and, if it says so, the model, mode and system prompt);
-"Reset" goes back to the defaults. The visitor's presets export and import as YAML.
+A preset sets the parameters it names (and, if it says so, the model, mode and system prompt; a
+model that is another host's endpoint URL gets a note, as from a share link); "Reset" goes back to the defaults. The visitor's presets export and import as YAML.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from components.chat_view import conversation_shown
 from components.chat_view import restore_outputs as chat_restore_outputs
 from components.context import RunContext
 from components.form import read_form
+from components.messages import info_html
 from components.page import Page
+from components.share_code import PRESET, foreign_host_note
 from playground import errors as e
 from playground.chat.conversation import Conversation, from_pairs
 from playground.input.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
@@ -74,7 +76,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     """A pick applies its preset; Reset, Save, Export and Import (the visitor's own, as YAML)."""
     panel, form, chat, shipped = page.presets, page.form, page.chat, page.presets.shipped
     apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples,
-                     form["response_format"], form["json_schema"], *chat_restore_outputs(chat)]
+                     form["response_format"], form["json_schema"], *chat_restore_outputs(chat), page.run.status]
     hidden = {"api_visibility": "undocumented"}
 
     def apply(choice: str | None, stored: Any, **params: Any) -> dict[Any, Any]:
@@ -82,7 +84,9 @@ def wire(ctx: RunContext, page: Page) -> None:
         examples = updates.pop("examples", None)
         turns = updates.pop("turns", None)
         conversation = conversation_shown(chat, from_pairs("", turns)) if turns is not None else {}
-        return {**form.updates(updates), panel.examples: examples, **conversation} if updates else gr.skip()
+        note = foreign_host_note(ctx, updates.get("model"), PRESET)
+        status = {page.run.status: gr.update(value=info_html("Preset applied." + note), visible=True)} if note else {}
+        return {**form.updates(updates), panel.examples: examples, **conversation, **status} if updates else gr.skip()
 
     def fill_prompt(example: str | None) -> dict[Any, Any]:
         return {form["prompt"]: example} if example else gr.skip()

@@ -80,13 +80,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     hidden = {"api_visibility": "undocumented"}
 
     def apply(choice: str | None, stored: Any, **params: Any) -> dict[Any, Any]:
-        updates = apply_choice(choice, shipped, stored, read_form(params))
-        examples = updates.pop("examples", None)
-        turns = updates.pop("turns", None)
-        conversation = conversation_shown(chat, from_pairs("", turns)) if turns is not None else {}
-        note = foreign_host_note(ctx, updates.get("model"), PRESET)
-        status = {page.run.status: gr.update(value=info_html("Preset applied." + note), visible=True)} if note else {}
-        return {**form.updates(updates), panel.examples: examples, **conversation, **status} if updates else gr.skip()
+        return applied_preset(ctx, page, choice, stored, params)
 
     def fill_prompt(example: str | None) -> dict[Any, Any]:
         return {form["prompt"]: example} if example else gr.skip()
@@ -113,6 +107,20 @@ def wire(ctx: RunContext, page: Page) -> None:
                      outputs=[panel.stored, panel.preset], **hidden)
     panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False, **hidden)
     panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset], **hidden)
+
+
+def applied_preset(ctx: RunContext, page: Page, choice: str | None, stored: Any, params: dict[str, Any]) -> dict[Any, Any]:
+    """The page's updates for picking `choice`: its settings, its example prompts, its conversation,
+    and a note in the status panel when its model is another host's endpoint URL."""
+    updates = apply_choice(choice, page.presets.shipped, stored, read_form(params))
+    if not updates:
+        return gr.skip()
+    examples = updates.pop("examples", None)
+    turns = updates.pop("turns", None)
+    conversation = conversation_shown(page.chat, from_pairs("", turns)) if turns is not None else {}
+    note = foreign_host_note(ctx, updates.get("model"), PRESET)
+    status = {page.run.status: gr.update(value=info_html("Preset applied." + note), visible=True)} if note else {}
+    return {**page.form.updates(updates), page.presets.examples: examples, **conversation, **status}
 
 
 def choices(shipped: list[Preset], mine: list[Preset]) -> list[tuple[str, str]]:

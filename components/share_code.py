@@ -64,6 +64,11 @@ def shared_state(request: gr.Request) -> SharedState:
     return shared
 
 
+def first_foreign_host_note(ctx: RunContext, models: Any, source: str) -> str:
+    """`foreign_host_note` for the first of `models` (Compare panes, Sweep models) that needs one, or ""."""
+    return next((note for model in models if (note := foreign_host_note(ctx, model, source))), "")
+
+
 def foreign_host_note(ctx: RunContext, model: str, source: str = LINK) -> str:
     """A link, a preset or a history entry (`source`) may name any host: say which one, and that no
     Hugging Face token goes there. Empty for a Hub ID or a Hugging Face host."""

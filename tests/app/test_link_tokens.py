@@ -165,7 +165,7 @@ def test_a_malformed_endpoint_token_is_refused_unquoted_and_nothing_is_sent(spac
 def test_view_code_for_a_strangers_host_reads_endpoint_token_never_hf_token(space_app, stranger_url: str) -> None:
     app_url, _ = space_app
     client = Client(app_url, verbose=False)
-    form = {name: value for name, value in FORM.items() if name != "session_token"}
+    form = {name: value for name, value in FORM.items() if name not in ("session_token", "endpoint_token")}
     link, python, curl, javascript = client.predict(**{**form, "model": stranger_url}, api_name="/view_code")
     assert 'os.environ["ENDPOINT_TOKEN"]' in python and "$ENDPOINT_TOKEN" in curl and "process.env.ENDPOINT_TOKEN" in javascript
     assert "HF_TOKEN" not in python + curl + javascript and "session_token" not in link and "endpoint_token" not in link

@@ -2,7 +2,7 @@
 (made by components/share_code.py); and opening the page from a share link.
 
 Neither ever holds a token: links carry settings, the conversation and the prompt only, snippets
-read $HF_TOKEN.
+read $HF_TOKEN ($ENDPOINT_TOKEN for another host's endpoint URL).
 """
 
 from __future__ import annotations

@@ -90,6 +90,3 @@ def wire_share_link(ctx: RunContext, page: Page) -> None:
 
     outputs = [*form.inputs(), status, *restore_outputs(chat)]
     page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
-
-
-

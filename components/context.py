@@ -74,7 +74,7 @@ def visitor_tokens(ctx: RunContext, values: Mapping[str, Any], oauth_token: gr.O
     one each model gets. With `check`, raises InvalidTokenError or InvalidParametersError (`Tokens.check`)."""
     values = values if isinstance(values, Mapping) else {}
     endpoint = values.get("endpoint_token")
-    endpoint = endpoint.strip() or None if isinstance(endpoint, str) else None
+    endpoint = (endpoint.strip() or None) if isinstance(endpoint, str) else None
     tokens = Tokens(visitor_token(ctx, values.get("session_token"), oauth_token), endpoint)
     return tokens.check() if check else tokens
 

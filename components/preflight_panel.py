@@ -3,8 +3,8 @@
 The check probes every suggested model, "Model" and the Compare panes' "Model" controls, with the
 visitor's own tokens, as Generate sends them. An endpoint URL on another host than Hugging Face's is
 left out (and listed as such) until the visitor has pressed Generate with it in this session: a link,
-preset or history entry may have put it there, and nothing goes there before that. It keeps running while any model is amber, and ends when the visitor presses
-it again or leaves the page (`demo.unload`).
+preset or history entry may have put it there, and nothing goes there before that. It keeps running
+while any model is amber, and ends when the visitor presses it again or leaves the page (`demo.unload`).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Presets: the shipped ones from presets/, and the visitor's own, saved in their browser.
 
 A preset sets the parameters it names (and, if it says so, the model, mode and system prompt; a
-model that is another host's endpoint URL gets a note, as from a share link); "Reset" goes back to the defaults. The visitor's presets export and import as YAML.
+model that is another host's endpoint URL gets a note, as from a share link); "Reset" goes back to
+the defaults. The visitor's presets export and import as YAML.
 """
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def test_fuzzed_api_calls_get_no_5xx_and_no_traceback(space_app_process: AppProc
     log_start = len(app.log_text())
     with httpx.Client(base_url=app.url, timeout=60) as client:
         token = st.one_of(st.just(""), st.just(TEST_TOKEN), TEXT, ANYTHING)
-        fuzz(client, "generate", st.tuples(payloads(forms()), token).map(lambda pair: _with_token(*pair)), 190)
+        fuzz(client, "generate", st.tuples(payloads(forms()), token, token).map(lambda values: _with_tokens(*values)), 190)
         fuzz(client, "view_code", payloads(forms()), 60)
         assert CASES["generate"] == 190 and CASES["view_code"] == 60
         others = {name: count for name, count in callable_endpoints(client).items() if name not in CASES}
@@ -227,13 +227,13 @@ def test_fuzzed_api_calls_get_no_5xx_and_no_traceback(space_app_process: AppProc
     assert all("private or local address" in text for text in refusals), refusals
 
 
-def _with_token(data: Any, token: Any) -> Any:
-    return [*data, token] if isinstance(data, list) else data
+def _with_tokens(data: Any, token: Any, endpoint_token: Any) -> Any:
+    return [*data, token, endpoint_token] if isinstance(data, list) else data
 
 
 def _form_with(**changes: Any) -> list[Any]:
     values = {**VALID, **changes}
-    return [*(values[name] for name in FIELDS), TEST_TOKEN]
+    return [*(values[name] for name in FIELDS), TEST_TOKEN, ""]
 
 
 def _event_text(client: httpx.Client, endpoint: str, data: list[Any]) -> str:
@@ -246,7 +246,7 @@ def _event_text(client: httpx.Client, endpoint: str, data: list[Any]) -> str:
 
 def _normal_run(client: httpx.Client) -> str:
     """The output of a plain run, read from the event's stream."""
-    started = client.post("gradio_api/call/generate", json={"data": [*(VALID[name] for name in FIELDS), TEST_TOKEN]})
+    started = client.post("gradio_api/call/generate", json={"data": [*(VALID[name] for name in FIELDS), TEST_TOKEN, ""]})
     output = ""
     with client.stream("GET", f"gradio_api/call/generate/{started.json()['event_id']}") as events:
         for line in events.iter_lines():

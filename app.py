@@ -161,7 +161,8 @@ def main() -> None:
     settings = load_settings()
     install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
-                      on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
+                      on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
+                      first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
     demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.

@@ -11,6 +11,7 @@ A stream that ends without the model's final event is an answer cut off, not a s
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
+from playground.hf.address_guard import guard_for
 from playground.hf.outbound import run_scope
 from playground.hf.refused_params import call_without_refused
 from playground.inference.clock import NOTHING, Clock, SystemClock
@@ -28,7 +30,7 @@ from playground.inference.events import Done, Event, RunStats, Silence, Token, U
 from playground.inference.http_errors import is_dropped_connection, to_playground_error
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader
-from playground.input.model_ref import is_endpoint_url
+from playground.input.model_ref import Resolver, is_endpoint_url
 from playground.input.policy import check_policy_use
 from playground.input.request import GenerationRequest, client_call
 
@@ -79,13 +81,19 @@ class _Piece:
 
 @dataclass
 class Backend:
-    """`resolve_url` turns a built-in model name (the local model) into its server URL, or returns None."""
+    """`resolve_url` turns a built-in model name (the local model) into its server URL, or returns None.
+
+    On a Space (`on_space`), a visitor's endpoint URL is connected to only at a global address,
+    checked at connect with `resolver` (playground.hf.address_guard), unless its host is in
+    `endpoint_allowlist` (PLAYGROUND_ENDPOINT_ALLOWLIST, matched by name)."""
 
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     resolve_url: Callable[[str], str | None] = lambda model: None
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT  # also the longest gap between tokens
-    on_space: bool = False  # words only: on a Space a missing token means "sign in"
+    on_space: bool = False  # a missing token means "sign in"; endpoint hosts are held to global addresses
+    endpoint_allowlist: frozenset[str] = frozenset()
+    resolver: Resolver = socket.getaddrinfo
 
     def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Run:
         """Yields Waiting*, Silence*, Token*, Done (Silence also between tokens). Raises a
@@ -176,7 +184,8 @@ class Backend:
         kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         # The client makes its Hub lookups and opens the stream inside this call: the scope makes
         # every one of those requests carry exactly this visitor's token, or none (playground.hf.outbound).
-        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
+        guard = None if local_url else guard_for(request.model, self.on_space, self.endpoint_allowlist, self.resolver)
+        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model), guard=guard):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
         return _pieces(client, stream, chat=call.method == "chat_completion")
 

@@ -39,7 +39,8 @@ def test_good_host_names_still_pass(url: str) -> None:
 
 
 def test_the_space_address_check_never_raises_unicode_error(no_foreign_connections: None) -> None:
-    check_endpoint_allowed(LONG_LABEL, frozenset())  # unresolvable: allowed here, refused by the syntax check
+    with pytest.raises(e.InvalidModelError):  # words, not a UnicodeError: a Space refuses what it can't resolve
+        check_endpoint_allowed(LONG_LABEL, frozenset())
 
 
 def test_every_path_that_takes_a_model_words_a_bad_host() -> None:

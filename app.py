@@ -45,7 +45,7 @@ from playground.local.setup import local_model_installed
 from playground.saved.presets import load_presets
 from playground.startup import install_patches
 from playground.web.body_limit import BodyLimit
-from playground.web.request_errors import EXCEPTION_HANDLERS
+from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
@@ -61,9 +61,10 @@ LAUNCH_OPTIONS = {
 
 def app_kwargs() -> dict:
     """For `launch(app_kwargs=...)`, a fresh dict each launch (Gradio adds to it): oversized request
-    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), and a
-    malformed one gets a 422 that can always be encoded (playground.web.request_errors)."""
-    return {"middleware": [Middleware(BodyLimit)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
+    bodies are refused with 413 before Gradio reads them (see playground.web.body_limit), a
+    malformed one gets a 422 that can always be encoded, and so does a value Gradio refuses on its
+    direct-call routes (playground.web.request_errors)."""
+    return {"middleware": [Middleware(BodyLimit), Middleware(DirectCallErrors)], "exception_handlers": dict(EXCEPTION_HANDLERS)}
 
 
 LOCAL_BANNER = (
@@ -160,7 +161,8 @@ def main() -> None:
     settings = load_settings()
     install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
-                      on_space=settings.on_space, first_token_timeout=settings.first_token_timeout)
+                      on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
+                      first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
     demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.

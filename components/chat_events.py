@@ -11,14 +11,13 @@ import gradio as gr
 
 from components.chat_run import ChatOutputs, check_format_offered, facts_for, failure, run_conversation, turn_request
 from components.chat_view import conversation_view, turn_of_message, verdict_html, versions_update
-from components.context import RunContext, Update, visitor_token
+from components.context import RunContext, Update, visitor_tokens
 from components.form import read_form
 from components.messages import info_html
 from components.page import Page
 from playground import errors as e
 from playground.chat.conversation import Conversation
-from playground.hf.token_format import check_token_format
-from playground.hf.tokens import token_for_model
+from playground.hf.tokens import Tokens
 from playground.input.form_values import FormValues
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
@@ -44,30 +43,30 @@ def chat_wiring(ctx: RunContext, page: Page) -> ChatWiring:
     """The runner Generate hands a Chat-mode message to: it asks the typed Prompt."""
     out = chat_outputs(page)
 
-    def run(form: FormValues, token: str | None, state: Conversation | None) -> Iterator[Update]:
+    def run(form: FormValues, tokens: Tokens, state: Conversation | None) -> Iterator[Update]:
         prompt = form.prompt if isinstance(form.prompt, str) else ""
         if not prompt.strip():
             yield failure(out, e.InvalidParametersError("Prompt: type the next message to send"))
             return
-        yield from _start(ctx, out, form, token, state, lambda chat: chat.ask(prompt), typed=prompt)
+        yield from _start(ctx, out, form, tokens, state, lambda chat: chat.ask(prompt), typed=prompt)
 
     return ChatWiring(page.chat.state, out, run)
 
 
-def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, token: str | None, state: Conversation | None,
+def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, tokens: Tokens, state: Conversation | None,
            change: Callable[[Conversation], Conversation], typed: str | None = None) -> Iterator[Update]:
     """Checks everything, then streams the answer to `change(conversation)`."""
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
         request = turn_request(ctx, form, asked)
-        check_token_format(token)
-        facts = facts_for(ctx.facts, request, token)
+        tokens.check()
+        facts = facts_for(ctx.facts, request, tokens.hf)  # router facts: a Hugging Face lookup
         check_format_offered(request, facts)
     except e.PlaygroundError as error:
         yield failure(out, error)
         return
-    sent_token = token_for_model(token, request.model, ctx.settings)
+    sent_token = tokens.for_model(request.model, ctx.settings)
     yield from run_conversation(ctx.backend, out, request, sent_token, before, asked, facts, typed,
                                 update_interval=ctx.settings.ui_update_interval)
 
@@ -77,12 +76,12 @@ def make_regenerate(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator
     """Regenerate: the last answer again, as a new version of it."""
 
     def regenerate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        tokens = visitor_tokens(ctx, values, oauth_token)
         state = values.get("chat_state")
         if not isinstance(state, Conversation) or not state.turns:
             yield failure(out, e.InvalidParametersError(NOTHING_TO_REGENERATE))
             return
-        yield from _start(ctx, out, read_form(values), token, state, Conversation.regenerate)
+        yield from _start(ctx, out, read_form(values), tokens, state, Conversation.regenerate)
 
     return regenerate
 
@@ -91,7 +90,7 @@ def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Updat
     """An edited user message: a new version of its turn, answered again."""
 
     def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        tokens = visitor_tokens(ctx, values, oauth_token)
         state = values.get("chat_state")
         chat = state if isinstance(state, Conversation) else Conversation()
         turn = turn_of_message(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
@@ -99,7 +98,7 @@ def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Updat
         if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
             yield {out.panel.conversation: conversation_view(chat)}
             return
-        yield from _start(ctx, out, read_form(values), token, chat, lambda c: c.edit(turn, text))
+        yield from _start(ctx, out, read_form(values), tokens, chat, lambda c: c.edit(turn, text))
 
     return edit
 

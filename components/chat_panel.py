@@ -39,7 +39,7 @@ def build(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
 def wire(ctx: RunContext, page: Page) -> None:
     """Wires the chat panel's own events; the streaming ones join `ctx.streams`, for Stop."""
     out, panel, model = chat_outputs(page), page.chat, page.model
-    inputs = {**page.form.by_name(), "session_token": page.auth.session_token, "chat_state": panel.state}
+    inputs = {**page.form.by_name(), **page.auth.inputs(), "chat_state": panel.state}
     hidden = {"api_visibility": "undocumented"}
     ctx.streaming(panel.regenerate.click(make_regenerate(ctx, out), inputs_kwargs=inputs, outputs=out.all(), **hidden))
     ctx.streaming(panel.conversation.edit(make_edit(ctx, out), inputs_kwargs=inputs, outputs=out.all(), **hidden))

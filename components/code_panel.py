@@ -2,14 +2,13 @@
 (made by components/share_code.py); and opening the page from a share link.
 
 Neither ever holds a token: links carry settings, the conversation and the prompt only, snippets
-read $HF_TOKEN.
+read $HF_TOKEN ($ENDPOINT_TOKEN for another host's endpoint URL).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import gradio as gr
 
@@ -18,11 +17,9 @@ from components.context import RunContext, page_url
 from components.form import read_form
 from components.messages import error_text, info_html
 from components.page import Page
-from components.share_code import code_for_form, shared_state
+from components.share_code import code_for_form, foreign_host_note, shared_state
 from playground import errors as e
-from playground.hf.tokens import is_hugging_face_url
 from playground.input.form_values import form_values
-from playground.input.model_ref import is_endpoint_url
 from playground.input.request import GenerationRequest
 
 
@@ -93,13 +90,3 @@ def wire_share_link(ctx: RunContext, page: Page) -> None:
 
     outputs = [*form.inputs(), status, *restore_outputs(chat)]
     page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
-
-
-def foreign_host_note(ctx: RunContext, model: str) -> str:
-    """A link may name any host: say which one, and that no Hugging Face token goes there."""
-    if not is_endpoint_url(model) or is_hugging_face_url(model, ctx.settings):
-        return ""
-    host = urlsplit(model).hostname or model
-    return (f" This link points at {host}. Nothing is sent until you press Generate, "
-            "and your Hugging Face token is never sent there.")
-

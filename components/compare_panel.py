@@ -15,7 +15,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_token
+from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
 from components.messages import error_html, error_text, stats_text
 from components.page import Page
@@ -62,12 +62,12 @@ class ComparePanel:
     def pane(self, key: str) -> PaneView:
         return self.panes[PANE_KEYS.index(key)]
 
-    def inputs(self, form: Form, session_token: gr.Textbox) -> dict[str, Any]:
-        """`inputs_kwargs` of "Generate all": the names of the `/compare` API's inputs."""
+    def inputs(self, form: Form, tokens: dict[str, gr.Textbox]) -> dict[str, Any]:
+        """`inputs_kwargs` of "Generate all": the names of the `/compare` API's inputs (`tokens`: the token fields)."""
         panes = {f"{name}_{p.key.lower()}": control for p in self.panes
                  for name, control in (("model", p.model), ("provider", p.provider), ("mode", p.mode))}
         return {"panes": self.count, **panes, "system_prompt": self.system_prompt, "prompt": self.prompt,
-                **form.by_name(PARAMETER_FIELDS), "session_token": session_token}
+                **form.by_name(PARAMETER_FIELDS), **tokens}
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.share_link, self.code, self.finished, self.live,
@@ -126,7 +126,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     for control in modes:
         control.change(system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, queue=False,
                        api_visibility="undocumented")
-    inputs = panel.inputs(form, session_token)
+    inputs = panel.inputs(form, page.auth.inputs())
     handler = make_compare_handler(ctx, panel)
     api = gr.Button(visible=False, elem_id="pg-compare-api")
     ctx.streaming(api.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_name="compare"))
@@ -205,7 +205,7 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     try:
         base, panes = checked_panes(ctx, values)
         base = continuing(base, values.get("conversation"))
-        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
+        tokens = visitor_tokens(ctx, values, oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}
@@ -213,7 +213,7 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     jobs = compare_jobs(base, panes)
     results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
     yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
-    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
+    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
         if updates := pane_updates(panel, results, results.apply(batch), shown):
             yield updates  # (an empty dict would read as one value, not as "nothing changed")
     stopped = [result.key for result in results if not result.state.finished]

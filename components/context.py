@@ -1,4 +1,4 @@
-"""What every panel shares: the run context, the visitor's token, the form's checked request,
+"""What every panel shares: the run context, the visitor's tokens, the form's checked request,
 the page's own address and the mode the Hub suggests for a model.
 
 Panels import from here, never from each other, for these: that keeps the page free of import
@@ -9,6 +9,7 @@ circles. `RunContext` also gathers the events later panels build on, as each pan
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from playground.config import Settings
 from playground.errors import InvalidModelError
 from playground.hf.hub import suggest_mode
 from playground.hf.token_format import check_token_format
-from playground.hf.tokens import pick_token
+from playground.hf.tokens import Tokens, pick_token
 from playground.inference.backend import Backend
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
@@ -65,6 +66,17 @@ def visitor_token(ctx: RunContext, session_token: Any, oauth_token: gr.OAuthToke
     if check:
         check_token_format(token)
     return token
+
+
+def visitor_tokens(ctx: RunContext, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None, check: bool = False) -> Tokens:
+    """Both tokens a run may carry, from a handler's `values` (by name: `session_token`, the Hugging
+    Face token field, and `endpoint_token`, the Endpoint token field): `Tokens.for_model` picks the
+    one each model gets. With `check`, raises InvalidTokenError or InvalidParametersError (`Tokens.check`)."""
+    values = values if isinstance(values, Mapping) else {}
+    endpoint = values.get("endpoint_token")
+    endpoint = (endpoint.strip() or None) if isinstance(endpoint, str) else None
+    tokens = Tokens(visitor_token(ctx, values.get("session_token"), oauth_token), endpoint)
+    return tokens.check() if check else tokens
 
 
 def checked_request(ctx: RunContext, form: FormValues) -> GenerationRequest:

@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_events import ChatWiring, chat_wiring
-from components.context import RunContext, Update, checked_request, visitor_token
+from components.context import RunContext, Update, checked_request, visitor_tokens
 from components.form import read_form
 from components.messages import (
     FALLBACK_IDLE,
@@ -32,8 +32,7 @@ from components.messages import (
 )
 from components.page import Page
 from playground import errors as e
-from playground.hf.token_format import check_token_format
-from playground.hf.tokens import token_for_model
+from playground.hf.tokens import Tokens
 from playground.inference.coalesce import coalesce
 from playground.inference.events import Done, Event, Silence, Token, Waiting
 from playground.input.form_values import FormValues
@@ -54,7 +53,7 @@ class GenerateEvent:
     """The Generate handler with its inputs and outputs, so other panels (Re-run) can chain it."""
 
     handler: Callable[..., Iterator[Update]]  # routes by mode
-    inputs: dict[str, Any]  # inputs_kwargs: the form's fields, the session token and the conversation, by name
+    inputs: dict[str, Any]  # inputs_kwargs: the form's fields, both token fields and the conversation, by name
     outputs: list[Any]  # both modes' outputs
 
     def chain(self, ctx: RunContext, after: Any) -> Any:
@@ -92,8 +91,9 @@ def run_outputs(page: Page, api: bool = False) -> RunOutputs:
 
 
 def generate_inputs(page: Page) -> dict[str, Any]:
-    """`inputs_kwargs` of Generate: the form's fields and the session token, by name (the `/generate` API's inputs)."""
-    return {**page.form.by_name(), "session_token": page.auth.session_token}
+    """`inputs_kwargs` of Generate: the form's fields, then `session_token` and `endpoint_token` (the
+    token fields), by name: the `/generate` API's inputs."""
+    return {**page.form.by_name(), **page.auth.inputs()}
 
 
 def generate_event(ctx: RunContext, page: Page) -> GenerateEvent:
@@ -109,16 +109,16 @@ def generate_event(ctx: RunContext, page: Page) -> GenerateEvent:
 def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring | None = None,
                           fallback: bool = False) -> Callable[..., Iterator[Update]]:
     """The Generate handler (with `fallback`, the "Run on <model>" one). It takes the form's fields
-    (FormValues) and `session_token` by name: those are the names, and the order, of the
-    `/generate` API's inputs. With `chat`, a Chat-mode message goes to the visitor's conversation
+    (FormValues), `session_token` and `endpoint_token` by name: those are the names, and the order,
+    of the `/generate` API's inputs. With `chat`, a Chat-mode message goes to the visitor's conversation
     (`chat_state`); without, it is sent on its own."""
 
     def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
+        tokens = visitor_tokens(ctx, values, oauth_token)
         if chat is not None and values.get("mode") == Mode.CHAT.value:
-            yield from chat.run(read_form(values), token, values.get("chat_state"))
+            yield from chat.run(read_form(values), tokens, values.get("chat_state"))
             return
-        yield from _generate(ctx, outputs, read_form(values), token, fallback)
+        yield from _generate(ctx, outputs, read_form(values), tokens, fallback)
 
     return generate
 
@@ -127,23 +127,23 @@ def make_chat_handler(ctx: RunContext, chat: ChatWiring) -> Callable[..., Iterat
     """The Chat-mode Generate: the message goes to the visitor's conversation (`chat_state`)."""
 
     def generate_chat(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
-        token = visitor_token(ctx, values.get("session_token"), oauth_token)
-        yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), token, values.get("chat_state"))
+        tokens = visitor_tokens(ctx, values, oauth_token)
+        yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), tokens, values.get("chat_state"))
 
     return generate_chat
 
 
-def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, token: str | None, fallback: bool = False) -> Iterator[Update]:
+def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, tokens: Tokens, fallback: bool = False) -> Iterator[Update]:
     try:
         request = checked_request(ctx, form)
-        check_token_format(token)
+        tokens.check()
         failed_model, request = _fallback_of(ctx, request) if fallback else (None, request)
     except e.PlaygroundError as error:
         yield _failure(out, error)
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     # The request leaves before "Sending…" is shown: Gradio's work on that update overlaps the wait.
-    events = ctx.backend.run(request, token_for_model(token, request.model, ctx.settings))
+    events = ctx.backend.run(request, tokens.for_model(request.model, ctx.settings))
     with closing(events):  # also when the page goes away (or Stop) before the first event
         yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
                **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}

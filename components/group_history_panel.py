@@ -1,7 +1,8 @@
 """History of Compare runs and sweeps, kept in the visitor's browser beside the single-run history.
 
 One click on an entry opens its tab and restores it: the panes (models, providers, modes, answers,
-stats) or the grid (Models, Temperatures, Seeds, the results table), the prompt and the parameters.
+stats) or the grid (Models, Temperatures, Seeds, the results table), the prompt and the parameters;
+the tab's status says so when a model is an endpoint URL on another host than Hugging Face's.
 Share links of a comparison or a sweep are opened by components/runs_links.py.
 """
 
@@ -14,9 +15,10 @@ import gradio as gr
 from pydantic import ValidationError
 
 from components.context import RunContext
-from components.messages import stats_text
+from components.messages import info_html, stats_text
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
 from components.runs_links import wire_group_links
+from components.share_code import HISTORY_ENTRY, first_foreign_host_note
 from playground.input.form_values import parameter_form_values
 from playground.runs.compare import PANE_KEYS
 from playground.runs.results import ResultSet, table_rows
@@ -57,12 +59,12 @@ def wire(ctx: RunContext, page: Page) -> None:
         event.then(record_group, inputs=[finished, panel.stored], outputs=record_outputs, queue=False, api_visibility="undocumented")
 
     def restore(entry_id: str | None, stored: Any) -> dict:
-        return restore_group(page, find_group(stored, entry_id) if entry_id else None)
+        return restore_group(ctx, page, find_group(stored, entry_id) if entry_id else None)
 
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False,
                      api_visibility="undocumented")
     page.demo.load(show_groups, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
-    wire_group_links(page)
+    wire_group_links(ctx, page)
 
 
 def show_groups(stored: Any) -> dict:
@@ -86,10 +88,10 @@ def restore_outputs(page: Page) -> list[Any]:
     c, s, f = page.compare, page.sweep, page.form
     panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.stats)]
     return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.models, s.temperatures, s.seeds, s.prompt, s.table,
-            s.status, *f.inputs()]
+            s.status, *f.inputs(), c.status]
 
 
-def restore_group(page: Page, entry: GroupEntry | None) -> dict:
+def restore_group(ctx: RunContext, page: Page, entry: GroupEntry | None) -> dict:
     base = base_request(entry) if entry else None
     if entry is None or base is None:
         raise gr.Error("That entry is no longer in this browser's history, or can't be read.", print_exception=False)
@@ -98,9 +100,12 @@ def restore_group(page: Page, entry: GroupEntry | None) -> dict:
     shared = {page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),
               **form.updates({"prompt": base.prompt, "system_prompt": base.system_prompt,
                               **parameter_form_values(base.params, random_seed=False)})}
+    note = first_foreign_host_note(ctx, [result.request.model for result in results], HISTORY_ENTRY)
     if entry.kind == COMPARE:
-        return {**shared, **_restore_compare(page, results), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
-    return {**shared, **_restore_sweep(page, entry, base, results), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
+        status = {page.compare.status: info_html("Restored from history." + note)} if note else {}
+        return {**shared, **_restore_compare(page, results), **status, page.tabs: gr.Tabs(selected=COMPARE_TAB)}
+    status = {page.sweep.status: info_html("Restored from history." + note)} if note else {}
+    return {**shared, **_restore_sweep(page, entry, base, results), **status, page.tabs: gr.Tabs(selected=SWEEP_TAB)}
 
 
 def _restore_compare(page: Page, results: ResultSet) -> dict:

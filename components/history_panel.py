@@ -1,6 +1,7 @@
 """History: every finished run, kept in the visitor's browser (localStorage), newest first.
 
-One click on a run restores its settings, prompt and output; "Re-run" sends the same request
+One click on a run restores its settings, prompt and output (with a note when its model is an
+endpoint URL on another host than Hugging Face's, as a share link has); "Re-run" sends the same request
 again; "Replay" plays it back (components/replay.py). Nothing is stored on the server.
 """
 
@@ -15,9 +16,10 @@ from components.chat_view import restore_outputs as chat_restore_outputs
 from components.chat_view import restored_conversation
 from components.context import RunContext, page_url
 from components.generation import generate_event
+from components.messages import info_html
 from components.page import Page
 from components.replay import wire_replay
-from components.share_code import code_for_request
+from components.share_code import HISTORY_ENTRY, code_for_request, foreign_host_note
 from playground.input.form_values import form_values
 from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
 
@@ -47,7 +49,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     """Records every run registered in `ctx.history_runs` (so: wire this after them), and Re-run's;
     wires restoring, Re-run, Clear and Replay, and lists the history when the page loads."""
     panel, code = page.history, page.code
-    restore_outputs = [*page.form.inputs(), page.run.output, page.run.stats, *chat_restore_outputs(page.chat)]
+    restore_outputs = [*page.form.inputs(), page.run.output, page.run.stats, page.run.status, *chat_restore_outputs(page.chat)]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
 
@@ -55,7 +57,7 @@ def wire(ctx: RunContext, page: Page) -> None:
         return record_run(ctx, page, entry, stored, page_url(request))
 
     def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
-        return restore_run(page, entry_id, stored)
+        return restore_run(ctx, page, entry_id, stored)
 
     def clear() -> dict[Any, Any]:
         return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
@@ -93,12 +95,15 @@ def record_run(ctx: RunContext, page: Page, entry: dict | None, stored: Any, url
             **page.code.updates(code_for_request(ctx, entry_request(run), url))}
 
 
-def restore_run(page: Page, entry_id: str | None, stored: Any) -> dict[Any, Any]:
+def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any) -> dict[Any, Any]:
     """The picked run (the newest when none is picked) back into the form, with its output; a chat
-    run's conversation before its prompt back into the conversation. Raises gr.Error when there is none."""
+    run's conversation before its prompt back into the conversation; the status panel says so when
+    its model is another host's endpoint URL. Raises gr.Error when there is none."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.", print_exception=False)
     request, run = entry_request(entry), page.run
-    return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "",
+    note = foreign_host_note(ctx, request.model, HISTORY_ENTRY)
+    status = {run.status: gr.update(value=info_html("Restored from history." + note), visible=True)} if note else {}
+    return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "", **status,
             **restored_conversation(page.chat, request)}

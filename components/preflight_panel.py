@@ -1,29 +1,32 @@
 """"Check models": the pre-flight list, green / amber / red, updated while cold models warm up.
 
 The check probes every suggested model, "Model" and the Compare panes' "Model" controls, with the
-visitor's own token. It keeps running while any model is amber, and ends when the visitor presses
-it again or leaves the page (`demo.unload`).
+visitor's own tokens, as Generate sends them. An endpoint URL on another host than Hugging Face's is
+left out (and listed as such) until the visitor has pressed Generate with it in this session: a link,
+preset or history entry may have put it there, and nothing goes there before that. It keeps running
+while any model is amber, and ends when the visitor presses it again or leaves the page (`demo.unload`).
 """
 
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, visitor_token
+from components.context import RunContext, visitor_tokens
 from components.messages import error_title_and_advice, waiting_text
 from components.page import Page
 from playground.config import Settings
-from playground.hf.tokens import token_for_model
+from playground.hf.tokens import is_foreign_endpoint
 from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
-from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, models_to_check
+from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, left_out_until_run, models_to_check
 
 REFRESH_SECONDS = 1.0  # the list is redrawn at least this often while models warm up
+LEFT_OUT = "left out until you run it once (press Generate with it)"
 _LIGHT_WORDS = {Light.PENDING: "checking", Light.GREEN: "ready", Light.AMBER: "warming up", Light.RED: "not working"}
 
 
@@ -45,33 +48,53 @@ def wire(ctx: RunContext, page: Page) -> None:
     extra_models = [page.model.model, *[pane.model for pane in page.compare.panes]]
 
     # Gradio fills Request and OAuthToken by position, so they come before the Compare panes' values.
-    def check_models(session: str | None, request: gr.Request, oauth_token: gr.OAuthToken | None,
-                     *extra: Any) -> Iterator[str]:
-        check = new_check(ctx, session, oauth_token, list(extra))
-        yield from run_check(sessions, request.session_hash or "", check)
+    def check_models(session: str | None, endpoint: str | None, ran: Any, request: gr.Request,
+                     oauth_token: gr.OAuthToken | None, *extra: Any) -> Iterator[str]:
+        check = new_check(ctx, session, oauth_token, list(extra), endpoint_token=endpoint, ran=ran)
+        left_out = left_out_models(ctx.settings, list(extra), ran)
+        yield from run_check(sessions, request.session_hash or "", check, left_out)
 
     def visitor_left(request: gr.Request) -> None:
         sessions.end(request.session_hash or "")
 
     # The list shows its own progress (amber rows); Gradio's spinner would cover it while models warm.
     # A second press while models still warm starts a fresh check, which cancels the old one.
-    panel.check.click(check_models, inputs=[page.auth.session_token, *extra_models], outputs=panel.results,
+    auth = page.auth
+    panel.check.click(check_models, inputs=[auth.session_token, auth.endpoint_token, auth.ran_endpoints, *extra_models], outputs=panel.results,
                       show_progress="hidden", trigger_mode="multiple", api_visibility="undocumented")
     page.demo.unload(visitor_left)
 
 
-def new_check(ctx: RunContext, session_token: str | None, oauth_token: gr.OAuthToken | None, extra: list[Any]) -> Preflight:
-    """The check for one press: the suggested models plus `extra`, with this visitor's token only
-    (on a Space never the owner's: `visitor_token`), each model checked as Generate checks it."""
+def new_check(ctx: RunContext, session_token: str | None, oauth_token: gr.OAuthToken | None, extra: list[Any],
+              endpoint_token: str | None = None, ran: Any = ()) -> Preflight:
+    """The check for one press: the suggested models plus `extra`, with this visitor's tokens only
+    (on a Space never the owner's: `visitor_tokens`), each model checked as Generate checks it.
+    An endpoint URL of `extra` on another host than Hugging Face's is left out unless it is in `ran`."""
     settings = ctx.settings
-    token = visitor_token(ctx, session_token, oauth_token)
+    tokens = visitor_tokens(ctx, {"session_token": session_token, "endpoint_token": endpoint_token}, oauth_token)
     suggested = [value for _, value in settings.suggested_models]
-    models = models_to_check(suggested, [value for value in extra if isinstance(value, str)])
+    models = models_to_check(suggested, _visitor_models(settings, extra, ran)[0])
 
     def token_for(model: str) -> str | None:  # the server's own token never goes to an endpoint URL
-        return token_for_model(token, model, settings)
+        return tokens.for_model(model, settings)
 
-    return Preflight(ctx.backend, models, token, validate=partial(allowed_model, settings=settings), token_for=token_for)
+    return Preflight(ctx.backend, models, tokens.hf, validate=partial(allowed_model, settings=settings), token_for=token_for)
+
+
+def left_out_models(settings: Settings, extra: list[Any], ran: Any) -> list[str]:
+    """The endpoint URLs of `extra` the check leaves out (see `new_check`)."""
+    return _visitor_models(settings, extra, ran)[1]
+
+
+def _visitor_models(settings: Settings, extra: list[Any], ran: Any) -> tuple[list[str], list[str]]:
+    """(the page's models to check, those left out until run): another host's endpoint URL waits
+    for a run, unless the operator suggested it."""
+    suggested = {value for _, value in settings.suggested_models}
+
+    def held(model: str) -> bool:
+        return model not in suggested and is_foreign_endpoint(model, settings)
+
+    return left_out_until_run(extra, ran if isinstance(ran, list | tuple | set) else (), held)
 
 
 def allowed_model(model: str, settings: Settings) -> str:
@@ -82,23 +105,26 @@ def allowed_model(model: str, settings: Settings) -> str:
     return checked
 
 
-def run_check(sessions: PreflightSessions, session: str, check: Preflight) -> Iterator[str]:
+def run_check(sessions: PreflightSessions, session: str, check: Preflight, left_out: Sequence[str] = ()) -> Iterator[str]:
     """The list after every change, until every probe has ended or the check is cancelled."""
     sessions.replace(session, check.start())
     try:
         while not check.finished() and not check.cancelled:
-            yield preflight_html(check.results())
+            yield preflight_html(check.results(), left_out)
             check.wait_for_change(REFRESH_SECONDS)
         if not check.cancelled:  # a newer check owns the list now
-            yield preflight_html(check.results())
+            yield preflight_html(check.results(), left_out)
     finally:  # Gradio closes the generator when the event is cancelled or the visitor disconnects
         sessions.end(session, check)
 
 
-def preflight_html(results: list[ProbeResult]) -> str:
-    if not results:
-        return "<div class='pg-preflight-empty'>No models to check.</div>"
+def preflight_html(results: list[ProbeResult], left_out: Sequence[str] = ()) -> str:
+    """The lights, then one line per model left out until the visitor runs it."""
     rows = "".join(_row(result) for result in results)
+    rows += "".join(f"<li class='pg-left-out' data-model='{html.escape(model, quote=True)}'><strong>{html.escape(model)}</strong> "
+                    f"{LEFT_OUT}</li>" for model in left_out)
+    if not rows:
+        return "<div class='pg-preflight-empty'>No models to check.</div>"
     return f"<ul class='pg-preflight' role='status'>{rows}</ul>"
 
 

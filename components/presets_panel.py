@@ -1,7 +1,8 @@
 """Presets: the shipped ones from presets/, and the visitor's own, saved in their browser.
 
-A preset sets the parameters it names (and, if it says so, the model, mode and system prompt);
-"Reset" goes back to the defaults. The visitor's presets export and import as YAML.
+A preset sets the parameters it names (and, if it says so, the model, mode and system prompt; a
+model that is another host's endpoint URL gets a note, as from a share link); "Reset" goes back to
+the defaults. The visitor's presets export and import as YAML.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from components.chat_view import conversation_shown
 from components.chat_view import restore_outputs as chat_restore_outputs
 from components.context import RunContext
 from components.form import read_form
+from components.messages import info_html
 from components.page import Page
+from components.share_code import PRESET, foreign_host_note
 from playground import errors as e
 from playground.chat.conversation import Conversation, from_pairs
 from playground.input.form_values import PARAMETER_FIELDS, FormValues, parameter_form_values, params_from_form, settings_from_form
@@ -74,15 +77,11 @@ def wire(ctx: RunContext, page: Page) -> None:
     """A pick applies its preset; Reset, Save, Export and Import (the visitor's own, as YAML)."""
     panel, form, chat, shipped = page.presets, page.form, page.chat, page.presets.shipped
     apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples,
-                     form["response_format"], form["json_schema"], *chat_restore_outputs(chat)]
+                     form["response_format"], form["json_schema"], *chat_restore_outputs(chat), page.run.status]
     hidden = {"api_visibility": "undocumented"}
 
     def apply(choice: str | None, stored: Any, **params: Any) -> dict[Any, Any]:
-        updates = apply_choice(choice, shipped, stored, read_form(params))
-        examples = updates.pop("examples", None)
-        turns = updates.pop("turns", None)
-        conversation = conversation_shown(chat, from_pairs("", turns)) if turns is not None else {}
-        return {**form.updates(updates), panel.examples: examples, **conversation} if updates else gr.skip()
+        return applied_preset(ctx, page, choice, stored, params)
 
     def fill_prompt(example: str | None) -> dict[Any, Any]:
         return {form["prompt"]: example} if example else gr.skip()
@@ -109,6 +108,20 @@ def wire(ctx: RunContext, page: Page) -> None:
                      outputs=[panel.stored, panel.preset], **hidden)
     panel.export.click(export_presets, inputs=panel.stored, outputs=panel.yaml_text, queue=False, **hidden)
     panel.import_.click(import_yaml, inputs=[panel.yaml_text, panel.stored], outputs=[panel.stored, panel.preset], **hidden)
+
+
+def applied_preset(ctx: RunContext, page: Page, choice: str | None, stored: Any, params: dict[str, Any]) -> dict[Any, Any]:
+    """The page's updates for picking `choice`: its settings, its example prompts, its conversation,
+    and a note in the status panel when its model is another host's endpoint URL."""
+    updates = apply_choice(choice, page.presets.shipped, stored, read_form(params))
+    if not updates:
+        return gr.skip()
+    examples = updates.pop("examples", None)
+    turns = updates.pop("turns", None)
+    conversation = conversation_shown(page.chat, from_pairs("", turns)) if turns is not None else {}
+    note = foreign_host_note(ctx, updates.get("model"), PRESET)
+    status = {page.run.status: gr.update(value=info_html("Preset applied." + note), visible=True)} if note else {}
+    return {**page.form.updates(updates), page.presets.examples: examples, **conversation, **status}
 
 
 def choices(shipped: list[Preset], mine: list[Preset]) -> list[tuple[str, str]]:

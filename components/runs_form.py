@@ -1,4 +1,4 @@
-"""What Compare and Sweep read from the page: the form's validated request and the visitor's token.
+"""What Compare and Sweep read from the page: the form's validated request and the visitor's tokens.
 
 The one place that turns the shared form (prompt, system prompt, the parameters column) into the
 `GenerationRequest` every pane and cell is derived from, with the same checks as Generate, and
@@ -16,8 +16,10 @@ import gradio as gr
 from components.context import RunContext, checked_request, page_url
 from components.form import read_form
 from playground.errors import PlaygroundError
-from playground.hf.tokens import token_for_model
+from playground.hf.tokens import Tokens
 from playground.input.request import GenerationRequest
+
+TOKEN_FIELDS = ("session_token", "endpoint_token")  # the token fields' input names, kept out of View code
 
 
 def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:
@@ -26,9 +28,10 @@ def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationReques
     return checked_request(ctx, read_form(values))
 
 
-def token_for(ctx: RunContext, token: str | None) -> Callable[[str], str | None]:
-    """For the scheduler: the token each model may receive (never the server's own to an endpoint URL)."""
-    return lambda model: token_for_model(token, model, ctx.settings)
+def token_for(ctx: RunContext, tokens: Tokens) -> Callable[[str], str | None]:
+    """For the scheduler: the token each model may receive (`Tokens.for_model`: never the server's own
+    to an endpoint URL, the Endpoint token only to another host's)."""
+    return lambda model: tokens.for_model(model, ctx.settings)
 
 
 def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationRequest:
@@ -45,13 +48,13 @@ def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable
     """A Compare or Sweep tab's own Stop and View code. Stop asks the run to stop (through
     `panel.live`), so the run marks its unfinished panes or rows "Stopped." itself: a cancel from
     outside would leave them as they were; the page's Stop cancels it like any stream. View code
-    reads the tab's inputs without the token: a snippet never holds one."""
+    reads the tab's inputs without the token fields: a snippet never holds a token."""
     panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
 
     def view_code(request: gr.Request, **values: Any) -> dict:
         return code_for(values, page_url(request))
 
-    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k != "session_token"},
+    panel.show_code.click(view_code, inputs_kwargs={k: v for k, v in inputs.items() if k not in TOKEN_FIELDS},
                           outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
 
 

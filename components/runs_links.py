@@ -12,22 +12,23 @@ from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
 
+from components.context import RunContext
 from components.messages import info_html
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
-from components.share_code import shared_state
+from components.share_code import LINK, first_foreign_host_note, shared_state
 from playground.runs.compare import PANE_KEYS
 from playground.runs.saved import COMPARE, SWEEP, SharedGroup, parse_group_query
 from playground.runs.sweep import parse_models
 
 
-def wire_group_links(page: Page) -> None:
+def wire_group_links(ctx: RunContext, page: Page) -> None:
     """Opening the page with a Compare or Sweep link selects its tab and fills its panes or grid."""
     c, s = page.compare, page.sweep
     outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.models, s.temperatures, s.seeds, s.prompt, s.status,
                *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
 
     def open_link(request: gr.Request) -> dict:
-        return open_group_link(page, group_query(request), shared_state(request))
+        return open_group_link(ctx, page, group_query(request), shared_state(request))
 
     page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
 
@@ -40,12 +41,13 @@ def group_query(request: gr.Request) -> SharedGroup:
     return shared
 
 
-def open_group_link(page: Page, shared: SharedGroup, playground: Any) -> dict:
-    """Updates for a link to Compare or Sweep; nothing for any other visit."""
+def open_group_link(ctx: RunContext, page: Page, shared: SharedGroup, playground: Any) -> dict:
+    """Updates for a link to Compare or Sweep (saying so when it names another host); nothing for any other visit."""
     if shared.tab is None:
         return gr.skip()
     prompt = playground.prompt
     note = "Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else "")
+    note += first_foreign_host_note(ctx, linked_models(shared), LINK)
     updates: dict = {}
     if prompt is not None:
         updates.update({page.compare.prompt: prompt, page.sweep.prompt: prompt})
@@ -56,6 +58,13 @@ def open_group_link(page: Page, shared: SharedGroup, playground: Any) -> dict:
         return {**updates, **_sweep(page, shared), page.sweep.status: info_html(note),
                 page.tabs: gr.Tabs(selected=SWEEP_TAB)}
     return updates
+
+
+def linked_models(shared: SharedGroup) -> list[str]:
+    """The models a Compare or Sweep link puts on the page."""
+    if shared.tab == COMPARE:
+        return [pane.model for pane in shared.pane_fields.values()]
+    return list(parse_models(shared.grid.get("models", ""))) if shared.tab == SWEEP else []
 
 
 def _compare(page: Page, shared: SharedGroup, playground: Any) -> dict:

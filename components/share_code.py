@@ -2,23 +2,27 @@
 
 Used by the "Share and View code" panel, by History (a finished run's link and code) and by the
 Compare and Sweep links. Neither links nor snippets ever hold a token: links carry settings, the
-conversation and the prompt only, snippets read $HF_TOKEN.
+conversation and the prompt only, snippets read $HF_TOKEN ($ENDPOINT_TOKEN for another host's endpoint URL).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Any
+from urllib.parse import urlsplit
 
 import gradio as gr
 
 from components.chat_run import conversation_request
 from components.context import RunContext
 from playground.chat.conversation import Conversation
+from playground.hf.tokens import is_foreign_endpoint
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, Mode
 from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
-from playground.saved.snippets import curl_snippet, javascript_snippet, python_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, javascript_snippet, python_snippet
+
+LINK, HISTORY_ENTRY, PRESET = "This link", "This history entry", "This preset"  # what put a model on the page
 
 
 def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:
@@ -46,7 +50,9 @@ def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str)
     called = request.model_copy(update={"model": local_url}) if local_url else request
     router = ctx.settings.router_url
     link = f"{page_url}?{share_query(request)}"
-    return [link, python_snippet(called, router), curl_snippet(called, router), javascript_snippet(called)]
+    # Another host's URL gets the Endpoint token, never a Hugging Face token: so does the snippet.
+    variable = ENDPOINT_TOKEN_VARIABLE if is_foreign_endpoint(request.model, ctx.settings) else HF_TOKEN_VARIABLE
+    return [link, python_snippet(called, router, variable), curl_snippet(called, router, variable), javascript_snippet(called, variable)]
 
 
 def shared_state(request: gr.Request) -> SharedState:
@@ -56,3 +62,18 @@ def shared_state(request: gr.Request) -> SharedState:
         # The load event's own URL may not carry the page's query; the page's address is its referer.
         shared = parse_share_url(request.headers.get("referer", ""))
     return shared
+
+
+def first_foreign_host_note(ctx: RunContext, models: Any, source: str) -> str:
+    """`foreign_host_note` for the first of `models` (Compare panes, Sweep models) that needs one, or ""."""
+    return next((note for model in models if (note := foreign_host_note(ctx, model, source))), "")
+
+
+def foreign_host_note(ctx: RunContext, model: str, source: str = LINK) -> str:
+    """A link, a preset or a history entry (`source`) may name any host: say which one, and that no
+    Hugging Face token goes there. Empty for a Hub ID or a Hugging Face host."""
+    if not isinstance(model, str) or not is_foreign_endpoint(model, ctx.settings):
+        return ""
+    host = urlsplit(model).hostname or model
+    return (f" {source} points at {host}. Nothing is sent until you press Generate, "
+            "and your Hugging Face token is never sent there.")

@@ -19,7 +19,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, visitor_token
+from components.context import RunContext, check_models_allowed, page_url, visitor_tokens
 from components.messages import error_html, error_text, info_html
 from components.page import Page
 from components.run_words import status_text
@@ -89,7 +89,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     and `ctx.group_runs` (the Compare and sweep history)."""
     panel = page.sweep
     inputs = {"models": panel.models, "temperatures": panel.temperatures, "seeds": panel.seeds, **page.form.by_name(),
-              "prompt": panel.prompt, "session_token": page.auth.session_token}
+              "prompt": panel.prompt, **page.auth.inputs()}
     event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
                                           api_name="sweep"))
     ctx.for_group_history(event, panel.finished)
@@ -122,7 +122,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
              page: str) -> Iterator[dict]:
     try:
         base, grid, cells = checked_cells(ctx, values)
-        token = visitor_token(ctx, values.get("session_token"), oauth_token, check=True)
+        tokens = visitor_tokens(ctx, values, oauth_token, check=True)
     except e.PlaygroundError as error:
         gr.Warning(error_text(error))
         yield {panel.status: error_html(error)}
@@ -133,7 +133,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     yield {**_table(panel, results), panel.share_link: link, panel.code: code, panel.live: cancel, panel.finished: None,
            panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
     shown = _table(panel, results)
-    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, token), cancel):
+    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
         results.apply(batch)
         if (table := _table(panel, results)) != shown:  # silence ticks change nothing on screen: send nothing
             shown = table

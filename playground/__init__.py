@@ -23,6 +23,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
     hf/          Hugging Face specifics
         router       sends router traffic to HF_ROUTER_URL
         outbound     what leaves with a request: exactly the visitor's token, or none
+        address_guard on a Space, a visitor's endpoint host reached only at a global address, checked at connect
         lookup_cache huggingface_hub's Hub lookups, cached per token with an age
         refused_params parameters a model refused, and the call made again without them
         hub          questions asked of the Hub API (the suggested mode)

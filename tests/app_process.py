@@ -41,7 +41,8 @@ def main() -> None:
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
         default_model="test/tiny-gpt",
     )
-    backend = Backend(policy=RetryPolicy(deadline=2, first_delay=0.2), first_token_timeout=5)
+    backend = Backend(policy=RetryPolicy(deadline=2, first_delay=0.2), first_token_timeout=5,
+                      on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist)
     demo = build_app(settings, backend)
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
     demo.launch(server_name="127.0.0.1", server_port=args.port, quiet=True, app_kwargs=app_kwargs(), **LAUNCH_OPTIONS)

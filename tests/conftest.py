@@ -331,7 +331,7 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
         hf_constants.ENDPOINT = settings.hub_endpoint
         install_patches(settings)
         backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service),
-                          on_space=settings.on_space)
+                          on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist)
         demo = build_app(settings, backend, **start_options(settings, local_installed, offline=False))
         demo.queue(default_concurrency_limit=settings.concurrency_limit)
         port = free_port()

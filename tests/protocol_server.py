@@ -25,8 +25,8 @@ Answers are deterministic (see `tests.protocol_answers.generate`). Failures are 
 with `script(model, Reply(...))`; each POST for that model pops one reply. Precedence for a POST:
 bad token (401) > a scripted reply with a status, body or no_answer > unknown model (404) >
 gated (403) > a model's refused parameters (400 "model_kwargs are not used", see `add_model`) >
-the normal answer, shaped by a scripted reply's headers, token_delay, stream_error, stall_after
-and cut_after if any.
+the normal answer, shaped by a scripted reply's headers, token_delay, stream_error, stall_after,
+cut_after and reset_after if any.
 
 Run in the foreground with `python -m tests.protocol_server --port 8123 [--token-delay 0.02]`.
 """
@@ -39,6 +39,7 @@ import itertools
 import json
 import re
 import socket
+import struct
 import threading
 import time
 from collections import deque
@@ -87,6 +88,9 @@ class Reply:
     # A 200 stream that sends n tokens, then closes cleanly without the final event (TGI's
     # generated_text / the chat finish_reason and [DONE]).
     cut_after: int | None = None
+    # A 200 stream that sends n tokens, then resets the TCP connection (an RST, not a clean close),
+    # as a crashed proxy or a killed server does.
+    reset_after: int | None = None
 
     @property
     def replaces_answer(self) -> bool:
@@ -268,7 +272,7 @@ class ProtocolServer:
         if request.method == "GET" and request.url.path == "/api/whoami-v2":
             return JSONResponse(WHOAMI)
         if request.method == "GET" and request.url.path in ("/api/models", "/v1/models"):
-            return self._list_models(request) if request.url.path == "/api/models" else self._router_models()
+            return self._list_models(request) if request.url.path == "/api/models" else self._router_models(request)
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)
@@ -356,10 +360,10 @@ class ProtocolServer:
         return {"id": model_id, "object": "model", "created": 1700000000, "owned_by": model_id.split("/")[0],
                 "architecture": {"input_modalities": ["text"], "output_modalities": ["text"]}, "providers": providers}
 
-    def _router_models(self) -> Response:
-        """Public models only, as the router lists them for anyone."""
+    def _router_models(self, request: Request) -> Response:
+        """Public models, and the private ones the request's token may read: the router's list is per token."""
         with self._lock:
-            models = [(model_id, model) for model_id, model in self._models.items() if not model.readers]
+            models = [(model_id, model) for model_id, model in self._models.items() if self._model(model_id, request) is not None]
         return JSONResponse({"object": "list", "data": [self._router_entry(m, model) for m, model in models]})
 
     async def _router_model(self, request: Request, model_id: str, body: Any) -> Response:
@@ -458,6 +462,8 @@ class ProtocolServer:
             return JSONResponse(whole, headers=headers)
         if reply.cut_after is not None:  # the last event is the final one: cut before it
             events, tail = events[: min(reply.cut_after, len(events) - 1)], ()
+        if reply.reset_after is not None:
+            return _ResetAfter(events[: min(reply.reset_after, len(events) - 1)], headers, self._reset_connection)
         delay = self.token_delay if reply.token_delay is None else reply.token_delay
         stall = reply.stall_after is not None
         if stall:
@@ -488,6 +494,15 @@ class ProtocolServer:
             if not finished:
                 self._client_left()
 
+    def _reset_connection(self, client: tuple[str, int]) -> None:
+        """Aborts the connection from `client` with SO_LINGER 0, so the kernel sends an RST."""
+        assert self._server is not None
+        for connection in list(self._server.server_state.connections):
+            if getattr(connection, "client", None) == client:
+                transport = connection.transport  # type: ignore[attr-defined]
+                transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                transport.abort()
+
     def _client_left(self) -> None:
         with self._lock:
             self.cancelled_streams += 1
@@ -508,6 +523,23 @@ class _NoAnswer(Response):
         while (await receive())["type"] != "http.disconnect":
             pass
         self._on_leave()
+
+
+class _ResetAfter(StreamingResponse):
+    """Starts a 200 event stream, sends `events`, then resets the connection (see Reply.reset_after)."""
+
+    def __init__(self, events: list[bytes], headers: dict[str, str], reset: Callable[[tuple[str, int]], None]) -> None:
+        super().__init__(events, media_type="text/event-stream", headers=headers)  # chunked: no Content-Length
+        self._events = events
+        self._reset = reset
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send({"type": "http.response.start", "status": 200, "headers": self.raw_headers})
+        for event in self._events:
+            await send({"type": "http.response.body", "body": event, "more_body": True})
+        self._reset(tuple(scope["client"]))
+        while (await receive())["type"] != "http.disconnect":
+            pass
 
 
 def _served_by(model: Model, served_by: str | None) -> bool:

@@ -9,8 +9,10 @@ test server apply. Any field may be missing; missing is None, never a guess.
     facts.context_length("auto")          # the smallest context any live provider offers
     provider_facts(model_id, "together", token)   # ProviderFacts | None, never raises
 
-Cached for FACTS_TTL seconds and shared by all visitors. Raises `LookupFailedError` when the
-router cannot be asked.
+Cached for FACTS_TTL seconds, per token: the router's answer depends on who asks (a private or
+gated model is listed only for a token that may see it), so one visitor's facts never serve
+another; anonymous visitors share theirs. Only a SHA-256 fingerprint of the token is kept as the
+key. Raises `LookupFailedError` when the router cannot be asked.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from playground.catalog.cache import TtlCache
 from playground.catalog.search import LOOKUP_TIMEOUT, within
 from playground.config import DEFAULT_ROUTER_URL
 from playground.errors import LookupFailedError
+from playground.hf.lookup_cache import token_fingerprint
 
 FACTS_TTL = 300.0
 AUTO = "auto"
@@ -71,8 +74,9 @@ _facts_cache: TtlCache[Any] = TtlCache(ttl=FACTS_TTL)
 
 
 def router_models(token: str | None, cache: TtlCache[Any] | None = None) -> dict[str, ModelFacts]:
-    """Every model the router lists, by ID. One router call per FACTS_TTL, whoever asks."""
-    return (cache or _facts_cache).get(("router-models",), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_list(token)))
+    """Every model the router lists for `token`, by ID. One router call per token per FACTS_TTL."""
+    key = ("router-models", token_fingerprint(token))
+    return (cache or _facts_cache).get(key, lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_list(token)))
 
 
 def model_facts(model_id: str, token: str | None, cache: TtlCache[Any] | None = None) -> ModelFacts | None:
@@ -81,7 +85,8 @@ def model_facts(model_id: str, token: str | None, cache: TtlCache[Any] | None = 
     listed = router_models(token, cache).get(base)
     if listed is not None:
         return listed
-    return (cache or _facts_cache).get(("router-model", base), lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_one(base, token)))
+    key = ("router-model", base, token_fingerprint(token))
+    return (cache or _facts_cache).get(key, lambda: within(LOOKUP_TIMEOUT, lambda: _fetch_one(base, token)))
 
 
 def provider_facts(model_id: str, provider: str, token: str | None) -> ProviderFacts | None:

@@ -2,7 +2,8 @@
 
 The answer is checked with `jsonschema` (the reference implementation of JSON Schema, also what
 the schema editor's text is checked against), and reported valid or invalid with the first error.
-The choice itself, and what it sends, is `playground.input.response_format`.
+The choice itself, and what it sends, is `playground.input.response_format`. An answer nested
+too deeply for Python's stack (reading it or checking it) is reported invalid, not raised.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from playground.input.response_format import ResponseFormat
+
+TOO_DEEP = "nested too deeply to check"
 
 
 @dataclass(frozen=True)
@@ -28,11 +31,16 @@ def check_answer(answer: str, fmt: ResponseFormat, schema: dict[str, Any] | None
         return None
     try:
         value = json.loads(_without_fence(answer))
+    except RecursionError:
+        return Verdict(False, TOO_DEEP)
     except ValueError as error:
         return Verdict(False, f"not valid JSON: {error}")
     if fmt is ResponseFormat.JSON:
         return Verdict(True)
-    errors = sorted(Draft202012Validator(schema or {}).iter_errors(value), key=lambda e: list(e.path))
+    try:
+        errors = sorted(Draft202012Validator(schema or {}).iter_errors(value), key=lambda e: list(e.path))
+    except RecursionError:  # a deep answer to a recursive schema (a tree node's `$ref` to itself)
+        return Verdict(False, TOO_DEEP)
     if not errors:
         return Verdict(True)
     first = errors[0]

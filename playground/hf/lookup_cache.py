@@ -40,7 +40,7 @@ class TokenScopedCache:
         self._lock = threading.Lock()
 
     def __call__(self, *args: Any) -> Any:
-        key = (args, _fingerprint(current_token()))
+        key = (args, token_fingerprint(current_token()))
         with self._lock:
             hit = self._entries.get(key)
             if hit is not None and self._clock() - hit[0] < self._ttl:
@@ -62,5 +62,6 @@ class TokenScopedCache:
             self._entries.clear()
 
 
-def _fingerprint(token: str | None) -> str:
+def token_fingerprint(token: str | None) -> str:
+    """A cache key standing for `token` (SHA-256; "" for none): the token itself is never kept."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest() if token else ""

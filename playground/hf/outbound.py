@@ -17,7 +17,9 @@ The scope is set and reset within one synchronous client call, so it holds in wh
 call runs: huggingface_hub makes its lookups and opens the stream before the call returns.
 
 Endpoint URLs are the visitor's choice of host: `refuse_endpoint_redirect` stops a redirect there
-(an allow-listed host answering 302 to a private address would otherwise be followed).
+(an allow-listed host answering 302 to a private address would otherwise be followed), and on a
+Space the scope carries an `AddressGuard`: the client (`playground.hf.router`) then connects to that
+host only at a global address, checked at connect (`playground.hf.address_guard`).
 """
 
 from __future__ import annotations
@@ -31,25 +33,29 @@ import httpx2
 from huggingface_hub import constants
 
 from playground import errors as e
+from playground.hf.address_guard import AddressGuard
 
 _MAX_LOCATION = 120
 
 
 @dataclass(frozen=True)
 class RunScope:
-    """`token` is the only token requests in this scope may carry; `endpoint` marks a visitor-chosen host."""
+    """`token` is the only token requests in this scope may carry; `endpoint` marks a visitor-chosen
+    host; `guard`, when set, holds that host to global addresses where the connection is made."""
 
     token: str | None = field(default=None, repr=False)
     endpoint: bool = False
+    guard: AddressGuard | None = None
 
 
 _SCOPE: contextvars.ContextVar[RunScope | None] = contextvars.ContextVar("playground_run_scope", default=None)
 
 
 @contextmanager
-def run_scope(token: str | None, endpoint: bool = False) -> Iterator[RunScope]:
-    """Inside, huggingface_hub's requests carry `token` or nothing (see `guard_request`)."""
-    scope = RunScope(token=token or None, endpoint=endpoint)
+def run_scope(token: str | None, endpoint: bool = False, guard: AddressGuard | None = None) -> Iterator[RunScope]:
+    """Inside, huggingface_hub's requests carry `token` or nothing (see `guard_request`), and with a
+    `guard`, connect only where it allows."""
+    scope = RunScope(token=token or None, endpoint=endpoint or guard is not None, guard=guard)
     reset = _SCOPE.set(scope)
     try:
         yield scope
@@ -61,6 +67,12 @@ def current_token() -> str | None:
     """The token of the run scope this code runs in; None outside any scope."""
     scope = _SCOPE.get()
     return scope.token if scope else None
+
+
+def current_guard() -> AddressGuard | None:
+    """The address guard of the run scope this code runs in; None outside any scope or unguarded."""
+    scope = _SCOPE.get()
+    return scope.guard if scope else None
 
 
 def guard_request(request: httpx2.Request) -> None:

@@ -6,32 +6,38 @@ base, whatever path the client built. Hub API traffic follows `HF_ENDPOINT`, whi
 huggingface_hub reads itself. The same client carries the hooks of `playground.hf.outbound` (each
 request carries exactly the visitor's token or none; no redirects from endpoint URLs) beside
 huggingface_hub's own (`playground.patches.http_client`), and its lookups are cached per token
-(`playground.patches.hub_lookups`).
+(`playground.patches.hub_lookups`). A request in a guarded run scope (a visitor's endpoint URL, on a
+Space) goes through a pool of its own that connects only to checked global addresses
+(`playground.hf.address_guard`), unless it is for the router or the Hub the operator configured.
 """
 
 from __future__ import annotations
 
 import httpx2
-from huggingface_hub import set_client_factory
+from huggingface_hub import constants, set_client_factory
 
 from playground.config import DEFAULT_ROUTER_URL
+from playground.hf.address_guard import GuardedTransport
 from playground.hf.lookup_cache import TokenScopedCache
-from playground.hf.outbound import guard_request, refuse_endpoint_redirect
+from playground.hf.outbound import current_guard, guard_request, refuse_endpoint_redirect
 from playground.patches.http_client import library_request_hooks
 from playground.patches.hub_lookups import scope_client_lookups
 
 ROUTER_HOST = "router.huggingface.co"
 
 
-class _RouterRewrite(httpx2.BaseTransport):
-    """Rewrites requests for the router host onto `base`, keeping any path prefix of `base`."""
+class _PlaygroundTransport(httpx2.BaseTransport):
+    """Rewrites requests for the router host onto `base` (keeping any path prefix of `base`) unless it
+    is the default router, and sends a guarded run's requests for any other host through the guarded pool."""
 
     def __init__(self, base: str) -> None:
         self._base = httpx2.URL(base.rstrip("/"))
+        self._rewrite = base.rstrip("/") != DEFAULT_ROUTER_URL
         self._inner = httpx2.HTTPTransport()
+        self._guarded = GuardedTransport(current_guard)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        if request.url.host == ROUTER_HOST:
+        if self._rewrite and request.url.host == ROUTER_HOST:
             request.url = request.url.copy_with(
                 scheme=self._base.scheme,
                 host=self._base.host,
@@ -39,10 +45,21 @@ class _RouterRewrite(httpx2.BaseTransport):
                 path=self._base.path.rstrip("/") + request.url.path,
             )
             request.headers["host"] = request.url.netloc.decode()
-        return self._inner.handle_request(request)
+        guarded = current_guard() is not None and not self._is_operator_host(request.url)
+        return (self._guarded if guarded else self._inner).handle_request(request)
+
+    def _is_operator_host(self, url: httpx2.URL) -> bool:
+        # The router and the Hub are the operator's choice, not a visitor's (loopback in tests).
+        # HF_ENDPOINT is read per request: tests point it elsewhere after the client is built.
+        return any(_origin(url) == _origin(httpx2.URL(base)) for base in (self._base, constants.ENDPOINT))
 
     def close(self) -> None:
         self._inner.close()
+        self._guarded.close()
+
+
+def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:
+    return url.scheme, url.host, url.port  # httpx2 leaves a scheme's default port out (None)
 
 
 def install_router(base_url: str) -> None:
@@ -53,12 +70,11 @@ def install_router(base_url: str) -> None:
 
 
 def _client_for(base_url: str) -> httpx2.Client:
-    # huggingface_hub's default factory, plus the guards; the rewriting transport for another base.
-    rewrite = base_url.rstrip("/") != DEFAULT_ROUTER_URL
+    # huggingface_hub's default factory, plus the guards, and the transport that rewrites and guards.
     return httpx2.Client(
         # guard_request first, so huggingface_hub's debug log of "authenticated" tells the truth.
         event_hooks={"request": [guard_request, *library_request_hooks()], "response": [refuse_endpoint_redirect]},
         follow_redirects=True,
         timeout=None,
-        transport=_RouterRewrite(base_url) if rewrite else None,
+        transport=_PlaygroundTransport(base_url),
     )

@@ -7,14 +7,17 @@ Space's owner, and one person's token is never spent on another person's request
 A Hugging Face token goes to Hugging Face hosts only: the router and the Hub (as configured, and
 their public names), `*.endpoints.huggingface.cloud` and `*.hf.space`, over HTTPS. Any other
 endpoint URL is a host somebody chose, possibly the author of a share link, so it gets no token:
-the server's never, and the visitor's neither.
+the server's never, and the visitor's neither. It gets the visitor's Endpoint token instead (a
+vLLM or TGI server's key, typed for that purpose), which no Hugging Face host or Hub model ever gets.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from playground.config import Settings
+from playground.hf.token_format import check_endpoint_token_format, check_token_format
 from playground.input.model_ref import is_endpoint_url
 
 # Hosts (and host suffixes) run by Hugging Face, trusted with a token over HTTPS.
@@ -30,14 +33,42 @@ def pick_token(session_token: str | None, oauth_token: str | None, settings: Set
     return None if settings.on_space else settings.hf_token
 
 
-def token_for_model(token: str | None, model: str, settings: Settings) -> str | None:
-    """`token` (from pick_token) as sent for `model`: a Hub ID goes through the router and keeps it;
-    an endpoint URL keeps a visitor's token only on a Hugging Face host, and never gets the server's."""
-    if not is_endpoint_url(model) or token is None:
+def token_for_model(token: str | None, model: str, settings: Settings, endpoint_token: str | None = None) -> str | None:
+    """What is sent for `model`, given `token` (from pick_token) and the visitor's `endpoint_token`:
+    a Hub ID goes through the router with `token`; an endpoint URL on a Hugging Face host keeps a
+    visitor's `token` (never the server's); any other endpoint URL gets `endpoint_token` and nothing else."""
+    if not is_endpoint_url(model):
         return token
-    if token == settings.hf_token or not is_hugging_face_url(model, settings):
+    if is_foreign_endpoint(model, settings):
+        return endpoint_token or None
+    if token is None or token == settings.hf_token:
         return None
     return token
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """One visitor's two tokens: `hf` (pick_token's choice) for Hugging Face, `endpoint` (the
+    Endpoint token field) for an endpoint URL on any other host. Kept out of repr: never logged."""
+
+    hf: str | None = field(default=None, repr=False)
+    endpoint: str | None = field(default=None, repr=False)
+
+    def for_model(self, model: str, settings: Settings) -> str | None:
+        """The one token `model`'s request carries (`token_for_model`), or None."""
+        return token_for_model(self.hf, model, settings, self.endpoint)
+
+    def check(self) -> Tokens:
+        """Returns self. Raises InvalidTokenError (the Hugging Face token's shape) or
+        InvalidParametersError (an Endpoint token that no HTTP header can carry)."""
+        check_token_format(self.hf)
+        check_endpoint_token_format(self.endpoint)
+        return self
+
+
+def is_foreign_endpoint(model: str, settings: Settings) -> bool:
+    """True when `model` is an endpoint URL on a host Hugging Face does not run: a host somebody chose."""
+    return is_endpoint_url(model) and not is_hugging_face_url(model, settings)
 
 
 def is_hugging_face_url(url: str, settings: Settings) -> bool:

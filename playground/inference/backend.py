@@ -11,6 +11,7 @@ A stream that ends without the model's final event is an answer cut off, not a s
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
@@ -21,17 +22,19 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
+from playground.hf.address_guard import guard_for
 from playground.hf.outbound import run_scope
 from playground.hf.refused_params import call_without_refused
 from playground.inference.clock import NOTHING, Clock, SystemClock
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
-from playground.inference.http_errors import to_playground_error
+from playground.inference.http_errors import is_dropped_connection, to_playground_error
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader
-from playground.input.model_ref import is_endpoint_url
+from playground.input.model_ref import Resolver, is_endpoint_url
 from playground.input.policy import check_policy_use
 from playground.input.request import GenerationRequest, client_call
 
+_TIME_EPSILON = 1e-6  # seconds: what is left of a wait below this is nothing
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
 CONNECT_TIMEOUT = 10.0
 # The socket's own read timeout only ends a worker stuck before the answer's headers (see
@@ -78,13 +81,19 @@ class _Piece:
 
 @dataclass
 class Backend:
-    """`resolve_url` turns a built-in model name (the local model) into its server URL, or returns None."""
+    """`resolve_url` turns a built-in model name (the local model) into its server URL, or returns None.
+
+    On a Space (`on_space`), a visitor's endpoint URL is connected to only at a global address,
+    checked at connect with `resolver` (playground.hf.address_guard), unless its host is in
+    `endpoint_allowlist` (PLAYGROUND_ENDPOINT_ALLOWLIST, matched by name)."""
 
     policy: RetryPolicy = field(default_factory=RetryPolicy)
     clock: Clock = field(default_factory=SystemClock)
     resolve_url: Callable[[str], str | None] = lambda model: None
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT  # also the longest gap between tokens
-    on_space: bool = False  # words only: on a Space a missing token means "sign in"
+    on_space: bool = False  # a missing token means "sign in"; endpoint hosts are held to global addresses
+    endpoint_allowlist: frozenset[str] = frozenset()
+    resolver: Resolver = socket.getaddrinfo
 
     def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Run:
         """Yields Waiting*, Silence*, Token*, Done (Silence also between tokens). Raises a
@@ -125,6 +134,8 @@ class Backend:
         except e.PlaygroundError:
             raise
         except Exception as exc:  # every failure leaves here typed; see http_errors
+            if progress.tokens and is_dropped_connection(exc):
+                raise e.CutOffError(f"the connection was closed after {progress.tokens} tokens, before the model's final event") from exc
             raise to_playground_error(exc) from exc
         finally:
             reader.close()  # also on Stop (GeneratorExit): the worker's socket is shut down now
@@ -173,7 +184,8 @@ class Backend:
         kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         # The client makes its Hub lookups and opens the stream inside this call: the scope makes
         # every one of those requests carry exactly this visitor's token, or none (playground.hf.outbound).
-        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model)):
+        guard = None if local_url else guard_for(request.model, self.on_space, self.endpoint_allowlist, self.resolver)
+        with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model), guard=guard):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
         return _pieces(client, stream, chat=call.method == "chat_completion")
 
@@ -183,10 +195,13 @@ class Backend:
     def _wait_before_retry(self, error: e.RetryableError, progress: _Progress, cancel: threading.Event) -> Iterator[Waiting]:
         elapsed = self.clock.now() - progress.started
         wait = self.policy.next_wait(error, progress.attempts, elapsed)
+        if wait is None and isinstance(error, e.RateLimitedError):
+            raise error  # the server's Retry-After lies beyond the deadline: say so, not "timed out"
         if wait is None:
             raise e.TimedOutError(f"gave up after {elapsed:.0f} s and {progress.attempts} attempts: {error.detail}") from error
-        wait_started = self.clock.now()
-        while (left := wait - (self.clock.now() - wait_started)) > 0:
+        wait_ends = self.clock.now() + wait
+        # Not `> 0`: a float remainder too small to move the clock would loop for ever.
+        while (left := wait_ends - self.clock.now()) > _TIME_EPSILON:
             yield self._waiting(error, progress, left, wait)
             if self.clock.sleep(min(TICK, left), cancel):
                 return

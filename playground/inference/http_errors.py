@@ -53,6 +53,12 @@ def to_playground_error(exc: BaseException) -> e.PlaygroundError:
     return _from_transport_error(exc)
 
 
+def is_dropped_connection(exc: BaseException) -> bool:
+    """Whether the connection broke while the answer was being read: reset by the peer (an RST),
+    or closed before the chunked body ended. After a token, that is a cut-off answer."""
+    return isinstance(exc, (httpx2.ReadError, httpx2.RemoteProtocolError, ConnectionResetError))
+
+
 def _from_tgi_error(exc: TextGenerationError) -> e.PlaygroundError:
     cause = exc.__cause__
     if isinstance(cause, HfHubHTTPError):  # raised for an HTTP error status whose body had error_type

@@ -6,6 +6,10 @@ the OpenAI shape huggingface_hub 2.4 takes for `chat_completion(response_format=
 for the providers that want another shape (hf-inference and endpoint URLs: TGI's
 `{"type": "json_object", "value": schema}`). The schema is checked with `jsonschema`, the
 reference implementation of JSON Schema. Checking the answer is `playground.chat.structured`'s.
+
+`jsonschema` walks a schema recursively, so a schema nested deeper than `MAX_SCHEMA_DEPTH` is
+refused before it sees it (8 000 characters of brackets would otherwise exhaust Python's stack).
+A `$ref` to itself (a tree node) is not nesting: it is followed only as deep as the answer goes.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from playground.errors import InvalidParametersError
 
 SCHEMA_NAME = "answer"
 MAX_SCHEMA_CHARS = 8_000
+MAX_SCHEMA_DEPTH = 32  # objects and arrays inside one another; real schemas stay far below
+TOO_DEEP = "Schema: nested too deeply"
 EXAMPLE_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {
@@ -47,15 +53,38 @@ def parse_schema(text: Any) -> dict[str, Any]:
         raise InvalidParametersError(f"Schema: at most {MAX_SCHEMA_CHARS} characters")
     try:
         schema = json.loads(text)
+    except RecursionError:
+        raise InvalidParametersError(TOO_DEEP) from None
     except ValueError as error:
         raise InvalidParametersError(f"Schema: not valid JSON ({error})") from None
     if not isinstance(schema, dict):
         raise InvalidParametersError("Schema: must be a JSON object")
+    if nesting_depth(schema) > MAX_SCHEMA_DEPTH:
+        raise InvalidParametersError(TOO_DEEP)
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:
         raise InvalidParametersError(f"Schema: not a valid JSON Schema ({error.message})") from None
+    except RecursionError:  # the depth limit should prevent it; a page must never get a traceback
+        raise InvalidParametersError(TOO_DEEP) from None
     return schema
+
+
+def nesting_depth(value: Any, stop_above: int = MAX_SCHEMA_DEPTH) -> int:
+    """How many objects and arrays lie inside one another in `value` (a scalar is 0), counted
+    without recursion; counting stops once it passes `stop_above`."""
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else None
+        if children is None:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > stop_above:
+            break
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def response_format_body(fmt: ResponseFormat, schema: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -15,7 +15,9 @@ thread. Its light:
     check.cancel()     # the visitor left: every wait ends at once
 
 `PreflightSessions` keeps one check per visitor session, so a new press or leaving the page
-cancels the old one.
+cancels the old one. `left_out_until_run` keeps a host the visitor has not run yet out of the check:
+a share link, a preset or a history entry may have put it on the page, and nothing goes there before
+the visitor presses Generate with it.
 """
 
 from __future__ import annotations
@@ -95,6 +97,20 @@ def models_to_check(suggested: Iterable[str], extra: Iterable[str | None] = ()) 
         if model and model.strip():
             seen.setdefault(model.strip(), None)
     return list(seen)[:MAX_PROBES]
+
+
+def left_out_until_run(models: Iterable[str | None], ran: Iterable[object],
+                       held: Callable[[str], bool]) -> tuple[list[str], list[str]]:
+    """(models to probe, models left out), blanks dropped: a model `held(model)` is true for is left
+    out unless it is in `ran` (the endpoint URLs the visitor ran in this session). Each listed once."""
+    ran_already = {url.strip() for url in ran if isinstance(url, str)}
+    kept: dict[str, None] = {}
+    left_out: dict[str, None] = {}
+    for model in models:
+        if isinstance(model, str) and model.strip():
+            name = model.strip()
+            (left_out if held(name) and name not in ran_already else kept).setdefault(name, None)
+    return list(kept), list(left_out)
 
 
 def probe_request(model: str, mode: Mode) -> GenerationRequest:

@@ -6,7 +6,10 @@ source: `InferenceClient.text_generation` / `chat_completion` and the hf-inferen
 provider helpers), and a test runs the Python and cURL snippets against the local protocol server
 and compares the bodies it receives with the app's own.
 
-The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`.
+The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`;
+for an endpoint URL on another host than Hugging Face's, the caller names `ENDPOINT_TOKEN` instead,
+so running the snippet never sends a Hugging Face token there. (Its Python reads `os.environ[...]`,
+not `.get`: given no token, huggingface_hub would send HF_TOKEN by itself.)
 """
 
 from __future__ import annotations
@@ -21,10 +24,12 @@ from playground.input.model_ref import is_endpoint_url
 from playground.input.request import ClientCall, GenerationRequest, Mode, client_call
 
 HF_INFERENCE = "hf-inference"
+HF_TOKEN_VARIABLE = "HF_TOKEN"
+ENDPOINT_TOKEN_VARIABLE = "ENDPOINT_TOKEN"
 AUTO = "auto"
 
 
-def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL) -> str:
+def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
     """A script using huggingface_hub's InferenceClient that prints the streamed answer."""
     call = client_call(request)
     lines = [
@@ -36,7 +41,7 @@ def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_
         "client = InferenceClient(",
         f"    model={request.model!r},",
         f"    provider={request.provider!r},",
-        '    api_key=os.environ["HF_TOKEN"],',
+        f'    api_key=os.environ["{token_variable}"],',
         ")",
         "",
         f"stream = client.{call.method}(",
@@ -48,25 +53,25 @@ def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_
     return "\n".join(lines) + "\n"
 
 
-def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL) -> str:
+def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
     """A cURL command posting the same JSON body to the same URL; prints the raw event stream."""
     url, body, note = http_request(request, router_url)
     lines = [f"# {line}" for line in note]
     lines += [
         f"curl -N {shlex.quote(url)} \\",
         "    -X POST \\",
-        '    -H "Authorization: Bearer $HF_TOKEN" \\',
+        f'    -H "Authorization: Bearer ${token_variable}" \\',
         "    -H 'Content-Type: application/json' \\",
         f"    -d {shlex.quote(json.dumps(body, indent=4, ensure_ascii=False))}",
     ]
     return "\n".join(lines) + "\n"
 
 
-def javascript_snippet(request: GenerationRequest) -> str:
+def javascript_snippet(request: GenerationRequest, token_variable: str = HF_TOKEN_VARIABLE) -> str:
     """An ES module using @huggingface/inference that writes the streamed answer to stdout."""
     call = client_call(request)
     lines = ['import { InferenceClient } from "@huggingface/inference";', ""]
-    lines.append("const client = new InferenceClient(process.env.HF_TOKEN);")
+    lines.append(f"const client = new InferenceClient(process.env.{token_variable});")
     target = "client"
     if is_endpoint_url(request.model):
         lines.append(f"const endpoint = client.endpoint({_js(request.model)});")

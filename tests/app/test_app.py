@@ -159,7 +159,7 @@ def test_the_generate_api_takes_the_form_fields_in_their_declared_order(app_url:
 
     info = httpx.get(app_url + "gradio_api/info", timeout=10).json()
     names = [parameter["parameter_name"] for parameter in info["named_endpoints"]["/generate"]["parameters"]]
-    assert names == [*FORM_FIELDS, "session_token"]
+    assert names == [*FORM_FIELDS, "session_token", "endpoint_token"]
     view_code = [parameter["parameter_name"] for parameter in info["named_endpoints"]["/view_code"]["parameters"]]
     assert view_code == list(FORM_FIELDS)
 

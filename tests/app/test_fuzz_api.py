@@ -4,8 +4,11 @@ The app runs as on a Space, in its own process (tests.app_process), so its log i
 protocol server on 127.0.0.1 is the only host it may reach. Model IDs are Hub IDs (answered by
 the protocol server) or URLs whose hosts are IP literals or `localhost`, all loopback or private:
 on a Space with an empty allowlist each is refused before anything connects, and no name needs
-a DNS lookup. Every case goes through Gradio's HTTP API (`/gradio_api/call/<name>`), as a
-caller's would: a POST, then the event's stream read to its end.
+a DNS lookup (the only other host names, a 70-character label and an empty one, are refused by
+their syntax before any lookup). Every case goes through Gradio's HTTP API (`/gradio_api/call/<name>`), as a
+caller's would: a POST, then the event's stream read to its end. Every named event, `queue=False`
+ones included, is also called directly (`/gradio_api/run/<name>`, the route the page uses for
+events outside the queue), with values outside its components' choices and ranges.
 """
 
 from __future__ import annotations
@@ -67,7 +70,8 @@ URL = st.builds(
 )
 MODEL = st.one_of(
     st.sampled_from(["test/tiny-gpt", "test/chat-model", "test/gated-model", "test/nope", "local/smollm2",
-                     "http://[", "https://", "ftp://127.0.0.1/", "a/b/c", "../x", "org/" + "n" * 200, "http://user:pw@127.0.0.1/"]),
+                     "http://[", "https://", "ftp://127.0.0.1/", "a/b/c", "../x", "org/" + "n" * 200, "http://user:pw@127.0.0.1/",
+                     "http://" + "a" * 70 + ".example/", "http://a..example/"]),
     URL,
     TEXT,
 )  # fmt: skip
@@ -77,7 +81,8 @@ FIELD_VALUES = {
     "mode": st.one_of(st.sampled_from(["Completion", "Chat", "chat", "CHAT", ""]), TEXT),
     "system_prompt": TEXT,
     "response_format": st.one_of(st.sampled_from(["Text", "JSON", "JSON schema", "json", ""]), TEXT),
-    "json_schema": st.one_of(st.sampled_from(["{}", '{"type": "object"}', '{"type": 5}', "{", "[]"]), TEXT),
+    "json_schema": st.one_of(st.sampled_from(["{}", '{"type": "object"}', '{"type": 5}', "{", "[]", "[" * 7_000,
+                                              '{"type": "object", "properties": {"a": ' * 180 + "{}" + "}}" * 180]), TEXT),
     "prompt": TEXT,
     "temperature": NUMBER,
     "max_new_tokens": NUMBER,
@@ -157,11 +162,11 @@ FUZZ = settings(deadline=None, database=None, phases=[Phase.explicit, Phase.gene
                 derandomize=os.environ.get("PLAYGROUND_FUZZ_RANDOM") != "1")
 
 
-def fuzz(client: httpx.Client, endpoint: str, strategy: st.SearchStrategy[Any], examples: int) -> None:
+def fuzz(client: httpx.Client, endpoint: str, strategy: st.SearchStrategy[Any], examples: int, caller: Any = None) -> None:
     @settings(FUZZ, max_examples=examples)
     @given(strategy)
     def one_case(data: Any) -> None:
-        call(client, endpoint, data)
+        (caller or call)(client, endpoint, data)
 
     one_case()
 
@@ -202,7 +207,7 @@ def test_fuzzed_api_calls_get_no_5xx_and_no_traceback(space_app_process: AppProc
     log_start = len(app.log_text())
     with httpx.Client(base_url=app.url, timeout=60) as client:
         token = st.one_of(st.just(""), st.just(TEST_TOKEN), TEXT, ANYTHING)
-        fuzz(client, "generate", st.tuples(payloads(forms()), token).map(lambda pair: _with_token(*pair)), 190)
+        fuzz(client, "generate", st.tuples(payloads(forms()), token, token).map(lambda values: _with_tokens(*values)), 190)
         fuzz(client, "view_code", payloads(forms()), 60)
         assert CASES["generate"] == 190 and CASES["view_code"] == 60
         others = {name: count for name, count in callable_endpoints(client).items() if name not in CASES}
@@ -222,13 +227,13 @@ def test_fuzzed_api_calls_get_no_5xx_and_no_traceback(space_app_process: AppProc
     assert all("private or local address" in text for text in refusals), refusals
 
 
-def _with_token(data: Any, token: Any) -> Any:
-    return [*data, token] if isinstance(data, list) else data
+def _with_tokens(data: Any, token: Any, endpoint_token: Any) -> Any:
+    return [*data, token, endpoint_token] if isinstance(data, list) else data
 
 
 def _form_with(**changes: Any) -> list[Any]:
     values = {**VALID, **changes}
-    return [*(values[name] for name in FIELDS), TEST_TOKEN]
+    return [*(values[name] for name in FIELDS), TEST_TOKEN, ""]
 
 
 def _event_text(client: httpx.Client, endpoint: str, data: list[Any]) -> str:
@@ -241,7 +246,7 @@ def _event_text(client: httpx.Client, endpoint: str, data: list[Any]) -> str:
 
 def _normal_run(client: httpx.Client) -> str:
     """The output of a plain run, read from the event's stream."""
-    started = client.post("gradio_api/call/generate", json={"data": [*(VALID[name] for name in FIELDS), TEST_TOKEN]})
+    started = client.post("gradio_api/call/generate", json={"data": [*(VALID[name] for name in FIELDS), TEST_TOKEN, ""]})
     output = ""
     with client.stream("GET", f"gradio_api/call/generate/{started.json()['event_id']}") as events:
         for line in events.iter_lines():
@@ -259,3 +264,63 @@ def test_a_malformed_request_with_a_lone_surrogate_gets_422_not_500(space_app_pr
             answer = client.post(f"gradio_api/call/{endpoint}", content='{"data": "x\\udfffy"}', headers={"content-type": "application/json"})
             assert answer.status_code == 422
             assert answer.json()["detail"]
+
+
+# ---- direct calls (/gradio_api/run/<name>) --------------------------------------------------------
+
+# Values a Radio or a Dropdown does not offer, among them a Hub ID with a policy sent as the Mode.
+OUTSIDE_CHOICES = st.sampled_from(["org/name:fastest", "test/tiny-gpt:cheapest", "nope", "", "chat", "JSON Schema", "5",
+                                   5, -1, 2.5, 1e309, None, True, [], {}, ["Chat"], {"value": "Chat"}])  # fmt: skip
+DIRECT: Counter[str] = Counter()
+DIRECT_ERRORS: list[str] = []
+
+
+def call_direct(client: httpx.Client, endpoint: str, data: Any) -> None:
+    """One direct call, as the page makes it for an event outside the queue; 5xx are checked at the end."""
+    DIRECT[endpoint] += 1
+    body = json.dumps({"data": data}, allow_nan=True)
+    answer = client.post(f"gradio_api/run/{endpoint}", content=body, headers={"content-type": "application/json"})
+    STATUSES[answer.status_code] += 1
+    if answer.status_code >= 500:
+        DIRECT_ERRORS.append(f"POST run/{endpoint} {body[:300]!r} -> {answer.status_code} {answer.text[:300]!r}")
+
+
+def named_events(client: httpx.Client) -> dict[str, list[dict[str, Any]]]:
+    """Every named event with its input components: the direct route takes any name, private ones too."""
+    config = client.get("config").json()
+    components = {component["id"]: component for component in config["components"]}
+    return {dep["api_name"]: [components[i] for i in dep.get("inputs", [])] for dep in config["dependencies"] if dep.get("api_name")}
+
+
+@st.composite
+def near_valid(draw: st.DrawFn, inputs: list[dict[str, Any]]) -> list[Any]:
+    """The components' own values (a valid call, as the page would send it), one or two replaced
+    by a value outside the choices or by anything."""
+    values = [component.get("props", {}).get("value") for component in inputs]
+    if values:
+        for index in draw(st.sets(st.integers(0, len(values) - 1), min_size=1, max_size=2)):
+            values[index] = draw(st.one_of(OUTSIDE_CHOICES, OUTSIDE_CHOICES, ANYTHING))
+    return values
+
+
+def test_direct_calls_to_every_event_get_no_5xx_and_no_traceback(space_app_process: AppProcess) -> None:
+    """Issue 22: Gradio's direct route answered 500 to its own value checks (106 of 393 calls), e.g.
+    `org/name:fastest` sent as a Mode. Every named event, 6 cases each, then 0 HTTP 5xx and 0
+    tracebacks through our code; the probe's own case gets 422 with Gradio's words."""
+    app = space_app_process
+    log_start = len(app.log_text())
+    with httpx.Client(base_url=app.url, timeout=60) as client:
+        events = named_events(client)
+        for name, inputs in sorted(events.items()):
+            fuzz(client, name, st.one_of(near_valid(inputs), near_valid(inputs), arguments(len(inputs))), 6, caller=call_direct)
+        mode = client.post("gradio_api/run/suggested_mode", json={"data": ["test/tiny-gpt", "", "org/name:fastest"]})
+        too_few = client.post("gradio_api/run/system_prompt_visibility", json={"data": []})
+        fine = client.post("gradio_api/run/suggested_mode", json={"data": ["test/chat-model", "", "Completion"]})
+    print(f"direct calls: {sum(DIRECT.values())} to {len(DIRECT)} events; HTTP statuses {dict(STATUSES)}")
+    assert len(DIRECT) == len(events) >= 60 and {"suggested_mode", "apply", "pick", "restore"} <= set(DIRECT)
+    assert not DIRECT_ERRORS, f"{len(DIRECT_ERRORS)} answers of 500 or above:\n" + "\n".join(DIRECT_ERRORS[:20])
+    tracebacks = our_tracebacks(app.log_text()[log_start:])
+    assert not tracebacks, f"{len(tracebacks)} tracebacks through our code:\n{summary(tracebacks)}\nthe first:\n{tracebacks[0]}"
+    assert mode.status_code == 422 and "not in the list of choices" in mode.json()["error"]
+    assert too_few.status_code == 422 and "didn't receive enough input values" in too_few.json()["error"]
+    assert fine.status_code == 200 and fine.json()["data"] == ["Chat"]  # a valid direct call is untouched

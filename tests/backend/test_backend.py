@@ -40,7 +40,7 @@ def loading(seconds: float = 20.0) -> Reply:
 
 @pytest.fixture
 def backend(clock: FakeClock) -> Backend:
-    return Backend(policy=RetryPolicy(deadline=300), clock=clock)
+    return Backend(policy=RetryPolicy(deadline=300, jitter=0), clock=clock)  # no jitter: the waits are exact
 
 
 def test_completion_streams_the_answer_token_by_token(server: ProtocolServer, backend: Backend) -> None:
@@ -76,7 +76,8 @@ def test_a_loading_model_is_waited_for_then_answers(server: ProtocolServer, back
     waits = [event for event in events if isinstance(event, Waiting)]
     assert {w.reason for w in waits} == {WaitReason.LOADING}
     assert [w.attempt for w in waits][0] == 2 and waits[-1].attempt == 3
-    assert sum(clock.sleeps) == pytest.approx(3.0)  # the server's estimated_time, 2 s then 1 s
+    # The server's estimated_time or the backoff, whichever is longer: 2 s (the estimate), then 2 s (the backoff).
+    assert sum(clock.sleeps) == pytest.approx(4.0)
     assert text_of(events) and len(server.posts("test/tiny-gpt")) == 3
     assert events.index(waits[-1]) < next(i for i, ev in enumerate(events) if isinstance(ev, Token))
 
@@ -87,6 +88,14 @@ def test_a_rate_limit_waits_as_long_as_retry_after_says(server: ProtocolServer, 
     assert sum(clock.sleeps) == pytest.approx(7.0)
     assert [w.reason for w in events if isinstance(w, Waiting)][0] is WaitReason.BUSY
     assert text_of(events)
+
+
+def test_a_retry_after_beyond_the_deadline_is_reported_as_a_rate_limit_at_once(server: ProtocolServer, backend: Backend,
+                                                                                clock: FakeClock) -> None:
+    server.script("test/tiny-gpt", Reply(status=429, body={"error": "Rate limit reached."}, headers={"Retry-After": "3600"}))
+    with pytest.raises(e.RateLimitedError):
+        run(backend, completion())
+    assert clock.sleeps == [] and len(server.posts("test/tiny-gpt")) == 1
 
 
 def test_the_ietf_ratelimit_header_sets_the_wait(server: ProtocolServer, backend: Backend, clock: FakeClock) -> None:
@@ -101,6 +110,17 @@ def test_gateway_errors_are_retried_with_backoff(server: ProtocolServer, backend
     events = run(backend, completion())
     assert sum(clock.sleeps) == pytest.approx(1.0 + 2.0)  # capped exponential backoff: 1 s, then 2 s
     assert text_of(events)
+
+
+def test_a_model_that_says_it_is_ready_at_once_but_never_is_gets_at_most_12_requests_in_15_s(server: ProtocolServer, clock: FakeClock) -> None:
+    """Guards issue 22.3: `estimated_time: 0` was honoured down to 0.1 s, 116-131 requests in 15 s.
+    The app's own policy (jitter included), with the deadline at 15 s of fake time."""
+    backend = Backend(policy=RetryPolicy(deadline=15), clock=clock)
+    server.script("test/tiny-gpt", *[loading(0.0) for _ in range(200)])
+    with pytest.raises(e.TimedOutError):
+        run(backend, completion())
+    assert 3 <= len(server.posts("test/tiny-gpt")) <= 12
+    assert min(clock.sleeps) >= 1.0 or sum(clock.sleeps) == pytest.approx(15)  # a second at least, but for the last wait
 
 
 def test_a_model_that_never_loads_gives_up_at_the_deadline(server: ProtocolServer, clock: FakeClock) -> None:

@@ -193,7 +193,8 @@ def test_on_a_space_a_private_endpoint_url_is_refused_without_a_request(server: 
     from playground.config import Settings
 
     settings = Settings(on_space=True, suggested_models=[])
-    check = new_check(RunContext(Backend(), settings), session_token="hf_visitor", oauth_token=None, extra=[f"{server.url}/tgi/x", "not a model"])
+    check = new_check(RunContext(Backend(), settings), session_token="hf_visitor", oauth_token=None, extra=[f"{server.url}/tgi/x", "not a model"],
+                      ran=[f"{server.url}/tgi/x"])  # run once already: another host's URL is checked only then
     private, malformed = checked_until_done(check)
     assert isinstance(private.error, e.InvalidModelError) and isinstance(malformed.error, e.InvalidModelError)
     assert server.posts() == []
@@ -225,7 +226,8 @@ def test_locally_the_servers_own_token_never_goes_to_an_endpoint_url_being_check
     from playground.config import Settings
 
     settings = Settings(hf_token="hf_server_own", suggested_models=[("test/chat-model", "test/chat-model")])
-    results = checked_until_done(new_check(RunContext(Backend(), settings), session_token=None, oauth_token=None, extra=[f"{server.url}/tgi/probe"]))
+    results = checked_until_done(new_check(RunContext(Backend(), settings), session_token=None, oauth_token=None, extra=[f"{server.url}/tgi/probe"],
+                                           ran=[f"{server.url}/tgi/probe"]))
     assert [r.light for r in results] == [Light.GREEN, Light.GREEN]
     assert server.posts("test/chat-model")[-1].headers["authorization"] == "Bearer hf_server_own"
     assert "authorization" not in server.posts("tgi/probe")[-1].headers

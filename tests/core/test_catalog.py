@@ -105,6 +105,19 @@ def test_router_facts_for_a_model_the_list_lacks_come_from_its_own_route(server:
     assert [r.path for r in server.requests if r.path.startswith("/v1/models/")] == ["/v1/models/bars/late", "/v1/models/nobody/nothing"]
 
 
+def test_router_facts_fetched_with_one_token_never_serve_another(server: ProtocolServer, fresh_caches) -> None:
+    """Guards issue 22.7: facts fetched with visitor A's token (a model listed only for A) were served
+    to visitor B and to anonymous visitors, and the reverse."""
+    server.add_model("team/private", providers={"together": "conversational"}, readers=frozenset({"hf_visitor_a"}),
+                     facts={"together": {"context_length": 777}})
+    assert model_facts("team/private", "hf_visitor_a").context_length("together") == 777
+    assert model_facts("team/private", "hf_visitor_b") is None
+    assert model_facts("team/private", None) is None
+    assert "team/private" in router_models("hf_visitor_a") and "team/private" not in router_models(None)
+    list_calls = [r.headers.get("authorization") for r in server.gets("/v1/models")]
+    assert list_calls == ["Bearer hf_visitor_a", "Bearer hf_visitor_b", None]  # one list per token, each with its own
+
+
 def test_router_entries_with_odd_fields_keep_what_is_there() -> None:
     facts = parse_model({"id": "a/b", "providers": [
         {"provider": "x", "context_length": "big", "pricing": {"input": -1, "output": 2}, "throughput": True},

@@ -87,7 +87,7 @@ def test_a_public_endpoint_is_allowed_on_a_space() -> None:
 
 
 class TestRetryPolicy:
-    policy = RetryPolicy(deadline=100, first_delay=1, max_delay=30)
+    policy = RetryPolicy(deadline=100, first_delay=1, max_delay=30, jitter=0)
 
     def test_the_servers_estimate_is_followed(self) -> None:
         assert self.policy.next_wait(e.ModelLoadingError(retry_after=14), attempt=1, elapsed=0) == 14
@@ -96,12 +96,26 @@ class TestRetryPolicy:
         waits = [self.policy.next_wait(e.ServiceUnavailableError(), attempt=n, elapsed=0) for n in range(1, 8)]
         assert waits == [1, 2, 4, 8, 16, 30, 30]
 
-    def test_a_huge_retry_after_is_capped(self) -> None:
-        assert self.policy.next_wait(e.RateLimitedError(retry_after=3600), attempt=1, elapsed=0) == 30
+    def test_an_estimate_of_zero_still_waits_a_second_then_backs_off(self) -> None:
+        """Guards issue 22.3: `estimated_time: 0` was honoured down to 0.1 s, about 130 requests in 15 s."""
+        waits = [self.policy.next_wait(e.ModelLoadingError(retry_after=0), attempt=n, elapsed=0) for n in range(1, 5)]
+        assert waits == [1, 2, 4, 8]
+
+    def test_a_retry_after_longer_than_the_backoff_is_honoured(self) -> None:
+        assert self.policy.next_wait(e.RateLimitedError(retry_after=45), attempt=1, elapsed=0) == 45
+
+    def test_a_rate_limit_beyond_the_deadline_gives_up_at_once(self) -> None:
+        assert self.policy.next_wait(e.RateLimitedError(retry_after=3600), attempt=1, elapsed=0) is None
 
     def test_no_wait_runs_past_the_deadline(self) -> None:
         assert self.policy.next_wait(e.ModelLoadingError(retry_after=20), attempt=3, elapsed=90) == 10
         assert self.policy.next_wait(e.ModelLoadingError(retry_after=20), attempt=4, elapsed=100) is None
+
+    @pytest.mark.parametrize(("drawn", "factor"), [(0.0, 0.8), (0.5, 1.0), (0.999999, 1.2)])
+    def test_jitter_spreads_each_wait_by_a_fifth_at_most(self, drawn: float, factor: float) -> None:
+        policy = RetryPolicy(deadline=100, random=lambda: drawn)
+        assert policy.next_wait(e.ServiceUnavailableError(), attempt=3, elapsed=0) == pytest.approx(4 * factor, rel=1e-5)
+        assert policy.next_wait(e.ServiceUnavailableError(), attempt=1, elapsed=0) >= 1  # the floor holds under jitter
 
 
 @pytest.mark.parametrize(

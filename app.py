@@ -33,7 +33,7 @@ from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
-from playground.config import Settings, load_settings
+from playground.config import DEFAULT_MAX_SESSIONS, Settings, load_settings
 from playground.hf.hub import hub_reachable
 from playground.hf.tokens import pick_token
 from playground.inference.backend import Backend
@@ -56,7 +56,15 @@ LAUNCH_OPTIONS = {
     # Gradio's own run history would keep every input, the token field included, in the browser
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
+    # Gradio keeps up to this many sessions in memory (10,000 by default, about 13 GB at ~1.3 MB each);
+    # sized in playground/config.py (DEFAULT_MAX_SESSIONS); main() takes PLAYGROUND_MAX_SESSIONS.
+    "state_session_capacity": DEFAULT_MAX_SESSIONS,
 }
+
+
+def launch_options(settings: Settings) -> dict:
+    """LAUNCH_OPTIONS with this place's session cap (PLAYGROUND_MAX_SESSIONS)."""
+    return {**LAUNCH_OPTIONS, "state_session_capacity": settings.max_sessions}
 
 
 def app_kwargs() -> dict:
@@ -167,7 +175,7 @@ def main() -> None:
     demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
+    demo.launch(**launch_options(settings), app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from playground.chat.conversation import Conversation
 from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structured_output_note
 from playground.chat.turn import Answering, ChatBackend, DoesNotFit, Failed, Finished, Started, run_turn
 from playground.chat.usage import tokens_text
+from playground.inference.clock import Heartbeat
 from playground.inference.events import Silence, Waiting
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, parse_request
@@ -83,7 +84,10 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
     `update_interval` (see `run_turn`); the last update (Finished or Failed) carries the whole conversation."""
     notice: str | None = None  # the silence notice on screen
     answered = False  # an answer so far is on screen
+    pulse = Heartbeat()
     for event in run_turn(backend, request, token, before, asked, facts, update_interval):
+        if not isinstance(event, Silence):
+            pulse.beat()  # every other event yields
         if isinstance(event, Waiting):
             yield {out.status: waiting_html(event)}  # shown since "Sending…"; a late update must not undo Stop
         elif isinstance(event, Silence):
@@ -91,6 +95,8 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
             if shown is not None and shown != notice:  # an unchanged notice is not sent again
                 notice = shown
                 yield {out.status: gr.update(value=shown, visible=True)}
+            elif pulse.due():
+                yield {out.stats: ""}  # unchanged while the run lasts: the heartbeat, so Stop closes it at once
         elif isinstance(event, Answering):
             hide = not answered or notice is not None  # the first answer, or one after a silence notice
             answered, notice = True, None

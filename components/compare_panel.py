@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from components.run_words import status_card, status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
 from playground.chat.conversation import Conversation
+from playground.inference.clock import Heartbeat
 from playground.input.form_values import PARAMETER_FIELDS
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, parse_request
 from playground.runs.code import compare_snippet
@@ -30,6 +32,7 @@ from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane,
 from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
+from playground.runs.slots import SLOTS, Limits, Visitor, visitor_for
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,12 @@ def wire(ctx: RunContext, page: Page) -> None:
         return compare_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
+    page.demo.unload(visitor_left)
+
+
+def visitor_left(request: gr.Request) -> None:
+    """Leaving the page stops the session's Compare and Sweep runs (registering this twice is harmless)."""
+    SLOTS.end_session(request.session_hash or "")
 
 
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:
@@ -174,7 +183,8 @@ def make_compare_handler(ctx: RunContext, panel: ComparePanel):
     `panes`, `model_a`, `provider_a`, `mode_a`, ... `mode_d`, by name."""
 
     def generate_all(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        yield from run_compare(ctx, panel, values, oauth_token, page_url(request))
+        runner = visitor_for(request.session_hash if request else None, Limits.from_settings(ctx.settings))
+        yield from run_compare(ctx, panel, values, oauth_token, page_url(request), runner)
 
     return generate_all
 
@@ -200,8 +210,9 @@ def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
 
 
 def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
-                page: str) -> Iterator[dict]:
-    """Streams every pane at once; each update holds only what changed."""
+                page: str, runner: Visitor) -> Iterator[dict]:
+    """Streams every pane at once; each update holds only what changed, and one comes at least
+    every 0.5 s (see `Heartbeat`), so Stop closes the event at once."""
     try:
         base, panes = checked_panes(ctx, values)
         base = continuing(base, values.get("conversation"))
@@ -213,9 +224,14 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
     jobs = compare_jobs(base, panes)
     results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
     yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
-    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
-        if updates := pane_updates(panel, results, results.apply(batch), shown):
-            yield updates  # (an empty dict would read as one value, not as "nothing changed")
+    pulse = Heartbeat()
+    with closing(run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel, visitor=runner)) as batches:
+        for batch in batches:
+            if updates := pane_updates(panel, results, results.apply(batch), shown):
+                pulse.beat()
+                yield updates  # (an empty dict would read as one value, not as "nothing changed")
+            elif pulse.due():
+                yield {panel.status: ""}  # unchanged (an empty diff): the heartbeat
     stopped = [result.key for result in results if not result.state.finished]
     results.stop_unfinished()
     link, code = share_and_code(ctx, base, panes, page)

@@ -33,6 +33,7 @@ from components.messages import (
 from components.page import Page
 from playground import errors as e
 from playground.hf.tokens import Tokens
+from playground.inference.clock import Heartbeat
 from playground.inference.coalesce import coalesce
 from playground.inference.events import Done, Event, Silence, Token, Waiting
 from playground.input.form_values import FormValues
@@ -171,7 +172,10 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
     answering = info_html(label) if label else ""  # the status panel's value while text streams
     try:
         # One page update per `update_interval` at most: a fast provider's tokens arrive merged.
+        pulse = Heartbeat()
         for event in coalesce(events, update_interval):
+            if not isinstance(event, Silence):
+                pulse.beat()  # every other event yields
             if isinstance(event, Waiting):
                 silence_shown = None
                 # A plain value: "Sending…" already showed the panel, and an update still in flight
@@ -181,6 +185,8 @@ def _render_run(events: Iterator[Event], out: RunOutputs, request: GenerationReq
                 if worth_showing(event) and silence_text(event) != silence_shown:
                     silence_shown = silence_text(event)
                     yield {out.status: gr.update(value=silence_html(event), visible=True)}
+                elif pulse.due():
+                    yield {out.stats: ""}  # unchanged while the run lasts: the heartbeat, so Stop closes it at once
             elif isinstance(event, Token):
                 reshow = not text or silence_shown is not None  # the first token, or one after a notice
                 silence_shown = None

@@ -1,6 +1,7 @@
 """The "Sweep" tab: every combination of "Models" × "Temperatures" × "Seeds", run concurrently
-(politely: at most 4 runs per model, the built-in model one at a time), into a results table that
-fills in as cells finish, with "Download CSV" and "Download JSON".
+(politely: at most 4 runs per model, the built-in model one at a time; at most
+PLAYGROUND_RUNS_PER_VISITOR of a visitor's runs at once), into a results table that fills in as
+cells finish, with "Download CSV" and "Download JSON". A silent cell counts its seconds.
 
 A cell is the form's request (model, provider, mode and system prompt of the playground, the
 parameters column) with the sweep's model, temperature and seed. Identical answers are marked in
@@ -12,6 +13,7 @@ from __future__ import annotations
 import tempfile
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,11 +27,13 @@ from components.page import Page
 from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from playground import errors as e
+from playground.inference.clock import Heartbeat
 from playground.input.request import GenerationRequest
 from playground.runs.code import sweep_snippet
 from playground.runs.results import COLUMNS, ResultSet, RunState, table_rows, to_csv, to_json
 from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query
 from playground.runs.scheduler import Job, run_job_batches
+from playground.runs.slots import SLOTS, Limits, Visitor, visitor_for
 from playground.runs.sweep import MAX_CELLS, Cell, Grid, parse_grid, sweep_cells
 
 
@@ -98,13 +102,20 @@ def wire(ctx: RunContext, page: Page) -> None:
         return sweep_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
+    page.demo.unload(visitor_left)
+
+
+def visitor_left(request: gr.Request) -> None:
+    """Leaving the page stops the session's Compare and Sweep runs (registering this twice is harmless)."""
+    SLOTS.end_session(request.session_hash or "")
 
 
 def make_sweep_handler(ctx: RunContext, panel: SweepPanel):
     """The "Run sweep" handler: `models`, `temperatures`, `seeds` and the form's fields, by name."""
 
     def run_sweep(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        yield from run_grid(ctx, panel, values, oauth_token, page_url(request))
+        runner = visitor_for(request.session_hash if request else None, Limits.from_settings(ctx.settings))
+        yield from run_grid(ctx, panel, values, oauth_token, page_url(request), runner)
 
     return run_sweep
 
@@ -119,7 +130,8 @@ def checked_cells(ctx: RunContext, values: Mapping[str, Any]) -> tuple[Generatio
 
 
 def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
-             page: str) -> Iterator[dict]:
+             page: str, runner: Visitor) -> Iterator[dict]:
+    """Yields at least every 0.5 s (see `Heartbeat`), so Stop closes it at once."""
     try:
         base, grid, cells = checked_cells(ctx, values)
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
@@ -132,12 +144,16 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     link, code = share_and_code(ctx, base, grid, cells, page)
     yield {**_table(panel, results), panel.share_link: link, panel.code: code, panel.live: cancel, panel.finished: None,
            panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
-    shown = _table(panel, results)
-    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
-        results.apply(batch)
-        if (table := _table(panel, results)) != shown:  # silence ticks change nothing on screen: send nothing
-            shown = table
-            yield table
+    shown, pulse = _table(panel, results), Heartbeat()
+    with closing(run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel, visitor=runner)) as batches:
+        for batch in batches:
+            results.apply(batch)
+            if (table := _table(panel, results)) != shown:
+                shown = table
+                pulse.beat()
+                yield table
+            elif pulse.due():  # nothing new on screen: the status line again (an empty diff)
+                yield {panel.status: shown[panel.status]}
     results.stop_unfinished()
     stopped = any(result.state is RunState.STOPPED for result in results)
     yield {**_table(panel, results), **_downloads(panel, results), panel.live: None,

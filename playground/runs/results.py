@@ -44,11 +44,13 @@ class RunResult:
     output: str = ""
     waiting: Waiting | None = None
     silence: Silence | None = None  # the model is silent (before the first token, or between two)
+    queued: Queued | None = None  # while it waits its turn: for what
     stats: RunStats | None = None
     error: PlaygroundError | None = None
 
     def apply(self, event: JobEvent) -> None:
         self.silence = event if isinstance(event, Silence) else None
+        self.queued = event if isinstance(event, Queued) else None
         if isinstance(event, Token):
             self.output += event.text
             self.state, self.waiting = RunState.STREAMING, None

@@ -19,6 +19,7 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.MissingTokenError: ("This model needs a Hugging Face token", "Paste a token in the token field, or set HF_TOKEN and restart the app."),
     e.LocalModelMissingError: ("The built-in model isn't installed here", f"Install it with `{INSTALL_HINT}` and restart the app, or pick a hosted model."),
     e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
+    e.EndpointTokenRefusedError: ("The endpoint refused the token", "Check the Endpoint token (for a Hugging Face endpoint, your Hugging Face token); your Hugging Face token is never sent to other hosts."),
     e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
     e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick a suggested model."),

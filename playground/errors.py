@@ -12,6 +12,7 @@
     ├── MissingTokenError           no token, but the model needs one
     ├── LocalModelMissingError      the built-in model was picked, but it isn't installed here
     ├── InvalidTokenError           401
+    │   └── EndpointTokenRefusedError  401 from an endpoint URL: the token it got (or none) was refused
     ├── GatedModelError             403: licence not accepted, or no access
     ├── OutOfCreditsError           402
     ├── ModelNotFoundError          404
@@ -93,6 +94,10 @@ class LocalModelMissingError(PlaygroundError):
 
 
 class InvalidTokenError(PlaygroundError):
+    pass
+
+
+class EndpointTokenRefusedError(InvalidTokenError):
     pass
 
 

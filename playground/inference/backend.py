@@ -109,6 +109,17 @@ class Backend:
 
     def _events(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
                 reader: StreamReader[_Piece]) -> Iterator[Event]:
+        try:
+            yield from self._attempts(request, token, progress, cancel, reader)
+        except e.InvalidTokenError as error:
+            if not is_endpoint_url(request.model):
+                raise
+            # An endpoint gets the Endpoint token (or, on a Hugging Face host, the visitor's): saying
+            # "the Hugging Face token was refused" would point at the wrong field.
+            raise e.EndpointTokenRefusedError(error.detail, status=error.status, request_id=error.request_id) from error
+
+    def _attempts(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
+                  reader: StreamReader[_Piece]) -> Iterator[Event]:
         while not cancel.is_set():
             try:
                 yield from self._stream_once(reader, progress, cancel)

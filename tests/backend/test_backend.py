@@ -16,7 +16,7 @@ from playground.inference.retry import RetryPolicy
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode
 from tests.conftest import TEST_TOKEN, FakeClock, wait_for
-from tests.protocol_server import ProtocolServer, Reply
+from tests.protocol_server import BAD_TOKEN, ProtocolServer, Reply
 
 PARAMS = GenerationParams(temperature=0.5, max_new_tokens=8, seed=42)
 
@@ -185,8 +185,19 @@ def test_an_answer_that_is_not_a_stream_gives_no_text_and_no_crash(server: Proto
 
 
 def test_a_bad_token_is_reported_as_such(server: ProtocolServer, backend: Backend) -> None:
-    with pytest.raises(e.InvalidTokenError):
+    with pytest.raises(e.InvalidTokenError) as refused:
         run(backend, completion(), token="hf_bad_token")
+    assert not isinstance(refused.value, e.EndpointTokenRefusedError)  # a Hub model: the Hugging Face token
+
+
+def test_a_token_an_endpoint_refuses_is_blamed_on_the_endpoint_token_not_the_hugging_face_one(
+        server: ProtocolServer, backend: Backend) -> None:
+    from components.messages import error_text
+
+    with pytest.raises(e.EndpointTokenRefusedError) as refused:
+        run(backend, completion(f"{server.url}/tgi/mine"), token=BAD_TOKEN)
+    assert error_text(refused.value).startswith("The endpoint refused the token")
+    assert "Endpoint token" in error_text(refused.value)
 
 
 def test_a_gated_model_is_reported_as_such(server: ProtocolServer, backend: Backend) -> None:

@@ -31,6 +31,7 @@ from playground.hf.router import endpoint_client
 from playground.inference.clock import NOTHING, Clock, SystemClock
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
 from playground.inference.http_errors import is_dropped_connection, to_playground_error
+from playground.inference.pieces import Piece, chat_piece, completion_piece, pieces, tgi_piece
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader, record_response
 from playground.input.model_ref import Resolver, is_endpoint_url
@@ -72,17 +73,6 @@ class Run(Iterator[Event]):
         self._first.close()  # a run closed before its first `next` never reached the reader's own close
 
 
-@dataclass(frozen=True)
-class _Piece:
-    """One streamed item: its text (and a chat delta's separate reasoning field), whether it is
-    the model's final event, and the run's token counts if the item carries them."""
-
-    text: str
-    final: bool = False
-    reasoning: str = ""
-    usage: Usage | None = None
-
-
 @dataclass
 class Backend:
     """`resolve_url` turns a built-in model name (the local model) into its server URL, or returns None.
@@ -112,7 +102,7 @@ class Backend:
         return Run(self._events(request, token, progress, cancel, first), first)
 
     def _events(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
-                reader: StreamReader[_Piece]) -> Iterator[Event]:
+                reader: StreamReader[Piece]) -> Iterator[Event]:
         while not cancel.is_set():
             try:
                 yield from self._stream_once(request, reader, progress, cancel)
@@ -128,11 +118,11 @@ class Backend:
         if not cancel.is_set():
             yield Done(self._stats(request, progress))
 
-    def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[_Piece]:
+    def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[Piece]:
         """One attempt's stream, opened and read in a worker thread (playground.inference.stream_reader)."""
         return StreamReader(lambda: self._open_stream(request, token, progress)).start()
 
-    def _stream_once(self, request: GenerationRequest, reader: StreamReader[_Piece], progress: _Progress,
+    def _stream_once(self, request: GenerationRequest, reader: StreamReader[Piece], progress: _Progress,
                      cancel: threading.Event) -> Iterator[Token | Silence]:
         try:
             yield from self._read(reader, progress, cancel)
@@ -145,7 +135,7 @@ class Backend:
         finally:
             reader.close()  # also on Stop (GeneratorExit): the worker's socket is shut down now
 
-    def _read(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
+    def _read(self, reader: StreamReader[Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
         """Tokens as they come, a Silence each tick without one; raises on a timeout or a cut-off."""
         last = self.clock.now()
         finished = False
@@ -190,7 +180,7 @@ class Backend:
     def _guard(self, model: str) -> AddressGuard | None:
         return guard_for(model, self.on_space, self.endpoint_allowlist, self.resolver)
 
-    def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[_Piece]:
+    def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[Piece]:
         """Runs in the stream reader's worker thread."""
         info = self.server_info(request.model, token)
         if info is not None and info.protocol is Protocol.OPENAI:
@@ -211,10 +201,10 @@ class Backend:
         guard = None if local_url else self._guard(request.model)
         with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model), guard=guard):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
-        return _pieces(client, stream, _chat_piece if call.method == "chat_completion" else _tgi_piece)
+        return pieces(client, stream, chat_piece if call.method == "chat_completion" else tgi_piece)
 
     def _open_openai_stream(self, request: GenerationRequest, token: str | None, info: ServerInfo,
-                            progress: _Progress) -> Iterator[_Piece]:
+                            progress: _Progress) -> Iterator[Piece]:
         """An OpenAI-compatible endpoint, through the `openai` package (`playground.endpoint.openai_stream`)."""
         served = request.served_model or (info.models[0] if info.models else "")
         call = openai_call(request, served)
@@ -227,7 +217,7 @@ class Backend:
         except BaseException:
             http_client.close()
             raise
-        return _pieces(http_client, stream, _chat_piece if call.method == OPENAI_CHAT else _completion_piece)
+        return pieces(http_client, stream, chat_piece if call.method == OPENAI_CHAT else completion_piece)
 
     def _http_timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.first_token_timeout + READ_TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT)
@@ -287,60 +277,3 @@ def _tgi_route(request: GenerationRequest, info: ServerInfo | None) -> str:
     looked = f"{', '.join(info.tried)}, then " if info is not None else ""
     post = "POST /v1/chat/completions" if request.mode is Mode.CHAT else "POST to the URL (TGI)"
     return looked + post
-
-
-def _pieces(closer: Any, stream: Iterator, piece: Callable[[Any], _Piece]) -> Iterator[_Piece]:
-    """Each streamed item as a piece; closes the HTTP stream when the caller stops early (Stop).
-
-    Holds `closer` (the client) until the end: once it is garbage-collected its stream is closed.
-    """
-    try:
-        for item in stream:
-            yield piece(item)
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
-        closer.close()  # the client keeps streamed responses open until closed
-
-
-def _tgi_piece(item: Any) -> _Piece:
-    if isinstance(item, str):  # `details` was refused: plain text, and no final event to see
-        return _Piece(item, final=True)
-    return _Piece(item.token.text, final=item.generated_text is not None)
-
-
-def _completion_piece(item: Any) -> _Piece:
-    """An OpenAI completions chunk: `choices[0].text`; the last one (with `include_usage`) has no choices."""
-    usage = _usage(item.usage) if getattr(item, "usage", None) else None
-    if not item.choices:
-        return _Piece("", usage=usage)
-    choice = item.choices[0]
-    return _Piece(choice.text or "", final=choice.finish_reason is not None, usage=usage)
-
-
-def _chat_piece(item: Any) -> _Piece:
-    usage = _usage(item.usage) if getattr(item, "usage", None) else None
-    if not item.choices:  # e.g. the last chunk that `stream_options={"include_usage": true}` asks for
-        return _Piece("", usage=usage)
-    choice = item.choices[0]
-    delta = choice.delta
-    # `reasoning_content` (DeepSeek, vLLM, llama.cpp) is not a declared field: huggingface_hub keeps
-    # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
-    reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
-    return _Piece(delta.content or "", final=choice.finish_reason is not None,
-                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage)
-
-
-def _usage(usage: Any) -> Usage:
-    details = getattr(usage, "completion_tokens_details", None)
-    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else getattr(details, "reasoning_tokens", None)
-    return Usage(
-        prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
-        completion_tokens=_count(getattr(usage, "completion_tokens", None)),
-        reasoning_tokens=_count(reasoning),
-    )
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None

@@ -11,12 +11,9 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from components.context import RunContext, Update, check_models_allowed, suggested_mode, visitor_token, visitor_tokens
+from components.context import RunContext, Update, endpoint_info, suggested_mode, visitor_token
 from components.page import Page
 from playground.endpoint.discovery import Protocol, ServerInfo
-from playground.errors import InvalidModelError
-from playground.hf.tokens import is_foreign_endpoint
-from playground.input.model_ref import check_model_syntax, is_endpoint_url
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.local import LOCAL_MODEL_NAME
 
@@ -78,32 +75,17 @@ def wire(ctx: RunContext, page: Page) -> None:
         return served_models_update(panel, endpoint_info(ctx, model, values, ran, oauth_token), current)
 
     auth = page.auth
-    panel.model.change(served, inputs=[panel.model, panel.served_model, auth.session_token, auth.endpoint_token, auth.ran_endpoints],
-                       outputs=[panel.served_model, panel.server_note], show_progress="hidden", api_visibility="undocumented")
+    inputs = [panel.model, panel.served_model, auth.session_token, auth.endpoint_token, auth.ran_endpoints]
+    # Asked again once a run has recorded the URL: the Endpoint token may now go with the lookup.
+    for trigger in (panel.model.change, auth.ran_endpoints.change):
+        trigger(served, inputs=inputs, outputs=[panel.served_model, panel.server_note], show_progress="hidden",
+                api_visibility="undocumented")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,
                       api_visibility="undocumented")
 
 
 def system_prompt_visibility(mode: str) -> dict:
     return gr.update(visible=mode == Mode.CHAT.value)
-
-
-def endpoint_info(ctx: RunContext, model: object, values: dict, ran: list[str] | None,
-                  oauth_token: gr.OAuthToken | None) -> ServerInfo | None:
-    """What the endpoint URL in "Model" speaks, or None (not an endpoint URL, not allowed here, no
-    clear answer). Another host's URL gets the Endpoint token only once the visitor has run it
-    (`ran_endpoints`): a link, preset or history entry alone never sends it there."""
-    if not isinstance(model, str) or not is_endpoint_url(model.strip()):
-        return None
-    try:
-        url = check_model_syntax(model)
-        check_models_allowed(ctx, [url])
-    except InvalidModelError:
-        return None
-    token = visitor_tokens(ctx, values, oauth_token).for_model(url, ctx.settings)
-    if is_foreign_endpoint(url, ctx.settings) and url not in (ran or []):
-        token = None
-    return ctx.backend.server_info(url, token)
 
 
 def served_models_update(panel: ModelPanel, info: ServerInfo | None, current: object) -> Update:

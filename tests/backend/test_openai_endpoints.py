@@ -5,6 +5,10 @@ route), beside its TGI endpoint and a URL that speaks neither (issue 17)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -16,6 +20,7 @@ from playground.inference.events import Done, Token
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
+from playground.saved.snippets import curl_snippet, python_snippet
 from tests import protocol_answers as answers
 from tests.protocol_server import ProtocolServer
 
@@ -120,3 +125,31 @@ def test_the_lookup_is_asked_once_per_url(server: ProtocolServer) -> None:
     for _ in range(3):
         backend.server_info(url, None)
     assert len(server.gets("/openai/m1/v1/models")) == 1
+
+
+def test_on_a_space_the_lookup_never_reaches_a_private_address(server: ProtocolServer) -> None:
+    """The lookup follows the run's address rules: on a Space, loopback is refused at connect. (By
+    name: the server's own address is the tests' Hub, which the operator's rules let through.)"""
+    url = openai_url(server, "m1").replace("127.0.0.1", "localhost")
+    assert Backend(on_space=True).server_info(url, None) is None
+    assert server.requests == []
+
+
+def test_view_code_needs_no_token_and_names_the_served_model_and_the_apps_route(server: ProtocolServer) -> None:
+    request = GenerationRequest(model=openai_url(server, "m1"), prompt="Hi", params=PARAMS)
+    python = python_snippet(request, router_url="http://router.example", token_variable="ENDPOINT_TOKEN", openai_model="m1")
+    assert 'os.environ.get("ENDPOINT_TOKEN", "EMPTY")' in python and "model='m1'" in python
+    assert "router" not in python and "completions.create(" in python
+    curl = curl_snippet(request, token_variable="ENDPOINT_TOKEN", openai_model="m1")
+    assert f"{openai_url(server, 'm1')}/v1/completions" in curl and '"model": "m1"' in curl
+
+
+@pytest.mark.parametrize("mode", [Mode.COMPLETION, Mode.CHAT])
+def test_the_python_snippet_prints_the_apps_answer(server: ProtocolServer, mode: Mode, tmp_path: Path) -> None:
+    request = GenerationRequest(model=openai_url(server, "m1"), prompt="Hello there", mode=mode, params=PARAMS)
+    script = tmp_path / "snippet.py"
+    script.write_text(python_snippet(request, token_variable="ENDPOINT_TOKEN", openai_model="m1"), encoding="utf-8")
+    env = {key: value for key, value in os.environ.items() if key not in ("ENDPOINT_TOKEN", "OPENAI_API_KEY")}
+    result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, encoding="utf-8", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == answer(Backend(), request) + "\n"

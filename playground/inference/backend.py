@@ -169,11 +169,21 @@ class Backend:
     def server_info(self, model: str, token: str | None) -> ServerInfo | None:
         """What the endpoint URL `model` speaks (`playground.endpoint.discovery`), asked with `token`
         and the same address rules as a run; None when it can't tell (unreachable, refused...)."""
+        try:
+            return self._lookup(model, token)
+        except e.InvalidModelError:
+            return None
+
+    def _lookup(self, model: str, token: str | None) -> ServerInfo | None:
+        """`server_info`, but an address the guard refused raises InvalidModelError: a run must stop
+        there, not resolve the name again."""
         if not is_endpoint_url(model) or self.resolve_url(model) is not None:
             return None
         with run_scope(token, endpoint=True, guard=self._guard(model)):
             try:
                 return server_info(model)
+            except e.InvalidModelError:
+                raise
             except e.PlaygroundError:
                 return None
 
@@ -182,7 +192,7 @@ class Backend:
 
     def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[Piece]:
         """Runs in the stream reader's worker thread."""
-        info = self.server_info(request.model, token)
+        info = self._lookup(request.model, token)
         if info is not None and info.protocol is Protocol.OPENAI:
             return self._open_openai_stream(request, token, info, progress)
         if is_endpoint_url(request.model):

@@ -52,8 +52,9 @@ def build(choices: list[tuple[str, str]], default_model: str,
     with gr.Row():
         # allow_custom_value: a link or history entry may name a model the server no longer lists.
         served_model = gr.Dropdown(choices=[], value="", label="Served model", allow_custom_value=True, visible=False, scale=3,
+                                   elem_id="pg-served-model",
                                    info="The model this endpoint serves, sent as the request's `model`.")
-        server_note = gr.Markdown(visible=False, elem_classes=["server-note"])
+        server_note = gr.Markdown(visible=False, elem_id="pg-server-note")
     system_prompt = gr.Textbox(label="System prompt", lines=2, visible=default_mode is Mode.CHAT,
                                placeholder="You are a helpful assistant.")
     return ModelPanel(model, served_model, server_note, provider, mode, system_prompt)

@@ -24,6 +24,7 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
     e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick a suggested model."),
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
+    e.NoRouteError: ("No TGI or OpenAI route at this endpoint", "Check the endpoint URL (the server's address, with or without /v1) and the Served model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
     e.EndpointRedirectError: ("The endpoint answered with a redirect", "Redirects from endpoint URLs are not followed. If you trust the new address, enter it as the model."),

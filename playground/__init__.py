@@ -15,13 +15,17 @@ Packages, by role (a test keeps this map true: every module is named here, and e
     inference/   running a request against a model
         backend      the only place that calls InferenceClient; runs the retry loop
         stream_reader reads a model's stream in a worker thread (timeouts, Stop)
+        pieces       a stream's items (TGI, chat, OpenAI completions) as text, final event and token counts
         events       what a run reports: waiting, silence (the heartbeat), token, done
         coalesce     merges a fast stream's events into fewer page updates
         retry        the retry policy (pure: decides how long to wait, never sleeps)
         clock        real and fake time for the retry loop
         http_errors  huggingface_hub / HTTP failures mapped onto the error tree, in one place
+    endpoint/    endpoint URLs of any server (TGI, vLLM, Ollama, llama.cpp, LM Studio)
+        discovery    which API an endpoint speaks (TGI or OpenAI-compatible) and the models it serves, cached per URL
+        openai_stream an OpenAI-compatible endpoint's completions and chat streams, through the `openai` package
     hf/          Hugging Face specifics
-        router       sends router traffic to HF_ROUTER_URL
+        router       sends router traffic to HF_ROUTER_URL; the guarded client for endpoint URLs outside huggingface_hub
         outbound     what leaves with a request: exactly the visitor's token, or none
         address_guard on a Space, a visitor's endpoint host reached only at a global address, checked at connect
         lookup_cache huggingface_hub's Hub lookups, cached per token with an age

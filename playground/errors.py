@@ -17,6 +17,8 @@
     ├── OutOfCreditsError           402
     ├── ModelNotFoundError          404
     ├── NotServedError              the provider or task does not serve this model
+    ├── NoRouteError                an endpoint URL with no TGI or OpenAI route, or that refuses
+    │                               the served model's name (the URL and what was tried)
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
     ├── EndpointRedirectError       an endpoint URL answered with a redirect, which is not followed
@@ -115,6 +117,11 @@ class ModelNotFoundError(PlaygroundError):
 
 class NotServedError(PlaygroundError):
     pass
+
+
+class NoRouteError(PlaygroundError):
+    """An endpoint URL answered 404 (or 405) where a TGI or OpenAI-compatible route should be: the
+    detail names the URL and what was tried. Not ModelNotFoundError: no model ID was misspelt."""
 
 
 class RequestRejectedError(PlaygroundError):

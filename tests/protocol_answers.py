@@ -193,6 +193,19 @@ def chat_stream(generation: Generation, *, model: str, answer_id: str) -> list[b
 THINKING = ["Let ", "me ", "think ", "about ", "it. "]
 
 
+def completion_stream(generation: Generation, *, model: str, answer_id: str) -> list[bytes]:
+    """An OpenAI completions stream: one `text_completion` chunk per token (`choices[0].text`), the
+    last with finish_reason. The caller appends DONE."""
+    tokens = generation.tokens or [""]
+    created = int(time.time())
+    finish = "length" if generation.finish_reason == "length" else "stop"
+    return [
+        sse({"id": answer_id, "object": "text_completion", "created": created, "model": model,
+             "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish if index == len(tokens) - 1 else None}]})
+        for index, text in enumerate(tokens)
+    ]
+
+
 def think_tokens(generation: Generation) -> Generation:
     """A `<think>` model's answer: the tags split across tokens (`<th` + `ink>`), as tokenizers do."""
     return Generation(["<th", "ink>", *THINKING, "</think>", "\n\n", *generation.tokens], generation.finish_reason)

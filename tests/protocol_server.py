@@ -18,6 +18,10 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
     POST /{provider}/v1/chat/completions            other providers; model from the body
     POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
                                                     a direct TGI endpoint for model `tgi/{name}`
+    GET  /openai/{name}/v1/models, POST /openai/{name}/v1/completions, .../v1/chat/completions
+                                                    an OpenAI-compatible server as vLLM is: it serves
+                                                    one model, `{name}`, answers 404 to any other name,
+                                                    400 to TGI's response_format shape, has no TGI route
     anything else                                   404 text/plain
 
 A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
@@ -173,6 +177,9 @@ class ProtocolServer:
             ("POST", re.compile(r"/tgi/(?P<name>[^/]+)"), self._text_generation),
             ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/info"), self._tgi_info),
             ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/health"), self._tgi_health),
+            ("GET", re.compile(r"/openai/(?P<served>[^/]+)/v1/models"), self._openai_models),
+            ("POST", re.compile(r"/openai/(?P<served>[^/]+)/v1/completions"), self._openai_completion),
+            ("POST", re.compile(r"/openai/(?P<served>[^/]+)/v1/chat/completions"), self._openai_chat),
             ("POST", re.compile(r"(?:/[^/]+)?/v1/chat/completions"), self._chat),
         ]
 
@@ -379,6 +386,51 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
+    # ---- an OpenAI-compatible server (vLLM's behaviour), model `openai/{name}` serving `{name}` ----
+
+    async def _openai_models(self, request: Request, model_id: str, body: Any) -> Response:
+        served = model_id.removeprefix("openai/")
+        return JSONResponse({"object": "list", "data": [{"id": served, "object": "model", "owned_by": "vllm"}]})
+
+    def _openai_refusal(self, model_id: str, body: Any) -> Response | None:
+        """vLLM's answers to a request it can't serve: another model's name, or TGI's response_format."""
+        reply = self._pop_script(model_id)
+        if reply.replaces_answer:
+            return _scripted(reply, self._request_id())
+        served = model_id.removeprefix("openai/")
+        asked = body.get("model") if isinstance(body, dict) else None
+        if asked != served:
+            message = f"The model `{asked}` does not exist."
+            return JSONResponse({"error": {"message": message, "type": "NotFoundError", "param": None, "code": 404}}, 404)
+        response_format = body.get("response_format")
+        if isinstance(response_format, dict) and response_format.get("type") not in ("text", "json_object", "json_schema", None):
+            return _openai_bad_request("response_format.type must be text, json_object or json_schema")
+        if isinstance(response_format, dict) and "value" in response_format:  # TGI's grammar shape
+            return _openai_bad_request("response_format: extra field `value` not permitted")
+        return None
+
+    async def _openai_completion(self, request: Request, model_id: str, body: Any) -> Response:
+        if (refusal := self._openai_refusal(model_id, body)) is not None:
+            return refusal
+        if not isinstance(body.get("prompt"), str):
+            return _openai_bad_request("prompt must be a string")
+        generation = answers.generate(body["prompt"], seed=body.get("seed"), temperature=body.get("temperature"),
+                                      max_tokens=body.get("max_tokens"), stop=body.get("stop"))
+        events = answers.completion_stream(generation, model=body["model"], answer_id=f"cmpl-{next(self._answer_ids)}")
+        return self._deliver(Reply(), stream=bool(body.get("stream")), events=events, whole={}, tail=(answers.DONE,))
+
+    async def _openai_chat(self, request: Request, model_id: str, body: Any) -> Response:
+        if (refusal := self._openai_refusal(model_id, body)) is not None:
+            return refusal
+        if not isinstance(body.get("messages"), list):
+            return _openai_bad_request("messages must be a list")
+        generation = answers.generate(answers.chat_prompt(body["messages"]), seed=body.get("seed"), temperature=body.get("temperature"),
+                                      max_tokens=body.get("max_tokens"), stop=body.get("stop"))
+        if isinstance(body.get("response_format"), dict):
+            generation = answers.json_answer(body["messages"])
+        events = answers.chat_stream(generation, model=body["model"], answer_id=f"chatcmpl-{next(self._answer_ids)}")
+        return self._deliver(Reply(), stream=bool(body.get("stream")), events=events, whole={}, tail=(answers.DONE,))
+
     def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
         """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
@@ -573,6 +625,8 @@ def _model_named(match: re.Match[str], body: Any) -> str | None:
         return groups["model"]
     if groups.get("name"):
         return f"tgi/{groups['name']}"
+    if groups.get("served"):
+        return f"openai/{groups['served']}"
     model = body.get("model") if isinstance(body, dict) else None
     return model.split(":", 1)[0] if isinstance(model, str) and model else None
 
@@ -584,6 +638,10 @@ def _scripted(reply: Reply, request_id: str) -> Response:
     if reply.body is None:
         return Response(status_code=reply.status, headers=headers)
     return JSONResponse(reply.body, reply.status, headers=headers)
+
+
+def _openai_bad_request(message: str) -> Response:
+    return JSONResponse({"error": {"message": message, "type": "BadRequestError", "param": None, "code": 400}}, 400)
 
 
 def _validation_error(message: str) -> Response:

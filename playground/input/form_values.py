@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from playground.errors import InvalidParametersError
+from playground.input.model_ref import is_endpoint_url
 from playground.input.params import PARAMS, Control, GenerationParams
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
@@ -26,6 +27,7 @@ class _RequestFields:
     """The form's fields before the parameters: what to ask, of which model, and how."""
 
     model: Any = None
+    served_model: Any = None
     provider: Any = None
     mode: Any = None
     system_prompt: Any = None
@@ -74,7 +76,7 @@ def params_from_form(form: FormValues) -> GenerationParams:
 
 def form_values(request: GenerationRequest) -> dict[str, Any]:
     """Values for every form field that reproduce `request` exactly (its seed included)."""
-    return {"model": request.model, "provider": request.provider, "mode": request.mode.value,
+    return {"model": request.model, "served_model": request.served_model, "provider": request.provider, "mode": request.mode.value,
             "system_prompt": request.system_prompt, "response_format": request.response_format.value,
             "json_schema": request.json_schema or EXAMPLE_SCHEMA_TEXT, "prompt": request.prompt,
             **parameter_form_values(request.params, random_seed=False)}
@@ -95,9 +97,17 @@ def parameter_form_values(params: GenerationParams, random_seed: bool) -> dict[s
 
 
 def _request_data(form: FormValues, prompt: Any) -> dict[str, Any]:
-    return {"model": form.model, "provider": form.provider, "mode": form.mode,
+    return {"model": form.model, "served_model": _served_model(form), "provider": form.provider, "mode": form.mode,
             "system_prompt": form.system_prompt or "", "prompt": prompt, "params": _params_data(form),
             **_format_data(form)}
+
+
+def _served_model(form: FormValues) -> Any:
+    """"Served model" counts for an endpoint URL only: a name left in the hidden dropdown from an
+    earlier URL must not travel with a Hub ID."""
+    if not isinstance(form.model, str) or not is_endpoint_url(form.model.strip()):
+        return ""
+    return form.served_model or ""
 
 
 def _format_data(form: FormValues) -> dict[str, Any]:

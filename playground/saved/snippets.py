@@ -8,8 +8,12 @@ and compares the bodies it receives with the app's own.
 
 The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`;
 for an endpoint URL on another host than Hugging Face's, the caller names `ENDPOINT_TOKEN` instead,
-so running the snippet never sends a Hugging Face token there. (Its Python reads `os.environ[...]`,
-not `.get`: given no token, huggingface_hub would send HF_TOKEN by itself.)
+so running the snippet never sends a Hugging Face token there. (Its huggingface_hub Python reads
+`os.environ[...]`, not `.get`: given no token, huggingface_hub would send HF_TOKEN by itself.)
+
+An OpenAI-compatible endpoint (`openai_model` given: the served model's name) gets what the app
+sends it (`openai_call`): Python with the `openai` package, where the token is optional, and cURL
+to the same `/v1` route, with an Authorization header only when `$ENDPOINT_TOKEN` is set.
 """
 
 from __future__ import annotations
@@ -20,8 +24,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from playground.config import DEFAULT_ROUTER_URL
+from playground.endpoint.discovery import api_base
 from playground.input.model_ref import is_endpoint_url
-from playground.input.request import ClientCall, GenerationRequest, Mode, client_call
+from playground.input.request import OPENAI_CHAT, ClientCall, GenerationRequest, Mode, client_call, openai_call
 
 HF_INFERENCE = "hf-inference"
 HF_TOKEN_VARIABLE = "HF_TOKEN"
@@ -29,15 +34,19 @@ ENDPOINT_TOKEN_VARIABLE = "ENDPOINT_TOKEN"
 AUTO = "auto"
 
 
-def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
-    """A script using huggingface_hub's InferenceClient that prints the streamed answer."""
+def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE,
+                   openai_model: str | None = None) -> str:
+    """A script using huggingface_hub's InferenceClient (the `openai` package for an OpenAI-compatible
+    endpoint) that prints the streamed answer."""
+    if openai_model is not None:
+        return _openai_python(request, openai_model, token_variable)
     call = client_call(request)
     lines = [
         "import os",
         "",
         "from huggingface_hub import InferenceClient",
         "",
-        *_router_note_python(router_url),
+        *([] if is_endpoint_url(request.model) else _router_note_python(router_url)),
         "client = InferenceClient(",
         f"    model={request.model!r},",
         f"    provider={request.provider!r},",
@@ -53,14 +62,18 @@ def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_
     return "\n".join(lines) + "\n"
 
 
-def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
-    """A cURL command posting the same JSON body to the same URL; prints the raw event stream."""
-    url, body, note = http_request(request, router_url)
+def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE,
+                 openai_model: str | None = None) -> str:
+    """A cURL command posting the same JSON body to the same URL; prints the raw event stream. For
+    an endpoint URL the Authorization header is sent only when the variable is set."""
+    url, body, note = openai_request(request, openai_model) if openai_model is not None else http_request(request, router_url)
+    header = f'"Authorization: Bearer ${token_variable}"'
+    optional = is_endpoint_url(request.model)
     lines = [f"# {line}" for line in note]
     lines += [
         f"curl -N {shlex.quote(url)} \\",
         "    -X POST \\",
-        f'    -H "Authorization: Bearer ${token_variable}" \\',
+        f"    ${{{token_variable}:+-H {header}}} \\" if optional else f"    -H {header} \\",
         "    -H 'Content-Type: application/json' \\",
         f"    -d {shlex.quote(json.dumps(body, indent=4, ensure_ascii=False))}",
     ]
@@ -92,6 +105,38 @@ def http_request(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_UR
     if request.mode is Mode.CHAT:
         return _chat_request(request, call, router)
     return _completion_request(request, call, router)
+
+
+def openai_request(request: GenerationRequest, served_model: str) -> tuple[str, dict[str, Any], list[str]]:
+    """(url, JSON body, notes) that the `openai` package posts for `openai_call(request, served_model)`."""
+    call = openai_call(request, served_model)
+    route = "/v1/chat/completions" if call.method == OPENAI_CHAT else "/v1/completions"
+    return api_base(request.model) + route, {**call.kwargs, "stream": True}, []
+
+
+def _openai_python(request: GenerationRequest, served_model: str, token_variable: str) -> str:
+    call = openai_call(request, served_model)
+    base = api_base(request.model) + "/v1"
+    lines = [
+        "import os",
+        "",
+        "from openai import OpenAI",
+        "",
+        f"# {token_variable} is optional: a server started without a key ignores the placeholder.",
+        f'client = OpenAI(base_url={base!r}, api_key=os.environ.get("{token_variable}", "EMPTY"))',
+        "",
+        f"stream = client.{call.method}(",
+        *[f"    {key}={_python_value(value)}," for key, value in call.kwargs.items()],
+        "    stream=True,",
+        ")",
+        "for chunk in stream:",
+    ]
+    if call.method == OPENAI_CHAT:
+        lines += ["    if chunk.choices and chunk.choices[0].delta.content:",
+                  '        print(chunk.choices[0].delta.content, end="", flush=True)']
+    else:
+        lines += ["    if chunk.choices:", '        print(chunk.choices[0].text, end="", flush=True)']
+    return "\n".join([*lines, "print()"]) + "\n"
 
 
 def _completion_request(request: GenerationRequest, call: ClientCall, router: str) -> tuple[str, dict[str, Any], list[str]]:

@@ -227,8 +227,9 @@ def test_a_hosted_model_without_token_asks_for_one_before_sending(server: Protoc
 def test_an_endpoint_url_is_called_directly_without_hub_lookups(server: ProtocolServer, backend: Backend) -> None:
     events = run(backend, completion(f"{server.url}/tgi/mine"), token=None)
     assert text_of(events)
-    assert [r.path for r in server.requests] == ["/tgi/mine"]
-    assert "authorization" not in server.requests[0].headers
+    # The endpoint's protocol is asked first (TGI's /info answers), then the stream: no Hub lookup.
+    assert [r.path for r in server.requests] == ["/tgi/mine/info", "/tgi/mine"]
+    assert all("authorization" not in r.headers for r in server.requests)
 
 
 def test_greedy_temperature_zero_turns_sampling_off(server: ProtocolServer, backend: Backend) -> None:

@@ -8,8 +8,9 @@ and compares the bodies it receives with the app's own.
 
 The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`;
 for an endpoint URL on another host than Hugging Face's, the caller names `ENDPOINT_TOKEN` instead,
-so running the snippet never sends a Hugging Face token there. (Its huggingface_hub Python reads
-`os.environ[...]`, not `.get`: given no token, huggingface_hub would send HF_TOKEN by itself.)
+so running the snippet never sends a Hugging Face token there. (Its huggingface_hub Python
+never passes None: given no token, huggingface_hub would send HF_TOKEN by itself; for another host
+it passes the placeholder "EMPTY", which a server started without a key ignores.)
 
 An OpenAI-compatible endpoint (`openai_model` given: the served model's name) gets what the app
 sends it (`openai_call`): Python with the `openai` package, where the token is optional, and cURL
@@ -50,7 +51,7 @@ def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_
         "client = InferenceClient(",
         f"    model={request.model!r},",
         f"    provider={request.provider!r},",
-        f'    api_key=os.environ["{token_variable}"],',
+        _python_api_key(token_variable),
         ")",
         "",
         f"stream = client.{call.method}(",
@@ -112,6 +113,14 @@ def openai_request(request: GenerationRequest, served_model: str) -> tuple[str, 
     call = openai_call(request, served_model)
     route = "/v1/chat/completions" if call.method == OPENAI_CHAT else "/v1/completions"
     return api_base(request.model) + route, {**call.kwargs, "stream": True}, []
+
+
+def _python_api_key(token_variable: str) -> str:
+    """The InferenceClient's `api_key` line: the Hugging Face token is required; an endpoint's key is
+    optional, and its absence sends a placeholder rather than None (which would send HF_TOKEN)."""
+    if token_variable == ENDPOINT_TOKEN_VARIABLE:
+        return f'    api_key=os.environ.get("{token_variable}", "EMPTY"),  # a placeholder, never your Hugging Face token'
+    return f'    api_key=os.environ["{token_variable}"],'
 
 
 def _openai_python(request: GenerationRequest, served_model: str, token_variable: str) -> str:

@@ -25,7 +25,7 @@ from playground.input.model_ref import is_endpoint_url
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode, client_call
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
-from playground.saved.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, http_request, javascript_snippet, python_snippet
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest
 
@@ -279,3 +279,14 @@ def _keyword(call: ast.Call, name: str) -> ast.expr:
 
 def _literal_keywords(call: ast.Call, skip: set[str] = frozenset()) -> dict[str, object]:
     return {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg not in skip}
+
+
+def test_an_endpoint_snippet_run_without_an_endpoint_token_answers_and_never_sends_hf_token(
+        server: ProtocolServer, tmp_path: Path) -> None:
+    """A local server that needs no key: the snippet runs (no KeyError), and the HF_TOKEN in the
+    caller's environment stays home (huggingface_hub would send it for a missing key)."""
+    request = completion(f"{server.url}/tgi/local-model")
+    output = _run_python(python_snippet(request, token_variable=ENDPOINT_TOKEN_VARIABLE), server, tmp_path)
+    assert output.strip()
+    (post,) = server.posts()
+    assert TEST_TOKEN not in post.headers.get("authorization", "")

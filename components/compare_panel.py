@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -22,6 +23,7 @@ from components.messages import error_html, error_text, stats_text
 from components.page import Page
 from components.run_words import status_card, status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
+from components.share_code import token_variable
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.inference.clock import Heartbeat
@@ -263,7 +265,7 @@ def history_entry(base: GenerationRequest, results: ResultSet) -> dict:
 
 def share_and_code(ctx: RunContext, base: GenerationRequest, panes: list[Pane], page: str) -> list[str]:
     called = [called_request(ctx, job.request) for job in compare_jobs(base, panes)]
-    return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url)]
+    return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url, partial(token_variable, ctx))]
 
 
 def compare_code(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], page: str) -> dict:

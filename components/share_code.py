@@ -53,11 +53,16 @@ def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str,
     called = request.model_copy(update={"model": local_url}) if local_url else request
     router = ctx.settings.router_url
     link = f"{page_url}?{share_query(request)}"
-    # Another host's URL gets the Endpoint token, never a Hugging Face token: so does the snippet.
-    variable = ENDPOINT_TOKEN_VARIABLE if is_foreign_endpoint(request.model, ctx.settings) else HF_TOKEN_VARIABLE
+    variable = token_variable(ctx, request.model)
     served = openai_model(request, info)
     return [link, python_snippet(called, router, variable, served), curl_snippet(called, router, variable, served),
             javascript_snippet(called, variable)]
+
+
+def token_variable(ctx: RunContext, model: str) -> str:
+    """The environment variable a snippet reads the token from: another host's URL gets the Endpoint
+    token, never a Hugging Face token, as the app's own requests do."""
+    return ENDPOINT_TOKEN_VARIABLE if is_foreign_endpoint(model, ctx.settings) else HF_TOKEN_VARIABLE
 
 
 def openai_model(request: GenerationRequest, info: ServerInfo | None) -> str | None:

@@ -16,6 +16,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from components.messages import error_html, error_text, info_html
 from components.page import Page
 from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
+from components.share_code import token_variable
 from playground import errors as e
 from playground.inference.clock import Heartbeat
 from playground.input.request import GenerationRequest
@@ -192,7 +194,7 @@ def history_entry(base: GenerationRequest, grid: Grid, results: ResultSet) -> di
 
 def share_and_code(ctx: RunContext, base: GenerationRequest, grid: Grid, cells: list[Cell], page: str) -> list[str]:
     called = [called_request(ctx, cell.request) for cell in cells]
-    return [f"{page}?{sweep_share_query(base, grid)}", sweep_snippet(called, ctx.settings.router_url)]
+    return [f"{page}?{sweep_share_query(base, grid)}", sweep_snippet(called, ctx.settings.router_url, partial(token_variable, ctx))]
 
 
 def sweep_code(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], page: str) -> dict:

@@ -115,12 +115,17 @@ def openai_request(request: GenerationRequest, served_model: str) -> tuple[str, 
     return api_base(request.model) + route, {**call.kwargs, "stream": True}, []
 
 
-def _python_api_key(token_variable: str) -> str:
-    """The InferenceClient's `api_key` line: the Hugging Face token is required; an endpoint's key is
-    optional, and its absence sends a placeholder rather than None (which would send HF_TOKEN)."""
+def python_api_key(token_variable: str) -> str:
+    """The InferenceClient's `api_key` expression: the Hugging Face token is required; an endpoint's
+    key is optional, and its absence sends a placeholder rather than None (which would send HF_TOKEN)."""
     if token_variable == ENDPOINT_TOKEN_VARIABLE:
-        return f'    api_key=os.environ.get("{token_variable}", "EMPTY"),  # a placeholder, never your Hugging Face token'
-    return f'    api_key=os.environ["{token_variable}"],'
+        return f'os.environ.get("{token_variable}", "EMPTY")'
+    return f'os.environ["{token_variable}"]'
+
+
+def _python_api_key(token_variable: str) -> str:
+    comment = "  # a placeholder, never your Hugging Face token" if token_variable == ENDPOINT_TOKEN_VARIABLE else ""
+    return f"    api_key={python_api_key(token_variable)},{comment}"
 
 
 def _openai_python(request: GenerationRequest, served_model: str, token_variable: str) -> str:

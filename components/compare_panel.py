@@ -17,7 +17,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_token, visitor_tokens
+from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
 from components.messages import error_html, error_text, stats_text
 from components.page import Page
@@ -185,7 +185,7 @@ def make_compare_handler(ctx: RunContext, panel: ComparePanel):
     `panes`, `model_a`, `provider_a`, `mode_a`, ... `mode_d`, by name."""
 
     def generate_all(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        runner = visitor_for(request.session_hash if request else None, Limits.from_settings(ctx.settings))
+        runner = visitor_for(session_of(request), Limits.from_settings(ctx.settings))
         yield from run_compare(ctx, panel, values, oauth_token, page_url(request), runner)
 
     return generate_all

@@ -104,6 +104,11 @@ def page_url(request: gr.Request | None) -> str:
     return referer.split("?", 1)[0] if referer else ""
 
 
+def session_of(request: gr.Request | None) -> str | None:
+    """The visitor's Gradio session (its hash): leaving the page ends that session's runs."""
+    return getattr(request, "session_hash", None) or None
+
+
 def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
     """The mode the Hub suggests for `model` ("Model" and each Compare pane), or the current one when
     it can't tell. Never raises: an error here would turn the Mode control into an error badge while

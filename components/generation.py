@@ -16,7 +16,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_events import ChatWiring, chat_wiring
-from components.context import RunContext, Update, checked_request, visitor_tokens
+from components.context import RunContext, Update, checked_request, session_of, visitor_tokens
 from components.form import read_form
 from components.messages import (
     FALLBACK_IDLE,
@@ -40,6 +40,7 @@ from playground.input.form_values import FormValues
 from playground.input.request import GenerationRequest, Mode
 from playground.local.setup import local_model_installed
 from playground.runs.fallback import choose_fallback, fallback_request, offered_fallback
+from playground.runs.slots import ended_with_session
 from playground.saved.history import fallback_label, new_entry
 
 # Gradio's preprocess (per input) and postprocess (per output) each hop to a worker thread, and
@@ -114,12 +115,12 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring
     of the `/generate` API's inputs. With `chat`, a Chat-mode message goes to the visitor's conversation
     (`chat_state`); without, it is sent on its own."""
 
-    def generate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+    def generate(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[Update]:
         tokens = visitor_tokens(ctx, values, oauth_token)
         if chat is not None and values.get("mode") == Mode.CHAT.value:
-            yield from chat.run(read_form(values), tokens, values.get("chat_state"))
+            yield from chat.run(read_form(values), tokens, values.get("chat_state"), session_of(request))
             return
-        yield from _generate(ctx, outputs, read_form(values), tokens, fallback)
+        yield from _generate(ctx, outputs, read_form(values), tokens, fallback, session_of(request))
 
     return generate
 
@@ -127,14 +128,16 @@ def make_generate_handler(ctx: RunContext, outputs: RunOutputs, chat: ChatWiring
 def make_chat_handler(ctx: RunContext, chat: ChatWiring) -> Callable[..., Iterator[Update]]:
     """The Chat-mode Generate: the message goes to the visitor's conversation (`chat_state`)."""
 
-    def generate_chat(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+    def generate_chat(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[Update]:
         tokens = visitor_tokens(ctx, values, oauth_token)
-        yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), tokens, values.get("chat_state"))
+        yield from chat.run(read_form({**values, "mode": Mode.CHAT.value}), tokens, values.get("chat_state"), session_of(request))
 
     return generate_chat
 
 
-def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, tokens: Tokens, fallback: bool = False) -> Iterator[Update]:
+def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, tokens: Tokens, fallback: bool = False,
+              session: str | None = None) -> Iterator[Update]:
+    """Checks the form, then streams the answer; leaving the page (`session`'s unload) ends it."""
     try:
         request = checked_request(ctx, form)
         tokens.check()
@@ -144,12 +147,13 @@ def _generate(ctx: RunContext, out: RunOutputs, form: FormValues, tokens: Tokens
         return
     sending = f"Sending to {request.model} instead of {failed_model} (fallback)…" if failed_model else "Sending…"
     # The request leaves before "Sending…" is shown: Gradio's work on that update overlaps the wait.
-    events = ctx.backend.run(request, tokens.for_model(request.model, ctx.settings))
-    with closing(events):  # also when the page goes away (or Stop) before the first event
-        yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
-               **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}
-        yield from _render_run(events, out, request, fallback_for=failed_model, fallback_models=ctx.settings.fallback_models,
-                               update_interval=ctx.settings.ui_update_interval)
+    with ended_with_session(session) as left:
+        events = ctx.backend.run(request, tokens.for_model(request.model, ctx.settings), left)
+        with closing(events):  # also when the page goes away (or Stop) before the first event
+            yield {out.status: gr.update(value=info_html(sending), visible=True), out.stats: "", out.finished: None,
+                   **out.optional(gr.update(value=FALLBACK_IDLE, visible=False), gr.update(visible=False))}
+            yield from _render_run(events, out, request, fallback_for=failed_model,
+                                   fallback_models=ctx.settings.fallback_models, update_interval=ctx.settings.ui_update_interval)
 
 
 def _fallback_of(ctx: RunContext, request: GenerationRequest) -> tuple[str, GenerationRequest]:

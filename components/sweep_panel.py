@@ -22,7 +22,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, visitor_tokens
+from components.context import RunContext, check_models_allowed, page_url, session_of, visitor_tokens
 from components.messages import error_html, error_text, info_html
 from components.page import Page
 from components.run_words import status_text
@@ -116,7 +116,7 @@ def make_sweep_handler(ctx: RunContext, panel: SweepPanel):
     """The "Run sweep" handler: `models`, `temperatures`, `seeds` and the form's fields, by name."""
 
     def run_sweep(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        runner = visitor_for(request.session_hash if request else None, Limits.from_settings(ctx.settings))
+        runner = visitor_for(session_of(request), Limits.from_settings(ctx.settings))
         yield from run_grid(ctx, panel, values, oauth_token, page_url(request), runner)
 
     return run_sweep

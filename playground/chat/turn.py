@@ -16,6 +16,7 @@ first answer at once, then at most one per interval, held ones leaving with the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -38,6 +39,21 @@ from playground.saved.history import new_entry
 
 class ChatBackend(Protocol):
     def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]: ...
+
+
+class CancellableBackend(Protocol):
+    def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]: ...
+
+
+@dataclass(frozen=True)
+class EndedBy:
+    """A ChatBackend whose runs end quietly once `cancel` is set (the visitor left the page)."""
+
+    backend: CancellableBackend
+    cancel: threading.Event
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        return self.backend.run(request, token, self.cancel)
 
 
 @dataclass(frozen=True)

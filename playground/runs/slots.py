@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -115,3 +117,18 @@ class Visitor:
 def visitor_for(session: str | None, limits: Limits) -> Visitor:
     """The runs of a Gradio session (`session_hash`); without one, a visitor of their own."""
     return Visitor(session, limits) if session else Visitor(limits=limits)
+
+
+@contextmanager
+def ended_with_session(session: str | None, slots: Slots = SLOTS) -> Iterator[threading.Event]:
+    """A cancel flag for one run of `session` (a Gradio session hash), set when the visitor leaves
+    the page (`Slots.end_session`, from the page's unload event). Without a session, a flag no one sets."""
+    cancel = threading.Event()
+    if session is None:
+        yield cancel
+        return
+    slots.watch(session, cancel)
+    try:
+        yield cancel
+    finally:
+        slots.forget(session, cancel)

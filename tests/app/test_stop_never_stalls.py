@@ -7,6 +7,7 @@ that never yielded stalled every visitor's Stop. Every long event now yields at 
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -80,7 +81,6 @@ def test_twenty_sweeps_from_one_session_stay_under_150_threads(app_url: str, ser
 def test_leaving_the_page_stops_that_visitors_sweep_only(server: ProtocolServer) -> None:
     """Gradio runs the page's unload events when a tab's connection closes (its heartbeat); here they
     are run as Gradio runs them, for one of two visitors, each with a sweep streaming."""
-    import gradio as gr
 
     server.token_delay = 0.2
     with running_app(server) as (demo, url):
@@ -88,9 +88,7 @@ def test_leaving_the_page_stops_that_visitors_sweep_only(server: ProtocolServer)
         left = leaving.submit(**{**SWEEP, "seeds": "1, 2", "max_new_tokens": 200}, api_name="/sweep")
         stays = staying.submit(**{**SWEEP, "seeds": "3", "max_new_tokens": 30}, api_name="/sweep")
         assert wait_for(lambda: server.open_streams == 3)
-        unload = [fn.fn for fn in demo.fns.values() if any(target[1] == "unload" for target in fn.targets)]
-        for visitor_left in unload:
-            visitor_left(gr.Request(session_hash=leaving.session_hash))
+        run_unload_events(demo, leaving.session_hash)
         assert wait_for(lambda: server.cancelled_streams == 2)  # the leaving visitor's two cells, at once
         assert wait_for(left.done)
         assert "stopped" in texts(left)
@@ -132,6 +130,15 @@ def test_the_session_cap_comes_from_the_environment_and_reaches_gradio(server: P
         assert sessions.capacity == 3 and len(sessions.session_data) <= 3  # the oldest were dropped
 
 
+def run_unload_events(demo: Any, session_hash: str) -> None:
+    """What Gradio runs when a visitor's page goes away (its connection's heartbeat ends)."""
+    import gradio as gr
+
+    for fn in demo.fns.values():
+        if any(target[1] == "unload" for target in fn.targets):
+            fn.fn(gr.Request(session_hash=session_hash))
+
+
 @contextmanager
 def running_app(server: ProtocolServer, **settings: Any) -> Iterator[tuple[Any, str]]:
     """The playground launched as main() launches it (its launch options), with a server token,
@@ -161,3 +168,50 @@ def _no_runs_left_behind():
 
     yield
     assert wait_for(lambda: SLOTS.in_flight() == 0, seconds=30)
+
+
+def test_leaving_the_page_stops_that_visitors_generate_only(server: ProtocolServer) -> None:
+    """A single Generate too: the page's unload ends the leaving visitor's stream, and only theirs."""
+    server.token_delay = 0.2
+    with running_app(server) as (demo, url):
+        leaving, staying = Client(url, verbose=False), Client(url, verbose=False)
+        left = leaving.submit(**{**FORM, "max_new_tokens": 200}, api_name="/generate")
+        stays = staying.submit(**{**FORM, "max_new_tokens": 12}, api_name="/generate")
+        assert wait_for(lambda: server.open_streams == 2)
+        run_unload_events(demo, leaving.session_hash)
+        assert wait_for(lambda: server.cancelled_streams == 1)
+        assert wait_for(left.done)
+        stays.result(timeout=60)
+        assert "tokens/s" in texts(stays) and server.cancelled_streams == 1
+
+
+def test_leaving_the_page_ends_a_chat_answer() -> None:
+    """The chat runners (Generate in Chat mode, Regenerate, an edit) take their backend's cancel flag
+    from the visitor's session: the unload's `end_session` ends the answer where it is."""
+    from components.chat_events import _start
+    from components.context import RunContext
+    from components.form import read_form
+    from playground.chat.conversation import Conversation
+    from playground.config import Settings
+    from playground.hf.tokens import Tokens
+    from playground.inference.events import Silence, Token
+    from playground.runs.slots import SLOTS
+    from tests.chat_updates import chat_outputs
+
+    class EndlessBackend:
+        """Answers forever, a token per tick, until its run's cancel flag is set."""
+
+        def run(self, request, token, cancel=None):
+            while not cancel.is_set():
+                yield Token("more ")
+                yield Silence(seconds=0.01, first_token=False, limit=120)
+
+    ctx = RunContext(backend=EndlessBackend(), settings=Settings(hf_token=None))
+    form = read_form({**FORM, "model": "http://127.0.0.1:9/", "mode": "Chat"})
+    updates = _start(ctx, chat_outputs(), form, Tokens(None, None), Conversation(), lambda chat: chat.ask("Hi"),
+                     session="visitor-leaving")
+    for _ in range(5):
+        next(updates)
+    SLOTS.end_session("visitor-leaving")
+    rest = list(itertools.islice(updates, 200))
+    assert len(rest) < 200  # it ended (an endless answer fills the slice, an update per 40 ms)

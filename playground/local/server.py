@@ -127,7 +127,7 @@ class LocalModelRoutes:
             return generation
         ids = wire.ChatIds.new()
         if body.stream:
-            return GenerationStream(_chat_events(generation, ids), turn)
+            return GenerationStream(_chat_events(generation, ids, body.alternatives_listed()), turn)
         return await _collect(turn, generation, lambda _tokens: wire.chat_answer(ids, generation))
 
     async def health(self, request: Request) -> Response:
@@ -223,11 +223,11 @@ def _tgi_events(generation: Generation, prefix: str) -> Generator[bytes, None, N
         generation.close()
 
 
-def _chat_events(generation: Generation, ids: wire.ChatIds) -> Generator[bytes, None, None]:
+def _chat_events(generation: Generation, ids: wire.ChatIds, listed: int) -> Generator[bytes, None, None]:
     try:
         for token in generation:
             if token.text:  # a half UTF-8 character or the end-of-turn token has no text to show
-                yield wire.sse(wire.chat_chunk(ids, token.text))
+                yield wire.sse(wire.chat_chunk(ids, token.text, logprobs=wire.chat_logprobs(token, listed)))
         last = wire.chat_chunk(ids, "", wire.chat_finish_reason(generation))
         yield wire.sse({**last, "usage": wire.chat_usage(generation)})
     except Exception as error:  # the 200 is already sent: the failure goes into the stream

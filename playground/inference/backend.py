@@ -28,6 +28,7 @@ from playground.hf.refused_params import call_without_refused
 from playground.inference.clock import NOTHING, Clock, SystemClock
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
 from playground.inference.http_errors import is_dropped_connection, to_playground_error
+from playground.inference.probabilities import TokenOdds, chat_odds, tgi_odds
 from playground.inference.retry import RetryPolicy, wait_reason
 from playground.inference.stream_reader import Ended, Failed, StreamReader
 from playground.input.model_ref import Resolver, is_endpoint_url
@@ -77,6 +78,7 @@ class _Piece:
     final: bool = False
     reasoning: str = ""
     usage: Usage | None = None
+    odds: tuple[TokenOdds, ...] = ()
 
 
 @dataclass
@@ -159,7 +161,7 @@ class Backend:
             if item.text or item.reasoning:
                 progress.tokens += 1
                 progress.first_token_at = progress.first_token_at or last
-                yield Token(item.text, item.reasoning)
+                yield Token(item.text, item.reasoning, item.odds)
         if not cancel.is_set() and not finished and progress.tokens:
             raise e.CutOffError(f"the stream ended after {progress.tokens} tokens without the model's final event")
 
@@ -250,7 +252,8 @@ def _pieces(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[_
 def _tgi_piece(item: Any) -> _Piece:
     if isinstance(item, str):  # `details` was refused: plain text, and no final event to see
         return _Piece(item, final=True)
-    return _Piece(item.token.text, final=item.generated_text is not None)
+    odds = tgi_odds(item)
+    return _Piece(item.token.text, final=item.generated_text is not None, odds=(odds,) if odds else ())
 
 
 def _chat_piece(item: Any) -> _Piece:
@@ -263,7 +266,7 @@ def _chat_piece(item: Any) -> _Piece:
     # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
     reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
     return _Piece(delta.content or "", final=choice.finish_reason is not None,
-                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage)
+                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage, odds=chat_odds(choice.logprobs))
 
 
 def _usage(usage: Any) -> Usage:

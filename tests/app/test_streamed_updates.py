@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import gradio as gr
 
-from components.generation import RunOutputs, _render_run
+from components.generation import RunOutputs, render_run
 from components.messages import FALLBACK_IDLE, STOPPED
 from playground.inference.events import Done, Event, RunStats, Token
 from playground.input.request import GenerationRequest
@@ -36,7 +36,7 @@ def completion_outputs() -> RunOutputs:
 def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
     out = completion_outputs()
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    updates = list(_render_run(StepBackend().run(request, None), out, request))
+    updates = list(render_run(StepBackend().run(request, None), out, request))
     return out, [update for update in updates if out.finished not in update]  # the last one is Done's
 
 
@@ -54,7 +54,7 @@ def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_
     assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
     assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    done = list(_render_run(StepBackend().run(request, None), out, request))[-1]
+    done = list(render_run(StepBackend().run(request, None), out, request))[-1]
     assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
 
 

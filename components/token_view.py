@@ -61,7 +61,7 @@ def _token_html(index: int, token: TokenOdds, continuable: bool) -> str:
 
 def _alternative_html(index: int, text: str | None, percent: float, chosen: bool, continuable: bool) -> str:
     shown = "other" if text is None else html.escape(repr(text))
-    words = f"<span>{shown}{' (chosen)' if chosen else ''}</span><span>{percent:.1f} %</span>"
+    words = f"<span>{shown}{' (chosen)' if chosen else ''}</span> <span>{percent:.1f} %</span>"
     style = " pg-chosen" if chosen else ""
     if text is None or chosen or not continuable:
         return f'<li><span class="pg-alt-text{style}">{words}</span></li>'

@@ -136,7 +136,7 @@ def app_form(tokens: int, probabilities: bool = False) -> dict[str, object]:
     return {
         "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
         **parameter_form_values(params, random_seed=False),
-        "session_token": "",
+        "session_token": "", "endpoint_token": "",
     }  # fmt: skip
 
 

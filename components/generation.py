@@ -31,7 +31,7 @@ from components.messages import (
     worth_showing,
 )
 from components.page import Page
-from components.token_view import finished_summary, view_update
+from components.token_view import finished_summary, streaming_html, view_update
 from playground import errors as e
 from playground.hf.tokens import Tokens
 from playground.inference.coalesce import coalesce
@@ -229,8 +229,12 @@ def _odds_view(out: RunOutputs, request: GenerationRequest, odds: list[TokenOdds
         return {}
     if not request.params.token_probabilities:
         return {out.probs_view: gr.update(value="", visible=False) if first else ""}
+    if kept is None and not first:  # streaming: a plain value that only grows (sent as an append)
+        return {out.probs_view: streaming_html(odds) if odds else ""}
+    if kept is None:
+        return {out.probs_view: gr.update(value=streaming_html(odds) if odds else "", visible=bool(odds))}
     update = {out.probs_view: view_update(odds, continuable=request.mode is Mode.COMPLETION)}
-    if kept is not None and out.probs_shown is not None:
+    if out.probs_shown is not None:
         update[out.probs_shown] = (request, kept) if kept else None
     return update
 

@@ -27,7 +27,8 @@ CSS = """
 .pg-tint-0 { background: #f4a3a3; } .pg-tint-1 { background: #f8c99b; } .pg-tint-2 { background: #f6e7a1; }
 .pg-tint-3 { background: #cde9c4; } .pg-tint-4 { background: transparent; }
 .pg-alts { display: none; position: absolute; left: 0; top: 1.8em; z-index: 20; min-width: 14rem; background: #fff; color: #111;
-           border: 1px solid #999; border-radius: 6px; padding: 0.3rem; box-shadow: 0 2px 8px rgba(0,0,0,0.2); white-space: normal; }
+           border: 1px solid #999; border-radius: 6px; padding: 0.3rem; box-shadow: 0 2px 8px rgba(0,0,0,0.2); white-space: nowrap;
+           line-height: 1.4; }
 .pg-tok-wrap:focus-within .pg-alts { display: block; }
 .pg-alts ol { margin: 0; padding-left: 0; list-style: none; }
 .pg-alt, .pg-alt-text { display: flex; justify-content: space-between; gap: 1rem; width: 100%; border: 0; background: none;
@@ -41,12 +42,24 @@ CSS = """
 
 def answer_html(tokens: Sequence[TokenOdds], continuable: bool) -> str:
     """The tinted answer with its legend; `continuable` makes each alternative a button."""
-    legend = "".join(f'<span class="pg-tint-{band}">{html.escape(words)}</span>' for band, words in enumerate(BANDS))
-    how = "Click a token for its alternatives" + ("; click an alternative to continue from it." if continuable else ".")
-    note = "" if continuable else f'<div class="pg-odds-note">{html.escape(CHAT_NOTE)}</div>'
     body = "".join(_token_html(index, token, continuable) for index, token in enumerate(tokens))
-    return (f'<div class="pg-odds"><div class="pg-odds-legend">Token probabilities: {legend} {how}</div>{note}'
-            f'<div class="pg-odds-tokens">{body}</div></div>')
+    return f"{_head(continuable)}{body}</div></div>"
+
+
+def streaming_html(tokens: Sequence[TokenOdds]) -> str:
+    """The tinted tokens while the answer streams, without their alternatives (drawn once it is
+    done). Each update only adds to the end of the last one, tags left open for the browser to
+    close, so Gradio sends only what was added (its diff of a text that grows is an append)."""
+    body = "".join(f'<span class="pg-tok pg-tint-{tint_band(token.probability)}">{html.escape(token.text)}</span>' for token in tokens)
+    return _head(continuable=False, streaming=True) + body
+
+
+def _head(continuable: bool, streaming: bool = False) -> str:
+    legend = "".join(f'<span class="pg-tint-{band}">{html.escape(words)}</span>' for band, words in enumerate(BANDS))
+    how = "Alternatives once the answer is done." if streaming else (
+        "Click a token for its alternatives" + ("; click an alternative to continue from it." if continuable else "."))
+    note = "" if continuable or streaming else f'<div class="pg-odds-note">{html.escape(CHAT_NOTE)}</div>'
+    return f'<div class="pg-odds"><div class="pg-odds-legend">Token probabilities: {legend} {how}</div>{note}<div class="pg-odds-tokens">'
 
 
 def _token_html(index: int, token: TokenOdds, continuable: bool) -> str:

@@ -84,3 +84,19 @@ def test_chat_shows_alternatives_without_offering_continuations(page, server: Pr
     alternatives = page.get_by_role("group", name="Alternatives for token 2")
     expect(alternatives).to_contain_text("%")
     expect(alternatives.get_by_role("button")).to_have_count(0)
+
+
+def test_the_built_in_model_tints_its_answer_and_lists_alternatives(fresh_page) -> None:
+    """No network: llama.cpp's own probabilities, through our local server, drawn the same way."""
+    page = fresh_page
+    page.get_by_role("radio", name="Completion").check()
+    tick_probabilities(page)
+    page.locator("input[aria-label='number input for Max new tokens']").fill("8")
+    generate(page, "The capital of France is")
+    expect(page.locator("#pg-stats")).to_contain_text("perplexity", timeout=60_000)
+    tokens = page.locator("#pg-odds .pg-tok")
+    expect(tokens.first).to_be_visible()
+    tokens.first.click()
+    alternatives = page.get_by_role("group", name="Alternatives for token 1")
+    expect(alternatives).to_contain_text("(chosen)")
+    expect(alternatives.get_by_role("button")).not_to_have_count(0)  # Completion: each other alternative continues

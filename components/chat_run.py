@@ -25,6 +25,7 @@ from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structur
 from playground.chat.turn import Answering, ChatBackend, DoesNotFit, Failed, Finished, Started, run_turn
 from playground.chat.usage import tokens_text
 from playground.inference.events import Silence, Waiting
+from playground.inference.probabilities import asks_for_probabilities
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, parse_request
 from playground.input.response_format import ResponseFormat
@@ -142,7 +143,7 @@ def _finished(out: ChatOutputs, event: Finished, request: GenerationRequest) -> 
     update = {**_shown(out, event.conversation), out.status: status, out.stats: line, out.finished: event.entry,
               out.panel.verdict: verdict_html(event.verdict)}
     if out.probs_view is not None:  # a chat answer can't be continued portably: alternatives shown, not offered
-        update[out.probs_view] = view_update(event.odds if request.params.token_probabilities else (), continuable=False)
+        update[out.probs_view] = view_update(event.odds if asks_for_probabilities(request.params) else (), continuable=False)
     return update
 
 

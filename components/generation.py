@@ -36,7 +36,7 @@ from playground import errors as e
 from playground.hf.tokens import Tokens
 from playground.inference.coalesce import coalesce
 from playground.inference.events import Done, Event, Silence, Token, Waiting
-from playground.inference.probabilities import TokenOdds, bounded
+from playground.inference.probabilities import TokenOdds, asks_for_probabilities, bounded
 from playground.input.form_values import FormValues
 from playground.input.request import GenerationRequest, Mode
 from playground.local.setup import local_model_installed
@@ -204,20 +204,25 @@ def render_run(events: Iterator[Event], out: RunOutputs, request: GenerationRequ
                 update = {out.output: text, out.status: status, out.stats: "", **out.optional(FALLBACK_IDLE, STOPPED)}
                 yield {**update, **_odds_view(out, request, odds, first=reshow)}
             elif isinstance(event, Done):
-                kept = bounded(odds)
-                entry = new_entry(request, text, event.stats.record(), ignored_params=event.stats.ignored_params,
-                                  fallback_for=fallback_for, token_odds=kept, continued_from=continued_from).model_dump(mode="json")
-                stats = f"{label} · {stats_text(event.stats)}" if label else stats_text(event.stats)
-                probs = finished_summary(request, odds)
-                stats = f"{stats} · {probs}" if probs else stats
                 # Unchanged since the first token (no notice came up): a plain value, nothing to rebuild.
                 status = answering if text and silence_shown is None else _finished_status(event, label)
-                done = {out.status: status, out.stats: stats, out.finished: entry, **out.optional(FALLBACK_IDLE, STOPPED),
-                        **_odds_view(out, request, odds, first=True, kept=kept)}
+                done = {out.status: status, **_finished(out, request, event, text, odds, label, fallback_for, continued_from)}
                 yield {out.output: text, **done} if text else done
     except e.PlaygroundError as error:
         offer = offered_fallback(error, request.model, fallback_models, local_model_installed()) if fallback_for is None else None
         yield run_failure(out, error, partial_output=text, offer=offer)
+
+
+def _finished(out: RunOutputs, request: GenerationRequest, done: Done, text: str, odds: list[TokenOdds], label: str | None,
+              fallback_for: str | None, continued_from: str | None) -> Update:
+    """A finished run's stats line (with its label and probability figures), history entry and view."""
+    kept = bounded(odds)
+    entry = new_entry(request, text, done.stats.record(), ignored_params=done.stats.ignored_params,
+                      fallback_for=fallback_for, token_odds=kept, continued_from=continued_from).model_dump(mode="json")
+    stats = f"{label} · {stats_text(done.stats)}" if label else stats_text(done.stats)
+    probs = finished_summary(request, odds)
+    stats = f"{stats} · {probs}" if probs else stats
+    return {out.stats: stats, out.finished: entry, **out.optional(FALLBACK_IDLE, STOPPED), **_odds_view(out, request, odds, first=True, kept=kept)}
 
 
 def _odds_view(out: RunOutputs, request: GenerationRequest, odds: list[TokenOdds], first: bool,
@@ -227,7 +232,7 @@ def _odds_view(out: RunOutputs, request: GenerationRequest, odds: list[TokenOdds
     gets a plain unchanged value (left out, Gradio would rebuild it each update)."""
     if out.probs_view is None:
         return {}
-    if not request.params.token_probabilities:
+    if not asks_for_probabilities(request.params):
         return {out.probs_view: gr.update(value="", visible=False) if first else ""}
     if kept is None and not first:  # streaming: a plain value that only grows (sent as an append)
         return {out.probs_view: streaming_html(odds) if odds else ""}

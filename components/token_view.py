@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import gradio as gr
 
-from playground.inference.probabilities import BANDS, Summary, TokenOdds, shown_alternatives, summarise, tint_band
+from playground.inference.probabilities import BANDS, Summary, TokenOdds, asks_for_probabilities, shown_alternatives, summarise, tint_band
 from playground.input.request import GenerationRequest
 
 NONE_SENT = "no token probabilities from this model/provider"
@@ -99,4 +99,4 @@ def view_update(tokens: Sequence[TokenOdds], continuable: bool) -> dict:
 
 def finished_summary(request: GenerationRequest, tokens: Sequence[TokenOdds]) -> str | None:
     """The stats line's addition for a finished run, or None when the option was off."""
-    return summary_text(summarise(tokens)) if request.params.token_probabilities else None
+    return summary_text(summarise(tokens)) if asks_for_probabilities(request.params) else None

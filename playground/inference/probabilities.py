@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from playground.input.params import TOP_ALTERNATIVES
+from playground.input.params import TOP_ALTERNATIVES, GenerationParams
 
 UNLIKELY = 0.10  # a token picked under this probability counts as "unlikely" in the summary
 MAX_KEPT_TOKENS = 1_024  # per run, in the history: the browser's storage is small
@@ -70,6 +70,11 @@ def _number(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value) if math.isfinite(value) and value <= 0 else None
+
+
+def asks_for_probabilities(params: GenerationParams) -> bool:
+    """Whether the run's "Token probabilities" option is on (the one place outside the declaration that names it)."""
+    return params.token_probabilities
 
 
 def tgi_odds(item: Any) -> TokenOdds | None:

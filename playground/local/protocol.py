@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from playground.input.params import SEED_MAX, field_default
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import Generation, Sampling, Token
+from playground.local.odds import top_tokens
 from playground.local.options import declared, option_fields, sampler_options, sampling_filters
 
 # The engine's own settings, read by name below; every other declared parameter with a llama.cpp
@@ -238,11 +239,6 @@ def token_dict(token: Token) -> dict[str, Any]:
     return {"id": token.id, "text": token.text, "logprob": token.logprob, "special": token.special}
 
 
-def top_tokens(token: Token) -> list[dict[str, Any]]:
-    """TGI's `top_tokens` at one place: the likeliest tokens, best first."""
-    return [{"id": alt.id, "text": alt.text, "logprob": alt.logprob, "special": False} for alt in token.top]
-
-
 def tgi_token_event(index: int, token: Token, generation: Generation, prefix: str) -> dict[str, Any]:
     """One token; the last one (finish_reason set) also carries the whole text and the details."""
     last = generation.finish_reason is not None
@@ -287,18 +283,6 @@ def chat_finish_reason(generation: Generation) -> str:
 def chat_chunk(ids: ChatIds, text: str, finish_reason: str | None = None, logprobs: dict[str, Any] | None = None) -> dict[str, Any]:
     choice = {"index": 0, "delta": {"role": "assistant", "content": text}, "logprobs": logprobs, "finish_reason": finish_reason}
     return {**ids.envelope("chat.completion.chunk"), "choices": [choice]}
-
-
-def chat_logprobs(token: Token, listed: int) -> dict[str, Any] | None:
-    """OpenAI's `logprobs` of one chunk: the token, its log-probability and `listed` alternatives."""
-    if token.logprob is None:
-        return None
-
-    def entry(text: str, logprob: float) -> dict[str, Any]:
-        return {"token": text, "logprob": logprob, "bytes": list(text.encode("utf-8"))}
-
-    top = [entry(alt.text, alt.logprob) for alt in token.top[:listed]]
-    return {"content": [{**entry(token.text, token.logprob), "top_logprobs": top}]}
 
 
 def chat_usage(generation: Generation) -> dict[str, int]:

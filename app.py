@@ -22,6 +22,7 @@ from components import (
     parameters_panel,
     preflight_panel,
     presets_panel,
+    probs_panel,
     run_panel,
     search_panel,
     sweep_panel,
@@ -110,6 +111,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 search = search_panel.build(query)
                 response_format = format_panel.build(model.mode)
                 run = run_panel.build(model.mode)
+                probs = probs_panel.build()
                 chat = chat_panel.build(run.output, model.mode)
                 code = code_panel.build()
             with gr.Tab("Compare", id=COMPARE_TAB):
@@ -126,7 +128,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
             group_history = group_history_panel.build()
     form = Form.build(model, params, run.prompt, response_format)
     return Page(demo=demo, tabs=tabs, auth=auth, model=model, search=search, response_format=response_format, run=run,
-                chat=chat, code=code, compare=compare, sweep=sweep, big_text=big_text, preflight=preflight, presets=presets,
+                probs=probs, chat=chat, code=code, compare=compare, sweep=sweep, big_text=big_text, preflight=preflight, presets=presets,
                 params=params, history=history, group_history=group_history, form=form, finished_run=finished_run)
 
 
@@ -140,6 +142,7 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     big_text_panel.wire(ctx, page)
     parameters_panel.wire(ctx, page)
     run_panel.wire(ctx, page)  # Generate, in both modes, and the /generate API
+    probs_panel.wire(ctx, page)  # continuing from an alternative
     chat_panel.wire(ctx, page)
     format_panel.wire(ctx, page)
     code_panel.wire(ctx, page)

@@ -38,7 +38,7 @@ class ChatWiring:
 def chat_outputs(page: Page) -> ChatOutputs:
     """Where a chat run's updates go: the conversation, the Prompt, the run panel's status and stats."""
     run = page.run
-    return ChatOutputs(page.chat, run.prompt, run.status, run.stats, page.finished_run, run.stopped)
+    return ChatOutputs(page.chat, run.prompt, run.status, run.stats, page.finished_run, run.stopped, page.probs.view)
 
 
 def chat_wiring(ctx: RunContext, page: Page) -> ChatWiring:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # names only (see above)
     from components.parameters_panel import ParametersPanel
     from components.preflight_panel import PreflightPanel
     from components.presets_panel import PresetsPanel
+    from components.probs_panel import ProbsPanel
     from components.run_panel import RunPanel
     from components.search_panel import SearchPanel
     from components.sweep_panel import SweepPanel
@@ -50,6 +51,7 @@ class Page:
     search: SearchPanel
     response_format: FormatPanel
     run: RunPanel
+    probs: ProbsPanel
     chat: ChatPanel
     code: CodePanel
     compare: ComparePanel

@@ -18,6 +18,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         pieces       a stream's items (TGI, chat, OpenAI completions) as text, final event and token counts
         events       what a run reports: waiting, silence (the heartbeat), token, done
         coalesce     merges a fast stream's events into fewer page updates
+        probabilities token probabilities: each token's odds and alternatives, percentages, summary, tint bands
         retry        the retry policy (pure: decides how long to wait, never sleeps)
         clock        real and fake time for the retry loop
         http_errors  huggingface_hub / HTTP failures mapped onto the error tree, in one place
@@ -52,6 +53,6 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         providers    the inference providers huggingface_hub knows
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
-    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay
+    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an alternative
     local/       the built-in local model (llama.cpp behind the same protocol)
 """

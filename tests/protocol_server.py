@@ -15,6 +15,10 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     tags, `test/reasoning-model` a `reasoning_content`
                                                     field, `test/json-model` JSON; a last `usage` chunk
                                                     when `stream_options.include_usage` asks for one)
+                                                    token probabilities: TGI `top_tokens` for `top_n_tokens`,
+                                                    chat `logprobs` for `logprobs`/`top_logprobs`, both
+                                                    deterministic (`protocol_answers.PICKED`); the
+                                                    `test/no-probs-*` models ignore the request
     POST /{provider}/v1/chat/completions            other providers; model from the body
     POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
                                                     a direct TGI endpoint for model `tgi/{name}`
@@ -124,6 +128,7 @@ class Model:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> router facts (context_length, ...)
     trending: int = 0  # higher sorts first in a search
     answers: str = "echo"  # chat answers: "echo", "think" (<think> tags), "reasoning" (reasoning_content), "json"
+    probabilities: bool = True  # False: ignores top_n_tokens and logprobs, as many providers do
 
     def status(self, provider: str) -> str:
         return self.statuses.get(provider, "live")
@@ -134,6 +139,8 @@ BUILTIN_MODELS = {
     "test/tiny-gpt": Model("text-generation", {"hf-inference": "text-generation"}),
     "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
     "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
+    "test/no-probs-model": Model("text-generation", {"hf-inference": "text-generation"}, probabilities=False),
+    "test/no-probs-chat": Model("text-generation", {"hf-inference": "conversational"}, probabilities=False),
     "test/think-model": Model("text-generation", _CHAT, answers="think"),
     "test/reasoning-model": Model("text-generation", _CHAT, answers="reasoning"),
     "test/json-model": Model("text-generation", _CHAT, answers="json",
@@ -463,10 +470,11 @@ class ProtocolServer:
         )  # fmt: skip
         prefix = body["inputs"] if params.get("return_full_text") else ""
         seed = params.get("seed")
+        top_n = int(params.get("top_n_tokens") or 0) if self._model(model_id, request).probabilities else 0  # type: ignore[union-attr]
         return self._deliver(
             reply,
             stream=bool(body.get("stream")),
-            events=answers.tgi_stream(generation, seed, prefix=prefix),
+            events=answers.tgi_stream(generation, seed, prefix=prefix, top_n_tokens=top_n),
             whole=answers.tgi_answer(generation, seed, details=bool(params.get("details")), prefix=prefix),
         )
 
@@ -485,7 +493,10 @@ class ProtocolServer:
         style = self._model(model_id).answers  # type: ignore[union-attr]  # _refusal checked it exists
         generation = answers.think_tokens(generation) if style == "think" else generation
         generation = answers.json_answer(body["messages"]) if style == "json" else generation
-        events = (answers.reasoning_stream if style == "reasoning" else answers.chat_stream)(generation, model=model_id, answer_id=answer_id)
+        if style == "reasoning":
+            events = answers.reasoning_stream(generation, model=model_id, answer_id=answer_id)
+        else:
+            events = answers.chat_stream(generation, model=model_id, answer_id=answer_id, top_logprobs=self._top_logprobs(model_id, body))
         thinking = len(answers.THINKING) if style == "reasoning" else None
         usage = answers.usage_chunk(
             model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens,
@@ -498,6 +509,12 @@ class ProtocolServer:
             whole=answers.chat_completion(generation, model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens),
             tail=(answers.DONE,),
         )
+
+    def _top_logprobs(self, model_id: str, body: dict) -> int | None:
+        """How many alternatives a chat answer lists per token; None when logprobs are not sent."""
+        if not body.get("logprobs") or not self._model(model_id).probabilities:  # type: ignore[union-attr]
+            return None
+        return int(body.get("top_logprobs") or 0)
 
     def _deliver(
         self, reply: Reply, *, stream: bool, events: list[bytes], whole: Any, tail: tuple[bytes, ...] = ()

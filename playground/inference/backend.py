@@ -165,7 +165,7 @@ class Backend:
             if item.text or item.reasoning:
                 progress.tokens += 1
                 progress.first_token_at = progress.first_token_at or last
-                yield Token(item.text, item.reasoning)
+                yield Token(item.text, item.reasoning, item.odds)
         if not cancel.is_set() and not finished and progress.tokens:
             raise e.CutOffError(f"the stream ended after {progress.tokens} tokens without the model's final event")
 

@@ -1,5 +1,6 @@
 """A model's streamed items as pieces: the text (and a chat delta's separate reasoning), whether it
-is the model's final event, and the token counts when the item carries them.
+is the model's final event, the token counts when the item carries them, and the token
+probabilities when the request asked for them (TGI's `top_tokens`, a chat choice's `logprobs`).
 
 One function per wire shape: TGI's stream (huggingface_hub's `text_generation`), a chat chunk
 (huggingface_hub's or the `openai` package's: the same field names) and an OpenAI completions chunk.
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from playground.inference.events import Usage
+from playground.inference.probabilities import TokenOdds, chat_odds, tgi_odds
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Piece:
     final: bool = False
     reasoning: str = ""
     usage: Usage | None = None
+    odds: tuple[TokenOdds, ...] = ()  # the token probabilities, when the request asked for them
 
 
 def pieces(closer: Any, stream: Iterator, piece: Callable[[Any], Piece]) -> Iterator[Piece]:
@@ -43,7 +46,8 @@ def pieces(closer: Any, stream: Iterator, piece: Callable[[Any], Piece]) -> Iter
 def tgi_piece(item: Any) -> Piece:
     if isinstance(item, str):  # `details` was refused: plain text, and no final event to see
         return Piece(item, final=True)
-    return Piece(item.token.text, final=item.generated_text is not None)
+    odds = tgi_odds(item)
+    return Piece(item.token.text, final=item.generated_text is not None, odds=(odds,) if odds else ())
 
 
 def completion_piece(item: Any) -> Piece:
@@ -65,7 +69,7 @@ def chat_piece(item: Any) -> Piece:
     # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
     reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
     return Piece(delta.content or "", final=choice.finish_reason is not None,
-                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage)
+                 reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage, odds=chat_odds(choice.logprobs))
 
 
 def _usage(usage: Any) -> Usage:

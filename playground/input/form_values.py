@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from playground.errors import InvalidParametersError
 from playground.input.model_ref import is_endpoint_url
-from playground.input.params import PARAMS, Control, GenerationParams
+from playground.input.params import PARAMS, Control, GenerationParams, field_default
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 
@@ -125,6 +125,8 @@ def _params_data(form: FormValues) -> dict[str, Any]:
     for name, param in PARAMS.items():
         value = getattr(form, name)
         data[name] = (value or "") if param.control is Control.TEXTBOX else value
+        if param.control is Control.CHECKBOX and value is None:  # an API caller that left an option out leaves it off
+            data[name] = field_default(name)
         if param.random_box and (getattr(form, param.random_box.field) is True or value in (None, "")):
             data[name] = None
     return data

@@ -224,8 +224,7 @@ def _declared_parameters(params: GenerationParams, protocol: Wire, first: bool) 
     greedy_tgi = protocol == "tgi" and params.greedy
     sent: dict[str, Any] = {}
     for name, param in PARAMS.items():
-        keyword, value = param.wire_name(protocol), getattr(params, name)
-        if keyword is None or param.first is not first or param.is_off(value) or (greedy_tgi and param.unsent_when_greedy):
+        if param.first is not first or (greedy_tgi and param.unsent_when_greedy):
             continue
-        sent[keyword] = list(value) if isinstance(value, tuple) else value
+        sent |= param.wire_values(protocol, getattr(params, name))
     return sent

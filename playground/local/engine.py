@@ -52,6 +52,7 @@ class Sampling:
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     grammar: str | None = None  # GBNF the answer must follow (structured output), or None
+    top_logprobs: int = 0  # alternatives reported per token, with each token's log-probability; 0: none
     options: Mapping[str, float] = field(default_factory=dict)
 
     @property
@@ -60,10 +61,20 @@ class Sampling:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    id: int
+    text: str
+    logprob: float
+
+
+@dataclass(frozen=True)
 class Token:
     id: int
     text: str
     special: bool
+    # With `Sampling.top_logprobs`: the token's log-probability and the likeliest tokens at its place.
+    logprob: float | None = None
+    top: tuple[Alternative, ...] = ()
 
 
 class Generation:
@@ -104,15 +115,36 @@ class Generation:
         self._llm.set_seed(_llama_seed(self.sampling.seed))
         for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling), grammar=_grammar(self.sampling)):
             self.generated_tokens += 1
+            odds = self._odds(token_id)
             if llama_cpp.llama_vocab_is_eog(vocab, token_id):
                 self.finish_reason = "eos_token"
-                yield Token(token_id, self._add(decoder.decode(b"", final=True)), special=True)
+                yield Token(token_id, self._add(decoder.decode(b"", final=True)), special=True, **odds)
                 return
             text = self._add(decoder.decode(self._llm.detokenize([token_id])))
             self.finish_reason = self._finish_reason()
-            yield Token(token_id, text, special=False)
+            yield Token(token_id, text, special=False, **odds)
             if self.finish_reason is not None:
                 return
+
+    def _odds(self, token_id: int) -> dict[str, Any]:
+        """The token's log-probability and the top alternatives, when asked for: read from the raw
+        logits of the place it was picked at, as llama-cpp-python's `create_completion(logprobs=N)`
+        reports them (before temperature and filters), so the two agree."""
+        count = self.sampling.top_logprobs
+        if count <= 0:
+            return {}
+        import numpy as np
+        from llama_cpp import Llama, llama_get_logits_ith
+
+        logits = np.ctypeslib.as_array(llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
+        logprobs = Llama.logits_to_logprobs(logits)
+        best = np.argsort(-logprobs, kind="stable")[:count]
+        top = tuple(Alternative(int(i), self._piece(int(i)), float(logprobs[i])) for i in best)
+        return {"logprob": float(logprobs[token_id]), "top": top}
+
+    def _piece(self, token_id: int) -> str:
+        """A token's text on its own (a byte-level half character shows as a replacement mark)."""
+        return self._llm.detokenize([token_id]).decode("utf-8", errors="replace")
 
     def _add(self, text: str) -> str:
         """Appends a token's text, cut right after a stop sequence it completes."""

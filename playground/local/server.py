@@ -37,6 +37,7 @@ from playground.input.params import MAX_STOP_SEQUENCES
 from playground.local import LOCAL_MODEL_NAME
 from playground.local import protocol as wire
 from playground.local.engine import Generation, LocalEngine, PromptError, Token, Turn
+from playground.local.odds import chat_logprobs
 
 TURN_WAIT_S = 0.5
 RETRY_AFTER_S = 1
@@ -127,7 +128,7 @@ class LocalModelRoutes:
             return generation
         ids = wire.ChatIds.new()
         if body.stream:
-            return GenerationStream(_chat_events(generation, ids), turn)
+            return GenerationStream(_chat_events(generation, ids, body.alternatives_listed()), turn)
         return await _collect(turn, generation, lambda _tokens: wire.chat_answer(ids, generation))
 
     async def health(self, request: Request) -> Response:
@@ -223,11 +224,11 @@ def _tgi_events(generation: Generation, prefix: str) -> Generator[bytes, None, N
         generation.close()
 
 
-def _chat_events(generation: Generation, ids: wire.ChatIds) -> Generator[bytes, None, None]:
+def _chat_events(generation: Generation, ids: wire.ChatIds, listed: int) -> Generator[bytes, None, None]:
     try:
         for token in generation:
             if token.text:  # a half UTF-8 character or the end-of-turn token has no text to show
-                yield wire.sse(wire.chat_chunk(ids, token.text))
+                yield wire.sse(wire.chat_chunk(ids, token.text, logprobs=chat_logprobs(token, listed)))
         last = wire.chat_chunk(ids, "", wire.chat_finish_reason(generation))
         yield wire.sse({**last, "usage": wire.chat_usage(generation)})
     except Exception as error:  # the 200 is already sent: the failure goes into the stream

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import gradio as gr
 
 from components.chat_run import run_conversation
-from components.generation import RunOutputs, _render_run
+from components.generation import RunOutputs, render_run
 from components.messages import FALLBACK_IDLE, STOPPED
 from playground.chat.conversation import Conversation
 from playground.chat.facts import ModelFacts
@@ -40,7 +40,7 @@ def completion_outputs() -> RunOutputs:
 def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
     out = completion_outputs()
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    updates = list(_render_run(StepBackend().run(request, None), out, request))
+    updates = list(render_run(StepBackend().run(request, None), out, request))
     return out, [update for update in updates if out.finished not in update]  # the last one is Done's
 
 
@@ -58,7 +58,7 @@ def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_
     assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
     assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    done = list(_render_run(StepBackend().run(request, None), out, request))[-1]
+    done = list(render_run(StepBackend().run(request, None), out, request))[-1]
     assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
 
 
@@ -143,7 +143,7 @@ def test_a_pause_in_a_completion_still_updates_the_page_twice_a_second_so_stop_c
     used to send nothing at all. Each tick is at least 0.25 s apart, so each one is a heartbeat."""
     out = completion_outputs()
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    updates = list(_render_run(PausingBackend().run(request, None), out, request))
+    updates = list(render_run(PausingBackend().run(request, None), out, request))
     pause = updates[1:-2]  # between the first token's update and the second's (then Done's)
     assert len(pause) >= 4  # at least one per 0.5 s of the 2 s pause
     assert all(update == {out.stats: ""} for update in pause)  # an unchanged value: nothing moves on screen

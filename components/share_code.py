@@ -20,8 +20,9 @@ from playground.endpoint.discovery import Protocol, ServerInfo
 from playground.hf.tokens import is_foreign_endpoint
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, Mode
+from playground.saved.javascript import javascript_snippet
 from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
-from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, javascript_snippet, python_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, python_snippet
 
 LINK, HISTORY_ENTRY, PRESET = "This link", "This history entry", "This preset"  # what put a model on the page
 

@@ -42,7 +42,8 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         stored_list  a list kept in the browser: read back checked, written back bounded
         presets      shipped and visitor presets, as YAML
         share        share links: a request in a URL query, and back
-        snippets     the "View code" snippets (Python, cURL, JavaScript)
+        snippets     the "View code" snippets (Python, cURL)
+        javascript   the "View code" JavaScript (@huggingface/inference)
     patches/     the library patches (huggingface_hub 2.4.0, Gradio 6.31.0), each saying why
         registry     every library name a patch replaces, changes or reads, with its expected kind
         absent_modules matplotlib marked absent where it is not installed (Gradio imports it per event)

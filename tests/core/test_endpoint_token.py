@@ -10,7 +10,8 @@ from playground.config import Settings
 from playground.hf.tokens import Tokens, is_foreign_endpoint, token_for_model
 from playground.input.request import GenerationRequest
 from playground.runs.preflight import left_out_until_run
-from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, javascript_snippet, python_snippet
+from playground.saved.javascript import javascript_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, python_snippet
 
 VISITOR = "hf_visitorTyped"
 KEY = "sk-endpointKeyCanary 42"  # an endpoint's key may hold a space

@@ -25,7 +25,8 @@ from playground.input.model_ref import is_endpoint_url
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode, client_call
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
-from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, http_request, javascript_snippet, python_snippet
+from playground.saved.javascript import javascript_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, http_request, python_snippet
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest
 

@@ -90,8 +90,8 @@ def build(default_models: list[str]) -> ArenaPanel:
         with gr.Row(equal_height=False):
             panes = [_build_pane(key) for key in ("A", "B")]
         with gr.Row():
-            votes = {label: gr.Button(label, interactive=False, elem_id=f"pg-arena-vote-{winner.replace(' ', '-')}")
-                     for label, winner in WINNERS.items()}
+            votes = {label: gr.Button(label, interactive=False, elem_id=f"pg-arena-{label.lower().replace(' ', '-')}")
+                     for label in WINNERS}
     leaderboard, win_rates = _build_leaderboard()
     stored = gr.BrowserState([], storage_key="inference-playground-arena-votes")
     with gr.Row():

@@ -69,7 +69,7 @@ class ArenaPanel:
     live: gr.State  # the cancel flag of the round in progress: this tab's Stop sets it
 
     def run_outputs(self) -> list[Any]:
-        return [self.status, self.share_link, self.code, self.round, self.live, *self.votes.values(),
+        return [self.status, self.round, self.live, *self.votes.values(),
                 *[c for p in self.panes for c in (p.status, p.output, p.stats, p.reveal)]]
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_tokens
+from components.context import RunContext, check_models_allowed, suggested_mode, visitor_tokens
 from components.messages import error_html, error_text, info_html, stats_text
 from components.run_words import status_card
 from components.runs_form import form_request, token_for
@@ -36,8 +36,8 @@ ASK = "Both answers are in. Which is better? The names show once you vote."
 def make_round_handler(ctx: RunContext, panel: Any):
     """The "Generate" and "New pair" handler: `contenders`, the prompts and the parameter fields, by name."""
 
-    def play_round(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        yield from run_round(ctx, panel, values, oauth_token, page_url(request))
+    def play_round(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[dict]:
+        yield from run_round(ctx, panel, values, oauth_token)
 
     return play_round
 
@@ -56,7 +56,7 @@ def _form_mode(values: Mapping[str, Any]) -> Mode:
     return Mode.CHAT if values.get("mode") == Mode.CHAT.value else Mode.COMPLETION
 
 
-def run_round(ctx: RunContext, panel: Any, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None, page: str) -> Iterator[dict]:
+def run_round(ctx: RunContext, panel: Any, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None) -> Iterator[dict]:
     try:
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
         base, contenders = checked_arena(ctx, values)
@@ -68,9 +68,9 @@ def run_round(ctx: RunContext, panel: Any, values: Mapping[str, Any], oauth_toke
     game, names, cancel = Round(a, b, base), names_of(contenders), threading.Event()
     jobs = compare_jobs(base, game.panes())
     results, shown = ResultSet.for_jobs(jobs), {}
-    link, code = share_and_code(ctx, base, contenders, page)
+    # No share link or code here: they list every contender, and a round's stream names none ("View code" makes them).
     yield {panel.status: info_html("Two contenders drawn. Their names stay hidden until you vote."), panel.live: cancel,
-           panel.round: game, panel.share_link: link, panel.code: code, **vote_buttons(panel, ()),
+           panel.round: game, **vote_buttons(panel, ()),
            **{p.reveal: "" for p in panel.panes}, **pane_updates(panel, results, names, shown, force=True)}
     for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
         results.apply(batch)

@@ -58,14 +58,16 @@ def fit_scores(games: Sequence[Game], prior: float = PRIOR) -> dict[str, float]:
     fit, which exists only when every contender both won and lost something (ties count half each)."""
     played, won = _tally(games, prior)
     names = sorted({name for pair in played for name in pair})
+    if not names:  # no vote yet: an empty leaderboard
+        return {}
     strength = {name: 1.0 for name in names}
     for _ in range(_MAX_ITERATIONS):
         updated = _mm_step(names, strength, played, won)
-        change = max(abs(math.log(updated[n] / strength[n])) for n in names) if names else 0.0
+        change = max(abs(math.log(updated[n] / strength[n])) for n in names)
         strength = updated
         if change < _TOLERANCE:
             break
-    centre = sum(math.log10(value) for value in strength.values()) / len(names) if names else 0.0
+    centre = sum(math.log10(value) for value in strength.values()) / len(names)
     return {name: BASE + SCALE * (math.log10(value) - centre) for name, value in strength.items()}
 
 

@@ -78,22 +78,42 @@ def test_eight_rounds_over_three_contenders_draw_different_pairs_blind_until_eac
 
 
 def test_the_network_names_no_contender_until_the_vote(browser, app_url, server: ProtocolServer) -> None:
-    """What the browser receives for a round (the queue's event stream) holds neither model's name;
-    the vote's answer does."""
-    context, page = open_arena(browser, arena_link(app_url))
-    streams = []
-    page.on("response", lambda response: streams.append(response) if "/queue/data" in response.url else None)
+    """What the browser receives for a round (the queue's event stream, as read by the page) holds
+    no contender's name; the vote's answer names both."""
+    context = browser.new_context()
+    context.add_init_script(RECORD_STREAMS)
+    page = context.new_page()
     try:
+        page.goto(arena_link(app_url))
+        expect(page.locator("#pg-arena-status")).to_contain_text("Opened from a share link", timeout=30_000)
+        page.evaluate("() => { window.__streams.length = 0; }")
         play_round(page)
-        before = "".join(response.text() for response in streams)
-        assert ASKED in before  # the round's own updates were captured
+        before = page.evaluate("() => window.__streams.join('')")
+        assert ASKED in before  # the round's own updates were recorded
         assert [model for model in CONTENDERS if model in before] == []
-        streams.clear()
         revealed = vote(page, "Both are bad")
-        after = "".join(response.text() for response in streams)
+        after = page.evaluate("() => window.__streams.join('')")
         assert all(model in after for model in revealed)
     finally:
         context.close()
+
+
+# Records, as the page reads them, the bytes of Gradio's queue streams (test-side only).
+RECORD_STREAMS = """
+window.__streams = [];
+const originalFetch = window.fetch;
+window.fetch = async (...args) => {
+  const response = await originalFetch(...args);
+  const url = String(args[0] && args[0].url ? args[0].url : args[0]);
+  if (url.includes('/queue/data') && response.body) {
+    const reader = response.clone().body.getReader();
+    const decoder = new TextDecoder();
+    (async () => { for (;;) { const { done, value } = await reader.read(); if (done) break;
+                              window.__streams.push(decoder.decode(value, { stream: true })); } })();
+  }
+  return response;
+};
+"""
 
 
 def test_a_contender_that_always_wins_tops_the_leaderboard_and_votes_survive_a_reload(browser, app_url, server: ProtocolServer) -> None:

@@ -53,6 +53,10 @@ def test_a_contender_that_always_wins_tops_with_a_finite_score() -> None:
     assert all(math.isfinite(row.score) and row.low <= row.score <= row.high for row in board)
 
 
+def test_no_votes_make_an_empty_leaderboard() -> None:
+    assert leaderboard([]) == [] and win_rates([], []) == []
+
+
 def test_votes_and_wins_are_counted_and_fewer_than_five_votes_is_provisional() -> None:
     board = {row.contender: row for row in leaderboard(games("A", "B", 4, 1, ties=1) + games("A", "C", 1, 0))}
     assert (board["A"].votes, board["A"].wins, board["A"].ties) == (7, 5, 1)

@@ -95,6 +95,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
     auth = auth_panel.build(settings.on_space)
     finished_run = gr.State(None)
+    arena_votes = arena_panel.votes_store()
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
             with gr.Tab("Playground", id=PLAYGROUND_TAB):
@@ -110,7 +111,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
             with gr.Tab("Arena", id=ARENA_TAB):
-                arena = arena_panel.build([default_model, *[value for _, value in settings.suggested_models]])
+                arena = arena_panel.build([default_model, *[value for _, value in settings.suggested_models]], arena_votes)
         with gr.Column(scale=2):
             with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
                 big_text = big_text_panel.build()

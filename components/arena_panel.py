@@ -73,7 +73,14 @@ class ArenaPanel:
                 *[c for p in self.panes for c in (p.status, p.output, p.stats, p.reveal)]]
 
 
-def build(default_models: list[str]) -> ArenaPanel:
+def votes_store() -> gr.BrowserState:
+    """The votes kept in this browser. Built outside the tabs: a component inside a tab not yet shown
+    is not mounted when the page loads, so it would read as empty then."""
+    return gr.BrowserState([], storage_key="inference-playground-arena-votes")
+
+
+def build(default_models: list[str], stored: gr.BrowserState) -> ArenaPanel:
+    """`stored`: `votes_store()`, built outside the tabs."""
     rows = [[model, DEFAULT_PROVIDER, ""] for model in dict.fromkeys(default_models)][:3]
     contenders = gr.Dataframe(value=rows, headers=CONTENDER_HEADERS, datatype="str", type="array", interactive=True,
                               label="Contenders", elem_id="pg-arena-contenders", column_count=3, row_count=len(rows))
@@ -93,7 +100,6 @@ def build(default_models: list[str]) -> ArenaPanel:
             votes = {label: gr.Button(label, interactive=False, elem_id=f"pg-arena-{label.lower().replace(' ', '-')}")
                      for label in WINNERS}
     leaderboard, win_rates = _build_leaderboard()
-    stored = gr.BrowserState([], storage_key="inference-playground-arena-votes")
     with gr.Row():
         download = gr.DownloadButton("Download votes", interactive=False, size="sm", elem_id="pg-arena-download")
         upload = gr.UploadButton("Import votes", file_types=[".jsonl", ".json", ".txt"], size="sm", elem_id="pg-arena-import")

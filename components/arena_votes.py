@@ -44,7 +44,7 @@ def wire_votes(ctx: RunContext, page: Page) -> None:
     panel.clear.click(lambda: asking(page, True), outputs=_clear_buttons(page), queue=False, **HIDDEN)
     panel.cancel_clear.click(lambda: asking(page, False), outputs=_clear_buttons(page), queue=False, **HIDDEN)
     panel.confirm_clear.click(clear_votes, outputs=[panel.stored, panel.status, *board, *_clear_buttons(page)], **HIDDEN)
-    page.demo.load(lambda stored: board_updates(page, stored), inputs=panel.stored, outputs=board, **HIDDEN)
+    page.demo.load(lambda stored: board_updates(page, stored), inputs=panel.stored, outputs=board, queue=False, **HIDDEN)
 
 
 def _voter(page: Page, label: str):

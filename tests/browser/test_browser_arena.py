@@ -23,8 +23,8 @@ ASKED = "Both answers are in"
 VOTES_KEY = "inference-playground-arena-votes"
 
 
-def arena_link(app_url: str, models=CONTENDERS, prompt: str = "Name a colour") -> str:
-    base = parse_request({"model": models[0], "prompt": prompt, "params": {"seed": 3, "max_new_tokens": 12}})
+def arena_link(app_url: str, models=CONTENDERS, prompt: str = "Name a colour", max_new_tokens: int = 12) -> str:
+    base = parse_request({"model": models[0], "prompt": prompt, "params": {"seed": 3, "max_new_tokens": max_new_tokens}})
     return f"{app_url}?{arena_share_query(base, [Contender(model) for model in models])}"
 
 
@@ -57,7 +57,7 @@ def vote_for_the_thinker(page, answers: tuple[str, str]) -> tuple[str, str]:
 
 
 def leaderboard_rows(page) -> list[str]:
-    return [row.inner_text() for row in page.locator("#pg-arena-leaderboard tbody tr").all()]
+    return [row.inner_text() for row in page.locator("#pg-arena-leaderboard [role=row][data-index]").all()]
 
 
 def test_eight_rounds_over_three_contenders_draw_different_pairs_blind_until_each_vote(browser, app_url, server: ProtocolServer) -> None:
@@ -121,11 +121,11 @@ def test_a_contender_that_always_wins_tops_the_leaderboard_and_votes_survive_a_r
     try:
         for _ in range(6):
             vote_for_the_thinker(page, play_round(page))
-        expect(page.locator("#pg-arena-leaderboard tbody tr").first).to_contain_text(WINNER, timeout=30_000)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]").first).to_contain_text(WINNER, timeout=30_000)
         board = leaderboard_rows(page)
         assert len(board) == 3 and "provisional" in " ".join(board)  # 6 votes over 3 contenders: someone has fewer than 5
         page.reload()
-        expect(page.locator("#pg-arena-leaderboard tbody tr").first).to_contain_text(WINNER, timeout=30_000)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]").first).to_contain_text(WINNER, timeout=30_000)
         assert leaderboard_rows(page) == board
         assert TEST_TOKEN not in (page.evaluate("k => localStorage.getItem(k)", VOTES_KEY) or "")
     finally:
@@ -137,7 +137,7 @@ def test_the_download_holds_every_vote_and_importing_it_reproduces_the_leaderboa
     try:
         for _ in range(4):
             vote_for_the_thinker(page, play_round(page))
-        expect(page.locator("#pg-arena-leaderboard tbody tr")).to_have_count(3, timeout=30_000)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(3, timeout=30_000)
         board = leaderboard_rows(page)
         with page.expect_download(timeout=30_000) as download:
             page.get_by_role("button", name="Download votes").click()
@@ -152,10 +152,12 @@ def test_the_download_holds_every_vote_and_importing_it_reproduces_the_leaderboa
         context.close()
     context, fresh = open_arena(browser, app_url + "?tab=arena")
     try:
-        expect(fresh.locator("#pg-arena-leaderboard tbody tr")).to_have_count(0)
-        fresh.locator("#pg-arena-import input[type=file]").set_input_files(str(saved))
+        expect(fresh.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(0)
+        with fresh.expect_file_chooser() as chooser:
+            fresh.get_by_role("button", name="Import votes").click()
+        chooser.value.set_files(str(saved))
         expect(fresh.locator("#pg-arena-status")).to_contain_text("Refused 1: line 5", timeout=30_000)
-        expect(fresh.locator("#pg-arena-leaderboard tbody tr")).to_have_count(3, timeout=30_000)
+        expect(fresh.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(3, timeout=30_000)
         assert leaderboard_rows(fresh) == board
     finally:
         context.close()
@@ -181,7 +183,7 @@ def test_a_failed_answer_is_shown_blind_and_cannot_win(browser, app_url, server:
 
 def test_stop_ends_both_streams_and_the_round_takes_no_vote(browser, app_url, server: ProtocolServer) -> None:
     server.token_delay = 0.25
-    context, page = open_arena(browser, arena_link(app_url, prompt="A long answer please"))
+    context, page = open_arena(browser, arena_link(app_url, models=(WINNER, "test/chat-model"), prompt="A long answer please", max_new_tokens=300))
     try:
         page.locator("#pg-arena-generate").click()
         for key in "ab":
@@ -201,13 +203,13 @@ def test_clear_votes_asks_once(browser, app_url, server: ProtocolServer) -> None
     try:
         play_round(page)
         vote(page, "Tie")
-        expect(page.locator("#pg-arena-leaderboard tbody tr")).to_have_count(2, timeout=30_000)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(2, timeout=30_000)
         page.get_by_role("button", name="Clear votes").click()
         page.get_by_role("button", name="Keep them").click()
-        expect(page.locator("#pg-arena-leaderboard tbody tr")).to_have_count(2)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(2)
         page.get_by_role("button", name="Clear votes").click()
         page.get_by_role("button", name="Yes, clear every vote").click()
-        expect(page.locator("#pg-arena-leaderboard tbody tr")).to_have_count(0, timeout=30_000)
+        expect(page.locator("#pg-arena-leaderboard [role=row][data-index]")).to_have_count(0, timeout=30_000)
     finally:
         context.close()
 

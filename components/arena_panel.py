@@ -22,7 +22,7 @@ from components.context import RunContext
 from components.messages import info_html
 from components.page import ARENA_TAB, Page
 from components.runs_form import wire_stop_and_code
-from components.share_code import shared_state
+from components.share_code import LINK, first_foreign_host_note, shared_state
 from playground.arena.code import SharedArena, parse_arena_query
 from playground.arena.pairs import contender_rows
 from playground.arena.ranking import PROVISIONAL_BELOW
@@ -157,7 +157,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     link_outputs = [page.tabs, panel.contenders, panel.prompt, panel.system_prompt, panel.status]
 
     def open_link(request: gr.Request) -> dict:
-        return open_arena_link(page, arena_query(request), shared_state(request))
+        return open_arena_link(ctx, page, arena_query(request), shared_state(request))
 
     page.demo.load(open_link, inputs=None, outputs=link_outputs, queue=False, api_visibility="undocumented")
 
@@ -169,12 +169,14 @@ def arena_query(request: gr.Request) -> SharedArena:
     return shared
 
 
-def open_arena_link(page: Page, shared: SharedArena, playground: Any) -> dict:
-    """An Arena link selects the tab and fills the contenders and prompts; it never holds votes."""
+def open_arena_link(ctx: RunContext, page: Page, shared: SharedArena, playground: Any) -> dict:
+    """An Arena link selects the tab and fills the contenders and prompts (saying so when one is
+    another host's endpoint URL); it never holds votes."""
     if not shared.opens:
         return gr.skip()
     panel = page.arena
     note = "Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else "")
+    note += first_foreign_host_note(ctx, [contender.model for contender in shared.contenders], LINK)
     updates: dict = {page.tabs: gr.Tabs(selected=ARENA_TAB), panel.status: info_html(note)}
     if len(shared.contenders) >= 2:
         updates[panel.contenders] = contender_rows(shared.contenders)

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from playground.errors import InvalidModelError, InvalidParametersError
 from playground.input.model_ref import check_model_syntax, is_endpoint_url
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
+from playground.local import LOCAL_MODEL_NAME
 
 MAX_CONTENDERS = 12
 NEUTRAL = "the model"
@@ -123,6 +124,8 @@ def names_of(contenders: Iterable[Contender]) -> list[str]:
             names |= set(contender.model.split("/", 1)[-1:])
         if contender.provider != DEFAULT_PROVIDER:
             names.add(contender.provider)
+        if contender.model == LOCAL_MODEL_NAME:  # its own error ("The built-in model isn't installed here") names it
+            names.add("built-in model")
     return sorted((name for name in names if len(name) >= _MIN_SHORT_NAME), key=len, reverse=True)
 
 

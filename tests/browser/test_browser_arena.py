@@ -188,6 +188,8 @@ def test_stop_ends_both_streams_and_the_round_takes_no_vote(browser, app_url, se
         page.locator("#pg-arena-generate").click()
         for key in "ab":
             expect(page.locator(f"#pg-arena-{key}-output textarea")).not_to_have_value("", timeout=60_000)
+        for label in ("a-is-better", "b-is-better", "tie", "both-are-bad"):  # no vote while the answers stream
+            expect(page.locator(f"#pg-arena-{label}")).to_be_disabled()
         page.locator("#pg-arena-stop").click()
         expect(page.locator("#pg-arena-status")).to_contain_text("Stopped", timeout=30_000)
         for label in ("a-is-better", "b-is-better", "tie", "both-are-bad"):
@@ -220,5 +222,11 @@ def test_a_share_link_reopens_the_arena_with_its_contenders_and_prompt(browser, 
         expect(page.locator("#pg-arena-prompt textarea")).to_have_value("Shared prompt")
         for model in CONTENDERS:
             expect(page.locator("#pg-arena-contenders")).to_contain_text(model)
+    finally:
+        context.close()
+    context, page = open_arena(browser, arena_link(app_url, models=(WINNER, "http://203.0.113.5:8080/v1")))
+    try:  # a link naming another host's endpoint says so, as other links do
+        expect(page.locator("#pg-arena-status")).to_contain_text("This link points at 203.0.113.5")
+        assert server.posts() == []
     finally:
         context.close()

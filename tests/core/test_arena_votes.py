@@ -71,6 +71,13 @@ def test_redact_keeps_every_contender_name_out_of_a_message() -> None:
     assert "does not exist" in cleaned
 
 
+def test_the_built_in_model_is_not_named_by_its_own_error() -> None:
+    from playground.local import LOCAL_MODEL_NAME
+
+    cleaned = redact("The built-in model isn't installed here", names_of((A, Contender(LOCAL_MODEL_NAME))))
+    assert "built-in" not in cleaned
+
+
 def test_no_vote_before_both_answers_finish_and_never_twice() -> None:
     assert allowed_votes(None) == ()
     assert allowed_votes(finished_round((RunState.DONE, RunState.STREAMING))) == ()

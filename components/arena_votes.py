@@ -40,11 +40,20 @@ def wire_votes(ctx: RunContext, page: Page) -> None:
     def clear_votes() -> dict:
         return {panel.stored: [], **board_updates(page, []), **asking(page, False), panel.status: info_html("Every vote is cleared.")}
 
+    def ask() -> dict:
+        return asking(page, True)
+
+    def keep() -> dict:
+        return asking(page, False)
+
+    def show_board(stored: Any) -> dict:
+        return board_updates(page, stored)
+
     panel.upload.upload(import_votes, inputs=[panel.upload, panel.stored], outputs=[panel.stored, panel.status, *board], **HIDDEN)
-    panel.clear.click(lambda: asking(page, True), outputs=_clear_buttons(page), queue=False, **HIDDEN)
-    panel.cancel_clear.click(lambda: asking(page, False), outputs=_clear_buttons(page), queue=False, **HIDDEN)
+    panel.clear.click(ask, outputs=_clear_buttons(page), queue=False, **HIDDEN)
+    panel.cancel_clear.click(keep, outputs=_clear_buttons(page), queue=False, **HIDDEN)
     panel.confirm_clear.click(clear_votes, outputs=[panel.stored, panel.status, *board, *_clear_buttons(page)], **HIDDEN)
-    page.demo.load(lambda stored: board_updates(page, stored), inputs=panel.stored, outputs=board, queue=False, **HIDDEN)
+    page.demo.load(show_board, inputs=panel.stored, outputs=board, queue=False, **HIDDEN)
 
 
 def _voter(page: Page, label: str):

@@ -11,6 +11,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from components import (
+    arena_panel,
     auth_panel,
     chat_panel,
     code_panel,
@@ -30,7 +31,7 @@ from components import (
 from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
-from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
+from components.page import ARENA_TAB, COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
@@ -103,6 +104,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
     auth = auth_panel.build(settings.on_space)
     finished_run = gr.State(None)
+    arena_votes = arena_panel.votes_store()
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
             with gr.Tab("Playground", id=PLAYGROUND_TAB):
@@ -118,6 +120,8 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
+            with gr.Tab("Arena", id=ARENA_TAB):
+                arena = arena_panel.build([default_model, *[value for _, value in settings.suggested_models]], arena_votes)
         with gr.Column(scale=2):
             with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
                 big_text = big_text_panel.build()
@@ -128,7 +132,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
             group_history = group_history_panel.build()
     form = Form.build(model, params, run.prompt, response_format)
     return Page(demo=demo, tabs=tabs, auth=auth, model=model, search=search, response_format=response_format, run=run,
-                probs=probs, chat=chat, code=code, compare=compare, sweep=sweep, big_text=big_text, preflight=preflight, presets=presets,
+                probs=probs, chat=chat, code=code, compare=compare, sweep=sweep, arena=arena, big_text=big_text, preflight=preflight, presets=presets,
                 params=params, history=history, group_history=group_history, form=form, finished_run=finished_run)
 
 
@@ -154,9 +158,10 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     compare_panel.wire(ctx, page)
     sweep_panel.wire(ctx, page)
     group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
+    arena_panel.wire(ctx, page)  # keeps its rounds out of every history: the names stay hidden
     # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt])
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt])
+    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt, page.arena.prompt])
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt, page.arena.system_prompt])
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 
 

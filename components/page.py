@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 if TYPE_CHECKING:  # names only (see above)
+    from components.arena_panel import ArenaPanel
     from components.auth_panel import AuthPanel
     from components.big_text import BigText
     from components.chat_view import ChatPanel
@@ -36,6 +37,7 @@ if TYPE_CHECKING:  # names only (see above)
 PLAYGROUND_TAB = "playground"
 COMPARE_TAB = "compare"
 SWEEP_TAB = "sweep"
+ARENA_TAB = "arena"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Page:
     code: CodePanel
     compare: ComparePanel
     sweep: SweepPanel
+    arena: ArenaPanel
     big_text: BigText
     preflight: PreflightPanel
     presets: PresetsPanel

@@ -55,5 +55,11 @@ Packages, by role (a test keeps this map true: every module is named here, and e
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
     runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an alternative
+    arena/       blind rounds between two contenders, votes and a leaderboard
+        pairs        the "Contenders" checked, a pair drawn uniformly, contender names kept off the page
+        rounds       one round: its pair, how its runs ended, which votes it takes (once)
+        votes        a vote's record, kept in the browser bounded; JSONL export and import
+        ranking      Bradley-Terry scores on the Elo scale, seeded bootstrap intervals, win rates
+        code         the arena's View code (one round with InferenceClient) and its share link
     local/       the built-in local model (llama.cpp behind the same protocol)
 """

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from playground.local.calibration import Config, Speeds, tokens_per_s
+from playground.local.engine import SAMPLER_OFF
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
@@ -49,7 +50,7 @@ def decode_speed(llm: Llama, threads: int, tokens: int = PROBE_TOKENS) -> float:
     set_threads(llm, threads)
     llm.reset()
     prompt = llm.tokenize(PROMPT.encode("utf-8"))
-    stream = llm.generate(prompt, temp=0.0, top_k=0, top_p=1.0, min_p=0.0)
+    stream = llm.generate(prompt, temp=0.0, **SAMPLER_OFF)  # greedy, no filters: the same work every time
     return tokens_per_s(itertools.islice(stream, tokens), budget_s=PROBE_BUDGET_S)
 
 

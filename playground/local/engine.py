@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from playground.local.calibration import Config, Speeds
 from playground.local.setup import thread_count
 
 if TYPE_CHECKING:
@@ -257,18 +256,17 @@ class LocalEngine:
         self._llm.close()
 
     def set_threads(self, threads: int) -> None:
-        """Call while holding a turn: the count changes from the next token on."""
-        from playground.local.probe import set_threads
+        """Call while holding a turn: generating and reading the prompt use `threads` from the next token on."""
+        import llama_cpp
 
-        set_threads(self._llm, threads)
+        llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, threads, threads)
         self.threads = threads
 
-    def measure(self, configs: list[Config]) -> list[Speeds]:
-        """Calibration rounds over `configs`' thread counts, in this process (its wait policy is fixed
-        by now). Call while holding a turn; the threads are left at the last count measured."""
-        from playground.local.probe import measure_in_process
-
-        return measure_in_process(self._llm, configs)
+    def greedy_tokens(self, prompt: str) -> Iterator[int]:
+        """Token ids of `prompt`'s greedy continuation, without end (calibration takes a few).
+        Call while holding a turn."""
+        self._llm.reset()
+        return self._llm.generate(self.tokenize(prompt), temp=0.0, **SAMPLER_OFF)
 
     def _generation(self, prompt_tokens: list[int], sampling: Sampling) -> Generation:
         return Generation(self._llm, prompt_tokens, sampling, self.on_run)

@@ -21,13 +21,9 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from playground.local.calibration import Config, Speeds, tokens_per_s
-from playground.local.engine import SAMPLER_OFF
-
-if TYPE_CHECKING:
-    from llama_cpp import Llama
+from playground.local.engine import LocalEngine
 
 PROMPT = "1, 2, 3, 4, 5,"
 PROBE_TOKENS = 12  # a few tokens each: the whole calibration is a handful of short runs
@@ -38,35 +34,26 @@ _ROOT = Path(__file__).resolve().parents[2]
 _log = logging.getLogger(__name__)
 
 
-def set_threads(llm: Llama, threads: int) -> None:
-    """Generating and reading the prompt both on `threads` threads, from the next token on."""
-    import llama_cpp
-
-    llama_cpp.llama_set_n_threads(llm._ctx.ctx, threads, threads)
-
-
-def decode_speed(llm: Llama, threads: int, tokens: int = PROBE_TOKENS) -> float:
+def decode_speed(engine: LocalEngine, threads: int, tokens: int = PROBE_TOKENS) -> float:
     """Tokens/s decoding `tokens` greedy tokens of a fixed prompt on `threads` threads."""
-    set_threads(llm, threads)
-    llm.reset()
-    prompt = llm.tokenize(PROMPT.encode("utf-8"))
-    stream = llm.generate(prompt, temp=0.0, **SAMPLER_OFF)  # greedy, no filters: the same work every time
-    return tokens_per_s(itertools.islice(stream, tokens), budget_s=PROBE_BUDGET_S)
+    engine.set_threads(threads)
+    return tokens_per_s(itertools.islice(engine.greedy_tokens(PROMPT), tokens), budget_s=PROBE_BUDGET_S)
 
 
-def measure_rounds(llm: Llama, counts: list[int]) -> list[dict[int, float]]:
+def measure_rounds(engine: LocalEngine, counts: list[int]) -> list[dict[int, float]]:
     """ROUNDS rounds of tokens/s by thread count, counts rising; later rounds only for `contenders`.
     Leaves the threads at the last count measured: the caller sets the chosen one."""
-    rounds = [{count: decode_speed(llm, count) for count in sorted(counts)}]
+    rounds = [{count: decode_speed(engine, count) for count in sorted(counts)}]
     for _ in range(ROUNDS - 1):
-        rounds.append({count: decode_speed(llm, count) for count in contenders(rounds[0])})
+        rounds.append({count: decode_speed(engine, count) for count in contenders(rounds[0])})
     return rounds
 
 
-def measure_in_process(llm: Llama, configs: list[Config]) -> list[Speeds]:
-    """Calibration rounds over `configs`, which must all have this process's wait policy."""
+def measure_in_process(engine: LocalEngine, configs: list[Config]) -> list[Speeds]:
+    """Calibration rounds over `configs`, which must all have this process's wait policy. Call while
+    holding the engine's turn."""
     by_threads = {config.threads: config for config in configs}
-    return [{by_threads[count]: speed for count, speed in speeds.items()} for speeds in measure_rounds(llm, list(by_threads))]
+    return [{by_threads[count]: speed for count, speed in speeds.items()} for speeds in measure_rounds(engine, list(by_threads))]
 
 
 def measure_in_children(model_path: Path, configs: list[Config], environ: Mapping[str, str]) -> list[Speeds]:
@@ -104,14 +91,12 @@ def contenders(first_round: dict[int, float]) -> list[int]:
 
 def main(argv: list[str]) -> None:
     """Child side: loads the model, warms up, prints one JSON list of rounds, {threads: tokens/s}."""
-    from llama_cpp import Llama
-
-    path, counts = argv[0], [int(count) for count in argv[1:]]
-    llm = Llama(model_path=path, n_ctx=256, seed=0, verbose=False, n_threads=max(counts), n_threads_batch=max(counts))
-    decode_speed(llm, counts[0], tokens=4)  # warm-up: first-touch page faults, OpenMP's pool
-    print(json.dumps(measure_rounds(llm, counts)))
+    path, counts = Path(argv[0]), [int(count) for count in argv[1:]]
+    engine = LocalEngine(path, n_ctx=256, threads=max(counts))
+    decode_speed(engine, counts[0], tokens=4)  # warm-up: first-touch page faults, OpenMP's pool
+    print(json.dumps(measure_rounds(engine, counts)))
     sys.stdout.flush()
-    llm.close()
+    engine.close()
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from playground.local.calibration import (
     normal_policy,
 )
 from playground.local.engine import LocalEngine
-from playground.local.probe import measure_in_children
+from playground.local.probe import measure_in_children, measure_in_process
 from playground.local.setup import THREADS_ENV, thread_override, usable_cpus
 
 _TURN_WAIT_S = 30.0  # a re-calibration waits this long for the model between visitors' runs
@@ -116,7 +116,7 @@ class Tuner:
             if turn is None:
                 return  # busy all along: the next slow runs will ask again
             try:
-                self.choice = fastest(configs, engine.measure(configs), "the fastest when measured again after slow runs")
+                self.choice = fastest(configs, measure_in_process(engine, configs), "the fastest when measured again after slow runs")
                 engine.set_threads(self.choice.config.threads)
             finally:
                 turn.release()

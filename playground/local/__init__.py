@@ -5,6 +5,9 @@ hosted models share one code path; only `service` knows that the URL is ours.
 
 Modules:
     setup     finds the engine and the GGUF file, and the thread count (`local_model_installed`)
+    calibration which configuration (threads x OpenMP wait policy) to run in: the pure decisions
+    probe     measures those configurations' speed, in child processes or in the engine's own
+    tuning    `Tuner`: the first load's calibration, applied; re-measured when runs slow down
     engine    `LocalEngine` generates, one request at a time (`Turn`)
     protocol  the request bodies this server accepts (TGI and OpenAI chat) and the events it sends
     options   the sampling fields of those bodies, built from the declared parameters

@@ -142,6 +142,7 @@ class LocalModelRoutes:
                 "model_file": engine.model_path.name if engine else None,
                 "status": "failed" if self._state.failure else "ready" if engine else "loading",
                 "backend": "llama-cpp-python",
+                "configuration": engine.note if engine else None,
                 "max_concurrent_requests": 1,
                 "max_stop_sequences": MAX_STOP_SEQUENCES,
                 "max_total_tokens": engine.n_ctx if engine else None,

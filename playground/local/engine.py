@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from playground.local.logits import Alternative, token_odds
 from playground.local.setup import thread_count
 
 if TYPE_CHECKING:
@@ -60,13 +61,6 @@ class Sampling:
     @property
     def greedy(self) -> bool:
         return self.temperature == 0
-
-
-@dataclass(frozen=True)
-class Alternative:
-    id: int
-    text: str
-    logprob: float
 
 
 @dataclass(frozen=True)
@@ -128,7 +122,7 @@ class Generation:
 
         for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling), grammar=_grammar(self.sampling)):
             self.generated_tokens += 1
-            odds = self._odds(token_id)
+            odds = token_odds(self._llm, token_id, self.sampling.top_logprobs)
             self._last_at = time.perf_counter()
             self._first_at = self._last_at if self._first_at is None else self._first_at
             if llama_cpp.llama_vocab_is_eog(vocab, token_id):
@@ -140,26 +134,6 @@ class Generation:
             yield Token(token_id, text, special=False, **odds)
             if self.finish_reason is not None:
                 return
-
-    def _odds(self, token_id: int) -> dict[str, Any]:
-        """The token's log-probability and the top alternatives, when asked for: read from the raw
-        logits of the place it was picked at, as llama-cpp-python's `create_completion(logprobs=N)`
-        reports them (before temperature and filters), so the two agree."""
-        count = self.sampling.top_logprobs
-        if count <= 0:
-            return {}
-        import numpy as np
-        from llama_cpp import Llama, llama_get_logits_ith
-
-        logits = np.ctypeslib.as_array(llama_get_logits_ith(self._llm.ctx, -1), shape=(self._llm.n_vocab(),))
-        logprobs = Llama.logits_to_logprobs(logits)
-        best = np.argsort(-logprobs, kind="stable")[:count]
-        top = tuple(Alternative(int(i), self._piece(int(i)), float(logprobs[i])) for i in best)
-        return {"logprob": float(logprobs[token_id]), "top": top}
-
-    def _piece(self, token_id: int) -> str:
-        """A token's text on its own (a byte-level half character shows as a replacement mark)."""
-        return self._llm.detokenize([token_id]).decode("utf-8", errors="replace")
 
     def _report_speed(self) -> None:
         """Tells `on_run` the decoding speed (tokens after the first, as calibration measures it)."""

@@ -48,6 +48,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         providers    the inference providers huggingface_hub knows
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
-    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay
+    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay; the provider
+                 bake-off's summary, pricing, dataset card and push to the Hub (its own map lists them)
     local/       the built-in local model (llama.cpp behind the same protocol)
 """

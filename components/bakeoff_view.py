@@ -26,8 +26,8 @@ from playground.runs.summary import summarise, summary_rows
 from playground.runs.sweep import ALL_LIVE, LiveProviders
 
 SPEED_X, SPEED_Y, COST_Y = "first token, s", "tokens/s", "$ per 1,000 output tokens"
-CLAIM = " (router's claim)"
-PRICE = " (listed price)"
+CLAIM = " · claimed"
+PRICE = " · listed price"
 
 
 def router_facts(models: Iterable[str], tokens: Tokens | None, ctx: RunContext) -> dict[str, ModelFacts | None]:
@@ -84,6 +84,13 @@ def cost_frame(records: Sequence[Mapping[str, Any]], prices: Mapping[tuple[str, 
             label = _label({"model": model, "provider": provider}, several)
             points.append({"provider": label + PRICE, COST_Y: price / 1000, "run": "listed price"})
     return pd.DataFrame(points, columns=["provider", COST_Y, "run"])
+
+
+def chart_update(frame: pd.DataFrame) -> dict:
+    """The plot's new points. Gradio 6.31's plot keeps the colours of its first drawing and only swaps
+    the data after; naming the legend's entries makes it draw again, so a provider whose first run
+    finishes later still gets its colour."""
+    return gr.update(value=frame, colors_in_legend=list(dict.fromkeys(frame["provider"])))
 
 
 def push_html(url: str) -> str:

@@ -103,14 +103,15 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
     table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-table", max_height=640,
                          column_widths=_widths(COLUMNS, {"model": 150, "status": 110, "output": 480}),
                          label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
-    summary = gr.Dataframe(headers=list(SUMMARY_COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-summary",
-                           column_widths=_widths(SUMMARY_COLUMNS, {"model": 150}),
+    summary = gr.Dataframe(headers=list(SUMMARY_COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-summary",
+                           column_widths=_widths(SUMMARY_COLUMNS, {"model": 190, "provider": 120, "first token, s": 160,
+                                                                   "tokens/s": 160, "total time, s": 160, "cost, $": 210}),
                            label="Summary per provider: median (lowest–highest) over the runs, the router's claims beside")
-    with gr.Row():
-        speed_plot = gr.ScatterPlot(bake.speed_frame([]), x=bake.SPEED_X, y=bake.SPEED_Y, color="provider", elem_id="pg-sweep-speed-chart",
-                                    label="Speed: first token against tokens/s, one point per run", tooltip="all")
-        cost_plot = gr.ScatterPlot(bake.cost_frame([], {}), x="provider", y=bake.COST_Y, color="provider", elem_id="pg-sweep-cost-chart",
-                                   label="Cost per 1,000 output tokens, one point per run", tooltip="all")
+    # One chart a row, so the legend has room for each provider and its claim.
+    speed_plot = gr.ScatterPlot(bake.speed_frame([]), x=bake.SPEED_X, y=bake.SPEED_Y, color="provider", elem_id="pg-sweep-speed-chart",
+                                label="Speed: first token against tokens/s, one point per run, the router's claims beside", tooltip="all")
+    cost_plot = gr.ScatterPlot(bake.cost_frame([], {}), x="provider", y=bake.COST_Y, color="provider", elem_id="pg-sweep-cost-chart",
+                               label="Cost per 1,000 output tokens, one point per run, the listed price beside", tooltip="all")
     with gr.Row():
         csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")
         json = gr.DownloadButton("Download JSON", interactive=False, size="sm", elem_id="pg-sweep-json")
@@ -258,8 +259,8 @@ def _table(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
 def _charts(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
     records = export_records(results, status_text, claims)
     prices = {pair: facts.price_out for pair, facts in claims.items() if pair in {(r["model"], r["provider"]) for r in records}}
-    return {panel.summary: bake.summary_table(records), panel.speed_plot: bake.speed_frame(records),
-            panel.cost_plot: bake.cost_frame(records, prices)}
+    return {panel.summary: bake.summary_table(records), panel.speed_plot: bake.chart_update(bake.speed_frame(records)),
+            panel.cost_plot: bake.chart_update(bake.cost_frame(records, prices))}
 
 
 def bakeoff_state(base: GenerationRequest, grid: Grid, results: ResultSet, claims: Claims) -> dict:

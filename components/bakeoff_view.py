@@ -12,7 +12,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from components.context import RunContext
+from components.context import RunContext, visitor_token
 from playground import errors as e
 from playground.catalog.facts import ModelFacts, model_facts
 from playground.hf.tokens import Tokens
@@ -48,6 +48,23 @@ def live_providers(facts: Mapping[str, ModelFacts | None]) -> LiveProviders:
     """Each model's live providers that huggingface_hub can call, in the router's order."""
     usable = set(PROVIDER_CHOICES) - {DEFAULT_PROVIDER}
     return {model: tuple(p.provider for p in found.live() if p.provider in usable) for model, found in facts.items() if found}
+
+
+def every_provider(ctx: RunContext, model: Any, token: str | None) -> tuple[str, ...]:
+    """The live providers of one Hub model, for Compare's "Every provider"; () when none is known."""
+    if not isinstance(model, str) or not model.strip():
+        return ()
+    model = model.strip()
+    facts = router_facts([model], Tokens(token) if token else None, ctx)
+    return live_providers(facts).get(model, ())
+
+
+def visitor_token_or_none(ctx: RunContext, session_token: Any, oauth_token: gr.OAuthToken | None) -> str | None:
+    """The token router facts are asked with; a malformed typed token asks anonymously (a run says why)."""
+    try:
+        return visitor_token(ctx, session_token, oauth_token, check=True)
+    except e.PlaygroundError:
+        return None
 
 
 def provider_choices(live: LiveProviders) -> list[str]:

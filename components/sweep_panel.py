@@ -27,7 +27,7 @@ from typing import Any
 import gradio as gr
 
 from components import bakeoff_view as bake
-from components.context import RunContext, check_models_allowed, page_url, visitor_token, visitor_tokens
+from components.context import RunContext, check_models_allowed, page_url, visitor_tokens
 from components.messages import error_html, error_text, info_html
 from components.page import Page
 from components.run_words import status_text
@@ -165,7 +165,7 @@ def wire_bakeoff(ctx: RunContext, page: Page) -> None:
 
     def offer_providers(models: Any, model: Any, session_token: Any, oauth_token: gr.OAuthToken | None = None) -> dict:
         picked = [m for m in (models or [model]) if isinstance(m, str) and m]
-        tokens = Tokens(visitor_token_or_none(ctx, session_token, oauth_token))
+        tokens = Tokens(bake.visitor_token_or_none(ctx, session_token, oauth_token))
         live = bake.live_providers(bake.router_facts(picked, tokens, ctx))
         return gr.update(choices=bake.provider_choices(live))
 
@@ -178,14 +178,6 @@ def wire_bakeoff(ctx: RunContext, page: Page) -> None:
 
     panel.push.click(push_to_hub, inputs=[panel.bakeoff, panel.dataset_name, panel.public, page.auth.session_token],
                      outputs=panel.push_status, api_visibility="undocumented", concurrency_limit=4)
-
-
-def visitor_token_or_none(ctx: RunContext, session_token: Any, oauth_token: gr.OAuthToken | None) -> str | None:
-    """The token the router facts are asked with; a malformed typed token asks anonymously (Run says why)."""
-    try:
-        return visitor_token(ctx, session_token, oauth_token, check=True)
-    except e.PlaygroundError:
-        return None
 
 
 def visitor_left(request: gr.Request) -> None:

@@ -90,3 +90,17 @@ def test_a_read_only_token_gets_a_message_and_no_dataset(page, server: ProtocolS
     expect(page.locator("#pg-sweep-push-status")).to_contain_text("This token can only read", timeout=30_000)
     expect(page.locator("#pg-sweep-push-status")).not_to_contain_text(READ_ONLY_TOKEN)
     assert server.repos == {}
+
+
+def test_every_provider_fills_the_compare_panes_with_the_model_on_each_live_provider(page, server: ProtocolServer) -> None:
+    server.add_bakeoff_model()
+    page.get_by_role("tab", name="Compare").click()
+    model_a = page.get_by_label("Model A", exact=True)
+    model_a.click()
+    model_a.fill(BAKEOFF_MODEL)
+    model_a.press("Enter")
+    page.get_by_role("button", name="Every provider").click()
+    for key, provider in zip("ABC", BAKEOFF_PROVIDERS, strict=True):  # the router's order
+        expect(page.get_by_label(f"Provider {key}", exact=True)).to_have_value(provider, timeout=30_000)
+        expect(page.get_by_label(f"Model {key}", exact=True)).to_have_value(BAKEOFF_MODEL)
+    expect(page.get_by_label("Model D", exact=True)).to_be_hidden()  # three providers: three panes

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 
@@ -155,3 +156,12 @@ def test_a_bad_dataset_name_is_refused_in_words(name: str) -> None:
 def test_no_token_pushes_nothing_and_says_to_sign_in() -> None:
     with pytest.raises(PushError, match="needs your own token"):
         push_sweep(None, "bakeoff", True, "card", "{}\n", "http://127.0.0.1:9")
+
+
+def test_sign_in_asks_for_the_least_scope_that_can_create_the_dataset() -> None:
+    """Guards issue 19: Push to Hub with a sign-in token needs `contribute-repos`; nothing wider is asked."""
+    import yaml
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    scopes = yaml.safe_load(readme.split("---")[1])["hf_oauth_scopes"]
+    assert "contribute-repos" in scopes and not {"write-repos", "manage-repos"} & set(scopes)

@@ -17,13 +17,14 @@ from playground import errors as e
 from playground.catalog.facts import ModelFacts, model_facts
 from playground.hf.tokens import Tokens
 from playground.input.model_ref import is_endpoint_url
-from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES
+from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.dataset_card import dataset_card, runs_jsonl
 from playground.runs.hub_push import PushError, push_sweep
-from playground.runs.pricing import cost_per_thousand
+from playground.runs.pricing import Claims, cost_per_thousand
+from playground.runs.saved import grid_texts
 from playground.runs.summary import summarise, summary_rows
-from playground.runs.sweep import ALL_LIVE, LiveProviders
+from playground.runs.sweep import ALL_LIVE, Grid, LiveProviders
 
 SPEED_X, SPEED_Y, COST_Y = "first token, s", "tokens/s", "$ per 1,000 output tokens"
 CLAIM = " · claimed"
@@ -72,8 +73,20 @@ def provider_choices(live: LiveProviders) -> list[str]:
     return [ALL_LIVE, *dict.fromkeys(p for providers in live.values() for p in providers)]
 
 
-def summary_table(records: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-    return summary_rows(summarise(records))
+def charts(records: Sequence[Mapping[str, Any]], claims: Claims) -> tuple[list[list[Any]], dict, dict]:
+    """(the summary table, the speed chart's update, the cost chart's update) for the runs so far."""
+    pairs = {(r["model"], r["provider"]) for r in records}
+    prices = {pair: facts.price_out for pair, facts in claims.items() if pair in pairs}
+    return summary_rows(summarise(records)), chart_update(speed_frame(records)), chart_update(cost_frame(records, prices))
+
+
+def bakeoff_state(base: GenerationRequest, grid: Grid, records: list[dict[str, Any]]) -> dict:
+    """What Push to Hub saves: the runs, the grid as typed, the prompt. Never a token."""
+    typed = grid_texts(grid)
+    fields = {"Models": typed["models"] or base.model, "Providers": ", ".join(grid.providers) or base.provider,
+              "Temperatures": typed["temperatures"], "Seeds": typed["seeds"], "Repeats": str(grid.repeats), "Mode": base.mode.value}
+    title = f"Provider bake-off: {', '.join(grid.models or (base.model,))}"[:200]
+    return {"title": title, "grid": fields, "prompt": base.prompt, "records": records}
 
 
 def _label(record: Mapping[str, Any], several_models: bool) -> str:

@@ -40,7 +40,7 @@ from playground.runs.code import sweep_snippet
 from playground.runs.hub_push import default_dataset_name
 from playground.runs.pricing import Claims, claims_from
 from playground.runs.results import COLUMNS, ResultSet, RunState, export_records, table_rows, to_csv, to_json
-from playground.runs.saved import SWEEP, grid_texts, new_group_entry, sweep_share_query
+from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query
 from playground.runs.scheduler import Job, run_job_batches
 from playground.runs.slots import SLOTS, Limits, Visitor, visitor_for
 from playground.runs.summary import SUMMARY_COLUMNS
@@ -238,7 +238,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
                 yield {panel.status: shown[panel.status]}
     results.stop_unfinished()
     stopped = any(result.state is RunState.STOPPED for result in results)
-    bakeoff = None if stopped else bakeoff_state(base, grid, results, claims)
+    bakeoff = None if stopped else bake.bakeoff_state(base, grid, export_records(results, status_text, claims))
     yield {**_table(panel, results, claims), **_charts(panel, results, claims), **_downloads(panel, results, claims),
            panel.live: None, panel.finished: None if stopped else history_entry(base, grid, results),
            panel.bakeoff: bakeoff, panel.push: gr.update(interactive=bakeoff is not None)}
@@ -249,20 +249,8 @@ def _table(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
 
 
 def _charts(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
-    records = export_records(results, status_text, claims)
-    prices = {pair: facts.price_out for pair, facts in claims.items() if pair in {(r["model"], r["provider"]) for r in records}}
-    return {panel.summary: bake.summary_table(records), panel.speed_plot: bake.chart_update(bake.speed_frame(records)),
-            panel.cost_plot: bake.chart_update(bake.cost_frame(records, prices))}
-
-
-def bakeoff_state(base: GenerationRequest, grid: Grid, results: ResultSet, claims: Claims) -> dict:
-    """What Push to Hub saves: the runs, the grid as typed, the prompt. Never a token."""
-    fields = {label.capitalize(): text for label, text in grid_texts(grid).items()}
-    fields = {"Models": fields["Models"] or base.model, "Providers": ", ".join(grid.providers) or base.provider,
-              "Temperatures": fields["Temperatures"], "Seeds": fields["Seeds"], "Repeats": str(grid.repeats), "Mode": base.mode.value}
-    models = ", ".join(grid.models or (base.model,))
-    return {"title": f"Provider bake-off: {models}"[:200], "grid": fields, "prompt": base.prompt,
-            "records": export_records(results, status_text, claims)}
+    summary, speed, cost = bake.charts(export_records(results, status_text, claims), claims)
+    return {panel.summary: summary, panel.speed_plot: speed, panel.cost_plot: cost}
 
 
 def progress_line(results: ResultSet) -> str:

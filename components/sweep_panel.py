@@ -116,7 +116,7 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
         csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")
         json = gr.DownloadButton("Download JSON", interactive=False, size="sm", elem_id="pg-sweep-json")
     with gr.Row(equal_height=True):
-        dataset_name = gr.Textbox(label="Dataset name", value=_default_name, elem_id="pg-sweep-dataset-name", scale=3,
+        dataset_name = gr.Textbox(label="Dataset name", value="provider-bakeoff", elem_id="pg-sweep-dataset-name", scale=3,
                                   info="Saved in your own account, with your token (sign in, or a token with write access).")
         public = gr.Checkbox(label="Public", value=False, elem_id="pg-sweep-public", scale=1, info="Private unless ticked.")
         push = gr.Button("Push to Hub", interactive=False, elem_id="pg-sweep-push", scale=1)
@@ -136,7 +136,7 @@ def _widths(columns: tuple[str, ...], fixed: Mapping[str, int]) -> list[str]:
 
 
 def _default_name() -> str:
-    """Evaluated at each page load, so two visitors' defaults differ."""
+    """Set at each page load (dated, so a second bake-off doesn't overwrite the first)."""
     return default_dataset_name(datetime.now(UTC))
 
 
@@ -169,6 +169,7 @@ def wire_bakeoff(ctx: RunContext, page: Page) -> None:
         live = bake.live_providers(bake.router_facts(picked, tokens, ctx))
         return gr.update(choices=bake.provider_choices(live))
 
+    page.demo.load(_default_name, outputs=panel.dataset_name, queue=False, api_visibility="undocumented")
     triggers = [panel.models.change, page.form["model"].change]
     gr.on(triggers, offer_providers, inputs=[panel.models, page.form["model"], page.auth.session_token], outputs=panel.providers,
           queue=False, api_visibility="undocumented", show_progress="hidden")

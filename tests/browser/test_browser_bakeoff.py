@@ -16,7 +16,7 @@ from tests.protocol_server import BAKEOFF_MODEL, BAKEOFF_PROVIDERS, READ_ONLY_TO
 pytestmark = BROWSER_MARKS
 
 VISITOR = "hf_visitor_write_token"
-# Set to a folder (e.g. docs) to keep a screenshot of the chart, as the README shows it.
+# Set to a folder to keep a screenshot of the chart: PLAYGROUND_SCREENSHOT_DIR=docs makes the README's.
 SCREENSHOT_DIR = os.environ.get("PLAYGROUND_SCREENSHOT_DIR")
 
 
@@ -55,8 +55,6 @@ def test_a_bakeoff_draws_its_runs_on_a_chart_coloured_by_provider(page, server: 
     expect(summary).to_contain_text("2 of 2")
     assert len(server.posts(BAKEOFF_MODEL)) == 6
     if SCREENSHOT_DIR:
-        chart.scroll_into_view_if_needed()
-        page.locator("#pg-sweep-summary").screenshot(path=str(Path(SCREENSHOT_DIR) / "bakeoff-summary.png"))
         chart.screenshot(path=str(Path(SCREENSHOT_DIR) / "bakeoff-chart.png"))
 
 

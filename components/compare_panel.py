@@ -17,9 +17,10 @@ from typing import Any
 
 import gradio as gr
 
+from components.bakeoff_view import every_provider, visitor_token_or_none
 from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
-from components.messages import error_html, error_text, stats_text
+from components.messages import error_html, error_text, info_html, stats_text
 from components.page import Page
 from components.run_words import status_card, status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
@@ -34,7 +35,7 @@ from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane,
 from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
-from playground.runs.slots import SLOTS, Limits, Visitor, visitor_for
+from playground.runs.slots import Limits, Visitor, visitor_for
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class ComparePanel:
     show_code: gr.Button
     finished: gr.State  # the history entry of the last finished run
     live: gr.State  # the cancel flag of the run in progress: this tab's Stop sets it
+    every_provider: gr.Button  # fills the panes with Model A on each live provider
 
     def pane(self, key: str) -> PaneView:
         return self.panes[PANE_KEYS.index(key)]
@@ -80,7 +82,9 @@ class ComparePanel:
 
 
 def build(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
-    count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes")
+    with gr.Row(equal_height=True):
+        count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes", scale=3)
+        every_provider = gr.Button("Every provider", size="sm", scale=1, elem_id="pg-compare-every-provider")
     system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, elem_id="pg-compare-system",
                                placeholder="You are a helpful assistant.")
     prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-compare-prompt", placeholder="The same prompt goes to every pane.")
@@ -96,7 +100,7 @@ def build(choices: list[tuple[str, str]], default_models: list[str]) -> CompareP
         show_code = gr.Button("View code", size="sm")
         code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-compare-code")
     return ComparePanel(count, panes, prompt, system_prompt, generate, stop, status, share_link, code, show_code,
-                        gr.State(None), gr.State(None))
+                        gr.State(None), gr.State(None), every_provider)
 
 
 def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_models: list[str]) -> PaneView:
@@ -144,12 +148,25 @@ def wire(ctx: RunContext, page: Page) -> None:
         return compare_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
-    page.demo.unload(visitor_left)
+    _wire_every_provider(ctx, panel, session_token)
 
 
-def visitor_left(request: gr.Request) -> None:
-    """Leaving the page stops the session's Compare and Sweep runs (registering this twice is harmless)."""
-    SLOTS.end_session(request.session_hash or "")
+def _wire_every_provider(ctx: RunContext, panel: ComparePanel, session_token: gr.Textbox) -> None:
+    """"Every provider": Model A on each provider the router lists as live for it, up to 4 panes."""
+    first = panel.panes[0]
+    outputs = [panel.count, panel.status, *[c for p in panel.panes for c in (p.model, p.provider, p.mode)]]
+
+    def fill(model: str, mode: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> list:
+        providers = every_provider(ctx, model, visitor_token_or_none(ctx, session, oauth_token))
+        if len(providers) < 2:
+            note = f"The router lists {len(providers) or 'no'} live provider{'' if len(providers) == 1 else 's'} for {model}."
+            return [gr.skip(), info_html(note), *[gr.skip()] * (3 * len(panel.panes))]
+        shown = providers[: len(panel.panes)]
+        panes = [u for p in shown for u in (model, p, mode)] + [gr.skip()] * (3 * (len(panel.panes) - len(shown)))
+        return [len(shown), "", *panes]
+
+    first_inputs = [first.model, first.mode, session_token]
+    panel.every_provider.click(fill, inputs=first_inputs, outputs=outputs, api_visibility="undocumented")
 
 
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:

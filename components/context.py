@@ -28,6 +28,7 @@ from playground.input.model_ref import check_endpoint_allowed, check_model_synta
 from playground.input.policy import split_policy
 from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
+from playground.runs.slots import SLOTS
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 
@@ -107,6 +108,12 @@ def page_url(request: gr.Request | None) -> str:
 def session_of(request: gr.Request | None) -> str | None:
     """The visitor's Gradio session (its hash): leaving the page ends that session's runs."""
     return getattr(request, "session_hash", None) or None
+
+
+def visitor_left(request: gr.Request) -> None:
+    """The page's unload: leaving the page ends every run of the session (Generate, a chat answer,
+    Compare, Sweep, an Arena round), wherever it is."""
+    SLOTS.end_session(request.session_hash or "")
 
 
 def suggested_mode(model: str, token: str | None, current_mode: str) -> str:

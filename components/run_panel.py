@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from components.chat_events import chat_wiring
-from components.context import RunContext
+from components.context import RunContext, visitor_left
 from components.generation import RAW_VALUES, generate_inputs, make_chat_handler, make_generate_handler, run_outputs
 from components.messages import FALLBACK_IDLE, STOPPED
 from components.page import Page
@@ -75,6 +75,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     ctx.for_history(ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
                                                           outputs=chat.outputs.all(), preprocess=False, api_visibility="undocumented")))
     mode.change(show_generate, inputs=mode, outputs=[run.generate, run.generate_chat], queue=False, api_visibility="undocumented")
+    page.demo.unload(visitor_left)
 
 
 def wire_fallback(ctx: RunContext, page: Page) -> None:

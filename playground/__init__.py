@@ -54,7 +54,9 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         providers    the inference providers huggingface_hub knows
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
-    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an alternative
+    runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an
+                 alternative; the provider bake-off's summary, pricing, dataset card and push to the Hub
+                 (its own map lists them)
     arena/       blind rounds between two contenders, votes and a leaderboard
         pairs        the "Contenders" checked, a pair drawn uniformly, contender names kept off the page
         rounds       one round: its pair, how its runs ended, which votes it takes (once)

@@ -17,8 +17,12 @@ Modules:
     slots      how many runs may stream at once: per visitor session (PLAYGROUND_RUNS_PER_VISITOR)
                and in the process (PLAYGROUND_MAX_STREAMS); leaving the page stops a session's runs
     compare    the panes (A-D) of a comparison and their requests
-    sweep      the grid models × temperatures × seeds: parsing the fields, at most 24 cells
+    sweep      the grid models × providers × temperatures × seeds × repeats: parsing the fields, at most 24 runs
     results    one result per pane or cell, filled from its events; identical outputs; CSV and JSON export
+    pricing    a run's cost from its tokens and the router's price; the router's claims beside the measurements
+    summary    per model × provider: median and range of first token, tokens/s, total time and cost
+    dataset_card  the README.md of a pushed sweep: YAML metadata, grid, prompt, summary, method
+    hub_push   "Push to Hub": create_repo and one commit (runs JSONL + card), with the visitor's token only
     code       "View code" for a sweep (a Python loop over the grid) and for a comparison
     saved      compare and sweep states for the browser history and for share links
 """

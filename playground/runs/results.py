@@ -1,5 +1,9 @@
 """One result per pane or cell, filled in from its events; the sweep table; CSV and JSON export.
 
+Each exported row holds what the app measured (time to first token, tokens per second, total
+time, tokens), the cost from those tokens and the router's price, and the router's claims for
+that provider beside them (`claims`, handed in: see `pricing`).
+
 A result knows its state, text, stats and typed error; turning a state or an error into words is
 the UI's job (`describe` below is handed in), so export and screen say the same thing. Exports hold
 the request settings and the answers, never a token: nothing here ever sees one.
@@ -18,6 +22,7 @@ from typing import Any
 from playground.errors import PlaygroundError
 from playground.inference.events import Done, RunStats, Silence, Token, Waiting
 from playground.input.request import GenerationRequest
+from playground.runs.pricing import Claims, claimed_first_token, claimed_throughput, run_cost
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
 
 
@@ -47,6 +52,7 @@ class RunResult:
     queued: Queued | None = None  # while it waits its turn: for what
     stats: RunStats | None = None
     error: PlaygroundError | None = None
+    repeat: int = 1  # which run of the same sweep cell this is (Repeats)
 
     def apply(self, event: JobEvent) -> None:
         self.silence = event if isinstance(event, Silence) else None
@@ -75,8 +81,10 @@ class ResultSet:
     results: dict[str, RunResult] = field(default_factory=dict)
 
     @classmethod
-    def for_jobs(cls, jobs: Iterable[Job]) -> ResultSet:
-        return cls({job.key: RunResult(job.key, job.request) for job in jobs})
+    def for_jobs(cls, jobs: Iterable[Job], repeats: dict[str, int] | None = None) -> ResultSet:
+        """`repeats`: the repeat number of each key that has one (a sweep's cells)."""
+        repeats = repeats or {}
+        return cls({job.key: RunResult(job.key, job.request, repeat=repeats.get(job.key, 1)) for job in jobs})
 
     def apply(self, batch: Iterable[Tagged]) -> list[str]:
         """Applies events; returns the keys whose result changed, in order of first change."""
@@ -104,7 +112,8 @@ class ResultSet:
 
 Describe = Callable[[RunResult], str]
 # "same output" sits before "output", whose long text would push it out of sight.
-COLUMNS = ("model", "provider", "temperature", "seed", "status", "time to first token", "tokens", "tokens/s", "same output", "output")
+COLUMNS = ("model", "provider", "repeat", "temperature", "seed", "status", "first token, s", "tokens", "tokens/s",
+           "total time, s", "cost, $", "same output", "output")
 
 
 def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:
@@ -122,26 +131,27 @@ def same_output_label(group: int | None) -> str:
     return f"≡{group}" if group else ""
 
 
-def table_rows(results: ResultSet, describe: Describe) -> list[list[Any]]:
+def table_rows(results: ResultSet, describe: Describe, claims: Claims | None = None) -> list[list[Any]]:
     """The sweep table as shown: one row per cell, columns as `COLUMNS`."""
     groups = identical_groups(results)
     rows = []
     for result in results:
-        record = _record(result, describe, groups)
-        rows.append([record["model"], record["provider"], record["temperature"], record["seed"], record["status"],
-                     _seconds(record["time_to_first_token"]), _blank(record["tokens"]),
-                     _number(record["tokens_per_second"]), same_output_label(groups.get(result.key)), record["output"]])
+        record = _record(result, describe, groups, claims or {})
+        rows.append([record["model"], record["provider"], record["repeat"], record["temperature"], record["seed"],
+                     record["status"], _number(record["time_to_first_token"], 2), _blank(record["tokens"]),
+                     _number(record["tokens_per_second"]), _number(record["total_time"], 2), _number(record["cost"], 6),
+                     same_output_label(groups.get(result.key)), record["output"]])
     return rows
 
 
-def export_records(results: ResultSet, describe: Describe) -> list[dict[str, Any]]:
+def export_records(results: ResultSet, describe: Describe, claims: Claims | None = None) -> list[dict[str, Any]]:
     """One plain dict per cell: what the CSV and JSON exports hold."""
     groups = identical_groups(results)
-    return [_record(result, describe, groups) for result in results]
+    return [_record(result, describe, groups, claims or {}) for result in results]
 
 
-def to_csv(results: ResultSet, describe: Describe) -> str:
-    records = export_records(results, describe)
+def to_csv(results: ResultSet, describe: Describe, claims: Claims | None = None) -> str:
+    records = export_records(results, describe, claims)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(_record_fields()), lineterminator="\n")
     writer.writeheader()
@@ -149,7 +159,7 @@ def to_csv(results: ResultSet, describe: Describe) -> str:
     return out.getvalue()
 
 
-def to_json(results: ResultSet, describe: Describe) -> str:
+def to_json(results: ResultSet, describe: Describe, claims: Claims | None = None) -> str:
     """The rows, plus what all cells share (prompt, system prompt, mode, the other parameters)."""
     first = next(iter(results), None)
     shared: dict[str, Any] = {}
@@ -158,27 +168,33 @@ def to_json(results: ResultSet, describe: Describe) -> str:
         params = request.params.model_dump(mode="json", exclude={"temperature", "seed"})
         shared = {"prompt": request.prompt, "system_prompt": request.system_prompt, "mode": request.mode.value,
                   "parameters": params}
-    return json.dumps({**shared, "rows": export_records(results, describe)}, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps({**shared, "rows": export_records(results, describe, claims)}, indent=2, ensure_ascii=False) + "\n"
 
 
 def _record_fields() -> Sequence[str]:
-    return ("model", "provider", "mode", "temperature", "seed", "status", "time_to_first_token", "total_time", "tokens",
-            "tokens_per_second", "attempts", "output", "same_output")
+    return ("model", "provider", "mode", "temperature", "seed", "repeat", "status", "time_to_first_token", "total_time",
+            "tokens", "tokens_per_second", "cost", "claimed_time_to_first_token", "claimed_tokens_per_second", "attempts",
+            "output", "same_output")
 
 
-def _record(result: RunResult, describe: Describe, groups: dict[str, int]) -> dict[str, Any]:
+def _record(result: RunResult, describe: Describe, groups: dict[str, int], claims: Claims) -> dict[str, Any]:
     request, stats = result.request, result.stats
+    facts = claims.get((request.model, request.provider))
     return {
         "model": request.model,
         "provider": request.provider,
         "mode": request.mode.value,
         "temperature": request.params.temperature,
         "seed": request.params.seed,
+        "repeat": result.repeat,
         "status": describe(result),
         "time_to_first_token": _rounded(stats.time_to_first_token if stats else None),
         "total_time": _rounded(stats.total_time if stats else None),
         "tokens": stats.tokens if stats else None,
         "tokens_per_second": _rounded(stats.tokens_per_second if stats else None, 1),
+        "cost": _rounded(run_cost(stats, facts), 8),
+        "claimed_time_to_first_token": claimed_first_token(facts),
+        "claimed_tokens_per_second": claimed_throughput(facts),
         "attempts": stats.attempts if stats else None,
         "output": result.output,
         "same_output": groups.get(result.key),
@@ -189,12 +205,8 @@ def _rounded(value: float | None, digits: int = 3) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def _seconds(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f} s"
-
-
-def _number(value: float | None) -> str:
-    return "" if value is None else f"{value:.1f}"
+def _number(value: float | None, digits: int = 1) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
 
 
 def _blank(value: Any) -> Any:

@@ -175,13 +175,13 @@ def test_identical_outputs_share_a_mark_and_unique_ones_have_none() -> None:
     results = results_of("same text", "other", "same text", None, "other", "alone")
     assert identical_groups(results) == {"1": 1, "3": 1, "2": 2, "5": 2}
     rows = table_rows(results, describe)
-    assert [row[8] for row in rows] == ["≡1", "≡2", "≡1", "", "≡2", ""]
+    assert [row[11] for row in rows] == ["≡1", "≡2", "≡1", "", "≡2", ""]
 
 
 def test_the_table_has_the_issues_columns_and_a_failed_cell_shows_its_reason() -> None:
     rows = table_rows(results_of("a b c", None), describe)
-    assert rows[0] == ["org/base", "auto", 0.7, 1, "done", "0.25 s", 3, "2.0", "", "a b c"]
-    assert rows[1][4] == "failed: Model org/base does not exist" and rows[1][5:] == ["", "", "", "", ""]
+    assert rows[0] == ["org/base", "auto", 1, 0.7, 1, "done", "0.25", 3, "2.0", "1.25", "", "", "a b c"]
+    assert rows[1][5] == "failed: Model org/base does not exist" and rows[1][6:] == ["", "", "", "", "", "", ""]
 
 
 def test_csv_export_has_a_header_and_one_row_per_cell() -> None:

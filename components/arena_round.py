@@ -51,7 +51,7 @@ def checked_arena(ctx: RunContext, values: Mapping[str, Any]) -> tuple[Generatio
     contenders = parse_contenders(values.get("contenders"))
     first = contenders[0]
     mode = (first.mode or _form_mode(values)).value
-    base = form_request(ctx, {**values, "model": first.model, "provider": first.provider, "mode": mode})
+    base = form_request(ctx, values, model=first.model, provider=first.provider, mode=mode)
     check_models_allowed(ctx, [contender.model for contender in contenders])
     return base, contenders
 

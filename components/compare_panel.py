@@ -214,7 +214,7 @@ def checked_panes(ctx: RunContext, values: Mapping[str, Any]) -> tuple[Generatio
     panes = [parse_pane(key, *(values.get(f"{name}_{key.lower()}") for name in ("model", "provider", "mode")))
              for key in PANE_KEYS[:shown]]
     first = panes[0]
-    base = form_request(ctx, {**values, "model": first.model, "provider": first.provider, "mode": first.mode.value})
+    base = form_request(ctx, values, model=first.model, provider=first.provider, mode=first.mode.value)
     check_models_allowed(ctx, [pane.model for pane in panes])
     return base, panes
 

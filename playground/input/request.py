@@ -105,6 +105,12 @@ class GenerationRequest(BaseModel):
                 raise ValueError(str(error).removeprefix("Schema: ")) from None
         return value
 
+    def for_model(self, model: str, **changes: Any) -> GenerationRequest:
+        """This request sent to `model` (a pane's, a cell's), with `changes`. The served model's name
+        was picked for this request's endpoint: it stays only where the model does."""
+        served = self.served_model if model == self.model else ""
+        return self.model_copy(update={"model": model, "served_model": served, **changes})
+
 
 def parse_request(data: dict[str, Any]) -> GenerationRequest:
     """`data` as a request. Raises InvalidModelError (the model field) or InvalidParametersError,

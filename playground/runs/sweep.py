@@ -172,7 +172,7 @@ def sweep_cells(base: GenerationRequest, grid: Grid, live: LiveProviders | None 
             for temperature in grid.temperatures or (params.temperature,):
                 for seed in grid.seeds or (params.seed,):
                     cell_params = params.model_copy(update={"temperature": temperature, "seed": seed})
-                    request = base.model_copy(update={"model": model, "provider": provider, "params": cell_params})
+                    request = base.for_model(model, provider=provider, params=cell_params)
                     for repeat in range(1, grid.repeats + 1):
                         cells.append(Cell(str(len(cells) + 1), request, repeat))
     return cells

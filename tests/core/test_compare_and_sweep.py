@@ -14,7 +14,7 @@ import pytest
 from playground import errors as e
 from playground.inference.events import Done, RunStats, Token, Waiting, WaitReason
 from playground.input.params import GenerationParams
-from playground.input.request import GenerationRequest, Mode, client_call
+from playground.input.request import GenerationRequest, Mode, client_call, parse_request
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.code import compare_snippet, sweep_snippet
 from playground.runs.compare import Pane, compare_jobs, pane_count, parse_pane
@@ -336,3 +336,14 @@ def test_no_token_can_reach_a_link_snippet_or_export(monkeypatch: pytest.MonkeyP
     texts = [sweep_share_query(BASE, grid), sweep_snippet([c.request for c in cells]), to_csv(results, describe),
              to_json(results, describe), json.dumps(add_group([], new_group_entry("sweep", BASE, results, {}, grid)))]
     assert all("hf_SecretThatMustNotLeak" not in text for text in texts)
+
+
+def test_the_served_model_goes_only_to_panes_and_cells_of_its_own_endpoint() -> None:
+    """"Served model" names what one server serves: a pane or cell on another model must not send it
+    (that server answers 404 to a name it doesn't serve); the same URL keeps it."""
+    endpoint = "http://127.0.0.1:8000/v1"
+    base = parse_request({"model": endpoint, "served_model": "qwen-7b", "prompt": "Hi", "params": {"seed": 1}})
+    jobs = compare_jobs(base, [Pane("A", endpoint, "auto", Mode.COMPLETION), Pane("B", "org/b", "auto", Mode.COMPLETION)])
+    assert [job.request.served_model for job in jobs] == ["qwen-7b", ""]
+    cells = sweep_cells(base, parse_grid(f"{endpoint}, org/b", "", ""))
+    assert {(cell.request.model, cell.request.served_model) for cell in cells} == {(endpoint, "qwen-7b"), ("org/b", "")}

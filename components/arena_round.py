@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 import gradio as gr
@@ -21,6 +22,7 @@ from components.context import RunContext, check_models_allowed, session_of, sug
 from components.messages import error_html, error_text, info_html, stats_text
 from components.run_words import status_card
 from components.runs_form import form_request, token_for
+from components.share_code import token_variable
 from playground import errors as e
 from playground.arena.code import arena_share_query, arena_snippet
 from playground.arena.pairs import Contender, draw_pair, names_of, parse_contenders, redact
@@ -142,7 +144,7 @@ def vote_buttons(panel: Any, allowed: tuple[str, ...]) -> dict:
 def share_and_code(ctx: RunContext, base: GenerationRequest, contenders: tuple[Contender, ...], page: str) -> tuple[str, str]:
     """The share link (contenders, prompt, parameters) and the View code script; neither names the pair drawn."""
     called = [replace(c, model=_called_model(ctx, c.model)) for c in contenders]
-    return f"{page}?{arena_share_query(base, contenders)}", arena_snippet(base, called, ctx.settings.router_url)
+    return f"{page}?{arena_share_query(base, contenders)}", arena_snippet(base, called, ctx.settings.router_url, partial(token_variable, ctx))
 
 
 def _called_model(ctx: RunContext, model: str) -> str:

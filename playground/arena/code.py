@@ -3,7 +3,7 @@
 View code is a short script that plays one round as the tab does: it draws two contenders, asks
 both the same thing with `InferenceClient`, prints "Answer A" and "Answer B" without names, takes a
 vote and only then says who was who. The keyword arguments come from `client_call`, the very call
-the backend makes. The token is never written: `os.environ["HF_TOKEN"]`.
+the backend makes. The token is never written: `os.environ["HF_TOKEN"]` (`ENDPOINT_TOKEN` for another host's endpoint).
 
 A share link is the playground's link (prompt, parameters) plus `tab=arena` and one `contender` key
 per row ("model|provider|mode"). It never holds votes or a token.
@@ -20,25 +20,30 @@ from playground.arena.pairs import MAX_CONTENDERS, Contender, parse_contender
 from playground.config import DEFAULT_ROUTER_URL
 from playground.errors import InvalidParametersError
 from playground.input.request import GenerationRequest, Mode, client_call
-from playground.runs.code import _header, _input_lines, _joined_text
+from playground.runs.code import TokenVariableFor, _header, _hf_token_only, _input_lines, _joined_text
 from playground.saved.share import share_query
+from playground.saved.snippets import python_api_key
 
 ARENA = "arena"
 _INPUT_KEYS = ("prompt", "messages")
 
 
-def arena_snippet(base: GenerationRequest, contenders: Sequence[Contender], router_url: str = DEFAULT_ROUTER_URL) -> str:
-    """A script playing one round; a contender whose mode follows the model is written in `base`'s mode."""
+def arena_snippet(base: GenerationRequest, contenders: Sequence[Contender], router_url: str = DEFAULT_ROUTER_URL,
+                  token_variable_for: TokenVariableFor = _hf_token_only) -> str:
+    """A script playing one round; a contender whose mode follows the model is written in `base`'s mode.
+    Each contender's key is read as its requests get it: `HF_TOKEN`, or for an endpoint on another
+    host than Hugging Face's, `ENDPOINT_TOKEN` (`token_variable_for`)."""
     modes = [contender.mode or base.mode for contender in contenders]
-    rows = [(c.model, c.provider, mode.value) for c, mode in zip(contenders, modes, strict=True)]
+    rows = [f"    ({c.model!r}, {c.provider!r}, {mode.value!r}, {python_api_key(token_variable_for(c.model))}),"
+            for c, mode in zip(contenders, modes, strict=True)]
     lines = [
         *_header(router_url)[:1], "import random", *_header(router_url)[1:],
         *[line for mode in Mode if mode in modes for line in _input_lines(_in_mode(base, mode), client_call(_in_mode(base, mode)).kwargs)],
-        "contenders = [", *[f"    {row!r}," for row in rows], "]",
+        "contenders = [", *rows, "]",
         "",
         "",
-        "def ask(model, provider, mode):",
-        '    client = InferenceClient(model=model, provider=provider, api_key=os.environ["HF_TOKEN"])',
+        "def ask(model, provider, mode, api_key):",
+        "    client = InferenceClient(model=model, provider=provider, api_key=api_key)",
         *[line for mode in Mode if mode in modes for line in _ask_lines(_in_mode(base, mode))],
         "",
         "",

@@ -145,3 +145,14 @@ def test_view_code_is_a_script_that_plays_one_blind_round() -> None:
     assert "random.sample(contenders, 2)" in code and 'os.environ["HF_TOKEN"]' in code
     assert "text_generation(" in code and "chat_completion(" in code  # one contender in each mode
     assert code.index("input(") < code.index("A was")  # the names come after the vote
+
+
+def test_view_code_gives_another_hosts_endpoint_the_endpoint_key_not_hf_token() -> None:
+    from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE
+
+    endpoint = Contender("http://vllm.example:8000/v1", "auto", None)
+    code = arena_snippet(BASE, (A, endpoint), token_variable_for=lambda m: ENDPOINT_TOKEN_VARIABLE if m == endpoint.model else HF_TOKEN_VARIABLE)
+    compile(code, "arena.py", "exec")
+    rows = {line.split(",")[0].strip(" ('"): line for line in code.splitlines() if line.startswith("    ('")}
+    assert 'os.environ.get("ENDPOINT_TOKEN", "EMPTY")' in rows[endpoint.model] and "HF_TOKEN" not in rows[endpoint.model]
+    assert 'os.environ["HF_TOKEN"]' in rows[A.model]

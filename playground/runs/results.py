@@ -3,9 +3,9 @@
 Each exported row holds what the app measured (time to first token, tokens per second, total
 time, tokens), the cost from those tokens and the router's price, and the router's claims for
 that provider beside them (`claims`, handed in: see `pricing`). With "Token probabilities" on, a
-result keeps each token's odds (`odds`, for Compare's tinted panes), and a row adds the answer's
-summary figures (mean log-probability, perplexity, tokens picked under 10 %): a table cell can't
-hold the tint, so the figures stand for it.
+result keeps each token's odds (`odds`, for Compare's tinted panes), and an exported row (CSV,
+JSON) adds the answer's summary figures (mean log-probability, perplexity, tokens picked under
+10 %): a table cell can't hold the tint, so the figures stand for it.
 
 A result knows its state, text, stats and typed error; turning a state or an error into words is
 the UI's job (`describe` below is handed in), so export and screen say the same thing. Exports hold
@@ -119,7 +119,7 @@ class ResultSet:
 Describe = Callable[[RunResult], str]
 # "same output" sits before "output", whose long text would push it out of sight.
 COLUMNS = ("model", "provider", "repeat", "temperature", "seed", "status", "first token, s", "tokens", "tokens/s",
-           "total time, s", "cost, $", "perplexity", "same output", "output")
+           "total time, s", "cost, $", "same output", "output")
 
 
 def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:
@@ -146,7 +146,7 @@ def table_rows(results: ResultSet, describe: Describe, claims: Claims | None = N
         rows.append([record["model"], record["provider"], record["repeat"], record["temperature"], record["seed"],
                      record["status"], _number(record["time_to_first_token"], 2), _blank(record["tokens"]),
                      _number(record["tokens_per_second"]), _number(record["total_time"], 2), _number(record["cost"], 6),
-                     _number(record["perplexity"], 2), same_output_label(groups.get(result.key)), record["output"]])
+                     same_output_label(groups.get(result.key)), record["output"]])
     return rows
 
 

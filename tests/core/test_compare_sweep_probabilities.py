@@ -9,7 +9,7 @@ from components.compare_panes import pane_stats, tint_html
 from playground.inference.events import Done, RunStats, Token
 from playground.inference.probabilities import Alternative, TokenOdds
 from playground.input.request import parse_request
-from playground.runs.results import ResultSet, RunResult, table_rows, to_json
+from playground.runs.results import ResultSet, RunResult, to_csv, to_json
 from playground.runs.scheduler import Job, Tagged
 
 ODDS = (TokenOdds("Echo ", math.log(0.6), (Alternative("Echo ", math.log(0.6)), Alternative("Hi ", math.log(0.3)))),
@@ -52,10 +52,11 @@ def test_a_pane_with_the_option_off_or_no_probabilities_shows_plain_text() -> No
     assert tint_html(silent) == "" and "no token probabilities from this model/provider" in pane_stats(silent)
 
 
-def test_sweep_rows_and_exports_carry_the_summary_figures() -> None:
+def test_sweep_exports_carry_the_summary_figures() -> None:
     results = ResultSet({"1": finished(True), "2": finished(False)})
-    rows = table_rows(results, lambda result: result.state.value)
-    assert rows[0][-3] == f"{math.exp(-(math.log(0.6) + math.log(0.05)) / 2):.2f}" and rows[1][-3] == ""
+    header, first, second = to_csv(results, lambda result: result.state.value).splitlines()
+    assert "mean_logprob,perplexity,tokens_under_10_percent" in header
+    assert f",{round(math.exp(-(math.log(0.6) + math.log(0.05)) / 2), 3)},1," in first and ",,,," in second
     exported = json.loads(to_json(results, lambda result: result.state.value))["rows"]
     assert exported[0]["tokens_under_10_percent"] == 1 and exported[0]["mean_logprob"] < 0
     assert exported[1]["perplexity"] is None

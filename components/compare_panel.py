@@ -17,37 +17,27 @@ from typing import Any
 
 import gradio as gr
 
+from components import compare_panes
 from components.bakeoff_view import every_provider, visitor_token_or_none
+from components.compare_panes import PaneView, build_pane
 from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
-from components.messages import error_html, error_text, info_html, stats_text
+from components.messages import error_html, error_text, info_html
 from components.page import Page
-from components.run_words import status_card, status_text
+from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from components.share_code import token_variable
 from playground import errors as e
 from playground.chat.conversation import Conversation
 from playground.inference.clock import Heartbeat
 from playground.input.form_values import PARAMETER_FIELDS
-from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, parse_request
+from playground.input.request import GenerationRequest, Mode, parse_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
 from playground.runs.slots import Limits, Visitor, visitor_for
-
-
-@dataclass(frozen=True)
-class PaneView:
-    key: str
-    column: gr.Column
-    model: gr.Dropdown
-    provider: gr.Dropdown
-    mode: gr.Radio
-    status: gr.HTML
-    output: gr.Textbox
-    stats: gr.Markdown
 
 
 @dataclass(frozen=True)
@@ -78,7 +68,7 @@ class ComparePanel:
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.share_link, self.code, self.finished, self.live,
-                *[c for p in self.panes for c in (p.status, p.output, p.stats)]]
+                *[c for p in self.panes for c in (p.status, p.output, p.tint, p.stats)]]
 
 
 def build(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
@@ -93,7 +83,7 @@ def build(choices: list[tuple[str, str]], default_models: list[str]) -> CompareP
         stop = gr.Button("Stop", variant="stop", elem_id="pg-compare-stop")
     status = gr.HTML("", padding=False, elem_id="pg-compare-status")
     with gr.Row(equal_height=False):
-        panes = [_build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
+        panes = [build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
     with gr.Accordion("Share this comparison and View code", open=False, elem_id="pg-compare-code-box"):
         share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-compare-share-link",
                                 info="Opens the Compare tab with these panes, settings and prompt. Holds no token.")
@@ -101,21 +91,6 @@ def build(choices: list[tuple[str, str]], default_models: list[str]) -> CompareP
         code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-compare-code")
     return ComparePanel(count, panes, prompt, system_prompt, generate, stop, status, share_link, code, show_code,
                         gr.State(None), gr.State(None), every_provider)
-
-
-def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_models: list[str]) -> PaneView:
-    with gr.Column(visible=index < DEFAULT_PANES, min_width=240, elem_id=f"pg-pane-{key.lower()}") as column:
-        model = gr.Dropdown(choices=choices, value=default_models[index % len(default_models)], label=f"Model {key}",
-                            allow_custom_value=True)
-        with gr.Row():
-            provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label=f"Provider {key}", min_width=100)
-            mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label=f"Mode {key}", min_width=140)
-        # Always shown, empty when there is nothing to say: toggling `visible` in quick succession
-        # (hidden at the start, shown a few ms later) could leave the card unmounted in the page.
-        status = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-status")
-        output = gr.Textbox(label=f"Output {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-pane-{key.lower()}-output")
-        stats = gr.Markdown(elem_id=f"pg-pane-{key.lower()}-stats")
-    return PaneView(key, column, model, provider, mode, status, output, stats)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -260,19 +235,8 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
 
 
 def pane_updates(panel: ComparePanel, results: ResultSet, changed: list[str], shown: dict[Any, Any]) -> dict:
-    """Status card, output and stats of the panes that changed, each sent only when it differs
-    from what the page shows (`shown`, kept by the caller). An output is replaced only once text
-    arrives: a pane that fails keeps its earlier answer, as the playground does."""
-    updates: dict = {}
-    for key in changed:
-        view, result = panel.pane(key), results[key]
-        wanted = {view.status: status_card(result), view.stats: stats_text(result.stats) if result.stats else ""}
-        if result.output:
-            wanted[view.output] = result.output
-        for component, value in wanted.items():
-            if shown.get(component) != value:
-                shown[component] = updates[component] = value
-    return updates
+    """What changed in the panes (see `components.compare_panes.pane_updates`)."""
+    return compare_panes.pane_updates(panel.panes, PANE_KEYS, results, changed, shown)
 
 
 def history_entry(base: GenerationRequest, results: ResultSet) -> dict:

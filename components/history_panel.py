@@ -1,7 +1,8 @@
 """History: every finished run, kept in the visitor's browser (localStorage), newest first.
 
 One click on a run restores its settings, prompt and output (with a note when its model is an
-endpoint URL on another host than Hugging Face's, as a share link has); "Re-run" sends the same request
+endpoint URL on another host than Hugging Face's, as a share link has; with its tinted tokens when
+it was kept with its token probabilities); "Re-run" sends the same request
 again; "Replay" plays it back (components/replay.py). Nothing is stored on the server.
 """
 
@@ -20,8 +21,11 @@ from components.messages import info_html
 from components.page import Page
 from components.replay import wire_replay
 from components.share_code import HISTORY_ENTRY, code_for_request, foreign_host_note
+from components.token_view import view_update
+from playground.inference.probabilities import asks_for_probabilities
 from playground.input.form_values import form_values
-from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
+from playground.input.request import Mode
+from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_odds, entry_request, find_entry, parse_history
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,8 @@ def wire(ctx: RunContext, page: Page) -> None:
     """Records every run registered in `ctx.history_runs` (so: wire this after them), and Re-run's;
     wires restoring, Re-run, Clear and Replay, and lists the history when the page loads."""
     panel, code = page.history, page.code
-    restore_outputs = [*page.form.inputs(), page.run.output, page.run.stats, page.run.status, *chat_restore_outputs(page.chat)]
+    restore_outputs = [*page.form.inputs(), page.run.output, page.run.stats, page.run.status, *chat_restore_outputs(page.chat),
+                       page.probs.view, page.probs.shown]
     record_outputs = [panel.stored, panel.runs, *code.outputs()]
     hidden = {"api_visibility": "undocumented"}
 
@@ -105,5 +110,7 @@ def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any) 
     request, run = entry_request(entry), page.run
     note = foreign_host_note(ctx, request.model, HISTORY_ENTRY)
     status = {run.status: gr.update(value=info_html("Restored from history." + note), visible=True)} if note else {}
+    odds = entry_odds(entry) if asks_for_probabilities(request.params) else ()
+    tint = {page.probs.view: view_update(odds, continuable=request.mode is Mode.COMPLETION), page.probs.shown: (request, odds) if odds else None}
     return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "", **status,
-            **restored_conversation(page.chat, request)}
+            **restored_conversation(page.chat, request), **tint}

@@ -40,10 +40,11 @@ CSS = """
 """
 
 
-def answer_html(tokens: Sequence[TokenOdds], continuable: bool) -> str:
-    """The tinted answer with its legend; `continuable` makes each alternative a button."""
+def answer_html(tokens: Sequence[TokenOdds], continuable: bool, note: str | None = CHAT_NOTE) -> str:
+    """The tinted answer with its legend; `continuable` makes each alternative a button. `note`:
+    the line saying why alternatives are not continuations, when they are not (None: no line)."""
     body = "".join(_token_html(index, token, continuable) for index, token in enumerate(tokens))
-    return f"{_head(continuable)}{body}</div></div>"
+    return f"{_head(continuable, note=note)}{body}</div></div>"
 
 
 def streaming_html(tokens: Sequence[TokenOdds]) -> str:
@@ -54,11 +55,11 @@ def streaming_html(tokens: Sequence[TokenOdds]) -> str:
     return _head(continuable=False, streaming=True) + body
 
 
-def _head(continuable: bool, streaming: bool = False) -> str:
+def _head(continuable: bool, streaming: bool = False, note: str | None = CHAT_NOTE) -> str:
     legend = "".join(f'<span class="pg-tint-{band}">{html.escape(words)}</span>' for band, words in enumerate(BANDS))
     how = "Alternatives once the answer is done." if streaming else (
         "Click a token for its alternatives" + ("; click an alternative to continue from it." if continuable else "."))
-    note = "" if continuable or streaming else f'<div class="pg-odds-note">{html.escape(CHAT_NOTE)}</div>'
+    note = "" if continuable or streaming or not note else f'<div class="pg-odds-note">{html.escape(note)}</div>'
     return f'<div class="pg-odds"><div class="pg-odds-legend">Token probabilities: {legend} {how}</div>{note}<div class="pg-odds-tokens">'
 
 

@@ -2,7 +2,10 @@
 
 Each exported row holds what the app measured (time to first token, tokens per second, total
 time, tokens), the cost from those tokens and the router's price, and the router's claims for
-that provider beside them (`claims`, handed in: see `pricing`).
+that provider beside them (`claims`, handed in: see `pricing`). With "Token probabilities" on, a
+result keeps each token's odds (`odds`, for Compare's tinted panes), and an exported row (CSV,
+JSON) adds the answer's summary figures (mean log-probability, perplexity, tokens picked under
+10 %): a table cell can't hold the tint, so the figures stand for it.
 
 A result knows its state, text, stats and typed error; turning a state or an error into words is
 the UI's job (`describe` below is handed in), so export and screen say the same thing. Exports hold
@@ -21,6 +24,7 @@ from typing import Any
 
 from playground.errors import PlaygroundError
 from playground.inference.events import Done, RunStats, Silence, Token, Waiting
+from playground.inference.probabilities import Summary, TokenOdds, asks_for_probabilities, summarise
 from playground.input.request import GenerationRequest
 from playground.runs.pricing import Claims, claimed_first_token, claimed_throughput, run_cost
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
@@ -53,12 +57,14 @@ class RunResult:
     stats: RunStats | None = None
     error: PlaygroundError | None = None
     repeat: int = 1  # which run of the same sweep cell this is (Repeats)
+    odds: list[TokenOdds] = field(default_factory=list)  # each token's, when the run asked and the model sent them
 
     def apply(self, event: JobEvent) -> None:
         self.silence = event if isinstance(event, Silence) else None
         self.queued = event if isinstance(event, Queued) else None
         if isinstance(event, Token):
             self.output += event.text
+            self.odds.extend(event.odds)
             self.state, self.waiting = RunState.STREAMING, None
         elif isinstance(event, Waiting):
             self.state, self.waiting = RunState.RETRYING, event
@@ -174,7 +180,7 @@ def to_json(results: ResultSet, describe: Describe, claims: Claims | None = None
 def _record_fields() -> Sequence[str]:
     return ("model", "provider", "mode", "temperature", "seed", "repeat", "status", "time_to_first_token", "total_time",
             "tokens", "tokens_per_second", "cost", "claimed_time_to_first_token", "claimed_tokens_per_second", "attempts",
-            "output", "same_output")
+            "mean_logprob", "perplexity", "tokens_under_10_percent", "output", "same_output")
 
 
 def _record(result: RunResult, describe: Describe, groups: dict[str, int], claims: Claims) -> dict[str, Any]:
@@ -196,9 +202,19 @@ def _record(result: RunResult, describe: Describe, groups: dict[str, int], claim
         "claimed_time_to_first_token": claimed_first_token(facts),
         "claimed_tokens_per_second": claimed_throughput(facts),
         "attempts": stats.attempts if stats else None,
+        **_odds_figures(result),
         "output": result.output,
         "same_output": groups.get(result.key),
     }
+
+
+def _odds_figures(result: RunResult) -> dict[str, Any]:
+    """With "Token probabilities" on, the cell's summary figures (as the stats line gives them);
+    None when the option was off or the model sent none."""
+    found: Summary | None = summarise(result.odds) if asks_for_probabilities(result.request.params) else None
+    return {"mean_logprob": _rounded(found.mean_logprob if found else None),
+            "perplexity": _rounded(found.perplexity if found else None),
+            "tokens_under_10_percent": found.unlikely if found else None}
 
 
 def _rounded(value: float | None, digits: int = 3) -> float | None:

@@ -29,6 +29,7 @@ from components import (
 from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
+from components.keyboard import KEYBOARD_HEAD
 from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
@@ -50,6 +51,7 @@ from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
     "css": CSS,
+    "head": KEYBOARD_HEAD,  # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops
     # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
     # to the API) reaches the caller in words instead of a generic failure.
     "show_error": True,

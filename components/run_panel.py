@@ -39,11 +39,11 @@ class RunPanel:
 def build(mode: gr.Radio) -> RunPanel:
     """`mode`: the page may open in either mode; its Generate button is the one shown."""
     chat = mode.value == Mode.CHAT.value
-    prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.")
+    prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.", elem_id="pg-prompt")
     with gr.Row():
         generate = gr.Button("Generate", variant="primary", visible=not chat, elem_id="pg-generate")
         generate_chat = gr.Button("Generate", variant="primary", visible=chat, elem_id="pg-generate-chat")
-        stop = gr.Button("Stop", variant="stop")
+        stop = gr.Button("Stop", variant="stop", elem_id="pg-stop")
     status = gr.HTML(visible=False, elem_id="pg-status")
     stopped = gr.HTML(STOPPED, visible=False, elem_id="pg-stopped")
     fallback = gr.Button(FALLBACK_IDLE, visible=False, variant="primary", elem_id="pg-fallback")

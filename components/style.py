@@ -14,5 +14,7 @@ CSS = """
 .pg-light-green { border-color: #2e9e4f; } .pg-light-green .pg-dot { background: #2e9e4f; }
 .pg-light-amber { border-color: #f0a020; } .pg-light-amber .pg-dot { background: #f0a020; }
 .pg-light-red { border-color: #d33; } .pg-light-red .pg-dot { background: #d33; }
+/* The keyboard hint on Generate; the alt text after "/" keeps the button's name "Generate". */
+#pg-generate::after, #pg-generate-chat::after { content: "Ctrl+Enter" / ""; font-size: 0.75em; font-weight: normal; opacity: 0.75; margin-left: 0.5em; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

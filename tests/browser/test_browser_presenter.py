@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
+from components.chat_view import verdict_html
+from components.messages import error_html, info_html, silence_html, waiting_html
 from playground.catalog import facts as facts_module
+from playground.chat.structured import Verdict
+from playground.errors import ModelNotFoundError
+from playground.inference.events import Silence, Waiting, WaitReason
 from tests.browser_page import BROWSER_MARKS, set_model
 from tests.protocol_server import ProtocolServer
 
@@ -63,3 +69,64 @@ def test_generate_shows_its_ctrl_enter_hint(page) -> None:
     hint = page.locator("#pg-generate").evaluate("b => getComputedStyle(b, '::after').content")
     assert "Ctrl+Enter" in hint
     expect(page.get_by_role("button", name="Generate", exact=True)).to_be_visible()  # its name is unchanged
+
+
+# Every card kind, as messages.py words it: loading and rate-limited retries, a silent model, an
+# error (with the server's detail), the fallback, replay and "Stopped." notes, and the verdicts.
+CARDS = {
+    "loading": waiting_html(Waiting(attempt=2, reason=WaitReason.LOADING, seconds_left=3, wait_length=5, waited=2, deadline_left=28)),
+    "retry": waiting_html(Waiting(attempt=3, reason=WaitReason.BUSY, seconds_left=1, wait_length=2, waited=4, deadline_left=20)),
+    "waiting": silence_html(Silence(seconds=4, first_token=True, limit=60)),
+    "error": error_html(ModelNotFoundError("no such model")),
+    "fallback": info_html("Answered by test/tiny-gpt instead of test/x (fallback)"),
+    "replay": info_html("Replay of test/tiny-gpt, not a live run"),
+    "warning": verdict_html(Verdict(valid=False, error="'name' is a required property"))["value"],
+    "valid": verdict_html(Verdict(valid=True, error=""))["value"],
+}
+
+# The WCAG contrast of every text in the card against the card's background, the lowest; a text's
+# colour is blended with the background by its opacity (and its ancestors' inside the card).
+LOWEST_CONTRAST = """card => {
+  const rgba = (c) => { const [r, g, b, a = 1] = c.match(/[\\d.]+/g).map(Number); return [r, g, b, a]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+                               return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const bg = rgba(getComputedStyle(card).backgroundColor);
+  let lowest = 99;
+  for (const el of [card, ...card.querySelectorAll('*')]) {
+    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
+    let alpha = rgba(getComputedStyle(el).color)[3];
+    for (let e = el; e && e !== card.parentElement; e = e.parentElement) alpha *= Number(getComputedStyle(e).opacity);
+    const fg = rgba(getComputedStyle(el).color).slice(0, 3).map((v, i) => v * alpha + bg[i] * (1 - alpha));
+    const [hi, lo] = [lum(fg), lum(bg)].sort((a, b) => b - a);
+    lowest = Math.min(lowest, (hi + 0.05) / (lo + 0.05));
+  }
+  return lowest;
+}"""
+
+
+def card_contrasts(page) -> dict[str, float]:
+    """Each kind of card shown where the run's card is, and its lowest contrast."""
+    set_model(page, "test/no-such-model")
+    page.get_by_label("Prompt", exact=True).fill("Show me a card")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    live = page.locator("#pg-status .pg-status")
+    expect(live).to_contain_text("Model not found", timeout=30_000)
+    contrasts = {"live error": live.evaluate(LOWEST_CONTRAST)}
+    for kind, html in CARDS.items():  # in the live card's place, so it sits where Gradio puts cards
+        page.locator("#pg-status .pg-status").evaluate("(card, html) => { card.outerHTML = html; }", html)
+        contrasts[kind] = page.locator("#pg-status .pg-status").evaluate(LOWEST_CONTRAST)
+    return contrasts
+
+
+@pytest.mark.parametrize("scheme", ["dark", "light"])
+def test_every_card_is_readable_in_dark_and_light_mode(browser, app_url: str, server: ProtocolServer, scheme: str) -> None:
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        expect(page.get_by_label("Prompt", exact=True)).to_be_visible(timeout=30_000)
+        assert page.evaluate("() => !!document.querySelector('.dark')") == (scheme == "dark")
+        unreadable = {kind: round(ratio, 2) for kind, ratio in card_contrasts(page).items() if ratio < 4.5}
+        assert unreadable == {}
+    finally:
+        context.close()

@@ -12,8 +12,8 @@ from typing import Any
 
 import gradio as gr
 
+from components.chat_view import finished_conversation, restored_conversation
 from components.chat_view import restore_outputs as chat_restore_outputs
-from components.chat_view import restored_conversation
 from components.context import RunContext, page_url
 from components.generation import generate_event
 from components.messages import info_html
@@ -21,6 +21,7 @@ from components.page import Page
 from components.replay import wire_replay
 from components.share_code import HISTORY_ENTRY, code_for_request, foreign_host_note
 from playground.input.form_values import form_values
+from playground.input.request import Mode
 from playground.saved.history import DEFAULT_CAP, HistoryEntry, add_run, entry_label, entry_request, find_entry, parse_history
 
 
@@ -57,6 +58,9 @@ def wire(ctx: RunContext, page: Page) -> None:
         return record_run(ctx, page, entry, stored, page_url(request))
 
     def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
+        return restore_run(ctx, page, entry_id, stored, as_shown=True)
+
+    def restore_to_send(entry_id: str | None, stored: Any) -> dict[Any, Any]:
         return restore_run(ctx, page, entry_id, stored)
 
     def clear() -> dict[Any, Any]:
@@ -66,7 +70,7 @@ def wire(ctx: RunContext, page: Page) -> None:
         event.then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
                      api_name="restore_run", **hidden)
-    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
+    rerun = panel.rerun.click(restore_to_send, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate_event(ctx, page).chain(ctx, rerun).then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs,
                                                      queue=False, **hidden)
     panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
@@ -95,15 +99,19 @@ def record_run(ctx: RunContext, page: Page, entry: dict | None, stored: Any, url
             **page.code.updates(code_for_request(ctx, entry_request(run), url))}
 
 
-def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any) -> dict[Any, Any]:
-    """The picked run (the newest when none is picked) back into the form, with its output; a chat
-    run's conversation before its prompt back into the conversation; the status panel says so when
-    its model is another host's endpoint URL. Raises gr.Error when there is none."""
+def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any, as_shown: bool = False) -> dict[Any, Any]:
+    """The picked run (the newest when none is picked) back into the form, with its output; the
+    status panel says so when its model is another host's endpoint URL. A chat run comes back
+    `as_shown` (a click in History: the whole conversation, its answer included, and an empty
+    Prompt), or ready to send again (Re-run: the conversation before its prompt, the prompt in
+    Prompt). Raises gr.Error when there is none."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.", print_exception=False)
     request, run = entry_request(entry), page.run
     note = foreign_host_note(ctx, request.model, HISTORY_ENTRY)
     status = {run.status: gr.update(value=info_html("Restored from history." + note), visible=True)} if note else {}
-    return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "", **status,
-            **restored_conversation(page.chat, request)}
+    values, conversation = form_values(request), restored_conversation(page.chat, request)
+    if as_shown and request.mode is Mode.CHAT:
+        values, conversation = {**values, "prompt": ""}, finished_conversation(page.chat, request, entry.output)
+    return {**page.form.updates(values), run.output: entry.output, run.stats: "", **status, **conversation}

@@ -178,8 +178,8 @@ def test_a_share_link_and_the_history_bring_back_the_conversation(browser, page,
         context.close()
     page.get_by_role("button", name="New chat").click()
     page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message').length === 0", timeout=10_000)
-    page.locator("#pg-history").get_by_text("Which word?").click()
-    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 1", timeout=10_000)
+    page.locator("#pg-history").get_by_text("Which word?").click()  # the whole conversation, as it was shown
+    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 2", timeout=10_000)
     send(page, None, button="Re-run")
     again = server.posts("test/chat-model")[-1].body
     assert again["messages"] == sent["messages"] and again["seed"] == sent["seed"]  # the very same request

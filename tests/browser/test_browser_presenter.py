@@ -130,3 +130,24 @@ def test_every_card_is_readable_in_dark_and_light_mode(browser, app_url: str, se
         assert unreadable == {}
     finally:
         context.close()
+
+
+def test_a_chat_picked_in_history_after_a_reload_comes_back_whole(page, server: ProtocolServer) -> None:
+    chat_mode(page)
+    page.get_by_label("System prompt", exact=True).fill("You are terse.")
+    prompt = page.get_by_label("Prompt", exact=True)
+    for text in ("Remember 'harbour'", "Which word?"):
+        prompt.fill(text)
+        prompt.press("Enter")
+        expect(page.locator("#pg-history").get_by_text(text)).to_be_visible(timeout=30_000)
+    page.reload()
+    expect(page.get_by_role("radio", name="Completion", exact=True)).to_be_checked(timeout=30_000)
+    page.locator("#pg-history").get_by_text("Which word?").click()
+    expect(page.get_by_role("radio", name="Chat", exact=True)).to_be_checked(timeout=10_000)
+    expect(page.get_by_label("System prompt", exact=True)).to_have_value("You are terse.")
+    conversation = page.locator("#pg-conversation")
+    expect(conversation.locator(".message.user")).to_have_text(["Remember 'harbour'", "Which word?"])
+    expect(conversation.locator(".message.bot")).to_have_count(2)
+    expect(conversation.locator(".message.bot").last).to_contain_text("Which word?")
+    expect(page.locator("#pg-output")).to_be_hidden()
+    expect(page.locator(".progress-text, .eta-bar")).to_have_count(0)  # no spinner left behind

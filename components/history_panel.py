@@ -31,7 +31,10 @@ class HistoryPanel:
     runs: gr.Radio
     rerun: gr.Button
     replay: gr.Button
-    clear: gr.Button
+    clear: gr.Button  # asks first: it shows `confirm_row`, whose "Yes, clear history" clears
+    confirm_row: gr.Row
+    confirm_clear: gr.Button
+    keep: gr.Button
 
 
 def build() -> HistoryPanel:
@@ -42,8 +45,13 @@ def build() -> HistoryPanel:
         with gr.Row():
             rerun = gr.Button("Re-run", size="sm")
             replay = gr.Button("Replay", size="sm")
-            clear = gr.Button("Clear history", size="sm", variant="stop")
-    return HistoryPanel(stored, runs, rerun, replay, clear)
+            clear = gr.Button("Clear history", size="sm", variant="secondary")
+        # The history is the presenter's safety net: one click never clears it.
+        with gr.Row(visible=False, elem_id="pg-clear-confirm") as confirm_row:
+            gr.Markdown("Clear every run kept in this browser? This can't be undone.")
+            confirm_clear = gr.Button("Yes, clear history", size="sm", variant="stop", scale=0, min_width=160)
+            keep = gr.Button("Keep history", size="sm", scale=0, min_width=120)
+    return HistoryPanel(stored, runs, rerun, replay, clear, confirm_row, confirm_clear, keep)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -64,7 +72,7 @@ def wire(ctx: RunContext, page: Page) -> None:
         return restore_run(ctx, page, entry_id, stored)
 
     def clear() -> dict[Any, Any]:
-        return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
+        return {panel.stored: [], panel.runs: gr.update(choices=[], value=None), panel.confirm_row: gr.update(visible=False)}
 
     for event in ctx.history_runs:
         event.then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
@@ -73,9 +81,20 @@ def wire(ctx: RunContext, page: Page) -> None:
     rerun = panel.rerun.click(restore_to_send, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate_event(ctx, page).chain(ctx, rerun).then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs,
                                                      queue=False, **hidden)
-    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
+    panel.clear.click(ask_to_clear, inputs=None, outputs=panel.confirm_row, queue=False, **hidden)
+    panel.keep.click(keep_history, inputs=None, outputs=panel.confirm_row, queue=False, **hidden)
+    panel.confirm_clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs, panel.confirm_row], queue=False,
+                              api_name="clear_history", **hidden)
     wire_replay(ctx, page)
     page.demo.load(show_history, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
+
+
+def ask_to_clear() -> dict:
+    return gr.update(visible=True)
+
+
+def keep_history() -> dict:
+    return gr.update(visible=False)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:

@@ -151,3 +151,19 @@ def test_a_chat_picked_in_history_after_a_reload_comes_back_whole(page, server: 
     expect(conversation.locator(".message.bot").last).to_contain_text("Which word?")
     expect(page.locator("#pg-output")).to_be_hidden()
     expect(page.locator(".progress-text, .eta-bar")).to_have_count(0)  # no spinner left behind
+
+
+def test_one_click_never_clears_the_history(page, server: ProtocolServer) -> None:
+    prompt = page.get_by_label("Prompt", exact=True)
+    prompt.fill("Keep me safe")
+    prompt.press(CTRL_ENTER)
+    history = page.locator("#pg-history")
+    expect(history.get_by_text("Keep me safe")).to_be_visible(timeout=30_000)
+    page.get_by_role("button", name="Clear history").click()
+    keep = page.get_by_role("button", name="Keep history")
+    expect(keep).to_be_visible()
+    expect(history.get_by_text("Keep me safe")).to_be_visible()
+    keep.click()
+    expect(page.get_by_role("button", name="Yes, clear history")).to_be_hidden()
+    page.reload()
+    expect(page.locator("#pg-history").get_by_text("Keep me safe")).to_be_visible(timeout=30_000)

@@ -128,6 +128,7 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     """Each panel's events, in this order: Gradio numbers events as they are wired (the API's
     order), a panel that builds on others' events comes after them, and Stop comes last."""
     auth_panel.wire(ctx, page)
+    run_panel.wire_running(ctx, page)  # before every run it counts: a click's events run in wiring order
     model_panel.wire(ctx, page)
     search_panel.wire(ctx, page)
     preflight_panel.wire(ctx, page)

@@ -93,8 +93,15 @@ def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> 
     panel: so the stream's later values change nothing the visitor sees."""
     from components.run_panel import stop_run
 
-    status, stopped = stop_run()
-    assert status == gr.update(visible=False) and stopped == gr.update(visible=True)
+    status, stopped, _stop, running = stop_run(1)
+    assert status == gr.update(visible=False) and stopped == gr.update(visible=True) and running == 0
+
+
+def test_a_stop_with_nothing_running_changes_nothing() -> None:
+    """Guards issue 20: pressed while nothing runs, Stop says nothing ("Stopped." stays hidden)."""
+    from components.run_panel import stop_run
+
+    assert stop_run(0) == [gr.skip()] * 4
 
 
 def matplotlib_after_start(extra_path: str | None = None) -> str:

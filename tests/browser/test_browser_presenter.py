@@ -167,3 +167,26 @@ def test_one_click_never_clears_the_history(page, server: ProtocolServer) -> Non
     expect(page.get_by_role("button", name="Yes, clear history")).to_be_hidden()
     page.reload()
     expect(page.locator("#pg-history").get_by_text("Keep me safe")).to_be_visible(timeout=30_000)
+
+
+def test_stop_is_small_and_quiet_until_a_run_starts_then_prominent_and_esc_presses_it(page, server: ProtocolServer) -> None:
+    stop, generate = page.locator("#pg-stop"), page.locator("#pg-generate")
+    width = "e => e.getBoundingClientRect().width"
+    expect(stop).not_to_have_class(re.compile(r"\bstop\b"))  # neutral, not the red variant
+    assert stop.evaluate(width) < generate.evaluate(width) / 2
+    stop.click()  # nothing runs: nothing happens
+    expect(page.locator("#pg-stopped")).to_be_hidden()
+    server.token_delay = 0.2  # 256 tokens: about 50 s, so Esc lands mid-stream
+    prompt = page.get_by_label("Prompt", exact=True)
+    prompt.fill("Stop me with Esc")
+    prompt.press(CTRL_ENTER)
+    expect(page.locator("#pg-output textarea")).to_have_value(re.compile("^Echo"), timeout=30_000)
+    expect(stop).to_have_class(re.compile(r"\bstop\b"))
+    assert stop.evaluate(width) > generate.evaluate(width) / 2
+    page.keyboard.press("Escape")
+    expect(page.locator("#pg-stopped")).to_contain_text("Stopped.")
+    expect(stop).not_to_have_class(re.compile(r"\bstop\b"))
+    server.token_delay = 0.0
+    prompt.press(CTRL_ENTER)
+    expect(page.locator("#pg-stats")).to_contain_text("tokens/s", timeout=30_000)
+    expect(stop).not_to_have_class(re.compile(r"\bstop\b"))  # quiet again once the run has ended

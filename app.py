@@ -94,17 +94,17 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     """Every panel, built in its place on the page."""
     shipped = load_presets(PRESETS_DIR)
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
-    auth = auth_panel.build(settings.on_space)
+    auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
-            with gr.Tab("Playground", id=PLAYGROUND_TAB):
+            with gr.Tab("Playground", id=PLAYGROUND_TAB, elem_id="pg-playground"):
                 query = search_panel.search_box()
                 model = model_panel.build(choices, default_model, beside_model=query)
                 search = search_panel.build(query)
-                response_format = format_panel.build(model.mode)
+                response_format = format_panel.build(model.mode, model.system_prompt)
+                chat = chat_panel.build(model.mode)  # above the Prompt, as in every chat
                 run = run_panel.build(model.mode)
-                chat = chat_panel.build(run.output, model.mode)
                 code = code_panel.build()
             with gr.Tab("Compare", id=COMPARE_TAB):
                 compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])

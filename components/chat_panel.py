@@ -15,12 +15,14 @@ from playground.chat.conversation import Conversation
 from playground.input.request import Mode
 
 
-def build(output: gr.Textbox, mode: gr.Radio) -> ChatPanel:
-    """The conversation area, shown in Chat mode in place of `output` (the page may open in either)."""
+def build(mode: gr.Radio) -> ChatPanel:
+    """The conversation area, shown in Chat mode in place of the Output (the page may open in
+    either). Built above the Prompt: as in every chat, the input sits under the conversation."""
     chat = mode.value == Mode.CHAT.value
-    output.visible = not chat  # before the page is configured, like the constructor's argument
-    conversation = gr.Chatbot(label="Conversation", visible=chat, editable="user", elem_id="pg-conversation", height=560,
-                              buttons=["copy"], placeholder="Type a message in Prompt and press Generate.")
+    # Its height follows the window, so the Prompt and Generate under it stay on the first screen.
+    conversation = gr.Chatbot(label="Conversation", visible=chat, editable="user", elem_id="pg-conversation",
+                              height=CONVERSATION_HEIGHT, buttons=["copy"], autoscroll=True,
+                              placeholder="Type a message in Prompt and press Enter.")
     with gr.Row(visible=chat, elem_id="pg-chat-controls") as controls:
         regenerate = gr.Button("Regenerate", size="sm")
         new_chat = gr.Button("New chat", size="sm")
@@ -51,11 +53,15 @@ def wire(ctx: RunContext, page: Page) -> None:
     panel.previous_version.click(previous_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
     panel.next_version.click(next_version, inputs=[panel.state, panel.edited_turn], outputs=shown, **quick)
     panel.drop_oldest.click(drop_oldest, inputs=[panel.state, panel.drop_count], outputs=[*shown, out.status], **quick)
-    mode_outputs = [page.run.output, panel.conversation, panel.controls, page.response_format.group]
+    mode_outputs = [page.run.output, panel.conversation, panel.controls, page.response_format.fold]
     model.mode.change(mode_visibility, inputs=model.mode, outputs=mode_outputs, **quick)
 
 
+CONVERSATION_HEIGHT = "max(180px, calc(100vh - 620px))"
+
+
 def mode_visibility(mode: str) -> list[dict]:
-    """[Output, Conversation, chat controls, format group]: Chat shows the conversation, Completion the Output."""
+    """[Output, Conversation, chat controls, the folded system prompt and format]: Chat shows the
+    conversation, Completion the Output."""
     chat = mode == Mode.CHAT.value
     return [gr.update(visible=not chat), gr.update(visible=chat), gr.update(visible=chat), gr.update(visible=chat)]

@@ -41,7 +41,7 @@ class RunPanel:
 def build(mode: gr.Radio) -> RunPanel:
     """`mode`: the page may open in either mode; its Generate button is the one shown."""
     chat = mode.value == Mode.CHAT.value
-    prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.", elem_id="pg-prompt")
+    prompt = gr.Textbox(label="Prompt", lines=2, max_lines=12, placeholder="Write a haiku about cold starts.", elem_id="pg-prompt")
     with gr.Row():
         generate = gr.Button("Generate", variant="primary", visible=not chat, elem_id="pg-generate")
         generate_chat = gr.Button("Generate", variant="primary", visible=chat, elem_id="pg-generate-chat")
@@ -49,7 +49,7 @@ def build(mode: gr.Radio) -> RunPanel:
     status = gr.HTML(visible=False, elem_id="pg-status")
     stopped = gr.HTML(STOPPED, visible=False, elem_id="pg-stopped")
     fallback = gr.Button(FALLBACK_IDLE, visible=False, variant="primary", elem_id="pg-fallback")
-    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output")
+    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output", visible=not chat)
     stats = gr.Markdown(elem_id="pg-stats")
     return RunPanel(prompt, generate, generate_chat, stop, status, stopped, fallback, output, stats, gr.State(0))
 

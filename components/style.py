@@ -27,5 +27,7 @@ CSS = """
 .pg-light-red { border-color: #d33; } .pg-light-red .pg-dot { background: #d33; }
 /* The keyboard hint on Generate; the alt text after "/" keeps the button's name "Generate". */
 #pg-generate::after, #pg-generate-chat::after { content: "Ctrl+Enter" / ""; font-size: 0.75em; font-weight: normal; opacity: 0.75; margin-left: 0.5em; }
+/* A tighter rhythm in the Playground tab: at 1280×800 the Prompt and Generate stay on the first screen. */
+#pg-playground { --layout-gap: 10px; --form-gap-width: 10px; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

@@ -134,6 +134,7 @@ def test_every_card_is_readable_in_dark_and_light_mode(browser, app_url: str, se
 
 def test_a_chat_picked_in_history_after_a_reload_comes_back_whole(page, server: ProtocolServer) -> None:
     chat_mode(page)
+    page.locator("#pg-chat-setup").get_by_text("System prompt:").click()
     page.get_by_label("System prompt", exact=True).fill("You are terse.")
     prompt = page.get_by_label("Prompt", exact=True)
     for text in ("Remember 'harbour'", "Which word?"):
@@ -144,6 +145,8 @@ def test_a_chat_picked_in_history_after_a_reload_comes_back_whole(page, server: 
     expect(page.get_by_role("radio", name="Completion", exact=True)).to_be_checked(timeout=30_000)
     page.locator("#pg-history").get_by_text("Which word?").click()
     expect(page.get_by_role("radio", name="Chat", exact=True)).to_be_checked(timeout=10_000)
+    expect(page.locator("#pg-chat-setup")).to_contain_text('System prompt: "You are terse."')  # the fold's summary
+    page.locator("#pg-chat-setup").get_by_text("System prompt:").click()
     expect(page.get_by_label("System prompt", exact=True)).to_have_value("You are terse.")
     conversation = page.locator("#pg-conversation")
     expect(conversation.locator(".message.user")).to_have_text(["Remember 'harbour'", "Which word?"])
@@ -190,3 +193,33 @@ def test_stop_is_small_and_quiet_until_a_run_starts_then_prominent_and_esc_press
     prompt.press(CTRL_ENTER)
     expect(page.locator("#pg-stats")).to_contain_text("tokens/s", timeout=30_000)
     expect(stop).not_to_have_class(re.compile(r"\bstop\b"))  # quiet again once the run has ended
+
+
+def box(locator) -> dict:
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); return {top: r.top, bottom: r.bottom}; }")
+
+
+def test_at_1280x800_a_chat_has_the_conversation_above_the_prompt_and_generate_on_the_first_screen(browser, app_url: str,
+                                                                                                   server: ProtocolServer) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        expect(page.locator("#pg-generate")).to_be_in_viewport(ratio=1)  # Completion mode: the Prompt and Generate too
+        expect(page.get_by_label("Prompt", exact=True)).to_be_in_viewport(ratio=1)
+        chat_mode(page)
+        expect(page.locator("#pg-chat-setup")).to_contain_text("System prompt: none · Response format: Text")
+        expect(page.get_by_label("System prompt", exact=True)).to_be_hidden()  # folded away
+        page.evaluate("() => window.scrollTo(0, 0)")
+        prompt, generate = page.get_by_label("Prompt", exact=True), page.locator("#pg-generate-chat")
+        assert box(prompt)["bottom"] <= 800 and box(generate)["bottom"] <= 800
+        assert box(page.locator("#pg-conversation"))["bottom"] <= box(prompt)["top"]
+        for text in ("One", "Two", "Three", "Four"):
+            prompt.fill(text)
+            prompt.press("Enter")
+            expect(page.locator("#pg-conversation .message.user")).to_have_count(["One", "Two", "Three", "Four"].index(text) + 1,
+                                                                                  timeout=30_000)
+            expect(page.locator("#pg-stats")).to_contain_text("tokens/s", timeout=30_000)
+        expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()  # the newest answer is scrolled to
+    finally:
+        context.close()

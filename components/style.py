@@ -18,7 +18,8 @@ CSS = """
 .dark .pg-info { --pg-card-text: #dbe8ff; background: #10233f; border-color: #79a6f2; }
 .dark .pg-valid { --pg-card-text: #c8f0d4; background: #0f2e1a; border-color: #2e9e4f; }
 .dark .pg-invalid { --pg-card-text: #ffe0b3; background: #3a2400; border-color: #e07b00; }
-.pg-big textarea { font-size: 1.6rem !important; line-height: 1.4 !important; }
+.pg-big textarea, .pg-big .message-content, .pg-big .message-content *, .pg-big td, .pg-big td * {
+  font-size: 1.6rem !important; line-height: 1.4 !important; }
 .pg-preflight { list-style: none; padding: 0; margin: 0; }
 .pg-light { padding: 0.35rem 0.5rem; border-left: 6px solid #999; margin: 0.2rem 0; }
 .pg-light .pg-dot { display: inline-block; width: 0.75rem; height: 0.75rem; border-radius: 50%; background: #999; margin-right: 0.4rem; }

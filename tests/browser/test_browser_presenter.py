@@ -223,3 +223,24 @@ def test_at_1280x800_a_chat_has_the_conversation_above_the_prompt_and_generate_o
         expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()  # the newest answer is scrolled to
     finally:
         context.close()
+
+
+def font_size(locator) -> float:
+    return locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+
+
+def test_big_text_enlarges_the_chat_and_the_compare_panes_too(page, server: ProtocolServer) -> None:
+    chat_mode(page)
+    prompt = page.get_by_label("Prompt", exact=True)
+    prompt.fill("Make me big")
+    prompt.press("Enter")
+    message = page.locator("#pg-conversation .message.bot .message-content").last
+    expect(message).to_contain_text("Make me big", timeout=30_000)
+    before = font_size(message)
+    page.get_by_label("Big text").check()
+    expect(page.locator("#pg-conversation")).to_have_class(re.compile(r"\bpg-big\b"))
+    assert font_size(message) > before * 1.3
+    page.get_by_role("tab", name="Compare").click()
+    pane = page.locator("#pg-pane-a-output textarea")
+    expect(page.locator("#pg-pane-a-output")).to_have_class(re.compile(r"\bpg-big\b"))
+    assert font_size(pane) >= 1.3 * 16

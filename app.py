@@ -107,7 +107,9 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 run = run_panel.build(model.mode)
                 code = code_panel.build()
             with gr.Tab("Compare", id=COMPARE_TAB):
-                compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])
+                # Distinct models, so the first two panes never start on the same one.
+                starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
+                compare = compare_panel.build(choices, starting)
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
         with gr.Column(scale=2):

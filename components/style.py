@@ -30,5 +30,7 @@ CSS = """
 #pg-generate::after, #pg-generate-chat::after { content: "Ctrl+Enter" / ""; font-size: 0.75em; font-weight: normal; opacity: 0.75; margin-left: 0.5em; }
 /* A tighter rhythm in the Playground tab: at 1280×800 the Prompt and Generate stay on the first screen. */
 #pg-playground { --layout-gap: 10px; --form-gap-width: 10px; }
+/* Compare: up to 3 panes share one row at 1280 px and 4 at 1600 px, wrapping only below that. */
+#pg-pane-a, #pg-pane-b, #pg-pane-c, #pg-pane-d { min-width: min(200px, 100%) !important; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

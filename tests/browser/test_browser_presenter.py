@@ -244,3 +244,26 @@ def test_big_text_enlarges_the_chat_and_the_compare_panes_too(page, server: Prot
     pane = page.locator("#pg-pane-a-output textarea")
     expect(page.locator("#pg-pane-a-output")).to_have_class(re.compile(r"\bpg-big\b"))
     assert font_size(pane) >= 1.3 * 16
+
+
+def pane_tops(page, keys: str) -> list[float]:
+    return [page.locator(f"#pg-pane-{key}").evaluate("e => Math.round(e.getBoundingClientRect().top)") for key in keys]
+
+
+def test_three_compare_panes_share_one_row_at_1280_and_four_at_1600_starting_on_different_models(browser, app_url: str,
+                                                                                                 server: ProtocolServer) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.get_by_role("tab", name="Compare").click()
+        assert page.get_by_label("Model A", exact=True).input_value() != page.get_by_label("Model B", exact=True).input_value()
+        page.locator("#pg-compare-panes").get_by_text("3", exact=True).click()
+        expect(page.locator("#pg-pane-c")).to_be_visible()
+        assert len(set(pane_tops(page, "abc"))) == 1
+        page.set_viewport_size({"width": 1600, "height": 900})
+        page.locator("#pg-compare-panes").get_by_text("4", exact=True).click()
+        expect(page.locator("#pg-pane-d")).to_be_visible()
+        assert len(set(pane_tops(page, "abcd"))) == 1
+    finally:
+        context.close()

@@ -32,5 +32,7 @@ CSS = """
 #pg-playground { --layout-gap: 10px; --form-gap-width: 10px; }
 /* Compare: up to 3 panes share one row at 1280 px and 4 at 1600 px, wrapping only below that. */
 #pg-pane-a, #pg-pane-b, #pg-pane-c, #pg-pane-d { min-width: min(200px, 100%) !important; }
+/* Sweep: a header too long for its column wraps rather than being cut short. */
+#pg-sweep-table th, #pg-sweep-table th * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

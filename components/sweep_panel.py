@@ -67,9 +67,9 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
         run = gr.Button("Run sweep", variant="primary")
         stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
     status = gr.HTML("", padding=False, elem_id="pg-sweep-status")  # always shown, empty when idle (see compare_panel)
-    # One line per cell, so a full grid fits on screen; the output column scrolls (or use full screen).
-    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-table", max_height=640,
-                         column_widths=["150px", "70px", "60px", "50px", "110px", "80px", "55px", "65px", "55px", "480px"],
+    # Short headers and narrow columns, so the table fits the tab and the output column wraps in sight.
+    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table", max_height=640,
+                         column_widths=["110px", "60px", "45px", "45px", "70px", "60px", "55px", "45px", "45px", "170px"],
                          label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
     with gr.Row():
         csv = gr.DownloadButton("Download CSV", interactive=False, size="sm", elem_id="pg-sweep-csv")

@@ -17,6 +17,7 @@ from typing import Any
 
 from playground.errors import PlaygroundError
 from playground.inference.events import Done, RunStats, Silence, Token, Waiting
+from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
 
@@ -102,7 +103,8 @@ class ResultSet:
 
 Describe = Callable[[RunResult], str]
 # "same output" sits before "output", whose long text would push it out of sight.
-COLUMNS = ("model", "provider", "temperature", "seed", "status", "time to first token", "tokens", "tokens/s", "same output", "output")
+# Short, so every header reads whole in a narrow column ("1st token": seconds to the first token).
+COLUMNS = ("model", "provider", "temp", "seed", "status", "1st token", "tokens", "tok/s", "same", "output")
 
 
 def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:
@@ -143,7 +145,7 @@ def to_csv(results: ResultSet, describe: Describe) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(_record_fields()), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({name: _csv_value(value) for name, value in record.items()} for record in records)
     return out.getvalue()
 
 
@@ -161,7 +163,16 @@ def to_json(results: ResultSet, describe: Describe) -> str:
 
 def _record_fields() -> Sequence[str]:
     return ("model", "provider", "mode", "temperature", "seed", "status", "time_to_first_token", "total_time", "tokens",
-            "tokens_per_second", "attempts", "output", "same_output")
+            "tokens_per_second", "attempts", "output", "same_output", "prompt", "system_prompt", *_OTHER_PARAMETERS)
+
+
+# Every parameter besides the temperature and seed a sweep varies: each row carries its whole request.
+_OTHER_PARAMETERS = tuple(name for name in GenerationParams.model_fields if name not in ("temperature", "seed"))
+
+
+def _csv_value(value: Any) -> Any:
+    """A list (stop sequences) as JSON, so the cell reads back unambiguously."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | tuple) else value
 
 
 def _record(result: RunResult, describe: Describe, groups: dict[str, int]) -> dict[str, Any]:
@@ -180,6 +191,9 @@ def _record(result: RunResult, describe: Describe, groups: dict[str, int]) -> di
         "attempts": stats.attempts if stats else None,
         "output": result.output,
         "same_output": groups.get(result.key),
+        "prompt": request.prompt,
+        "system_prompt": request.system_prompt,
+        **request.params.model_dump(mode="json", include=set(_OTHER_PARAMETERS)),
     }
 
 

@@ -267,3 +267,33 @@ def test_three_compare_panes_share_one_row_at_1280_and_four_at_1600_starting_on_
         assert len(set(pane_tops(page, "abcd"))) == 1
     finally:
         context.close()
+
+
+# Each header's text is whole: no header cell cuts its text short (its text box is as wide as the text).
+CUT_HEADERS = """table => [...table.querySelectorAll('th')].filter((th) => th.innerText.trim()).filter((th) =>
+  [th, ...th.querySelectorAll('*')].some((e) => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible'))
+  .map((th) => th.innerText.trim())"""
+
+
+def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(browser, app_url: str, server: ProtocolServer) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        page.locator("input[aria-label='number input for Max new tokens']").fill("24")
+        page.get_by_role("tab", name="Sweep").click()
+        page.get_by_label("Temperatures").fill("0.2")
+        page.get_by_label("Seeds").fill("1")
+        prompt = page.locator("#pg-sweep-prompt textarea")
+        prompt.fill("A long enough answer to need more than one line in the output column of the table")
+        prompt.press(CTRL_ENTER)
+        expect(page.locator("#pg-sweep-status")).to_contain_text("1 of 1 runs finished", timeout=60_000)
+        table = page.locator("#pg-sweep-table")
+        assert table.locator("table").first.evaluate(CUT_HEADERS) == []
+        output_cell = table.locator("[role=row] [role=gridcell]").last  # the first row's output
+        expect(output_cell).to_contain_text("Echo")
+        table_box, cell_box = table.bounding_box(), output_cell.bounding_box()
+        assert cell_box["x"] + cell_box["width"] <= table_box["x"] + table_box["width"] + 1  # no sideways scroll to read it
+        assert cell_box["height"] > 40  # wrapped onto several lines
+    finally:
+        context.close()

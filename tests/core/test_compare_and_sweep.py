@@ -336,3 +336,10 @@ def test_no_token_can_reach_a_link_snippet_or_export(monkeypatch: pytest.MonkeyP
     texts = [sweep_share_query(BASE, grid), sweep_snippet([c.request for c in cells]), to_csv(results, describe),
              to_json(results, describe), json.dumps(add_group([], new_group_entry("sweep", BASE, results, {}, grid)))]
     assert all("hf_SecretThatMustNotLeak" not in text for text in texts)
+
+
+def test_a_csv_row_carries_the_whole_request() -> None:
+    """Guards issue 20: the CSV left out the prompt, max_new_tokens and top_p."""
+    row = next(csv.DictReader(io.StringIO(to_csv(results_of("x"), describe))))
+    assert row["prompt"] == "Write a haiku" and row["max_new_tokens"] == "30" and "top_p" in row
+    assert {"system_prompt", "mode", "stop", "repetition_penalty"} <= set(row)

@@ -14,6 +14,7 @@ from playground.local.setup import INSTALL_HINT
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
+    e.EmptyPromptError: ("Type a prompt first", "Write something in Prompt, then press Generate (or Ctrl+Enter)."),
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
     e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
     e.MissingTokenError: ("This model needs a Hugging Face token", "Paste a token in the token field, or set HF_TOKEN and restart the app."),
@@ -21,7 +22,7 @@ _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
     e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
     e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
-    e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick a suggested model."),
+    e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick another model."),
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),

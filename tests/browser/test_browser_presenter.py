@@ -297,3 +297,17 @@ def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(brows
         assert cell_box["height"] > 40  # wrapped onto several lines
     finally:
         context.close()
+
+
+def test_an_empty_prompt_gets_its_words_and_an_error_is_one_card_with_no_toast(page, server: ProtocolServer) -> None:
+    page.get_by_label("Prompt", exact=True).press(CTRL_ENTER)
+    status = page.locator("#pg-status")
+    expect(status).to_contain_text("Type a prompt first")
+    expect(status).not_to_contain_text("out of range")
+    expect(page.locator(".toast-body")).to_have_count(0)
+    set_model(page, "test/no-such-model")
+    page.get_by_label("Prompt", exact=True).fill("Fail once, say it once")
+    page.get_by_role("button", name="Generate", exact=True).click()
+    expect(status).to_contain_text("Model not found", timeout=30_000)
+    expect(status).not_to_contain_text("suggested model")
+    expect(page.locator(".toast-body")).to_have_count(0)

@@ -311,3 +311,19 @@ def test_an_empty_prompt_gets_its_words_and_an_error_is_one_card_with_no_toast(p
     expect(status).to_contain_text("Model not found", timeout=30_000)
     expect(status).not_to_contain_text("suggested model")
     expect(page.locator(".toast-body")).to_have_count(0)
+
+
+def test_on_a_phone_the_first_screen_has_the_prompt_and_generate_with_the_answer_right_under(browser, app_url: str,
+                                                                                             server: ProtocolServer) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        prompt, generate = page.get_by_label("Prompt", exact=True), page.locator("#pg-generate")
+        expect(generate).to_be_in_viewport(ratio=1)
+        expect(prompt).to_be_in_viewport(ratio=1)
+        answer, settings = box(page.locator("#pg-output")), box(page.locator("input[aria-label='number input for Temperature']"))
+        assert box(generate)["bottom"] <= answer["top"] <= box(generate)["bottom"] + 200  # the answer right under
+        assert settings["top"] > answer["bottom"]  # the settings column after
+    finally:
+        context.close()

@@ -327,3 +327,18 @@ def test_on_a_phone_the_first_screen_has_the_prompt_and_generate_with_the_answer
         assert settings["top"] > answer["bottom"]  # the settings column after
     finally:
         context.close()
+
+
+def test_a_regenerated_turn_joins_the_history_and_new_chat_clears_the_stats_line(page, server: ProtocolServer) -> None:
+    chat_mode(page)
+    prompt = page.get_by_label("Prompt", exact=True)
+    prompt.fill("Say it twice")
+    prompt.press("Enter")
+    entries = page.locator("#pg-history label")
+    expect(entries).to_have_count(1, timeout=30_000)
+    page.get_by_role("button", name="Regenerate").click()
+    expect(entries).to_have_count(2, timeout=30_000)
+    expect(page.locator("#pg-stats")).to_contain_text("tokens/s")
+    page.get_by_role("button", name="New chat").click()
+    expect(page.locator("#pg-conversation .message")).to_have_count(0)
+    expect(page.locator("#pg-stats")).not_to_contain_text("tokens/s")

@@ -66,7 +66,9 @@ def error_html(error: e.PlaygroundError) -> str:
 
 def waiting_text(event: Waiting) -> str:
     """E.g. "Model is loading — attempt 2, about 14 s left"."""
-    left = event.estimate if event.estimate is not None and event.estimate > event.seconds_left else event.seconds_left
+    # The server's estimate counts down with the wait, so the headline never stands still while time passes.
+    estimate_left = None if event.estimate is None else event.estimate - (event.wait_length - event.seconds_left)
+    left = max(event.seconds_left, estimate_left) if estimate_left is not None else event.seconds_left
     return f"{event.reason.value} — attempt {event.attempt}, about {max(1, round(left))} s left"
 
 

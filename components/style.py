@@ -34,5 +34,7 @@ CSS = """
 #pg-pane-a, #pg-pane-b, #pg-pane-c, #pg-pane-d { min-width: min(200px, 100%) !important; }
 /* Sweep: a header too long for its column wraps rather than being cut short. */
 #pg-sweep-table th, #pg-sweep-table th * { white-space: normal !important; overflow: visible !important; text-overflow: clip !important; }
+/* A choice that can't be picked looks it (e.g. JSON for a model without structured output). */
+label:has(> input:disabled) { opacity: 0.5; cursor: not-allowed; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """

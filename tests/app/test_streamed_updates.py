@@ -127,3 +127,15 @@ def test_an_installed_matplotlib_is_left_alone(tmp_path) -> None:
     (tmp_path / "matplotlib").mkdir()
     (tmp_path / "matplotlib" / "__init__.py").write_text("")
     assert matplotlib_after_start(str(tmp_path)) == "'unset'"  # found, not imported, not touched
+
+
+def test_the_retry_headline_counts_down_with_the_servers_estimate() -> None:
+    """Guards issue 20: the headline stood at "about 3 s left" while the waited time climbed."""
+    from components.messages import waiting_text
+    from playground.inference.events import Waiting, WaitReason
+
+    def at(seconds_left: float) -> str:
+        return waiting_text(Waiting(attempt=2, reason=WaitReason.LOADING, seconds_left=seconds_left, wait_length=2.0,
+                                    waited=2.0 - seconds_left, deadline_left=30.0, estimate=10.0))
+
+    assert [at(2.0), at(1.0), at(0.1)] == [f"Model is loading — attempt 2, about {s} s left" for s in (10, 9, 8)]

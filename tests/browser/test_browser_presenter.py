@@ -342,3 +342,11 @@ def test_a_regenerated_turn_joins_the_history_and_new_chat_clears_the_stats_line
     page.get_by_role("button", name="New chat").click()
     expect(page.locator("#pg-conversation .message")).to_have_count(0)
     expect(page.locator("#pg-stats")).not_to_contain_text("tokens/s")
+
+
+def test_a_json_choice_that_cant_be_picked_looks_disabled(page) -> None:
+    chat_mode(page)  # test/chat-model: no structured output
+    page.locator("#pg-chat-setup").get_by_text("System prompt:").click()
+    choice = page.get_by_label("JSON schema", exact=True)
+    expect(choice).to_be_disabled()
+    assert float(choice.evaluate("e => getComputedStyle(e.closest('label')).opacity")) <= 0.5

@@ -20,6 +20,8 @@ CSS = """
 .dark .pg-invalid { --pg-card-text: #ffe0b3; background: #3a2400; border-color: #e07b00; }
 .pg-big textarea, .pg-big .message-content, .pg-big .message-content *, .pg-big td, .pg-big td * {
   font-size: 1.6rem !important; line-height: 1.4 !important; }
+/* Big text makes the Prompt taller: the conversation gives up the room, so Generate stays in sight. */
+#pg-conversation.pg-big { height: max(180px, calc(100vh - 720px)) !important; }
 .pg-preflight { list-style: none; padding: 0; margin: 0; }
 .pg-light { padding: 0.35rem 0.5rem; border-left: 6px solid #999; margin: 0.2rem 0; }
 .pg-light .pg-dot { display: inline-block; width: 0.75rem; height: 0.75rem; border-radius: 50%; background: #999; margin-right: 0.4rem; }

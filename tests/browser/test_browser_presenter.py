@@ -350,3 +350,26 @@ def test_a_json_choice_that_cant_be_picked_looks_disabled(page) -> None:
     choice = page.get_by_label("JSON schema", exact=True)
     expect(choice).to_be_disabled()
     assert float(choice.evaluate("e => getComputedStyle(e.closest('label')).opacity")) <= 0.5
+
+
+def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sight(browser, app_url: str,
+                                                                                  server: ProtocolServer) -> None:
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        chat_mode(page)
+        page.get_by_label("Big text").check()
+        expect(page.locator("#pg-conversation")).to_have_class(re.compile(r"\bpg-big\b"))
+        prompt = page.get_by_label("Prompt", exact=True)
+        for count, text in enumerate(("First big question", "Second big question", "Third big question"), start=1):
+            prompt.fill(text)
+            prompt.press("Enter")
+            expect(page.locator("#pg-conversation .message.bot")).to_have_count(count, timeout=30_000)
+        expect(page.locator("#pg-conversation .message.bot").last).to_contain_text("Third big question", timeout=30_000)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()
+        expect(prompt).to_be_in_viewport(ratio=1)
+        expect(page.locator("#pg-generate-chat")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()

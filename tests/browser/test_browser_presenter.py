@@ -22,6 +22,12 @@ pytestmark = BROWSER_MARKS
 CTRL_ENTER = "Control+Enter"
 
 
+def goto_ready(page, url: str) -> None:
+    """Opens the page and waits for its form (a busy machine may take a while to load it)."""
+    page.goto(url)
+    expect(page.get_by_label("Prompt", exact=True)).to_be_visible(timeout=30_000)
+
+
 def chat_mode(page, model: str = "test/chat-model") -> None:
     facts_module._facts_cache.clear()  # router facts are cached for minutes
     set_model(page, model)
@@ -123,8 +129,7 @@ def test_every_card_is_readable_in_dark_and_light_mode(browser, app_url: str, se
     context = browser.new_context(color_scheme=scheme)
     try:
         page = context.new_page()
-        page.goto(app_url)
-        expect(page.get_by_label("Prompt", exact=True)).to_be_visible(timeout=30_000)
+        goto_ready(page, app_url)
         assert page.evaluate("() => !!document.querySelector('.dark')") == (scheme == "dark")
         unreadable = {kind: round(ratio, 2) for kind, ratio in card_contrasts(page).items() if ratio < 4.5}
         assert unreadable == {}
@@ -204,7 +209,7 @@ def test_at_1280x800_a_chat_has_the_conversation_above_the_prompt_and_generate_o
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
-        page.goto(app_url)
+        goto_ready(page, app_url)
         expect(page.locator("#pg-generate")).to_be_in_viewport(ratio=1)  # Completion mode: the Prompt and Generate too
         expect(page.get_by_label("Prompt", exact=True)).to_be_in_viewport(ratio=1)
         chat_mode(page)
@@ -255,7 +260,7 @@ def test_three_compare_panes_share_one_row_at_1280_and_four_at_1600_starting_on_
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
-        page.goto(app_url)
+        goto_ready(page, app_url)
         page.get_by_role("tab", name="Compare").click()
         assert page.get_by_label("Model A", exact=True).input_value() != page.get_by_label("Model B", exact=True).input_value()
         page.locator("#pg-compare-panes").get_by_text("3", exact=True).click()
@@ -279,7 +284,7 @@ def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(brows
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
         page = context.new_page()
-        page.goto(app_url)
+        goto_ready(page, app_url)
         page.locator("input[aria-label='number input for Max new tokens']").fill("24")
         page.get_by_role("tab", name="Sweep").click()
         page.get_by_label("Temperatures").fill("0.2")
@@ -318,7 +323,7 @@ def test_on_a_phone_the_first_screen_has_the_prompt_and_generate_with_the_answer
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
-        page.goto(app_url)
+        goto_ready(page, app_url)
         prompt, generate = page.get_by_label("Prompt", exact=True), page.locator("#pg-generate")
         expect(generate).to_be_in_viewport(ratio=1)
         expect(prompt).to_be_in_viewport(ratio=1)
@@ -357,7 +362,7 @@ def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sigh
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
     try:
         page = context.new_page()
-        page.goto(app_url)
+        goto_ready(page, app_url)
         chat_mode(page)
         page.get_by_label("Big text").check()
         expect(page.locator("#pg-conversation")).to_have_class(re.compile(r"\bpg-big\b"))

@@ -31,6 +31,7 @@ from components import (
 from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
+from components.keyboard import KEYBOARD_HEAD
 from components.page import ARENA_TAB, COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
@@ -52,6 +53,7 @@ from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
     "css": CSS,
+    "head": KEYBOARD_HEAD,  # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops
     # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
     # to the API) reaches the caller in words instead of a generic failure.
     "show_error": True,
@@ -102,22 +104,24 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     """Every panel, built in its place on the page."""
     shipped = load_presets(PRESETS_DIR)
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
-    auth = auth_panel.build(settings.on_space)
+    auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
     arena_votes = arena_panel.votes_store()
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
-            with gr.Tab("Playground", id=PLAYGROUND_TAB):
+            with gr.Tab("Playground", id=PLAYGROUND_TAB, elem_id="pg-playground"):
                 query = search_panel.search_box()
                 model = model_panel.build(choices, default_model, beside_model=query)
                 search = search_panel.build(query)
-                response_format = format_panel.build(model.mode)
+                response_format = format_panel.build(model.mode, model.system_prompt)
+                chat = chat_panel.build(model.mode)  # above the Prompt, as in every chat
                 run = run_panel.build(model.mode)
                 probs = probs_panel.build()
-                chat = chat_panel.build(run.output, model.mode)
                 code = code_panel.build()
             with gr.Tab("Compare", id=COMPARE_TAB):
-                compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])
+                # Distinct models, so the first two panes never start on the same one.
+                starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
+                compare = compare_panel.build(choices, starting)
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
             with gr.Tab("Arena", id=ARENA_TAB):
@@ -140,6 +144,7 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     """Each panel's events, in this order: Gradio numbers events as they are wired (the API's
     order), a panel that builds on others' events comes after them, and Stop comes last."""
     auth_panel.wire(ctx, page)
+    run_panel.wire_running(ctx, page)  # before every run it counts: a click's events run in wiring order
     model_panel.wire(ctx, page)
     search_panel.wire(ctx, page)
     preflight_panel.wire(ctx, page)

@@ -16,7 +16,7 @@ import gradio as gr
 
 from components.chat_view import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
 from components.context import RunContext, check_models_allowed
-from components.messages import STOPPED, error_html, error_text, info_html, silence_html, stats_text, waiting_html, worth_showing
+from components.messages import STOPPED, error_html, info_html, silence_html, stats_text, waiting_html, worth_showing
 from components.token_view import finished_summary, view_update
 from playground import errors as e
 from playground.chat.context import Fit
@@ -154,7 +154,6 @@ def _finished(out: ChatOutputs, event: Finished, request: GenerationRequest) -> 
 
 
 def _failed(out: ChatOutputs, event: Failed, typed: str | None) -> Update:
-    gr.Warning(error_text(event.error))
     failed = {**failure_status(out, event.error), **_shown(out, event.conversation)}
     return {**failed, out.prompt: typed} if typed is not None and not event.kept_answer else failed
 
@@ -170,7 +169,7 @@ def facts_for(lookup: FactsLookup | None, settings: GenerationRequest, token: st
 
 
 def failure(out: ChatOutputs, error: e.PlaygroundError) -> Update:
-    gr.Warning(error_text(error))
+    """The card is the one message: no toast repeats it."""
     return failure_status(out, error)
 
 

@@ -22,7 +22,6 @@ from components.messages import (
     FALLBACK_IDLE,
     STOPPED,
     error_html,
-    error_text,
     info_html,
     silence_html,
     silence_text,
@@ -266,8 +265,7 @@ def _finished_status(done: Done, label: str | None = None) -> dict:
 
 
 def run_failure(out: RunOutputs, error: e.PlaygroundError, partial_output: str = "", offer: str | None = None) -> Update:
-    """`offer`: the model "Run on" proposes, if any."""
-    gr.Warning(error_text(error))
+    """`offer`: the model "Run on" proposes, if any. The card is the one message: no toast repeats it."""
     button = gr.update(value=f"Run on {offer}", visible=True) if offer else gr.update(visible=False)
     update = {out.status: gr.update(value=error_html(error), visible=True), out.finished: None,
               **out.optional(button, gr.update(visible=False))}

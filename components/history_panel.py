@@ -13,8 +13,8 @@ from typing import Any
 
 import gradio as gr
 
+from components.chat_view import finished_conversation, restored_conversation
 from components.chat_view import restore_outputs as chat_restore_outputs
-from components.chat_view import restored_conversation
 from components.context import RunContext, page_url
 from components.generation import generate_event
 from components.messages import info_html
@@ -34,7 +34,10 @@ class HistoryPanel:
     runs: gr.Radio
     rerun: gr.Button
     replay: gr.Button
-    clear: gr.Button
+    clear: gr.Button  # asks first: it shows `confirm_row`, whose "Yes, clear history" clears
+    confirm_row: gr.Row
+    confirm_clear: gr.Button
+    keep: gr.Button
 
 
 def build() -> HistoryPanel:
@@ -45,8 +48,13 @@ def build() -> HistoryPanel:
         with gr.Row():
             rerun = gr.Button("Re-run", size="sm")
             replay = gr.Button("Replay", size="sm")
-            clear = gr.Button("Clear history", size="sm", variant="stop")
-    return HistoryPanel(stored, runs, rerun, replay, clear)
+            clear = gr.Button("Clear history", size="sm", variant="secondary")
+        # The history is the presenter's safety net: one click never clears it.
+        with gr.Row(visible=False, elem_id="pg-clear-confirm") as confirm_row:
+            gr.Markdown("Clear every run kept in this browser? This can't be undone.")
+            confirm_clear = gr.Button("Yes, clear history", size="sm", variant="stop", scale=0, min_width=160)
+            keep = gr.Button("Keep history", size="sm", scale=0, min_width=120)
+    return HistoryPanel(stored, runs, rerun, replay, clear, confirm_row, confirm_clear, keep)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -62,21 +70,35 @@ def wire(ctx: RunContext, page: Page) -> None:
         return record_run(ctx, page, entry, stored, page_url(request))
 
     def restore(entry_id: str | None, stored: Any) -> dict[Any, Any]:
+        return restore_run(ctx, page, entry_id, stored, as_shown=True)
+
+    def restore_to_send(entry_id: str | None, stored: Any) -> dict[Any, Any]:
         return restore_run(ctx, page, entry_id, stored)
 
     def clear() -> dict[Any, Any]:
-        return {panel.stored: [], panel.runs: gr.update(choices=[], value=None)}
+        return {panel.stored: [], panel.runs: gr.update(choices=[], value=None), panel.confirm_row: gr.update(visible=False)}
 
     for event in ctx.history_runs:
         event.then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs, queue=False, **hidden)
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, queue=False,
                      api_name="restore_run", **hidden)
-    rerun = panel.rerun.click(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
+    rerun = panel.rerun.click(restore_to_send, inputs=[panel.runs, panel.stored], outputs=restore_outputs, api_name="restore_run_1", **hidden)
     generate_event(ctx, page).chain(ctx, rerun).then(record, inputs=[page.finished_run, panel.stored], outputs=record_outputs,
                                                      queue=False, **hidden)
-    panel.clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs], queue=False, api_name="clear_history", **hidden)
+    panel.clear.click(ask_to_clear, inputs=None, outputs=panel.confirm_row, queue=False, **hidden)
+    panel.keep.click(keep_history, inputs=None, outputs=panel.confirm_row, queue=False, **hidden)
+    panel.confirm_clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs, panel.confirm_row], queue=False,
+                              api_name="clear_history", **hidden)
     wire_replay(ctx, page)
     page.demo.load(show_history, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
+
+
+def ask_to_clear() -> dict:
+    return gr.update(visible=True)
+
+
+def keep_history() -> dict:
+    return gr.update(visible=False)
 
 
 def history_choices(stored: Any) -> list[tuple[str, str]]:
@@ -100,10 +122,12 @@ def record_run(ctx: RunContext, page: Page, entry: dict | None, stored: Any, url
             **page.code.updates(code_for_request(ctx, entry_request(run), url))}
 
 
-def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any) -> dict[Any, Any]:
-    """The picked run (the newest when none is picked) back into the form, with its output; a chat
-    run's conversation before its prompt back into the conversation; the status panel says so when
-    its model is another host's endpoint URL. Raises gr.Error when there is none."""
+def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any, as_shown: bool = False) -> dict[Any, Any]:
+    """The picked run (the newest when none is picked) back into the form, with its output; the
+    status panel says so when its model is another host's endpoint URL. A chat run comes back
+    `as_shown` (a click in History: the whole conversation, its answer included, and an empty
+    Prompt), or ready to send again (Re-run: the conversation before its prompt, the prompt in
+    Prompt). Raises gr.Error when there is none."""
     entry = find_entry(stored, entry_id) if entry_id else next(iter(parse_history(stored)), None)
     if entry is None:
         raise gr.Error("There is no run in the history yet.", print_exception=False)
@@ -112,5 +136,7 @@ def restore_run(ctx: RunContext, page: Page, entry_id: str | None, stored: Any) 
     status = {run.status: gr.update(value=info_html("Restored from history." + note), visible=True)} if note else {}
     odds = entry_odds(entry) if asks_for_probabilities(request.params) else ()
     tint = {page.probs.view: view_update(odds, continuable=request.mode is Mode.COMPLETION), page.probs.shown: (request, odds) if odds else None}
-    return {**page.form.updates(form_values(request)), run.output: entry.output, run.stats: "", **status,
-            **restored_conversation(page.chat, request), **tint}
+    values, conversation = form_values(request), restored_conversation(page.chat, request)
+    if as_shown and request.mode is Mode.CHAT:
+        values, conversation = {**values, "prompt": ""}, finished_conversation(page.chat, request, entry.output)
+    return {**page.form.updates(values), run.output: entry.output, run.stats: "", **status, **conversation, **tint}

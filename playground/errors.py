@@ -2,6 +2,7 @@
 
     PlaygroundError
     ├── InvalidInputError           refused before any request is sent
+    │   ├── EmptyPromptError        the Prompt is empty
     │   ├── InvalidModelError       the "Model" field is neither `org/name` nor a usable URL
     │   └── InvalidParametersError  a parameter is out of range or of the wrong type
     ├── RetryableError              transient; the retry policy waits and tries again
@@ -56,6 +57,10 @@ class InvalidModelError(InvalidInputError):
 
 
 class InvalidParametersError(InvalidInputError):
+    pass
+
+
+class EmptyPromptError(InvalidInputError):
     pass
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from playground.errors import InvalidParametersError
+from playground.errors import EmptyPromptError, InvalidParametersError
 from playground.input.model_ref import is_endpoint_url
 from playground.input.params import PARAMS, Control, GenerationParams, field_default
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
@@ -54,9 +54,9 @@ FORM_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(FormValues))
 
 def request_from_form(form: FormValues, turns: tuple[tuple[str, str], ...] = ()) -> GenerationRequest:
     """A validated request with a concrete seed; `turns` (a conversation's earlier pairs) are
-    checked with the rest. Raises InvalidModelError or InvalidParametersError."""
+    checked with the rest. Raises EmptyPromptError, InvalidModelError or InvalidParametersError."""
     if isinstance(form.prompt, str) and not form.prompt.strip():
-        raise InvalidParametersError("Prompt: type something to send")
+        raise EmptyPromptError()
     request = parse_request({**_request_data(form, form.prompt), "turns": turns})
     return request.model_copy(update={"params": request.params.with_resolved_seed()})
 

@@ -25,6 +25,7 @@ from typing import Any
 from playground.errors import PlaygroundError
 from playground.inference.events import Done, RunStats, Silence, Token, Waiting
 from playground.inference.probabilities import Summary, TokenOdds, asks_for_probabilities, summarise
+from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest
 from playground.runs.pricing import Claims, claimed_first_token, claimed_throughput, run_cost
 from playground.runs.scheduler import Failed, Job, JobEvent, Queued, Started, Stopped, Tagged
@@ -161,7 +162,7 @@ def to_csv(results: ResultSet, describe: Describe, claims: Claims | None = None)
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(_record_fields()), lineterminator="\n")
     writer.writeheader()
-    writer.writerows(records)
+    writer.writerows({name: _csv_value(value) for name, value in record.items()} for record in records)
     return out.getvalue()
 
 
@@ -180,7 +181,17 @@ def to_json(results: ResultSet, describe: Describe, claims: Claims | None = None
 def _record_fields() -> Sequence[str]:
     return ("model", "provider", "mode", "temperature", "seed", "repeat", "status", "time_to_first_token", "total_time",
             "tokens", "tokens_per_second", "cost", "claimed_time_to_first_token", "claimed_tokens_per_second", "attempts",
-            "mean_logprob", "perplexity", "tokens_under_10_percent", "output", "same_output")
+            "mean_logprob", "perplexity", "tokens_under_10_percent", "output", "same_output", "prompt", "system_prompt",
+            *_OTHER_PARAMETERS)
+
+
+# Every parameter besides the temperature and seed a sweep varies: each row carries its whole request.
+_OTHER_PARAMETERS = tuple(name for name in GenerationParams.model_fields if name not in ("temperature", "seed"))
+
+
+def _csv_value(value: Any) -> Any:
+    """A list (stop sequences) as JSON, so the cell reads back unambiguously."""
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | tuple) else value
 
 
 def _record(result: RunResult, describe: Describe, groups: dict[str, int], claims: Claims) -> dict[str, Any]:
@@ -205,6 +216,9 @@ def _record(result: RunResult, describe: Describe, groups: dict[str, int], claim
         **_odds_figures(result),
         "output": result.output,
         "same_output": groups.get(result.key),
+        "prompt": request.prompt,
+        "system_prompt": request.system_prompt,
+        **request.params.model_dump(mode="json", include=set(_OTHER_PARAMETERS)),
     }
 
 

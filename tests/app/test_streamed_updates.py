@@ -97,8 +97,15 @@ def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> 
     panel: so the stream's later values change nothing the visitor sees."""
     from components.run_panel import stop_run
 
-    status, stopped = stop_run()
-    assert status == gr.update(visible=False) and stopped == gr.update(visible=True)
+    status, stopped, _stop, running = stop_run(1)
+    assert status == gr.update(visible=False) and stopped == gr.update(visible=True) and running == 0
+
+
+def test_a_stop_with_nothing_running_changes_nothing() -> None:
+    """Guards issue 20: pressed while nothing runs, Stop says nothing ("Stopped." stays hidden)."""
+    from components.run_panel import stop_run
+
+    assert stop_run(0) == [gr.skip()] * 4
 
 
 def matplotlib_after_start(extra_path: str | None = None) -> str:
@@ -156,3 +163,15 @@ def test_a_pause_in_a_chat_answer_still_updates_the_page_twice_a_second_so_stop_
     updates = list(run_conversation(PausingBackend(), out, request, None, Conversation(), asked, ModelFacts()))
     heartbeats = [update for update in updates if update == {out.stats: ""}]
     assert len(heartbeats) >= 4
+
+
+def test_the_retry_headline_counts_down_with_the_servers_estimate() -> None:
+    """Guards issue 20: the headline stood at "about 3 s left" while the waited time climbed."""
+    from components.messages import waiting_text
+    from playground.inference.events import Waiting, WaitReason
+
+    def at(seconds_left: float) -> str:
+        return waiting_text(Waiting(attempt=2, reason=WaitReason.LOADING, seconds_left=seconds_left, wait_length=2.0,
+                                    waited=2.0 - seconds_left, deadline_left=30.0, estimate=10.0))
+
+    assert [at(2.0), at(1.0), at(0.1)] == [f"Model is loading — attempt 2, about {s} s left" for s in (10, 9, 8)]

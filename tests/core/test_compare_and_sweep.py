@@ -347,3 +347,10 @@ def test_the_served_model_goes_only_to_panes_and_cells_of_its_own_endpoint() -> 
     assert [job.request.served_model for job in jobs] == ["qwen-7b", ""]
     cells = sweep_cells(base, parse_grid(f"{endpoint}, org/b", "", ""))
     assert {(cell.request.model, cell.request.served_model) for cell in cells} == {(endpoint, "qwen-7b"), ("org/b", "")}
+
+
+def test_a_csv_row_carries_the_whole_request() -> None:
+    """Guards issue 20: the CSV left out the prompt, max_new_tokens and top_p."""
+    row = next(csv.DictReader(io.StringIO(to_csv(results_of("x"), describe))))
+    assert row["prompt"] == "Write a haiku" and row["max_new_tokens"] == "30" and "top_p" in row
+    assert {"system_prompt", "mode", "stop", "repetition_penalty"} <= set(row)

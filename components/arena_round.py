@@ -19,7 +19,7 @@ from typing import Any
 import gradio as gr
 
 from components.context import RunContext, check_models_allowed, session_of, suggested_mode, visitor_tokens
-from components.messages import error_html, error_text, info_html, stats_text
+from components.messages import error_html, info_html, stats_text
 from components.run_words import status_card
 from components.runs_form import form_request, token_for
 from components.share_code import token_variable
@@ -70,8 +70,7 @@ def run_round(ctx: RunContext, panel: Any, values: Mapping[str, Any], oauth_toke
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
         base, contenders = checked_arena(ctx, values)
     except e.PlaygroundError as error:  # about what the visitor typed: it names no drawn contender
-        gr.Warning(error_text(error))
-        yield {panel.status: error_html(error)}
+        yield {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
         return
     a, b = (_with_mode(ctx, c, tokens, _form_mode(values)) for c in draw_pair(contenders))
     game, names, cancel = Round(a, b, base), names_of(contenders), threading.Event()
@@ -160,8 +159,7 @@ def round_code(ctx: RunContext, panel: Any, values: Mapping[str, Any], page: str
     try:
         base, contenders = checked_arena(ctx, values)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        return {panel.status: error_html(error)}
+        return {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
     link, code = share_and_code(ctx, base, contenders, page)
     return {panel.share_link: link, panel.code: code, panel.status: ""}
 

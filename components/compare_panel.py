@@ -22,7 +22,7 @@ from components.bakeoff_view import every_provider, visitor_token_or_none
 from components.compare_panes import PaneView, build_pane
 from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
-from components.messages import error_html, error_text, info_html
+from components.messages import error_html, info_html
 from components.page import Page
 from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
@@ -212,8 +212,7 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
         base = continuing(base, values.get("conversation"))
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        yield {panel.status: error_html(error)}
+        yield {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
         return
     jobs = compare_jobs(base, panes)
     results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
@@ -253,7 +252,6 @@ def compare_code(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any]
     try:
         base, panes = checked_panes(ctx, values)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        return {panel.status: error_html(error)}
+        return {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
     link, code = share_and_code(ctx, base, panes, page)
     return {panel.share_link: link, panel.code: code, panel.status: ""}

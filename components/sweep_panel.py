@@ -29,7 +29,7 @@ import gradio as gr
 
 from components import bakeoff_view as bake
 from components.context import RunContext, check_models_allowed, page_url, session_of, visitor_tokens
-from components.messages import error_html, error_text, info_html
+from components.messages import error_html, info_html
 from components.page import Page
 from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
@@ -211,8 +211,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
         base, grid, cells, claims = checked_cells(ctx, values, tokens)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        yield {panel.status: error_html(error)}
+        yield {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
         return
     jobs = [Job(cell.key, cell.request) for cell in cells]
     results, cancel = ResultSet.for_jobs(jobs, {cell.key: cell.repeat for cell in cells}), threading.Event()
@@ -285,7 +284,6 @@ def sweep_code(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], pa
     try:
         base, grid, cells, _ = checked_cells(ctx, values)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        return {panel.status: error_html(error)}
+        return {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
     link, code = share_and_code(ctx, base, grid, cells, page)
     return {panel.share_link: link, panel.code: code}

@@ -378,3 +378,14 @@ def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sigh
         expect(page.locator("#pg-generate-chat")).to_be_in_viewport(ratio=1)
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("tab", "button", "status"), [("Compare", "Generate all", "#pg-compare-status"),
+                                                       ("Sweep", "Run sweep", "#pg-sweep-status")])
+def test_a_refused_comparison_or_sweep_is_one_card_with_no_toast(page, server: ProtocolServer, tab: str, button: str,
+                                                                  status: str) -> None:
+    page.get_by_role("tab", name=tab).click()
+    page.get_by_role("button", name=button).click()  # the tab's prompt is empty
+    expect(page.locator(status)).to_contain_text("Prompt")
+    expect(page.locator(".toast-body")).to_have_count(0)
+    assert server.posts() == []

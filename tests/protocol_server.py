@@ -258,7 +258,7 @@ class ProtocolServer:
         `delays` the seconds between streamed tokens per provider (else the server's token_delay)."""
         providers = _default_providers() if providers is None else providers
         model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending, answers,
-                      delays or {})
+                      delays=delays or {})
         with self._lock:
             self._models = {**self._models, model_id: model}
 

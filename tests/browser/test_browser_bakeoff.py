@@ -65,6 +65,7 @@ def test_push_to_hub_commits_the_card_and_every_run_with_the_visitors_token_and_
     status = page.locator("#pg-sweep-push-status")
     expect(status).to_contain_text("needs your own token", timeout=30_000)  # never the server's HF_TOKEN
     assert server.repos == {}
+    page.locator("#pg-tokens").get_by_text("Using the server's token (HF_TOKEN)").click()  # the fold opens
     page.get_by_label("Hugging Face token").fill(VISITOR)
     page.get_by_role("button", name="Push to Hub").click()
     link = page.locator("#pg-sweep-dataset-link")
@@ -83,6 +84,7 @@ def test_push_to_hub_commits_the_card_and_every_run_with_the_visitors_token_and_
 
 def test_a_read_only_token_gets_a_message_and_no_dataset(page, server: ProtocolServer) -> None:
     run_bakeoff(page, server)
+    page.locator("#pg-tokens").get_by_text("Using the server's token (HF_TOKEN)").click()  # the fold opens
     page.get_by_label("Hugging Face token").fill(READ_ONLY_TOKEN)
     page.get_by_role("button", name="Push to Hub").click()
     expect(page.locator("#pg-sweep-push-status")).to_contain_text("This token can only read", timeout=30_000)

@@ -100,10 +100,10 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
         run = gr.Button("Run sweep", variant="primary")
         stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
     status = gr.HTML("", padding=False, elem_id="pg-sweep-status")  # always shown, empty when idle (see compare_panel)
-    # One line per cell, so a full grid fits on screen; the output column scrolls (or use full screen).
-    # Widths fit each header whole (about 8 px a character): no truncated column names.
-    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-table", max_height=640,
-                         column_widths=_widths(COLUMNS, {"model": 150, "status": 110, "output": 480}),
+    # Narrow columns (700 px in all), so the table fits the tab at 1280 px and the output wraps in sight;
+    # headers wrap rather than being cut (style.py).
+    table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table", max_height=640,
+                         column_widths=[f"{width}px" for width in (85, 58, 32, 38, 38, 58, 48, 42, 42, 42, 50, 38, 129)],
                          label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
     summary = gr.Dataframe(headers=list(SUMMARY_COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-summary",
                            column_widths=_widths(SUMMARY_COLUMNS, {"model": 190, "provider": 120, "first token, s": 160,

@@ -119,8 +119,10 @@ class ResultSet:
 
 Describe = Callable[[RunResult], str]
 # "same output" sits before "output", whose long text would push it out of sight.
-COLUMNS = ("model", "provider", "repeat", "temperature", "seed", "status", "first token, s", "tokens", "tokens/s",
-           "total time, s", "cost, $", "same output", "output")
+# Short, so the table fits the tab at 1280 px with the output column wrapping in sight ("1st token" and
+# "total": seconds; "rep": the repeat); the exports and the summary table spell them out.
+COLUMNS = ("model", "provider", "rep", "temp", "seed", "status", "1st token", "tokens", "tok/s", "total", "cost $",
+           "same", "output")
 
 
 def identical_groups(results: Iterable[RunResult]) -> dict[str, int]:

@@ -11,6 +11,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from components import (
+    arena_panel,
     auth_panel,
     chat_panel,
     code_panel,
@@ -22,6 +23,7 @@ from components import (
     parameters_panel,
     preflight_panel,
     presets_panel,
+    probs_panel,
     run_panel,
     search_panel,
     sweep_panel,
@@ -29,11 +31,12 @@ from components import (
 from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
-from components.page import COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
+from components.keyboard import KEYBOARD_HEAD
+from components.page import ARENA_TAB, COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
-from playground.config import Settings, load_settings
+from playground.config import DEFAULT_MAX_SESSIONS, Settings, load_settings
 from playground.hf.hub import hub_reachable
 from playground.hf.tokens import pick_token
 from playground.inference.backend import Backend
@@ -50,13 +53,22 @@ from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
     "css": CSS,
+    "head": KEYBOARD_HEAD,  # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops
     # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
     # to the API) reaches the caller in words instead of a generic failure.
     "show_error": True,
     # Gradio's own run history would keep every input, the token field included, in the browser
     # (and offers to upload it to a bucket); the playground keeps its own, token-free history.
     "run_history": False,
+    # Gradio keeps up to this many sessions in memory (10,000 by default, about 13 GB at ~1.3 MB each);
+    # sized in playground/config.py (DEFAULT_MAX_SESSIONS); main() takes PLAYGROUND_MAX_SESSIONS.
+    "state_session_capacity": DEFAULT_MAX_SESSIONS,
 }
+
+
+def launch_options(settings: Settings) -> dict:
+    """LAUNCH_OPTIONS with this place's session cap (PLAYGROUND_MAX_SESSIONS)."""
+    return {**LAUNCH_OPTIONS, "state_session_capacity": settings.max_sessions}
 
 
 def app_kwargs() -> dict:
@@ -92,22 +104,28 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     """Every panel, built in its place on the page."""
     shipped = load_presets(PRESETS_DIR)
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
-    auth = auth_panel.build(settings.on_space)
+    auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
+    arena_votes = arena_panel.votes_store()
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
-            with gr.Tab("Playground", id=PLAYGROUND_TAB):
+            with gr.Tab("Playground", id=PLAYGROUND_TAB, elem_id="pg-playground"):
                 query = search_panel.search_box()
                 model = model_panel.build(choices, default_model, beside_model=query)
                 search = search_panel.build(query)
-                response_format = format_panel.build(model.mode)
+                response_format = format_panel.build(model.mode, model.system_prompt)
+                chat = chat_panel.build(model.mode)  # above the Prompt, as in every chat
                 run = run_panel.build(model.mode)
-                chat = chat_panel.build(run.output, model.mode)
+                probs = probs_panel.build()
                 code = code_panel.build()
             with gr.Tab("Compare", id=COMPARE_TAB):
-                compare = compare_panel.build(choices, [default_model, *[value for _, value in settings.suggested_models]])
+                # Distinct models, so the first two panes never start on the same one.
+                starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
+                compare = compare_panel.build(choices, starting)
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
+            with gr.Tab("Arena", id=ARENA_TAB):
+                arena = arena_panel.build([default_model, *[value for _, value in settings.suggested_models]], arena_votes)
         with gr.Column(scale=2):
             with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
                 big_text = big_text_panel.build()
@@ -118,7 +136,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
             group_history = group_history_panel.build()
     form = Form.build(model, params, run.prompt, response_format)
     return Page(demo=demo, tabs=tabs, auth=auth, model=model, search=search, response_format=response_format, run=run,
-                chat=chat, code=code, compare=compare, sweep=sweep, big_text=big_text, preflight=preflight, presets=presets,
+                probs=probs, chat=chat, code=code, compare=compare, sweep=sweep, arena=arena, big_text=big_text, preflight=preflight, presets=presets,
                 params=params, history=history, group_history=group_history, form=form, finished_run=finished_run)
 
 
@@ -126,12 +144,14 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     """Each panel's events, in this order: Gradio numbers events as they are wired (the API's
     order), a panel that builds on others' events comes after them, and Stop comes last."""
     auth_panel.wire(ctx, page)
+    run_panel.wire_running(ctx, page)  # before every run it counts: a click's events run in wiring order
     model_panel.wire(ctx, page)
     search_panel.wire(ctx, page)
     preflight_panel.wire(ctx, page)
     big_text_panel.wire(ctx, page)
     parameters_panel.wire(ctx, page)
     run_panel.wire(ctx, page)  # Generate, in both modes, and the /generate API
+    probs_panel.wire(ctx, page)  # continuing from an alternative
     chat_panel.wire(ctx, page)
     format_panel.wire(ctx, page)
     code_panel.wire(ctx, page)
@@ -143,9 +163,10 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     compare_panel.wire(ctx, page)
     sweep_panel.wire(ctx, page)
     group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
+    arena_panel.wire(ctx, page)  # keeps its rounds out of every history: the names stay hidden
     # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt])
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt])
+    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt, page.arena.prompt])
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt, page.arena.system_prompt])
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 
 
@@ -167,7 +188,7 @@ def main() -> None:
     demo = build_app(settings, backend, **options)
     # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
     demo.queue(default_concurrency_limit=settings.concurrency_limit)
-    demo.launch(**LAUNCH_OPTIONS, app_kwargs=app_kwargs())
+    demo.launch(**launch_options(settings), app_kwargs=app_kwargs())
 
 
 if __name__ == "__main__":

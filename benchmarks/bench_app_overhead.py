@@ -7,6 +7,8 @@ Writes benchmarks/results/app_overhead.md (overwritten each run). Targets: the w
 least 0.95x as fast as direct (median direct time to the last token / median app time to the last
 token), and at most 50 ms added to the median time to first token. The defaults are a fast
 provider (1 ms per token, 512 tokens); `--token-delay 0.02 --tokens 64` is a typical one.
+`--probabilities` ticks "Token probabilities" on every path (the direct call asks for
+`top_n_tokens=5` too), so the table shows what drawing the tinted answer costs per token.
 
 The local protocol server (tests/protocol_server.py) sends model `test/tiny-gpt`'s answer with a
 fixed delay between tokens, so the model's pace is known and the same for every path. All paths
@@ -112,27 +114,29 @@ class Run:
 # ---- the measured paths -------------------------------------------------------------------------
 
 
-def direct_run(tokens: int) -> Run:
+def direct_run(tokens: int, probabilities: bool = False) -> Run:
     """The call the playground's backend makes, straight from this process (router rewrite installed)."""
     client = InferenceClient(model=MODEL, token=TOKEN)
     stamps: list[float] = []
     pieces: list[str] = []
     started = time.perf_counter()
-    for piece in client.text_generation(PROMPT, max_new_tokens=tokens, seed=SEED, temperature=TEMPERATURE, stream=True):
+    asked = {"details": True, "top_n_tokens": 5} if probabilities else {}
+    for piece in client.text_generation(PROMPT, max_new_tokens=tokens, seed=SEED, temperature=TEMPERATURE, stream=True, **asked):
         stamps.append(time.perf_counter())
-        pieces.append(piece)
+        pieces.append(piece.token.text if probabilities else piece)
     client.close()
     if not stamps:
         raise RuntimeError("direct call streamed no tokens")
     return Run(stamps[0] - started, stamps[-1] - started, stamps[0], stamps[-1], 1, len(pieces), len(pieces), "".join(pieces))
 
 
-def app_form(tokens: int) -> dict[str, object]:
+def app_form(tokens: int, probabilities: bool = False) -> dict[str, object]:
     """The `/generate` API's inputs, by name."""
+    params = GenerationParams(temperature=TEMPERATURE, max_new_tokens=tokens, seed=SEED, token_probabilities=probabilities)
     return {
         "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
-        **parameter_form_values(GenerationParams(temperature=TEMPERATURE, max_new_tokens=tokens, seed=SEED), random_seed=False),
-        "session_token": "",
+        **parameter_form_values(params, random_seed=False),
+        "session_token": "", "endpoint_token": "",
     }  # fmt: skip
 
 
@@ -158,9 +162,9 @@ def count_tokens(text: str) -> int:
     return len(text.split())
 
 
-def client_run(client: Client, tokens: int) -> Run:
+def client_run(client: Client, tokens: int, probabilities: bool = False) -> Run:
     started = time.perf_counter()
-    job = client.submit(**app_form(tokens), api_name="/generate")
+    job = client.submit(**app_form(tokens, probabilities), api_name="/generate")
     return run_from_updates(started, job_outputs(job, RUN_TIMEOUT))
 
 
@@ -214,8 +218,8 @@ class PageProtocol:
         self._session = uuid.uuid4().hex  # one page, one session
         self._http = httpx.Client(timeout=RUN_TIMEOUT)
 
-    def run(self, tokens: int) -> Run:
-        form = app_form(tokens)
+    def run(self, tokens: int, probabilities: bool = False) -> Run:
+        form = app_form(tokens, probabilities)
         started = time.perf_counter()
         join = {"data": [form[name] for name in self._names], "fn_index": self._fn_index, "session_hash": self._session}
         self._http.post(f"{self._base}/queue/join", json={**join, "event_data": None, "trigger_id": None}).raise_for_status()
@@ -297,11 +301,12 @@ def base_env() -> dict[str, str]:
 # ---- measuring and reporting --------------------------------------------------------------------
 
 
-def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, extra_env: dict[str, str]) -> dict[str, list[Run]]:
+def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, extra_env: dict[str, str],
+            probabilities: bool = False) -> dict[str, list[Run]]:
     """Runs the paths; the subprocesses' logs are kept (and named) only if something fails."""
     logs = Path(tempfile.mkdtemp(prefix="bench_app_overhead_"))
     try:
-        runs = _measure(token_delay, tokens, repetitions, app_dir, logs, extra_env)
+        runs = _measure(token_delay, tokens, repetitions, app_dir, logs, extra_env, probabilities)
     except BaseException:
         print(f"failed; the protocol server's and the app's logs are in {logs}", file=sys.stderr)
         raise
@@ -309,7 +314,8 @@ def measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, ex
     return runs
 
 
-def _measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, logs: Path, extra_env: dict[str, str]) -> dict[str, list[Run]]:
+def _measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, logs: Path, extra_env: dict[str, str],
+             probabilities: bool) -> dict[str, list[Run]]:
     server_port, app_port = free_port(), free_port()
     server_url, app_url = f"http://127.0.0.1:{server_port}", f"http://127.0.0.1:{app_port}/"
     server_args = [sys.executable, "-m", "tests.protocol_server", "--port", str(server_port), "--token-delay", str(token_delay)]
@@ -325,9 +331,9 @@ def _measure(token_delay: float, tokens: int, repetitions: int, app_dir: Path, l
         install_router(server_url)
         with closing(Client(app_url, verbose=False)) as client, closing(PageProtocol(app_url, client)) as page:
             paths: dict[str, Callable[[], Run]] = {
-                DIRECT: lambda: direct_run(tokens),
-                CLIENT: lambda: client_run(client, tokens),
-                PAGE: lambda: page.run(tokens),
+                DIRECT: lambda: direct_run(tokens, probabilities),
+                CLIENT: lambda: client_run(client, tokens, probabilities),
+                PAGE: lambda: page.run(tokens, probabilities),
             }
             for name, path in paths.items():  # warm-up: provider-mapping caches, connections, first-call imports
                 time.sleep(SETTLE)
@@ -431,16 +437,18 @@ def main() -> None:
     parser.add_argument("--label", default="this checkout", help="names the app in the table (e.g. before/after)")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="extra environment for app.py")
     parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--probabilities", action="store_true", help='tick "Token probabilities" (top 5 alternatives per token)')
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout whose app.py and protocol server run (default: this one)")
     args = parser.parse_args()
     if args.token_delay <= 0 or args.tokens < 2 or args.repetitions < 1:
         parser.error("needs --token-delay > 0, --tokens >= 2 and --repetitions >= 1")
     with time_limit(TIME_LIMIT):
-        runs = measure(args.token_delay, args.tokens, args.repetitions, args.app_dir.resolve(), dict(e.split("=", 1) for e in args.env))
+        runs = measure(args.token_delay, args.tokens, args.repetitions, args.app_dir.resolve(), dict(e.split("=", 1) for e in args.env),
+                       args.probabilities)
     command = (
         f"python benchmarks/bench_app_overhead.py --token-delay {args.token_delay} --tokens {args.tokens} --repetitions {args.repetitions}"
-        + "".join(f" --env {e}" for e in args.env)
+        + "".join(f" --env {e}" for e in args.env) + (" --probabilities" if args.probabilities else "")
     )
     text = report(runs, args.token_delay, args.tokens, command, args.label)
     args.output.parent.mkdir(parents=True, exist_ok=True)

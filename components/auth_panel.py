@@ -13,6 +13,7 @@ may have put it in "Model").
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import gradio as gr
@@ -28,6 +29,7 @@ SIGN_IN_PROMPT = (
 SPACE_TOKEN_INFO = "Used for your requests only, and kept in this page only."
 LOCAL_TOKEN_INFO = "Used for your requests only. Or set HF_TOKEN and restart the app."
 ENDPOINT_TOKEN_INFO = "Sent only to an endpoint URL on a host that is not Hugging Face's, e.g. a vLLM or TGI server's API key."
+SERVER_TOKEN_LINE = "Using the server's token (HF_TOKEN) — paste your own to override"
 MAX_RAN_ENDPOINTS = 32  # a session's record of endpoint URLs run; the oldest is forgotten first
 
 
@@ -44,9 +46,12 @@ class AuthPanel:
         return {"session_token": self.session_token, "endpoint_token": self.endpoint_token}
 
 
-def build(on_space: bool) -> AuthPanel:
+def build(on_space: bool, server_token: bool = False) -> AuthPanel:
+    """`server_token`: the server's HF_TOKEN is in use, so the token fields fold into one line
+    that says so (a presenter rarely needs them, and the first screen is short)."""
     prompt = gr.Markdown(SIGN_IN_PROMPT, elem_id="pg-sign-in") if on_space else None
-    with gr.Row():
+    fold = gr.Accordion(SERVER_TOKEN_LINE, open=False, elem_id="pg-tokens") if server_token else nullcontext()
+    with fold, gr.Row():
         login = gr.LoginButton(scale=1) if on_space else None
         session_token = gr.Textbox(
             label="Hugging Face token", type="password", placeholder="hf_… (optional, kept in this page only)",

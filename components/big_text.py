@@ -1,4 +1,4 @@
-""""Big text": enlarges the prompt and the output for a projector.
+""""Big text": enlarges the prompt and every answer area for a projector.
 
 A CSS class toggled through Gradio (`elem_classes` updates); no script edits the page.
 """
@@ -22,12 +22,14 @@ class BigText:
 
 
 def build() -> BigText:
-    return BigText(gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and output, for a projector."))
+    return BigText(gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and answers (Output, chat, Compare, Sweep), for a projector."))
 
 
 def wire(ctx: RunContext, page: Page) -> None:
-    """The toggle enlarges the Prompt and the Output."""
-    targets = [page.run.prompt, page.run.output]
+    """The toggle enlarges the Prompt and every answer area: the Output, the conversation, the
+    Compare panes and the Sweep table."""
+    targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes),
+               page.sweep.table]
 
     def enlarge(big: bool) -> list[Any]:
         return [big_text_update(target, big) for target in targets]

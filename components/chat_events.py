@@ -11,14 +11,16 @@ import gradio as gr
 
 from components.chat_run import ChatOutputs, check_format_offered, facts_for, failure, run_conversation, turn_request
 from components.chat_view import conversation_view, turn_of_message, verdict_html, versions_update
-from components.context import RunContext, Update, visitor_tokens
+from components.context import RunContext, Update, session_of, visitor_tokens
 from components.form import read_form
 from components.messages import info_html
 from components.page import Page
 from playground import errors as e
 from playground.chat.conversation import Conversation
+from playground.chat.turn import EndedBy
 from playground.hf.tokens import Tokens
 from playground.input.form_values import FormValues
+from playground.runs.slots import ended_with_session
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 
@@ -36,26 +38,27 @@ class ChatWiring:
 def chat_outputs(page: Page) -> ChatOutputs:
     """Where a chat run's updates go: the conversation, the Prompt, the run panel's status and stats."""
     run = page.run
-    return ChatOutputs(page.chat, run.prompt, run.status, run.stats, page.finished_run, run.stopped)
+    return ChatOutputs(page.chat, run.prompt, run.status, run.stats, page.finished_run, run.stopped, page.probs.view)
 
 
 def chat_wiring(ctx: RunContext, page: Page) -> ChatWiring:
     """The runner Generate hands a Chat-mode message to: it asks the typed Prompt."""
     out = chat_outputs(page)
 
-    def run(form: FormValues, tokens: Tokens, state: Conversation | None) -> Iterator[Update]:
+    def run(form: FormValues, tokens: Tokens, state: Conversation | None, session: str | None = None) -> Iterator[Update]:
         prompt = form.prompt if isinstance(form.prompt, str) else ""
         if not prompt.strip():
             yield failure(out, e.InvalidParametersError("Prompt: type the next message to send"))
             return
-        yield from _start(ctx, out, form, tokens, state, lambda chat: chat.ask(prompt), typed=prompt)
+        yield from _start(ctx, out, form, tokens, state, lambda chat: chat.ask(prompt), typed=prompt, session=session)
 
     return ChatWiring(page.chat.state, out, run)
 
 
 def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, tokens: Tokens, state: Conversation | None,
-           change: Callable[[Conversation], Conversation], typed: str | None = None) -> Iterator[Update]:
-    """Checks everything, then streams the answer to `change(conversation)`."""
+           change: Callable[[Conversation], Conversation], typed: str | None = None, session: str | None = None) -> Iterator[Update]:
+    """Checks everything, then streams the answer to `change(conversation)`; leaving the page
+    (`session`'s unload) ends it."""
     before = (state if isinstance(state, Conversation) else Conversation()).with_system_prompt(form.system_prompt or "")
     try:
         asked = change(before)
@@ -67,21 +70,22 @@ def _start(ctx: RunContext, out: ChatOutputs, form: FormValues, tokens: Tokens, 
         yield failure(out, error)
         return
     sent_token = tokens.for_model(request.model, ctx.settings)
-    yield from run_conversation(ctx.backend, out, request, sent_token, before, asked, facts, typed,
-                                update_interval=ctx.settings.ui_update_interval)
+    with ended_with_session(session) as left:
+        yield from run_conversation(EndedBy(ctx.backend, left), out, request, sent_token, before, asked, facts, typed,
+                                    update_interval=ctx.settings.ui_update_interval)
 
 
 # Gradio fills in the special arguments (the edit, the sign-in token) only as leading positional ones.
 def make_regenerate(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Update]]:
     """Regenerate: the last answer again, as a new version of it."""
 
-    def regenerate(oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+    def regenerate(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[Update]:
         tokens = visitor_tokens(ctx, values, oauth_token)
         state = values.get("chat_state")
         if not isinstance(state, Conversation) or not state.turns:
             yield failure(out, e.InvalidParametersError(NOTHING_TO_REGENERATE))
             return
-        yield from _start(ctx, out, read_form(values), tokens, state, Conversation.regenerate)
+        yield from _start(ctx, out, read_form(values), tokens, state, Conversation.regenerate, session=session_of(request))
 
     return regenerate
 
@@ -89,7 +93,8 @@ def make_regenerate(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator
 def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Update]]:
     """An edited user message: a new version of its turn, answered again."""
 
-    def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, **values: Any) -> Iterator[Update]:
+    def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, request: gr.Request = None,
+             **values: Any) -> Iterator[Update]:
         tokens = visitor_tokens(ctx, values, oauth_token)
         state = values.get("chat_state")
         chat = state if isinstance(state, Conversation) else Conversation()
@@ -98,7 +103,7 @@ def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Updat
         if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
             yield {out.panel.conversation: conversation_view(chat)}
             return
-        yield from _start(ctx, out, read_form(values), tokens, chat, lambda c: c.edit(turn, text))
+        yield from _start(ctx, out, read_form(values), tokens, chat, lambda c: c.edit(turn, text), session=session_of(request))
 
     return edit
 

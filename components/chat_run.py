@@ -16,14 +16,17 @@ import gradio as gr
 
 from components.chat_view import ChatPanel, conversation_view, fit_message, verdict_html, versions_update
 from components.context import RunContext, check_models_allowed
-from components.messages import STOPPED, error_html, error_text, info_html, silence_html, stats_text, waiting_html, worth_showing
+from components.messages import STOPPED, error_html, info_html, silence_html, stats_text, waiting_html, worth_showing
+from components.token_view import finished_summary, view_update
 from playground import errors as e
 from playground.chat.context import Fit
 from playground.chat.conversation import Conversation
 from playground.chat.facts import FactsLookup, ModelFacts, model_facts, structured_output_note
 from playground.chat.turn import Answering, ChatBackend, DoesNotFit, Failed, Finished, Started, run_turn
 from playground.chat.usage import tokens_text
+from playground.inference.clock import Heartbeat
 from playground.inference.events import Silence, Waiting
+from playground.inference.probabilities import asks_for_probabilities
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, parse_request
 from playground.input.response_format import ResponseFormat
@@ -41,11 +44,13 @@ class ChatOutputs:
     stats: Any
     finished: Any
     stopped: Any  # the "Stopped." panel, hidden when a run starts
+    probs_view: Any = None  # the "Token probabilities" view: the finished answer's tokens, alternatives not offered
 
     def all(self) -> list[Any]:
         p = self.panel
+        extra = [self.probs_view] if self.probs_view is not None else []
         return [p.conversation, p.state, self.prompt, self.status, self.stats, self.finished, self.stopped, p.verdict,
-                p.fit_row, p.fit_notice, p.drop_count, p.versions_row, p.edited_turn]
+                p.fit_row, p.fit_notice, p.drop_count, p.versions_row, p.edited_turn, *extra]
 
 
 def turn_request(ctx: RunContext, form: FormValues, asked: Conversation) -> GenerationRequest:
@@ -83,7 +88,10 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
     `update_interval` (see `run_turn`); the last update (Finished or Failed) carries the whole conversation."""
     notice: str | None = None  # the silence notice on screen
     answered = False  # an answer so far is on screen
+    pulse = Heartbeat()
     for event in run_turn(backend, request, token, before, asked, facts, update_interval):
+        if not isinstance(event, Silence):
+            pulse.beat()  # every other event yields
         if isinstance(event, Waiting):
             yield {out.status: waiting_html(event)}  # shown since "Sending…"; a late update must not undo Stop
         elif isinstance(event, Silence):
@@ -91,6 +99,8 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
             if shown is not None and shown != notice:  # an unchanged notice is not sent again
                 notice = shown
                 yield {out.status: gr.update(value=shown, visible=True)}
+            elif pulse.due():
+                yield {out.stats: ""}  # unchanged while the run lasts: the heartbeat, so Stop closes it at once
         elif isinstance(event, Answering):
             hide = not answered or notice is not None  # the first answer, or one after a silence notice
             answered, notice = True, None
@@ -100,7 +110,7 @@ def run_conversation(backend: ChatBackend, out: ChatOutputs, request: Generation
         elif isinstance(event, DoesNotFit):
             yield _does_not_fit(out, event.fit)
         elif isinstance(event, Finished):
-            yield _finished(out, event)
+            yield _finished(out, event, request)
         elif isinstance(event, Failed):
             yield _failed(out, event, typed)
 
@@ -113,7 +123,8 @@ def _does_not_fit(out: ChatOutputs, fit: Fit) -> Update:
 def _started(out: ChatOutputs, asked: Conversation) -> Update:
     return {**_shown(out, asked), out.prompt: "", out.status: gr.update(value=info_html("Sending…"), visible=True),
             out.stats: "", out.finished: None, out.panel.verdict: verdict_html(None), out.panel.fit_row: gr.update(visible=False),
-            out.panel.fit_notice: "", out.stopped: gr.update(visible=False)}
+            out.panel.fit_notice: "", out.stopped: gr.update(visible=False),
+            **({out.probs_view: gr.update(value="", visible=False)} if out.probs_view is not None else {})}
 
 
 def _answering(out: ChatOutputs, event: Answering, hide_status: bool) -> Update:
@@ -122,21 +133,27 @@ def _answering(out: ChatOutputs, event: Answering, hide_status: bool) -> Update:
     sent) but rebuilds the component of an output left out. The Prompt is left out: the visitor
     may be typing the next message."""
     steady = {out.status: "", out.stats: "", out.panel.verdict: "", out.panel.fit_notice: "", out.stopped: STOPPED}
+    if out.probs_view is not None:  # hidden and emptied when the run started; drawn once it is done
+        steady[out.probs_view] = ""
     update = {out.panel.conversation: conversation_view(event.conversation, event.thinking), out.panel.state: event.conversation,
               **steady}
     return {**update, out.status: gr.update(value="", visible=False)} if hide_status else update
 
 
-def _finished(out: ChatOutputs, event: Finished) -> Update:
+def _finished(out: ChatOutputs, event: Finished, request: GenerationRequest) -> Update:
     line = f"{stats_text(event.stats)} · {tokens_text(event.tokens, event.cost)}"
+    probs = finished_summary(request, event.odds)
+    line = f"{line} · {probs}" if probs else line
     answered = event.stats.tokens
     status = gr.update(visible=False) if answered else gr.update(value=info_html("The model answered with no text."), visible=True)
-    return {**_shown(out, event.conversation), out.status: status, out.stats: line, out.finished: event.entry,
-            out.panel.verdict: verdict_html(event.verdict)}
+    update = {**_shown(out, event.conversation), out.status: status, out.stats: line, out.finished: event.entry,
+              out.panel.verdict: verdict_html(event.verdict)}
+    if out.probs_view is not None:  # a chat answer can't be continued portably: alternatives shown, not offered
+        update[out.probs_view] = view_update(event.odds if asks_for_probabilities(request.params) else (), continuable=False)
+    return update
 
 
 def _failed(out: ChatOutputs, event: Failed, typed: str | None) -> Update:
-    gr.Warning(error_text(event.error))
     failed = {**failure_status(out, event.error), **_shown(out, event.conversation)}
     return {**failed, out.prompt: typed} if typed is not None and not event.kept_answer else failed
 
@@ -152,7 +169,7 @@ def facts_for(lookup: FactsLookup | None, settings: GenerationRequest, token: st
 
 
 def failure(out: ChatOutputs, error: e.PlaygroundError) -> Update:
-    gr.Warning(error_text(error))
+    """The card is the one message: no toast repeats it."""
     return failure_status(out, error)
 
 

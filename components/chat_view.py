@@ -15,7 +15,7 @@ from typing import Any
 import gradio as gr
 
 from playground.chat.context import Fit
-from playground.chat.conversation import Conversation, from_pairs
+from playground.chat.conversation import Conversation, answered, from_pairs
 from playground.chat.structured import Verdict
 from playground.input.request import GenerationRequest
 
@@ -49,6 +49,11 @@ def restored_conversation(panel: ChatPanel, request: GenerationRequest) -> dict[
     """A request's earlier turns as the visitor's conversation; its prompt goes back in Prompt, so
     Generate (or Re-run) sends the very same request again."""
     return conversation_shown(panel, from_pairs(request.system_prompt, request.turns))
+
+
+def finished_conversation(panel: ChatPanel, request: GenerationRequest, answer: str) -> dict[Any, Any]:
+    """A chat run as it ended, its message and `answer` included, as the visitor's conversation."""
+    return conversation_shown(panel, answered(request.system_prompt, request.turns, request.prompt, answer))
 
 
 def conversation_shown(panel: ChatPanel, chat: Conversation) -> dict[Any, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_view import restore_outputs, restored_conversation
-from components.context import RunContext, page_url
+from components.context import RunContext, endpoint_info, page_url
 from components.form import read_form
 from components.messages import error_text, info_html
 from components.page import Page
@@ -59,9 +59,10 @@ def wire(ctx: RunContext, page: Page) -> None:
 
     # `request` is a positional parameter: Gradio fills only those (a keyword-only one was never
     # passed, so View code failed with "missing 'request'"). The form's fields come by name.
-    def view_code(request: gr.Request, **values: Any) -> dict[Any, str]:
+    def view_code(request: gr.Request, oauth_token: gr.OAuthToken | None = None, **values: Any) -> dict[Any, str]:
         try:
-            return panel.updates(code_for_form(ctx, read_form(values), page_url(request), values.get("chat_state")))
+            info = endpoint_info(ctx, values.get("model"), values, values.get("ran_endpoints"), oauth_token)
+            return panel.updates(code_for_form(ctx, read_form(values), page_url(request), values.get("chat_state"), info))
         except e.PlaygroundError as error:
             gr.Warning(error_text(error))
             return gr.skip()  # the snippets on screen stay as they were
@@ -70,7 +71,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     # takes the documented form fields only; the page's button also reads the conversation.
     api = gr.Button(visible=False, elem_id="pg-view-code-api")
     api.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
-    inputs = {**form.by_name(), "chat_state": page.chat.state}
+    inputs = {**form.by_name(), "chat_state": page.chat.state, **page.auth.inputs(), "ran_endpoints": page.auth.ran_endpoints}
     panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_visibility="undocumented")
 
 

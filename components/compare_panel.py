@@ -10,38 +10,34 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
+from contextlib import closing
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, check_models_allowed, page_url, suggested_mode, visitor_token, visitor_tokens
+from components import compare_panes
+from components.bakeoff_view import every_provider, visitor_token_or_none
+from components.compare_panes import PaneView, build_pane
+from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
 from components.form import Form
-from components.messages import error_html, error_text, stats_text
+from components.messages import error_html, info_html
 from components.page import Page
-from components.run_words import status_card, status_text
+from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
+from components.share_code import token_variable
 from playground import errors as e
 from playground.chat.conversation import Conversation
+from playground.inference.clock import Heartbeat
 from playground.input.form_values import PARAMETER_FIELDS
-from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, GenerationRequest, Mode, parse_request
+from playground.input.request import GenerationRequest, Mode, parse_request
 from playground.runs.code import compare_snippet
 from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
 from playground.runs.results import ResultSet, RunState
 from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
 from playground.runs.scheduler import run_job_batches
-
-
-@dataclass(frozen=True)
-class PaneView:
-    key: str
-    column: gr.Column
-    model: gr.Dropdown
-    provider: gr.Dropdown
-    mode: gr.Radio
-    status: gr.HTML
-    output: gr.Textbox
-    stats: gr.Markdown
+from playground.runs.slots import Limits, Visitor, visitor_for
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,7 @@ class ComparePanel:
     show_code: gr.Button
     finished: gr.State  # the history entry of the last finished run
     live: gr.State  # the cancel flag of the run in progress: this tab's Stop sets it
+    every_provider: gr.Button  # fills the panes with Model A on each live provider
 
     def pane(self, key: str) -> PaneView:
         return self.panes[PANE_KEYS.index(key)]
@@ -71,11 +68,13 @@ class ComparePanel:
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.share_link, self.code, self.finished, self.live,
-                *[c for p in self.panes for c in (p.status, p.output, p.stats)]]
+                *[c for p in self.panes for c in (p.status, p.output, p.tint, p.stats)]]
 
 
 def build(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
-    count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes")
+    with gr.Row(equal_height=True):
+        count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes", scale=3)
+        every_provider = gr.Button("Every provider", size="sm", scale=1, elem_id="pg-compare-every-provider")
     system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, elem_id="pg-compare-system",
                                placeholder="You are a helpful assistant.")
     prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-compare-prompt", placeholder="The same prompt goes to every pane.")
@@ -84,29 +83,14 @@ def build(choices: list[tuple[str, str]], default_models: list[str]) -> CompareP
         stop = gr.Button("Stop", variant="stop", elem_id="pg-compare-stop")
     status = gr.HTML("", padding=False, elem_id="pg-compare-status")
     with gr.Row(equal_height=False):
-        panes = [_build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
+        panes = [build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
     with gr.Accordion("Share this comparison and View code", open=False, elem_id="pg-compare-code-box"):
         share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-compare-share-link",
                                 info="Opens the Compare tab with these panes, settings and prompt. Holds no token.")
         show_code = gr.Button("View code", size="sm")
         code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-compare-code")
     return ComparePanel(count, panes, prompt, system_prompt, generate, stop, status, share_link, code, show_code,
-                        gr.State(None), gr.State(None))
-
-
-def _build_pane(key: str, index: int, choices: list[tuple[str, str]], default_models: list[str]) -> PaneView:
-    with gr.Column(visible=index < DEFAULT_PANES, min_width=240, elem_id=f"pg-pane-{key.lower()}") as column:
-        model = gr.Dropdown(choices=choices, value=default_models[index % len(default_models)], label=f"Model {key}",
-                            allow_custom_value=True)
-        with gr.Row():
-            provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label=f"Provider {key}", min_width=100)
-            mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label=f"Mode {key}", min_width=140)
-        # Always shown, empty when there is nothing to say: toggling `visible` in quick succession
-        # (hidden at the start, shown a few ms later) could leave the card unmounted in the page.
-        status = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-status")
-        output = gr.Textbox(label=f"Output {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-pane-{key.lower()}-output")
-        stats = gr.Markdown(elem_id=f"pg-pane-{key.lower()}-stats")
-    return PaneView(key, column, model, provider, mode, status, output, stats)
+                        gr.State(None), gr.State(None), every_provider)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -139,6 +123,25 @@ def wire(ctx: RunContext, page: Page) -> None:
         return compare_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for)
+    _wire_every_provider(ctx, panel, session_token)
+
+
+def _wire_every_provider(ctx: RunContext, panel: ComparePanel, session_token: gr.Textbox) -> None:
+    """"Every provider": Model A on each provider the router lists as live for it, up to 4 panes."""
+    first = panel.panes[0]
+    outputs = [panel.count, panel.status, *[c for p in panel.panes for c in (p.model, p.provider, p.mode)]]
+
+    def fill(model: str, mode: str, session: str | None, oauth_token: gr.OAuthToken | None = None) -> list:
+        providers = every_provider(ctx, model, visitor_token_or_none(ctx, session, oauth_token))
+        if len(providers) < 2:
+            note = f"The router lists {len(providers) or 'no'} live provider{'' if len(providers) == 1 else 's'} for {model}."
+            return [gr.skip(), info_html(note), *[gr.skip()] * (3 * len(panel.panes))]
+        shown = providers[: len(panel.panes)]
+        panes = [u for p in shown for u in (model, p, mode)] + [gr.skip()] * (3 * (len(panel.panes) - len(shown)))
+        return [len(shown), "", *panes]
+
+    first_inputs = [first.model, first.mode, session_token]
+    panel.every_provider.click(fill, inputs=first_inputs, outputs=outputs, api_visibility="undocumented")
 
 
 def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) -> None:
@@ -174,7 +177,8 @@ def make_compare_handler(ctx: RunContext, panel: ComparePanel):
     `panes`, `model_a`, `provider_a`, `mode_a`, ... `mode_d`, by name."""
 
     def generate_all(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        yield from run_compare(ctx, panel, values, oauth_token, page_url(request))
+        runner = visitor_for(session_of(request), Limits.from_settings(ctx.settings))
+        yield from run_compare(ctx, panel, values, oauth_token, page_url(request), runner)
 
     return generate_all
 
@@ -185,7 +189,7 @@ def checked_panes(ctx: RunContext, values: Mapping[str, Any]) -> tuple[Generatio
     panes = [parse_pane(key, *(values.get(f"{name}_{key.lower()}") for name in ("model", "provider", "mode")))
              for key in PANE_KEYS[:shown]]
     first = panes[0]
-    base = form_request(ctx, {**values, "model": first.model, "provider": first.provider, "mode": first.mode.value})
+    base = form_request(ctx, values, model=first.model, provider=first.provider, mode=first.mode.value)
     check_models_allowed(ctx, [pane.model for pane in panes])
     return base, panes
 
@@ -200,22 +204,27 @@ def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
 
 
 def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
-                page: str) -> Iterator[dict]:
-    """Streams every pane at once; each update holds only what changed."""
+                page: str, runner: Visitor) -> Iterator[dict]:
+    """Streams every pane at once; each update holds only what changed, and one comes at least
+    every 0.5 s (see `Heartbeat`), so Stop closes the event at once."""
     try:
         base, panes = checked_panes(ctx, values)
         base = continuing(base, values.get("conversation"))
         tokens = visitor_tokens(ctx, values, oauth_token, check=True)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        yield {panel.status: error_html(error)}
+        yield {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
         return
     jobs = compare_jobs(base, panes)
     results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
     yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
-    for batch in run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel):
-        if updates := pane_updates(panel, results, results.apply(batch), shown):
-            yield updates  # (an empty dict would read as one value, not as "nothing changed")
+    pulse = Heartbeat()
+    with closing(run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel, visitor=runner)) as batches:
+        for batch in batches:
+            if updates := pane_updates(panel, results, results.apply(batch), shown):
+                pulse.beat()
+                yield updates  # (an empty dict would read as one value, not as "nothing changed")
+            elif pulse.due():
+                yield {panel.status: ""}  # unchanged (an empty diff): the heartbeat
     stopped = [result.key for result in results if not result.state.finished]
     results.stop_unfinished()
     link, code = share_and_code(ctx, base, panes, page)
@@ -225,19 +234,8 @@ def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any],
 
 
 def pane_updates(panel: ComparePanel, results: ResultSet, changed: list[str], shown: dict[Any, Any]) -> dict:
-    """Status card, output and stats of the panes that changed, each sent only when it differs
-    from what the page shows (`shown`, kept by the caller). An output is replaced only once text
-    arrives: a pane that fails keeps its earlier answer, as the playground does."""
-    updates: dict = {}
-    for key in changed:
-        view, result = panel.pane(key), results[key]
-        wanted = {view.status: status_card(result), view.stats: stats_text(result.stats) if result.stats else ""}
-        if result.output:
-            wanted[view.output] = result.output
-        for component, value in wanted.items():
-            if shown.get(component) != value:
-                shown[component] = updates[component] = value
-    return updates
+    """What changed in the panes (see `components.compare_panes.pane_updates`)."""
+    return compare_panes.pane_updates(panel.panes, PANE_KEYS, results, changed, shown)
 
 
 def history_entry(base: GenerationRequest, results: ResultSet) -> dict:
@@ -247,14 +245,13 @@ def history_entry(base: GenerationRequest, results: ResultSet) -> dict:
 
 def share_and_code(ctx: RunContext, base: GenerationRequest, panes: list[Pane], page: str) -> list[str]:
     called = [called_request(ctx, job.request) for job in compare_jobs(base, panes)]
-    return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url)]
+    return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url, partial(token_variable, ctx))]
 
 
 def compare_code(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], page: str) -> dict:
     try:
         base, panes = checked_panes(ctx, values)
     except e.PlaygroundError as error:
-        gr.Warning(error_text(error))
-        return {panel.status: error_html(error)}
+        return {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
     link, code = share_and_code(ctx, base, panes, page)
     return {panel.share_link: link, panel.code: code, panel.status: ""}

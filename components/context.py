@@ -17,16 +17,18 @@ import gradio as gr
 
 from playground.chat.facts import FactsLookup
 from playground.config import Settings
-from playground.errors import InvalidModelError
+from playground.endpoint.discovery import ServerInfo
+from playground.errors import InvalidModelError, PlaygroundError
 from playground.hf.hub import suggest_mode
 from playground.hf.token_format import check_token_format
-from playground.hf.tokens import Tokens, pick_token
+from playground.hf.tokens import Tokens, is_foreign_endpoint, pick_token
 from playground.inference.backend import Backend
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
 from playground.input.policy import split_policy
 from playground.input.request import GenerationRequest, Mode
 from playground.local import LOCAL_MODEL_NAME
+from playground.runs.slots import SLOTS
 
 Update = dict[Any, Any]  # {component: value}; components left out stay as they are
 
@@ -103,6 +105,17 @@ def page_url(request: gr.Request | None) -> str:
     return referer.split("?", 1)[0] if referer else ""
 
 
+def session_of(request: gr.Request | None) -> str | None:
+    """The visitor's Gradio session (its hash): leaving the page ends that session's runs."""
+    return getattr(request, "session_hash", None) or None
+
+
+def visitor_left(request: gr.Request) -> None:
+    """The page's unload: leaving the page ends every run of the session (Generate, a chat answer,
+    Compare, Sweep, an Arena round), wherever it is."""
+    SLOTS.end_session(request.session_hash or "")
+
+
 def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
     """The mode the Hub suggests for `model` ("Model" and each Compare pane), or the current one when
     it can't tell. Never raises: an error here would turn the Mode control into an error badge while
@@ -119,3 +132,24 @@ def suggested_mode(model: str, token: str | None, current_mode: str) -> str:
         return Mode.CHAT.value
     mode = suggest_mode(model_id, token)
     return mode.value if mode else current_mode
+
+
+def endpoint_info(ctx: RunContext, model: object, values: dict, ran: list[str] | None,
+                  oauth_token: gr.OAuthToken | None) -> ServerInfo | None:
+    """What the endpoint URL in "Model" speaks, or None (not an endpoint URL, not allowed here, no
+    clear answer). Another host's URL gets the Endpoint token only once the visitor has run it
+    (`ran_endpoints`): a link, preset or history entry alone never sends it there."""
+    if not isinstance(model, str) or not is_endpoint_url(model.strip()):
+        return None
+    try:
+        url = check_model_syntax(model)
+        check_models_allowed(ctx, [url])
+    except InvalidModelError:
+        return None
+    try:
+        token = visitor_tokens(ctx, values, oauth_token, check=True).for_model(url, ctx.settings)
+    except PlaygroundError:  # a malformed token: ask without one; Generate words the problem
+        token = None
+    if is_foreign_endpoint(url, ctx.settings) and url not in (ran or []):
+        token = None
+    return ctx.backend.server_info(url, token)

@@ -86,7 +86,7 @@ def record_group(entry: Any, stored: Any) -> list[Any]:
 
 def restore_outputs(page: Page) -> list[Any]:
     c, s, f = page.compare, page.sweep, page.form
-    panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.stats)]
+    panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.tint, p.stats)]
     return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.models, s.temperatures, s.seeds, s.prompt, s.table,
             s.status, *f.inputs(), c.status]
 
@@ -118,7 +118,7 @@ def _restore_compare(page: Page, results: ResultSet) -> dict:
             continue
         result = results[key]
         updates.update({view.model: result.request.model, view.provider: result.request.provider,
-                        view.mode: result.request.mode.value, view.status: "", view.output: result.output,
+                        view.mode: result.request.mode.value, view.status: "", view.output: result.output, view.tint: "",
                         view.stats: stats_text(result.stats) if result.stats else ""})
     return updates
 

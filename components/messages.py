@@ -14,15 +14,18 @@ from playground.local.setup import INSTALL_HINT
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {
+    e.EmptyPromptError: ("Type a prompt first", "Write something in Prompt, then press Generate (or Ctrl+Enter)."),
     e.InvalidModelError: ("That model name can't be used", "Enter a Hub model ID like `org/name`, or an http(s) endpoint URL."),
     e.InvalidParametersError: ("A setting is out of range", "Fix the setting named above and press Generate again."),
     e.MissingTokenError: ("This model needs a Hugging Face token", "Paste a token in the token field, or set HF_TOKEN and restart the app."),
     e.LocalModelMissingError: ("The built-in model isn't installed here", f"Install it with `{INSTALL_HINT}` and restart the app, or pick a hosted model."),
     e.InvalidTokenError: ("The Hugging Face token was refused", "Check the token (it may be revoked or mistyped), or sign in again."),
+    e.EndpointTokenRefusedError: ("The endpoint refused the token", "Check the Endpoint token (for a Hugging Face endpoint, your Hugging Face token); your Hugging Face token is never sent to other hosts."),
     e.GatedModelError: ("This model is gated or private", "Open the model page on the Hub and accept its licence, or use a token that has access."),
     e.OutOfCreditsError: ("No inference credits left", "Add credits or a payment method on your Hugging Face account, or pick another provider or the local model."),
-    e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick a suggested model."),
+    e.ModelNotFoundError: ("Model not found", "Check the spelling of the model ID, or pick another model."),
     e.NotServedError: ("This model isn't served for this task or provider", "Switch Mode (Chat/Completion), pick another provider, or pick another model."),
+    e.NoRouteError: ("No TGI or OpenAI route at this endpoint", "Check the endpoint URL (the server's address, with or without /v1) and the Served model."),
     e.RequestRejectedError: ("The server refused the request", "Lower Max new tokens or shorten the prompt, or adjust the setting it names."),
     e.GenerationFailedError: ("Generation failed part-way", "Press Generate to try again; the text received so far is kept."),
     e.EndpointRedirectError: ("The endpoint answered with a redirect", "Redirects from endpoint URLs are not followed. If you trust the new address, enter it as the model."),
@@ -65,7 +68,9 @@ def error_html(error: e.PlaygroundError) -> str:
 
 def waiting_text(event: Waiting) -> str:
     """E.g. "Model is loading — attempt 2, about 14 s left"."""
-    left = event.estimate if event.estimate is not None and event.estimate > event.seconds_left else event.seconds_left
+    # The server's estimate counts down with the wait, so the headline never stands still while time passes.
+    estimate_left = None if event.estimate is None else event.estimate - (event.wait_length - event.seconds_left)
+    left = max(event.seconds_left, estimate_left) if estimate_left is not None else event.seconds_left
     return f"{event.reason.value} — attempt {event.attempt}, about {max(1, round(left))} s left"
 
 

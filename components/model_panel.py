@@ -1,27 +1,37 @@
-"""The "Model", "Provider", "Mode" and "System prompt" controls."""
+"""The "Model", "Served model", "Provider", "Mode" and "System prompt" controls.
+
+For an endpoint URL, the server is asked what it speaks (`Backend.server_info`): the protocol is
+shown beside "Model" ("OpenAI-compatible server, 1 model"), and an OpenAI-compatible server's
+models fill "Served model", the first one picked. Anything else hides both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import gradio as gr
 
-from components.context import RunContext, suggested_mode, visitor_token
+from components.context import RunContext, Update, endpoint_info, suggested_mode, visitor_token
 from components.page import Page
+from playground.endpoint.discovery import Protocol, ServerInfo
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.local import LOCAL_MODEL_NAME
+
+FORM_CONTROLS = ("model", "served_model", "provider", "mode", "system_prompt")
 
 
 @dataclass(frozen=True)
 class ModelPanel:
     model: gr.Dropdown
+    served_model: gr.Dropdown
+    server_note: gr.Markdown  # what the endpoint URL speaks; not part of the form
     provider: gr.Dropdown
     mode: gr.Radio
     system_prompt: gr.Textbox
 
     def controls(self) -> dict[str, gr.components.Component]:
-        """Keyed by FormValues field name (the attribute names match)."""
-        return {name: getattr(self, name) for name in (item.name for item in fields(self))}
+        """The form's controls, keyed by FormValues field name (the attribute names match)."""
+        return {name: getattr(self, name) for name in FORM_CONTROLS}
 
 
 def build(choices: list[tuple[str, str]], default_model: str,
@@ -39,9 +49,15 @@ def build(choices: list[tuple[str, str]], default_model: str,
         provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label="Provider", scale=1)
         mode = gr.Radio(choices=[m.value for m in Mode], value=default_mode.value, label="Mode", scale=1,
                         info="Picked from the model's provider mapping when the Hub knows it.")
+    with gr.Row():
+        # allow_custom_value: a link or history entry may name a model the server no longer lists.
+        served_model = gr.Dropdown(choices=[], value="", label="Served model", allow_custom_value=True, visible=False, scale=3,
+                                   elem_id="pg-served-model",
+                                   info="The model this endpoint serves, sent as the request's `model`.")
+        server_note = gr.Markdown(visible=False, elem_id="pg-server-note")
     system_prompt = gr.Textbox(label="System prompt", lines=2, visible=default_mode is Mode.CHAT,
                                placeholder="You are a helpful assistant.")
-    return ModelPanel(model, provider, mode, system_prompt)
+    return ModelPanel(model, served_model, server_note, provider, mode, system_prompt)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -53,9 +69,31 @@ def wire(ctx: RunContext, page: Page) -> None:
 
     panel.model.change(suggested, inputs=[panel.model, page.auth.session_token, panel.mode], outputs=panel.mode,
                        queue=False, api_name="suggested_mode", api_visibility="undocumented")
+
+    def served(model: str, current: str, session: str | None, endpoint: str | None, ran: list[str] | None,
+               oauth_token: gr.OAuthToken | None = None) -> Update:
+        values = {"session_token": session, "endpoint_token": endpoint}
+        return served_models_update(panel, endpoint_info(ctx, model, values, ran, oauth_token), current)
+
+    auth = page.auth
+    inputs = [panel.model, panel.served_model, auth.session_token, auth.endpoint_token, auth.ran_endpoints]
+    # Asked again once a run has recorded the URL: the Endpoint token may now go with the lookup.
+    for trigger in (panel.model.change, auth.ran_endpoints.change):
+        trigger(served, inputs=inputs, outputs=[panel.served_model, panel.server_note], show_progress="hidden",
+                api_visibility="undocumented")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,
                       api_visibility="undocumented")
 
 
 def system_prompt_visibility(mode: str) -> dict:
     return gr.update(visible=mode == Mode.CHAT.value)
+
+
+def served_models_update(panel: ModelPanel, info: ServerInfo | None, current: object) -> Update:
+    """"Served model" filled from an OpenAI-compatible server's list (keeping `current` when it is
+    listed, else the first), or hidden; the protocol note beside "Model"."""
+    note = gr.update(value=info.summary(), visible=True) if info is not None else gr.update(value="", visible=False)
+    if info is None or info.protocol is not Protocol.OPENAI or not info.models:
+        return {panel.served_model: gr.update(choices=[], value="", visible=False), panel.server_note: note}
+    value = current if current in info.models else info.models[0]
+    return {panel.served_model: gr.update(choices=list(info.models), value=value, visible=True), panel.server_note: note}

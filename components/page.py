@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 if TYPE_CHECKING:  # names only (see above)
+    from components.arena_panel import ArenaPanel
     from components.auth_panel import AuthPanel
     from components.big_text import BigText
     from components.chat_view import ChatPanel
@@ -27,6 +28,7 @@ if TYPE_CHECKING:  # names only (see above)
     from components.parameters_panel import ParametersPanel
     from components.preflight_panel import PreflightPanel
     from components.presets_panel import PresetsPanel
+    from components.probs_panel import ProbsPanel
     from components.run_panel import RunPanel
     from components.search_panel import SearchPanel
     from components.sweep_panel import SweepPanel
@@ -35,6 +37,7 @@ if TYPE_CHECKING:  # names only (see above)
 PLAYGROUND_TAB = "playground"
 COMPARE_TAB = "compare"
 SWEEP_TAB = "sweep"
+ARENA_TAB = "arena"
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,12 @@ class Page:
     search: SearchPanel
     response_format: FormatPanel
     run: RunPanel
+    probs: ProbsPanel
     chat: ChatPanel
     code: CodePanel
     compare: ComparePanel
     sweep: SweepPanel
+    arena: ArenaPanel
     big_text: BigText
     preflight: PreflightPanel
     presets: PresetsPanel

@@ -77,6 +77,8 @@ def _control(name: str, param: Param) -> dict[str, Component]:
         return {name: _slider(name, param.step)}
     if param.control is Control.TEXTBOX:
         return {name: gr.Textbox(label=field_label(name), info=field_help(name) + " One per line.", lines=2)}
+    if param.control is Control.CHECKBOX:
+        return {name: gr.Checkbox(value=field_default(name), label=field_label(name), info=field_help(name))}
     if param.random_box is None:
         return {name: _number(name)}
     with gr.Row():

@@ -25,7 +25,9 @@ from playground.hf.tokens import is_foreign_endpoint
 from playground.input.model_ref import check_endpoint_allowed, check_model_syntax, is_endpoint_url
 from playground.runs.preflight import Light, Preflight, PreflightSessions, ProbeResult, left_out_until_run, models_to_check
 
-REFRESH_SECONDS = 1.0  # the list is redrawn at least this often while models warm up
+# The list is redrawn at least this often while models warm up. Under 0.5 s so Stop or a new press
+# closes the event at once: Gradio closes a generator only between two of its items.
+REFRESH_SECONDS = 0.4
 LEFT_OUT = "left out until you run it once (press Generate with it)"
 _LIGHT_WORDS = {Light.PENDING: "checking", Light.GREEN: "ready", Light.AMBER: "warming up", Light.RED: "not working"}
 

@@ -158,6 +158,7 @@ def apply_choice(choice: str | None, shipped: list[Preset], stored: Any, current
     updates: dict[str, Any] = parameter_form_values(params, random_seed="seed" not in preset.params)
     if preset.model:
         updates["model"] = preset.model
+        updates["served_model"] = preset.served_model or ""
     if preset.mode:
         updates["mode"] = preset.mode.value
     if preset.system_prompt is not None:

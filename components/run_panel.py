@@ -12,11 +12,12 @@ stream the page started.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
 from components.chat_events import chat_wiring
-from components.context import RunContext
+from components.context import RunContext, visitor_left
 from components.generation import RAW_VALUES, generate_inputs, make_chat_handler, make_generate_handler, run_outputs
 from components.messages import FALLBACK_IDLE, STOPPED
 from components.page import Page
@@ -34,22 +35,23 @@ class RunPanel:
     fallback: gr.Button  # "Run on <model>", shown under an error a retry won't fix
     output: gr.Textbox
     stats: gr.Markdown
+    running: gr.State  # how many streams this visitor has going: Stop is prominent, and acts, only above 0
 
 
 def build(mode: gr.Radio) -> RunPanel:
     """`mode`: the page may open in either mode; its Generate button is the one shown."""
     chat = mode.value == Mode.CHAT.value
-    prompt = gr.Textbox(label="Prompt", lines=5, placeholder="Write a haiku about cold starts.")
+    prompt = gr.Textbox(label="Prompt", lines=2, max_lines=12, placeholder="Write a haiku about cold starts.", elem_id="pg-prompt")
     with gr.Row():
         generate = gr.Button("Generate", variant="primary", visible=not chat, elem_id="pg-generate")
         generate_chat = gr.Button("Generate", variant="primary", visible=chat, elem_id="pg-generate-chat")
-        stop = gr.Button("Stop", variant="stop")
+        stop = gr.Button("Stop", elem_id="pg-stop", **STOP_IDLE)
     status = gr.HTML(visible=False, elem_id="pg-status")
     stopped = gr.HTML(STOPPED, visible=False, elem_id="pg-stopped")
     fallback = gr.Button(FALLBACK_IDLE, visible=False, variant="primary", elem_id="pg-fallback")
-    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output")
+    output = gr.Textbox(label="Output", lines=12, interactive=False, buttons=["copy"], elem_id="pg-output", visible=not chat)
     stats = gr.Markdown(elem_id="pg-stats")
-    return RunPanel(prompt, generate, generate_chat, stop, status, stopped, fallback, output, stats)
+    return RunPanel(prompt, generate, generate_chat, stop, status, stopped, fallback, output, stats, gr.State(0))
 
 
 def wire(ctx: RunContext, page: Page) -> None:
@@ -75,6 +77,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     ctx.for_history(ctx.streaming(run.generate_chat.click(make_chat_handler(ctx, chat), inputs_kwargs=chat_inputs,
                                                           outputs=chat.outputs.all(), preprocess=False, api_visibility="undocumented")))
     mode.change(show_generate, inputs=mode, outputs=[run.generate, run.generate_chat], queue=False, api_visibility="undocumented")
+    page.demo.unload(visitor_left)
 
 
 def wire_fallback(ctx: RunContext, page: Page) -> None:
@@ -95,10 +98,41 @@ def wire_stop(ctx: RunContext, page: Page) -> None:
     update may still arrive after Stop's. Token updates give every panel a plain value (a left-out
     output costs a rebuild per update), and a plain value never changes whether a panel is shown:
     so Stop hides the status panel rather than writing there, and an update in flight can neither
-    erase "Stopped." nor bring back the status."""
-    run = page.run
-    run.stop.click(stop_run, inputs=None, outputs=[run.status, run.stopped], cancels=list(ctx.streams), queue=False,
-                   api_visibility="undocumented")
+    erase "Stopped." nor bring back the status.
+
+    Stop is small and neutral while nothing runs, and prominent while something does: the action
+    that starts a run counts it in `running` (wire_running), and its end counts it out. A Stop with
+    nothing running does nothing (no "Stopped.")."""
+    run, quiet = page.run, {"queue": False, "api_visibility": "undocumented"}
+    counted = [run.stop, run.running]
+    for event in ctx.streams:
+        event.then(run_ended, inputs=run.running, outputs=counted, **quiet)
+    run.stop.click(stop_run, inputs=run.running, outputs=[run.status, run.stopped, *counted], cancels=list(ctx.streams), **quiet)
+
+
+def wire_running(ctx: RunContext, page: Page) -> None:
+    """Each action that starts a run counts it in `running` and makes Stop prominent (wire_stop
+    counts it out when it ends). Wire this before the runs themselves: the page handles one
+    click's events in the order they were wired, and waits for a stream to end before the next."""
+    run, chat, history = page.run, page.chat, page.history
+    starts = [run.generate.click, run.generate_chat.click, run.fallback.click, chat.regenerate.click, chat.conversation.edit,
+              history.rerun.click, history.replay.click, page.compare.generate.click, page.sweep.run.click]
+    for start in starts:
+        start(run_started, inputs=run.running, outputs=[run.stop, run.running], queue=False, api_visibility="undocumented")
+
+
+STOP_IDLE = {"variant": "secondary", "size": "sm", "scale": 0, "min_width": 90}
+STOP_ARMED = {"variant": "stop", "size": "lg", "scale": 1}
+
+
+def run_started(running: int) -> list[Any]:
+    """[Stop, running]."""
+    return [gr.update(**STOP_ARMED), running + 1]
+
+
+def run_ended(running: int) -> list[Any]:
+    left = max(0, running - 1)
+    return [gr.update(**(STOP_ARMED if left else STOP_IDLE)), left]
 
 
 def show_generate(mode: str) -> list[dict]:
@@ -111,6 +145,8 @@ def withdraw_fallback() -> dict:
     return gr.update(visible=False)
 
 
-def stop_run() -> list[dict]:
-    """[status panel, "Stopped."]."""
-    return [gr.update(visible=False), gr.update(visible=True)]
+def stop_run(running: int) -> list[Any]:
+    """[status panel, "Stopped.", Stop, running]; nothing changes when nothing runs."""
+    if not running:
+        return [gr.skip()] * 4
+    return [gr.update(visible=False), gr.update(visible=True), gr.update(**STOP_IDLE), 0]

@@ -22,10 +22,13 @@ from playground.input.request import GenerationRequest
 TOKEN_FIELDS = ("session_token", "endpoint_token")  # the token fields' input names, kept out of View code
 
 
-def form_request(ctx: RunContext, values: Mapping[str, Any]) -> GenerationRequest:
+def form_request(ctx: RunContext, values: Mapping[str, Any], **pane: Any) -> GenerationRequest:
     """The validated request (concrete seed) from form fields by name, exactly as Generate builds
-    it. Raises InvalidModelError or InvalidParametersError."""
-    return checked_request(ctx, read_form(values))
+    it, for `pane`'s model, provider and mode when given. "Served model" was picked for the
+    Playground's endpoint URL: it goes only with that model. Raises InvalidModelError or
+    InvalidParametersError."""
+    served = values.get("served_model") if pane.get("model", values.get("model")) == values.get("model") else ""
+    return checked_request(ctx, read_form({**values, **pane, "served_model": served}))
 
 
 def token_for(ctx: RunContext, tokens: Tokens) -> Callable[[str], str | None]:

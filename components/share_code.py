@@ -16,22 +16,25 @@ import gradio as gr
 from components.chat_run import conversation_request
 from components.context import RunContext
 from playground.chat.conversation import Conversation
+from playground.endpoint.discovery import Protocol, ServerInfo
 from playground.hf.tokens import is_foreign_endpoint
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, Mode
+from playground.saved.javascript import javascript_snippet
 from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
-from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, javascript_snippet, python_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, python_snippet
 
 LINK, HISTORY_ENTRY, PRESET = "This link", "This history entry", "This preset"  # what put a model on the page
 
 
-def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None) -> list[str]:
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None, info: ServerInfo | None = None) -> list[str]:
     """In Chat mode the request carries the conversation: with the typed message, the one Generate
-    would send; with none typed, the last one sent. Raises InvalidModelError or InvalidParametersError."""
+    would send; with none typed, the last one sent. `info` is what an endpoint URL speaks, if known.
+    Raises InvalidModelError or InvalidParametersError."""
     request = chat_code_request(form, conversation) if form.mode == Mode.CHAT.value else request_from_form(form)
     if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
         request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
-    return code_for_request(ctx, request, page_url)
+    return code_for_request(ctx, request, page_url, info)
 
 
 def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:
@@ -43,16 +46,31 @@ def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:
     return conversation_request(settings, asked)
 
 
-def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str) -> list[str]:
-    """[share link, Python, cURL, JavaScript] for exactly this request."""
+def code_for_request(ctx: RunContext, request: GenerationRequest, page_url: str, info: ServerInfo | None = None) -> list[str]:
+    """[share link, Python, cURL, JavaScript] for exactly this request; for an OpenAI-compatible
+    endpoint (`info`), the Python and cURL the app's own route takes, with its served model."""
     local_url = ctx.backend.resolve_url(request.model)
     # model_copy, not a validated copy: the local model's loopback URL is what the snippet must call.
     called = request.model_copy(update={"model": local_url}) if local_url else request
     router = ctx.settings.router_url
     link = f"{page_url}?{share_query(request)}"
-    # Another host's URL gets the Endpoint token, never a Hugging Face token: so does the snippet.
-    variable = ENDPOINT_TOKEN_VARIABLE if is_foreign_endpoint(request.model, ctx.settings) else HF_TOKEN_VARIABLE
-    return [link, python_snippet(called, router, variable), curl_snippet(called, router, variable), javascript_snippet(called, variable)]
+    variable = token_variable(ctx, request.model)
+    served = openai_model(request, info)
+    return [link, python_snippet(called, router, variable, served), curl_snippet(called, router, variable, served),
+            javascript_snippet(called, variable)]
+
+
+def token_variable(ctx: RunContext, model: str) -> str:
+    """The environment variable a snippet reads the token from: another host's URL gets the Endpoint
+    token, never a Hugging Face token, as the app's own requests do."""
+    return ENDPOINT_TOKEN_VARIABLE if is_foreign_endpoint(model, ctx.settings) else HF_TOKEN_VARIABLE
+
+
+def openai_model(request: GenerationRequest, info: ServerInfo | None) -> str | None:
+    """The name the app sends an OpenAI-compatible endpoint (as the backend picks it), or None."""
+    if info is None or info.protocol is not Protocol.OPENAI:
+        return None
+    return request.served_model or (info.models[0] if info.models else "")
 
 
 def shared_state(request: gr.Request) -> SharedState:

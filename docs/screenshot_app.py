@@ -42,11 +42,11 @@ def running_app(server: ProtocolServer, backend: Backend, models: list[str], def
 
 
 @contextmanager
-def browser_page(width: int = 1280, height: int = 900) -> Iterator[Page]:
+def browser_page(width: int = 1280, height: int = 900, color_scheme: str = "light") -> Iterator[Page]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS, headless=True)
         try:
-            yield browser.new_page(viewport={"width": width, "height": height})
+            yield browser.new_page(viewport={"width": width, "height": height}, color_scheme=color_scheme)
         finally:
             browser.close()
 

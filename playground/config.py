@@ -17,6 +17,17 @@ DEFAULT_FIRST_TOKEN_TIMEOUT = 120.0
 # One page update per this many ms at most while streaming (PLAYGROUND_UI_UPDATE_MS); chosen by
 # measuring with benchmarks/bench_app_overhead.py, see the README's Benchmarks section.
 DEFAULT_UI_UPDATE_MS = 40.0
+# Compare panes and Sweep cells in flight at once per visitor session (PLAYGROUND_RUNS_PER_VISITOR),
+# and outbound model streams of Compare and Sweep in the whole process (PLAYGROUND_MAX_STREAMS).
+DEFAULT_RUNS_PER_VISITOR = 8
+DEFAULT_MAX_STREAMS = 64
+# Visitor sessions Gradio keeps in memory (PLAYGROUND_MAX_SESSIONS). Gradio drops a session only when
+# this cap is passed (the least recently used goes; a closed page's session stays until then), so the
+# cap is what bounds their memory. A fresh session costs 0.3 MB (measured for an API call) to 1.3 MB
+# (measured for a page; Gradio copies every component's config into it). Sized from the larger: 2,000
+# sessions are about 2.6 GB, a sixth of a free Space's 16 GB, leaving the rest to the process (a few
+# hundred MB), its runs and downloads. Gradio's own default, 10,000, allows about 13 GB.
+DEFAULT_MAX_SESSIONS = 2000
 SUGGESTED_MODELS = (
     "meta-llama/Llama-3.1-8B-Instruct",
     "Qwen/Qwen2.5-7B-Instruct",
@@ -38,6 +49,9 @@ class Settings:
     retry_deadline: float = DEFAULT_RETRY_DEADLINE
     first_token_timeout: float = DEFAULT_FIRST_TOKEN_TIMEOUT
     concurrency_limit: int = 32
+    runs_per_visitor: int = DEFAULT_RUNS_PER_VISITOR
+    max_streams: int = DEFAULT_MAX_STREAMS
+    max_sessions: int = DEFAULT_MAX_SESSIONS
     ui_update_interval: float = DEFAULT_UI_UPDATE_MS / 1000  # seconds between a stream's page updates
     suggested_models: list[tuple[str, str]] = field(default_factory=lambda: [(m, m) for m in SUGGESTED_MODELS])
     default_model: str = SUGGESTED_MODELS[0]
@@ -47,7 +61,8 @@ class Settings:
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Reads HF_TOKEN, HF_ENDPOINT, HF_ROUTER_URL, SYSTEM and SPACE_ID, PLAYGROUND_MODELS,
     PLAYGROUND_DEFAULT_MODEL, PLAYGROUND_ENDPOINT_ALLOWLIST, PLAYGROUND_RETRY_DEADLINE,
-    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
+    PLAYGROUND_FIRST_TOKEN_TIMEOUT, PLAYGROUND_CONCURRENCY, PLAYGROUND_RUNS_PER_VISITOR, PLAYGROUND_MAX_STREAMS,
+    PLAYGROUND_MAX_SESSIONS, PLAYGROUND_FALLBACK_MODELS and PLAYGROUND_UI_UPDATE_MS. A `.env`
     file fills in what the environment lacks. Changes nothing: `playground.patches.implicit_tokens.isolate_tokens`
     removes the implicit tokens afterwards."""
     if environ is None:
@@ -63,6 +78,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         retry_deadline=_positive_float(environ.get("PLAYGROUND_RETRY_DEADLINE"), DEFAULT_RETRY_DEADLINE),
         first_token_timeout=_positive_float(environ.get("PLAYGROUND_FIRST_TOKEN_TIMEOUT"), DEFAULT_FIRST_TOKEN_TIMEOUT),
         concurrency_limit=int(_positive_float(environ.get("PLAYGROUND_CONCURRENCY"), 32)),
+        runs_per_visitor=_positive_int(environ.get("PLAYGROUND_RUNS_PER_VISITOR"), DEFAULT_RUNS_PER_VISITOR),
+        max_streams=_positive_int(environ.get("PLAYGROUND_MAX_STREAMS"), DEFAULT_MAX_STREAMS),
+        max_sessions=_positive_int(environ.get("PLAYGROUND_MAX_SESSIONS"), DEFAULT_MAX_SESSIONS),
         ui_update_interval=_non_negative_float(environ.get("PLAYGROUND_UI_UPDATE_MS"), DEFAULT_UI_UPDATE_MS) / 1000,
         suggested_models=[(m, m) for m in models],
         default_model=environ.get("PLAYGROUND_DEFAULT_MODEL") or models[0],
@@ -101,6 +119,15 @@ def _positive_float(text: str | None, default: float) -> float:
     except ValueError:
         return default
     return value if value > 0 else default
+
+
+def _positive_int(text: str | None, default: int) -> int:
+    """A whole number of at least 1, else `default` (a typo must not turn a limit off)."""
+    try:
+        value = int(text) if text else default
+    except ValueError:
+        return default
+    return value if value >= 1 else default
 
 
 def _non_negative_float(text: str | None, default: float) -> float:

@@ -2,6 +2,7 @@
 
     PlaygroundError
     ├── InvalidInputError           refused before any request is sent
+    │   ├── EmptyPromptError        the Prompt is empty
     │   ├── InvalidModelError       the "Model" field is neither `org/name` nor a usable URL
     │   └── InvalidParametersError  a parameter is out of range or of the wrong type
     ├── RetryableError              transient; the retry policy waits and tries again
@@ -12,10 +13,13 @@
     ├── MissingTokenError           no token, but the model needs one
     ├── LocalModelMissingError      the built-in model was picked, but it isn't installed here
     ├── InvalidTokenError           401
+    │   └── EndpointTokenRefusedError  401 from an endpoint URL: the token it got (or none) was refused
     ├── GatedModelError             403: licence not accepted, or no access
     ├── OutOfCreditsError           402
     ├── ModelNotFoundError          404
     ├── NotServedError              the provider or task does not serve this model
+    ├── NoRouteError                an endpoint URL with no TGI or OpenAI route, or that refuses
+    │                               the served model's name (the URL and what was tried)
     ├── RequestRejectedError        400/422: the server refused the parameters or input
     ├── GenerationFailedError       an error event inside a started stream
     ├── EndpointRedirectError       an endpoint URL answered with a redirect, which is not followed
@@ -53,6 +57,10 @@ class InvalidModelError(InvalidInputError):
 
 
 class InvalidParametersError(InvalidInputError):
+    pass
+
+
+class EmptyPromptError(InvalidInputError):
     pass
 
 
@@ -96,6 +104,10 @@ class InvalidTokenError(PlaygroundError):
     pass
 
 
+class EndpointTokenRefusedError(InvalidTokenError):
+    pass
+
+
 class GatedModelError(PlaygroundError):
     pass
 
@@ -110,6 +122,11 @@ class ModelNotFoundError(PlaygroundError):
 
 class NotServedError(PlaygroundError):
     pass
+
+
+class NoRouteError(PlaygroundError):
+    """An endpoint URL answered 404 (or 405) where a TGI or OpenAI-compatible route should be: the
+    detail names the URL and what was tried. Not ModelNotFoundError: no model ID was misspelt."""
 
 
 class RequestRejectedError(PlaygroundError):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 FORM = {
-    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
+    "model": "test/tiny-gpt", "served_model": "", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
     "json_schema": "", "prompt": "Hello there", "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
-    "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "", "session_token": "", "endpoint_token": "",
+    "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "", "token_probabilities": False, "session_token": "", "endpoint_token": "",
 }
 
 PARAMS = {"temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,

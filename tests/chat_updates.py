@@ -30,7 +30,7 @@ class InstantBackend:
 def chat_outputs() -> ChatOutputs:
     with gr.Blocks():
         mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.CHAT.value)
-        panel = chat_panel.build(gr.Textbox(), mode)
+        panel = chat_panel.build(mode)
         return ChatOutputs(panel, prompt=gr.Textbox(), status=gr.HTML(), stats=gr.Markdown(), finished=gr.State(), stopped=gr.HTML())
 
 

@@ -25,6 +25,7 @@ from huggingface_hub.inference import _common as inference_common  # noqa: E402
 from huggingface_hub.inference._providers import _common as providers_common  # noqa: E402
 from huggingface_hub.inference._providers import hf_inference  # noqa: E402
 
+from playground.endpoint.discovery import forget_servers  # noqa: E402
 from playground.hf.router import install_router  # noqa: E402
 from playground.inference.clock import NOTHING  # noqa: E402
 from tests.protocol_server import ProtocolServer  # noqa: E402
@@ -87,6 +88,7 @@ def server(protocol_server_session: ProtocolServer) -> ProtocolServer:
     hf_constants.ENDPOINT = protocol_server_session.url
     install_router(protocol_server_session.url)
     forget_client_caches()
+    forget_servers()  # what each endpoint URL speaks: asked anew in every test
     return protocol_server_session
 
 

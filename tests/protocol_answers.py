@@ -9,6 +9,7 @@ One token is one word with its following space.
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,11 @@ FILLER = [
     "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua",
 ]  # fmt: skip
 DONE = b"data: [DONE]\n\n"  # exactly this: the client's parser crashes on "data:[DONE]"
+# Token probabilities, when asked for: token i was picked with PICKED[i % 4]; its alternatives share
+# what is left by ALTERNATIVE_SHARES, so about a quarter of it stays "other".
+PICKED = (0.6, 0.05, 0.9, 0.3)
+ALTERNATIVES = ("maybe ", "perhaps ", "never ", "always ")
+ALTERNATIVE_SHARES = (0.4, 0.2, 0.1, 0.05)
 
 
 @dataclass(frozen=True)
@@ -86,11 +92,28 @@ def error_event(message: str, error_type: str) -> bytes:
     return sse({"error": message, "error_type": error_type})
 
 
+def picked_probability(index: int) -> float:
+    return PICKED[index % len(PICKED)]
+
+
+def alternatives(index: int, text: str, count: int) -> list[tuple[str, float]]:
+    """The top `count` (text, probability) at token `index`, best first, the picked token among them."""
+    rest = 1 - picked_probability(index)
+    found = [(text, picked_probability(index)), *((alt, rest * share) for alt, share in zip(ALTERNATIVES, ALTERNATIVE_SHARES, strict=True))]
+    return sorted(found, key=lambda pair: -pair[1])[:count]
+
+
 # ---- text generation (TGI) ------------------------------------------------------------------
 
 
-def _tgi_token(index: int, text: str) -> dict[str, Any]:
-    return {"id": index, "text": text, "logprob": -0.1, "special": False}
+def _tgi_token(index: int, text: str, probabilities: bool = False) -> dict[str, Any]:
+    # TGI always sends a logprob; the deterministic one only when probabilities are asked for.
+    logprob = math.log(picked_probability(index)) if probabilities else -0.1
+    return {"id": index, "text": text, "logprob": logprob, "special": False}
+
+
+def tgi_top_tokens(index: int, text: str, count: int) -> list[dict[str, Any]]:
+    return [{"id": 1000 + i, "text": alt, "logprob": math.log(p), "special": False} for i, (alt, p) in enumerate(alternatives(index, text, count))]
 
 
 def tgi_details(generation: Generation, seed: Any, *, with_tokens: bool) -> dict[str, Any]:
@@ -112,22 +135,22 @@ def tgi_answer(generation: Generation, seed: Any, *, details: bool, prefix: str 
     return [answer]
 
 
-def tgi_stream(generation: Generation, seed: Any, *, prefix: str = "") -> list[bytes]:
-    """One event per token; only the last carries generated_text and details. No [DONE]."""
+def tgi_stream(generation: Generation, seed: Any, *, prefix: str = "", top_n_tokens: int = 0) -> list[bytes]:
+    """One event per token; only the last carries generated_text and details. No [DONE].
+    `top_n_tokens`: each event also carries `top_tokens`, and the token its deterministic logprob."""
     events = []
     last = len(generation.tokens) - 1
     for index, text in enumerate(generation.tokens):
         final = index == last
-        events.append(
-            sse(
-                {
-                    "index": index,
-                    "token": _tgi_token(index, text),
-                    "generated_text": prefix + generation.text if final else None,
-                    "details": tgi_details(generation, seed, with_tokens=False) if final else None,
-                }
-            )
-        )
+        event = {
+            "index": index,
+            "token": _tgi_token(index, text, probabilities=top_n_tokens > 0),
+            "generated_text": prefix + generation.text if final else None,
+            "details": tgi_details(generation, seed, with_tokens=False) if final else None,
+        }
+        if top_n_tokens:
+            event["top_tokens"] = tgi_top_tokens(index, text, top_n_tokens)
+        events.append(sse(event))
     return events
 
 
@@ -161,9 +184,20 @@ def chat_completion(generation: Generation, *, model: str, answer_id: str, promp
     }
 
 
-def chat_stream(generation: Generation, *, model: str, answer_id: str) -> list[bytes]:
+def chat_logprobs(index: int, text: str, top_logprobs: int) -> dict[str, Any]:
+    """OpenAI's `logprobs` of one chunk: the token's deterministic logprob and its top alternatives."""
+
+    def entry(token: str, probability: float) -> dict[str, Any]:
+        return {"token": token, "logprob": math.log(probability), "bytes": list(token.encode())}
+
+    top = [entry(alt, p) for alt, p in alternatives(index, text, top_logprobs)]
+    return {"content": [{**entry(text, picked_probability(index)), "top_logprobs": top}]}
+
+
+def chat_stream(generation: Generation, *, model: str, answer_id: str, top_logprobs: int | None = None) -> list[bytes]:
     """One chunk per token, the last with finish_reason (as TGI does; an empty answer still gets
-    one chunk). The caller appends DONE: an in-stream error must come before it, instead of it."""
+    one chunk). The caller appends DONE: an in-stream error must come before it, instead of it.
+    `top_logprobs` (not None when `logprobs` was asked for): each chunk carries its token's logprobs."""
     tokens = generation.tokens or [""]
     created = int(time.time())
     return [
@@ -178,7 +212,7 @@ def chat_stream(generation: Generation, *, model: str, answer_id: str) -> list[b
                     {
                         "index": 0,
                         "delta": {"role": "assistant", "content": text},
-                        "logprobs": None,
+                        "logprobs": chat_logprobs(index, text, top_logprobs) if top_logprobs is not None and text else None,
                         "finish_reason": _chat_finish_reason(generation) if index == len(tokens) - 1 else None,
                     }
                 ],
@@ -191,6 +225,19 @@ def chat_stream(generation: Generation, *, model: str, answer_id: str) -> list[b
 # ---- chat models that reason, answer in JSON, and report usage -----------------------------
 
 THINKING = ["Let ", "me ", "think ", "about ", "it. "]
+
+
+def completion_stream(generation: Generation, *, model: str, answer_id: str) -> list[bytes]:
+    """An OpenAI completions stream: one `text_completion` chunk per token (`choices[0].text`), the
+    last with finish_reason. The caller appends DONE."""
+    tokens = generation.tokens or [""]
+    created = int(time.time())
+    finish = "length" if generation.finish_reason == "length" else "stop"
+    return [
+        sse({"id": answer_id, "object": "text_completion", "created": created, "model": model,
+             "choices": [{"index": 0, "text": text, "logprobs": None, "finish_reason": finish if index == len(tokens) - 1 else None}]})
+        for index, text in enumerate(tokens)
+    ]
 
 
 def think_tokens(generation: Generation) -> Generation:

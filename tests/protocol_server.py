@@ -7,7 +7,12 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     a private model only for its readers
     GET  /api/models/{model}                        model info + inferenceProviderMapping
     GET  /v1/models, /v1/models/{model}             router model list / one model, with provider facts
-    GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks)
+    GET  /api/whoami-v2                             a user account (Gradio's local OAuth mock asks); the
+                                                    token's role: "read" for READ_ONLY_TOKEN, else "write"
+    POST /api/repos/create                          create a repo (409 if it exists); 403 for READ_ONLY_TOKEN
+    POST /api/validate-yaml                         a README's front matter: 400 unless it is a YAML mapping
+    POST /api/{type}s/{ns}/{name}/preupload/{rev}   every file "regular" (no LFS)
+    POST /api/{type}s/{ns}/{name}/commit/{rev}      NDJSON header + base64 files, kept in `repos`
     POST /hf-inference/models/{model}               TGI text generation (stream or not)
     POST /hf-inference/models/{model}/v1/chat/completions
     POST /v1/chat/completions                       router "auto" chat; model from the body
@@ -15,9 +20,18 @@ One base URL serves all three, so tests point both `HF_ENDPOINT` and the router 
                                                     tags, `test/reasoning-model` a `reasoning_content`
                                                     field, `test/json-model` JSON; a last `usage` chunk
                                                     when `stream_options.include_usage` asks for one)
-    POST /{provider}/v1/chat/completions            other providers; model from the body
+                                                    token probabilities: TGI `top_tokens` for `top_n_tokens`,
+                                                    chat `logprobs` for `logprobs`/`top_logprobs`, both
+                                                    deterministic (`protocol_answers.PICKED`); the
+                                                    `test/no-probs-*` models ignore the request
+    POST /{provider}/v1/chat/completions            other providers; model from the body; a model's
+                                                    `delays` pace each provider differently
     POST /tgi/{name}, /tgi/{name}/v1/chat/completions, GET /tgi/{name}/info, /health
                                                     a direct TGI endpoint for model `tgi/{name}`
+    GET  /openai/{name}/v1/models, POST /openai/{name}/v1/completions, .../v1/chat/completions
+                                                    an OpenAI-compatible server as vLLM is: it serves
+                                                    one model, `{name}`, answers 404 to any other name,
+                                                    400 to TGI's response_format shape, has no TGI route
     anything else                                   404 text/plain
 
 A model added with `readers` is private: the Hub API and inference answer 404 to any other token.
@@ -35,6 +49,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import itertools
 import json
 import re
@@ -48,6 +63,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import uvicorn
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import (
@@ -61,6 +77,12 @@ from starlette.routing import Route
 from tests import protocol_answers as answers
 
 BAD_TOKEN = "hf_bad_token"
+READ_ONLY_TOKEN = "hf_read_only_token"
+# A model three providers serve at different speeds and prices (see `add_bakeoff_model`):
+# provider -> (seconds between tokens, USD per 1M output tokens). The router's claims agree in order.
+BAKEOFF_MODEL = "test/bakeoff-model"
+# Five times apart in speed: the ranking a test reads off measured speeds holds on a loaded machine.
+BAKEOFF_PROVIDERS = {"cerebras": (0.01, 0.6), "featherless-ai": (0.05, 0.3), "together": (0.25, 0.9)}
 GATED_MESSAGE = (
     "Access to model {model} is restricted. You must have access to it and be authenticated to access it."
     " Please log in."
@@ -120,6 +142,8 @@ class Model:
     facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # provider -> router facts (context_length, ...)
     trending: int = 0  # higher sorts first in a search
     answers: str = "echo"  # chat answers: "echo", "think" (<think> tags), "reasoning" (reasoning_content), "json"
+    probabilities: bool = True  # False: ignores top_n_tokens and logprobs, as many providers do
+    delays: dict[str, float] = field(default_factory=dict)  # provider -> seconds between streamed tokens
 
     def status(self, provider: str) -> str:
         return self.statuses.get(provider, "live")
@@ -130,6 +154,8 @@ BUILTIN_MODELS = {
     "test/tiny-gpt": Model("text-generation", {"hf-inference": "text-generation"}),
     "test/chat-model": Model("text-generation", {"hf-inference": "conversational", "together": "conversational"}),
     "test/gated-model": Model("text-generation", {"hf-inference": "text-generation"}, gated=True),
+    "test/no-probs-model": Model("text-generation", {"hf-inference": "text-generation"}, probabilities=False),
+    "test/no-probs-chat": Model("text-generation", {"hf-inference": "conversational"}, probabilities=False),
     "test/think-model": Model("text-generation", _CHAT, answers="think"),
     "test/reasoning-model": Model("text-generation", _CHAT, answers="reasoning"),
     "test/json-model": Model("text-generation", _CHAT, answers="json",
@@ -158,6 +184,7 @@ class ProtocolServer:
         self.open_streams = 0  # streams being sent right now
         self.peak_open_streams = 0  # the most streams sent at the same time since the last reset
         self._lock = threading.Lock()
+        self.repos: dict[str, dict[str, Any]] = {}  # "type/ns/name" -> {"private": bool, "files": {path: bytes}}
         self._models: dict[str, Model] = dict(BUILTIN_MODELS)
         self._models_at_start: dict[str, Model] = dict(BUILTIN_MODELS)
         self._scripts: dict[str, deque[Reply]] = {}
@@ -173,6 +200,9 @@ class ProtocolServer:
             ("POST", re.compile(r"/tgi/(?P<name>[^/]+)"), self._text_generation),
             ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/info"), self._tgi_info),
             ("GET", re.compile(r"/tgi/(?P<name>[^/]+)/health"), self._tgi_health),
+            ("GET", re.compile(r"/openai/(?P<served>[^/]+)/v1/models"), self._openai_models),
+            ("POST", re.compile(r"/openai/(?P<served>[^/]+)/v1/completions"), self._openai_completion),
+            ("POST", re.compile(r"/openai/(?P<served>[^/]+)/v1/chat/completions"), self._openai_chat),
             ("POST", re.compile(r"(?:/[^/]+)?/v1/chat/completions"), self._chat),
         ]
 
@@ -222,12 +252,23 @@ class ProtocolServer:
         facts: dict[str, dict[str, Any]] | None = None,
         trending: int = 0,
         answers: str = "echo",
+        delays: dict[str, float] | None = None,
     ) -> None:
-        """`facts` are what the router's /v1/models lists per provider (any field may be left out)."""
+        """`facts` are what the router's /v1/models lists per provider (any field may be left out);
+        `delays` the seconds between streamed tokens per provider (else the server's token_delay)."""
         providers = _default_providers() if providers is None else providers
-        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending, answers)
+        model = Model(pipeline_tag, providers, gated, refused_params, readers, statuses or {}, facts or {}, trending, answers,
+                      delays=delays or {})
         with self._lock:
             self._models = {**self._models, model_id: model}
+
+    def add_bakeoff_model(self) -> None:
+        """BAKEOFF_MODEL, served by BAKEOFF_PROVIDERS at their speeds and prices, with router claims."""
+        facts = {provider: {"pricing": {"input": price / 3, "output": price}, "throughput": round(1 / delay),
+                            "first_token_latency_ms": 50 + 1000 * delay, "context_length": 8192}
+                 for provider, (delay, price) in BAKEOFF_PROVIDERS.items()}
+        self.add_model(BAKEOFF_MODEL, providers=dict.fromkeys(BAKEOFF_PROVIDERS, "conversational"), facts=facts,
+                       delays={provider: delay for provider, (delay, _) in BAKEOFF_PROVIDERS.items()})
 
     def script(self, model_id: str, *replies: Reply) -> None:
         with self._lock:
@@ -243,6 +284,7 @@ class ProtocolServer:
             self.cancelled_streams = 0
             self.stalls = 0
             self.peak_open_streams = 0
+            self.repos.clear()
 
     def gets(self, path: str) -> list[RecordedRequest]:
         """GET requests for exactly `path` (query not included), e.g. "/api/models"."""
@@ -256,7 +298,8 @@ class ProtocolServer:
     # ---- request handling, in the server's event loop --------------------------------------
 
     async def _handle(self, request: Request) -> Response:
-        body = _json_or_none(await request.body())
+        raw = await request.body()
+        body = _json_or_none(raw)
         route = self._route(request.method, request.url.path)
         model = _model_named(route[1], body) if route else None
         recorded = RecordedRequest(
@@ -270,12 +313,68 @@ class ProtocolServer:
                 401, "Invalid username or password.", {"X-Error-Message": "Invalid credentials in Authorization header"}
             )
         if request.method == "GET" and request.url.path == "/api/whoami-v2":
-            return JSONResponse(WHOAMI)
+            return self._whoami(request)
+        if request.method == "POST" and (hub := self._hub_write(request, body, raw)) is not None:
+            return hub
         if request.method == "GET" and request.url.path in ("/api/models", "/v1/models"):
             return self._list_models(request) if request.url.path == "/api/models" else self._router_models(request)
         if route is None or model is None:
             return PlainTextResponse("Not Found", status_code=404)
         return await route[0](request, model, body)
+
+    # ---- the Hub's write API, as HfApi.create_repo and create_commit use it ---------------------
+
+    def _whoami(self, request: Request) -> Response:
+        role = "read" if _bearer(request) == READ_ONLY_TOKEN else "write"
+        return JSONResponse({**WHOAMI, "auth": {"type": "access_token", "accessToken": {"displayName": "test", "role": role}}})
+
+    def _hub_write(self, request: Request, body: Any, raw: bytes) -> Response | None:
+        """create_repo, preupload and commit; None for any other POST."""
+        path = request.url.path
+        if path == "/api/validate-yaml":
+            return _validate_yaml(body.get("content", "") if isinstance(body, dict) else "")
+        repo = re.fullmatch(r"/api/(?P<type>datasets|models|spaces)/(?P<repo>[^/]+/[^/]+)/(?P<op>preupload|commit)/[^/]+", path)
+        if path != "/api/repos/create" and repo is None:
+            return None
+        if _bearer(request) in (None, READ_ONLY_TOKEN):
+            return self._error(403, "You don't have the rights to create or write to this repo", {"X-Error-Code": "Forbidden"})
+        if repo is None:
+            return self._create_repo(body if isinstance(body, dict) else {})
+        key = f"{repo['type'].rstrip('s')}/{repo['repo']}"
+        with self._lock:
+            known = self.repos.get(key)
+        if known is None:
+            return self._error(404, "Repository not found", {"X-Error-Code": "RepoNotFound"})
+        if repo["op"] == "preupload":
+            files = body.get("files", []) if isinstance(body, dict) else []
+            return JSONResponse({"files": [{"path": f["path"], "uploadMode": "regular", "shouldIgnore": False} for f in files]})
+        return self._commit(key, known, raw)
+
+    def _create_repo(self, body: dict) -> Response:
+        kind, name = body.get("type") or "model", str(body.get("name") or "")
+        namespace = body.get("organization") or WHOAMI["name"]
+        key, prefix = f"{kind}/{namespace}/{name}", "" if kind == "model" else f"{kind}s/"
+        answer = {"url": f"{self.url}/{prefix}{namespace}/{name}", "name": f"{namespace}/{name}"}
+        with self._lock:
+            if key in self.repos:  # the Hub's 409 carries the URL too; create_repo(exist_ok=True) reads it
+                return JSONResponse({"error": "You already created this repo", **answer}, 409)
+            self.repos[key] = {"private": body.get("visibility", "private" if body.get("private") else "public") == "private",
+                               "files": {}, "commits": 0}
+        return JSONResponse(answer)
+
+    def _commit(self, key: str, repo: dict[str, Any], raw: bytes) -> Response:
+        """Keeps each NDJSON `file` line's decoded content (the small files a commit sends inline)."""
+        for line in raw.decode("utf-8").splitlines():
+            item = json.loads(line) if line.strip() else {}
+            if item.get("key") == "file":
+                value = item["value"]
+                with self._lock:
+                    repo["files"][value["path"]] = base64.b64decode(value["content"])
+        with self._lock:
+            repo["commits"] += 1
+        kind, repo_id = key.split("/", 1)
+        return JSONResponse({"commitUrl": f"{self.url}/{kind}s/{repo_id}/commit/{repo['commits']:040x}",
+                             "commitOid": f"{repo['commits']:040x}", "success": True})
 
     def _route(self, method: str, path: str) -> tuple[Handler, re.Match[str]] | None:
         for route_method, pattern, handler in self._routes:
@@ -379,6 +478,51 @@ class ProtocolServer:
     async def _tgi_health(self, request: Request, model_id: str, body: Any) -> Response:
         return Response(status_code=200)
 
+    # ---- an OpenAI-compatible server (vLLM's behaviour), model `openai/{name}` serving `{name}` ----
+
+    async def _openai_models(self, request: Request, model_id: str, body: Any) -> Response:
+        served = model_id.removeprefix("openai/")
+        return JSONResponse({"object": "list", "data": [{"id": served, "object": "model", "owned_by": "vllm"}]})
+
+    def _openai_refusal(self, model_id: str, body: Any) -> Response | None:
+        """vLLM's answers to a request it can't serve: another model's name, or TGI's response_format."""
+        reply = self._pop_script(model_id)
+        if reply.replaces_answer:
+            return _scripted(reply, self._request_id())
+        served = model_id.removeprefix("openai/")
+        asked = body.get("model") if isinstance(body, dict) else None
+        if asked != served:
+            message = f"The model `{asked}` does not exist."
+            return JSONResponse({"error": {"message": message, "type": "NotFoundError", "param": None, "code": 404}}, 404)
+        response_format = body.get("response_format")
+        if isinstance(response_format, dict) and response_format.get("type") not in ("text", "json_object", "json_schema", None):
+            return _openai_bad_request("response_format.type must be text, json_object or json_schema")
+        if isinstance(response_format, dict) and "value" in response_format:  # TGI's grammar shape
+            return _openai_bad_request("response_format: extra field `value` not permitted")
+        return None
+
+    async def _openai_completion(self, request: Request, model_id: str, body: Any) -> Response:
+        if (refusal := self._openai_refusal(model_id, body)) is not None:
+            return refusal
+        if not isinstance(body.get("prompt"), str):
+            return _openai_bad_request("prompt must be a string")
+        generation = answers.generate(body["prompt"], seed=body.get("seed"), temperature=body.get("temperature"),
+                                      max_tokens=body.get("max_tokens"), stop=body.get("stop"))
+        events = answers.completion_stream(generation, model=body["model"], answer_id=f"cmpl-{next(self._answer_ids)}")
+        return self._deliver(Reply(), stream=bool(body.get("stream")), events=events, whole={}, tail=(answers.DONE,))
+
+    async def _openai_chat(self, request: Request, model_id: str, body: Any) -> Response:
+        if (refusal := self._openai_refusal(model_id, body)) is not None:
+            return refusal
+        if not isinstance(body.get("messages"), list):
+            return _openai_bad_request("messages must be a list")
+        generation = answers.generate(answers.chat_prompt(body["messages"]), seed=body.get("seed"), temperature=body.get("temperature"),
+                                      max_tokens=body.get("max_tokens"), stop=body.get("stop"))
+        if isinstance(body.get("response_format"), dict):
+            generation = answers.json_answer(body["messages"])
+        events = answers.chat_stream(generation, model=body["model"], answer_id=f"chatcmpl-{next(self._answer_ids)}")
+        return self._deliver(Reply(), stream=bool(body.get("stream")), events=events, whole={}, tail=(answers.DONE,))
+
     def _refusal(self, model_id: str, reply: Reply, request: Request) -> Response | None:
         """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
@@ -411,10 +555,11 @@ class ProtocolServer:
         )  # fmt: skip
         prefix = body["inputs"] if params.get("return_full_text") else ""
         seed = params.get("seed")
+        top_n = int(params.get("top_n_tokens") or 0) if self._model(model_id, request).probabilities else 0  # type: ignore[union-attr]
         return self._deliver(
             reply,
             stream=bool(body.get("stream")),
-            events=answers.tgi_stream(generation, seed, prefix=prefix),
+            events=answers.tgi_stream(generation, seed, prefix=prefix, top_n_tokens=top_n),
             whole=answers.tgi_answer(generation, seed, details=bool(params.get("details")), prefix=prefix),
         )
 
@@ -433,7 +578,11 @@ class ProtocolServer:
         style = self._model(model_id).answers  # type: ignore[union-attr]  # _refusal checked it exists
         generation = answers.think_tokens(generation) if style == "think" else generation
         generation = answers.json_answer(body["messages"]) if style == "json" else generation
-        events = (answers.reasoning_stream if style == "reasoning" else answers.chat_stream)(generation, model=model_id, answer_id=answer_id)
+        if style == "reasoning":
+            events = answers.reasoning_stream(generation, model=model_id, answer_id=answer_id)
+        else:
+            events = answers.chat_stream(generation, model=model_id, answer_id=answer_id, top_logprobs=self._top_logprobs(model_id, body))
+        paced = self._model(model_id).delays.get(_provider_in(request.url.path))  # type: ignore[union-attr]
         thinking = len(answers.THINKING) if style == "reasoning" else None
         usage = answers.usage_chunk(
             model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens,
@@ -445,10 +594,18 @@ class ProtocolServer:
             events=[*events, usage] if _wants_usage(body) else events,
             whole=answers.chat_completion(generation, model=model_id, answer_id=answer_id, prompt_tokens=prompt_tokens),
             tail=(answers.DONE,),
+            delay=paced,
         )
 
+    def _top_logprobs(self, model_id: str, body: dict) -> int | None:
+        """How many alternatives a chat answer lists per token; None when logprobs are not sent."""
+        if not body.get("logprobs") or not self._model(model_id).probabilities:  # type: ignore[union-attr]
+            return None
+        return int(body.get("top_logprobs") or 0)
+
     def _deliver(
-        self, reply: Reply, *, stream: bool, events: list[bytes], whole: Any, tail: tuple[bytes, ...] = ()
+        self, reply: Reply, *, stream: bool, events: list[bytes], whole: Any, tail: tuple[bytes, ...] = (),
+        delay: float | None = None,
     ) -> Response:
         """The normal answer, whole or streamed, shaped by the scripted reply."""
         headers = {"x-compute-type": "cpu", "x-request-id": self._request_id(), **reply.headers}
@@ -464,7 +621,7 @@ class ProtocolServer:
             events, tail = events[: min(reply.cut_after, len(events) - 1)], ()
         if reply.reset_after is not None:
             return _ResetAfter(events[: min(reply.reset_after, len(events) - 1)], headers, self._reset_connection)
-        delay = self.token_delay if reply.token_delay is None else reply.token_delay
+        delay = reply.token_delay if reply.token_delay is not None else self.token_delay if delay is None else delay
         stall = reply.stall_after is not None
         if stall:
             events, tail = events[: reply.stall_after], ()
@@ -550,6 +707,29 @@ def _served_by(model: Model, served_by: str | None) -> bool:
     return any(provider in wanted or "all" in wanted for provider in model.providers)
 
 
+def _validate_yaml(readme: str) -> Response:
+    """As the Hub checks a card: the front matter between `---` lines must be a YAML mapping."""
+    parts = readme.split("---\n", 2)
+    try:
+        metadata = yaml.safe_load(parts[1]) if readme.startswith("---\n") and len(parts) == 3 else {}
+    except yaml.YAMLError as error:
+        return JSONResponse({"errors": [{"message": str(error)}], "warnings": []}, 400)
+    if not isinstance(metadata, dict):
+        return JSONResponse({"errors": [{"message": "metadata must be a mapping"}], "warnings": []}, 400)
+    return JSONResponse({"errors": [], "warnings": [] if metadata else [{"message": "empty or missing yaml metadata"}]})
+
+
+def _bearer(request: Request) -> str | None:
+    auth = request.headers.get("authorization", "")
+    return auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
+
+
+def _provider_in(path: str) -> str | None:
+    """The provider a router path names ("/together/v1/chat/completions"); None for the "auto" route."""
+    first = path.strip("/").split("/", 1)[0]
+    return None if first == "v1" else first
+
+
 def _default_providers() -> dict[str, str]:
     return {"hf-inference": "text-generation"}
 
@@ -573,6 +753,8 @@ def _model_named(match: re.Match[str], body: Any) -> str | None:
         return groups["model"]
     if groups.get("name"):
         return f"tgi/{groups['name']}"
+    if groups.get("served"):
+        return f"openai/{groups['served']}"
     model = body.get("model") if isinstance(body, dict) else None
     return model.split(":", 1)[0] if isinstance(model, str) and model else None
 
@@ -584,6 +766,10 @@ def _scripted(reply: Reply, request_id: str) -> Response:
     if reply.body is None:
         return Response(status_code=reply.status, headers=headers)
     return JSONResponse(reply.body, reply.status, headers=headers)
+
+
+def _openai_bad_request(message: str) -> Response:
+    return JSONResponse({"error": {"message": message, "type": "BadRequestError", "param": None, "code": 400}}, 400)
 
 
 def _validation_error(message: str) -> Response:

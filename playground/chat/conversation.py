@@ -134,6 +134,12 @@ def from_pairs(system_prompt: str, pairs: tuple[tuple[str, str], ...], last_user
     return Conversation(system_prompt, turns + waiting)
 
 
+def answered(system_prompt: str, pairs: tuple[tuple[str, str], ...], message: str, answer: str) -> Conversation:
+    """A finished run's whole conversation as it was shown (a chat picked in History): the earlier
+    pairs, then its message with the answer it got."""
+    return from_pairs(system_prompt, (*pairs, (message, answer)))
+
+
 def _bare(turns: tuple[Turn, ...]) -> tuple[Turn, ...]:
     """`turns` as a stored version: its first turn without the versions, which belong to the position."""
     return (replace(turns[0], earlier=(), later=()), *turns[1:])

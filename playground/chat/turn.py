@@ -16,6 +16,7 @@ first answer at once, then at most one per interval, held ones leaving with the 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing
@@ -31,6 +32,7 @@ from playground.chat.structured import Verdict, check_answer
 from playground.chat.usage import RunTokens, run_cost, run_tokens
 from playground.inference.coalesce import coalesce, newest
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Waiting
+from playground.inference.probabilities import TokenOdds, bounded
 from playground.input.request import GenerationRequest
 from playground.input.response_format import ResponseFormat, parse_schema
 from playground.saved.history import new_entry
@@ -38,6 +40,21 @@ from playground.saved.history import new_entry
 
 class ChatBackend(Protocol):
     def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]: ...
+
+
+class CancellableBackend(Protocol):
+    def run(self, request: GenerationRequest, token: str | None, cancel: threading.Event | None = None) -> Iterator[Event]: ...
+
+
+@dataclass(frozen=True)
+class EndedBy:
+    """A ChatBackend whose runs end quietly once `cancel` is set (the visitor left the page)."""
+
+    backend: CancellableBackend
+    cancel: threading.Event
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        return self.backend.run(request, token, self.cancel)
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,7 @@ class Finished:
     cost: float | None
     verdict: Verdict | None
     entry: dict[str, Any]
+    odds: tuple[TokenOdds, ...] = ()  # token probabilities, when asked for and sent
 
 
 @dataclass(frozen=True)
@@ -112,18 +130,20 @@ def _progress(backend: ChatBackend, request: GenerationRequest, token: str | Non
     """The backend's events as the turn's, one Answering per token, unpaced."""
     splitter = ReplySplitter(started=now())
     current = asked
+    odds: list[TokenOdds] = []
     run: Iterator[Event] | None = None
     try:
         run = backend.run(request, token)
         for event in run:
             if isinstance(event, Token):
                 splitter.feed(event.text, event.reasoning, now())
+                odds += event.odds
                 current = asked.answer(answer_of(splitter.reply))
                 yield Answering(current, splitter.reply.thinking)
             elif isinstance(event, Done):
                 reply = splitter.finish(now())
                 current = asked.answer(answer_of(reply))
-                yield finished_turn(request, current, reply, event.stats, facts)
+                yield finished_turn(request, current, reply, event.stats, facts, tuple(odds))
             else:
                 yield event
     except e.PlaygroundError as error:
@@ -141,13 +161,14 @@ def answer_of(reply: SplitReply) -> Answer:
 
 
 def finished_turn(request: GenerationRequest, chat: Conversation, reply: SplitReply, stats: RunStats,
-                  facts: ModelFacts) -> Finished:
+                  facts: ModelFacts, odds: tuple[TokenOdds, ...] = ()) -> Finished:
     """The finished turn's facts: tokens (reported, else estimated), cost, verdict and history entry."""
     tokens = run_tokens(stats.usage, chat.to_messages()[:-1], reply.answer, reply.reasoning, reply.thinking_tokens,
                         reply.answer_tokens)
     verdict = check_answer(reply.answer, request.response_format, _schema(request))
-    entry = new_entry(request, reply.answer, stats.record()).model_dump(mode="json")
-    return Finished(chat, stats, tokens, run_cost(tokens, facts.price), verdict, entry)
+    kept = bounded(odds)
+    entry = new_entry(request, reply.answer, stats.record(), token_odds=kept).model_dump(mode="json")
+    return Finished(chat, stats, tokens, run_cost(tokens, facts.price), verdict, entry, kept)
 
 
 def _schema(request: GenerationRequest) -> dict | None:

@@ -92,6 +92,18 @@ def guard_request(request: httpx2.Request) -> None:
         del request.headers["authorization"]
 
 
+# Headers the `openai` package fills in from the server's environment (OPENAI_ORG_ID,
+# OPENAI_PROJECT_ID): the operator's, never sent to a host a visitor chose.
+_ENVIRONMENT_HEADERS = ("openai-organization", "openai-project")
+
+
+def drop_environment_headers(request: httpx2.Request) -> None:
+    """Request hook: removes the headers a client library took from this process's environment."""
+    for name in _ENVIRONMENT_HEADERS:
+        if name in request.headers:
+            del request.headers[name]
+
+
 def refuse_endpoint_redirect(response: httpx2.Response) -> None:
     """Response hook: a redirect from a visitor-chosen endpoint is an error, never followed.
 

@@ -13,13 +13,15 @@ Space) goes through a pool of its own that connects only to checked global addre
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import httpx2
 from huggingface_hub import constants, set_client_factory
 
 from playground.config import DEFAULT_ROUTER_URL
 from playground.hf.address_guard import GuardedTransport
 from playground.hf.lookup_cache import TokenScopedCache
-from playground.hf.outbound import current_guard, guard_request, refuse_endpoint_redirect
+from playground.hf.outbound import current_guard, drop_environment_headers, guard_request, refuse_endpoint_redirect
 from playground.patches.http_client import library_request_hooks
 from playground.patches.hub_lookups import scope_client_lookups
 
@@ -77,4 +79,17 @@ def _client_for(base_url: str) -> httpx2.Client:
         follow_redirects=True,
         timeout=None,
         transport=_PlaygroundTransport(base_url),
+    )
+
+
+def endpoint_client(timeout: httpx2.Timeout, response_hooks: Sequence[Callable[[httpx2.Response], None]] = ()) -> httpx2.Client:
+    """A client for a visitor's endpoint URL outside huggingface_hub (the server lookup, the `openai`
+    package): the same token guard, redirect refusal and, in a guarded run scope, the same address
+    guard as huggingface_hub's own requests. Nothing is rewritten: it never talks to the router."""
+    return httpx2.Client(
+        event_hooks={"request": [guard_request, drop_environment_headers],
+                     "response": [refuse_endpoint_redirect, *response_hooks]},
+        follow_redirects=False,
+        timeout=timeout,
+        transport=_PlaygroundTransport(DEFAULT_ROUTER_URL),
     )

@@ -22,17 +22,21 @@ from huggingface_hub import InferenceClient
 
 from playground import errors as e
 from playground.config import DEFAULT_FIRST_TOKEN_TIMEOUT
-from playground.hf.address_guard import guard_for
+from playground.endpoint import openai_stream
+from playground.endpoint.discovery import Protocol, ServerInfo, api_base, server_info
+from playground.hf.address_guard import AddressGuard, guard_for
 from playground.hf.outbound import run_scope
 from playground.hf.refused_params import call_without_refused
+from playground.hf.router import endpoint_client
 from playground.inference.clock import NOTHING, Clock, SystemClock
 from playground.inference.events import Done, Event, RunStats, Silence, Token, Usage, Waiting
 from playground.inference.http_errors import is_dropped_connection, to_playground_error
+from playground.inference.pieces import Piece, chat_piece, completion_piece, pieces, tgi_piece
 from playground.inference.retry import RetryPolicy, wait_reason
-from playground.inference.stream_reader import Ended, Failed, StreamReader
+from playground.inference.stream_reader import Ended, Failed, StreamReader, record_response
 from playground.input.model_ref import Resolver, is_endpoint_url
 from playground.input.policy import check_policy_use
-from playground.input.request import GenerationRequest, client_call
+from playground.input.request import OPENAI_CHAT, GenerationRequest, Mode, client_call, openai_call
 
 _TIME_EPSILON = 1e-6  # seconds: what is left of a wait below this is nothing
 TICK = 0.25  # seconds between countdown and silence updates; also how fast Stop takes effect
@@ -49,6 +53,7 @@ class _Progress:
     tokens: int = 0
     attempts: int = 0
     ignored_params: tuple[str, ...] = ()  # set by the worker before its first piece
+    route: str = ""  # an endpoint URL's request, as "POST /v1/completions (model 'x')", for a 404's words
     usage: Usage | None = None  # the chat stream's token counts, when it reports them
 
 
@@ -66,17 +71,6 @@ class Run(Iterator[Event]):
     def close(self) -> None:
         self._events.close()
         self._first.close()  # a run closed before its first `next` never reached the reader's own close
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """One streamed item: its text (and a chat delta's separate reasoning field), whether it is
-    the model's final event, and the run's token counts if the item carries them."""
-
-    text: str
-    final: bool = False
-    reasoning: str = ""
-    usage: Usage | None = None
 
 
 @dataclass
@@ -108,10 +102,21 @@ class Backend:
         return Run(self._events(request, token, progress, cancel, first), first)
 
     def _events(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
-                reader: StreamReader[_Piece]) -> Iterator[Event]:
+                reader: StreamReader[Piece]) -> Iterator[Event]:
+        try:
+            yield from self._attempts(request, token, progress, cancel, reader)
+        except e.InvalidTokenError as error:
+            if not is_endpoint_url(request.model):
+                raise
+            # An endpoint gets the Endpoint token (or, on a Hugging Face host, the visitor's): saying
+            # "the Hugging Face token was refused" would point at the wrong field.
+            raise e.EndpointTokenRefusedError(error.detail, status=error.status, request_id=error.request_id) from error
+
+    def _attempts(self, request: GenerationRequest, token: str | None, progress: _Progress, cancel: threading.Event,
+                  reader: StreamReader[Piece]) -> Iterator[Event]:
         while not cancel.is_set():
             try:
-                yield from self._stream_once(reader, progress, cancel)
+                yield from self._stream_once(request, reader, progress, cancel)
                 break
             except e.RetryableError as error:
                 if progress.tokens:
@@ -124,23 +129,24 @@ class Backend:
         if not cancel.is_set():
             yield Done(self._stats(request, progress))
 
-    def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[_Piece]:
+    def _start(self, request: GenerationRequest, token: str | None, progress: _Progress) -> StreamReader[Piece]:
         """One attempt's stream, opened and read in a worker thread (playground.inference.stream_reader)."""
         return StreamReader(lambda: self._open_stream(request, token, progress)).start()
 
-    def _stream_once(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
+    def _stream_once(self, request: GenerationRequest, reader: StreamReader[Piece], progress: _Progress,
+                     cancel: threading.Event) -> Iterator[Token | Silence]:
         try:
             yield from self._read(reader, progress, cancel)
-        except e.PlaygroundError:
-            raise
+        except e.PlaygroundError as error:
+            raise _endpoint_words(request, progress, error) from error.__cause__
         except Exception as exc:  # every failure leaves here typed; see http_errors
             if progress.tokens and is_dropped_connection(exc):
                 raise e.CutOffError(f"the connection was closed after {progress.tokens} tokens, before the model's final event") from exc
-            raise to_playground_error(exc) from exc
+            raise _endpoint_words(request, progress, to_playground_error(exc)) from exc
         finally:
             reader.close()  # also on Stop (GeneratorExit): the worker's socket is shut down now
 
-    def _read(self, reader: StreamReader[_Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
+    def _read(self, reader: StreamReader[Piece], progress: _Progress, cancel: threading.Event) -> Iterator[Token | Silence]:
         """Tokens as they come, a Silence each tick without one; raises on a timeout or a cut-off."""
         last = self.clock.now()
         finished = False
@@ -159,7 +165,7 @@ class Backend:
             if item.text or item.reasoning:
                 progress.tokens += 1
                 progress.first_token_at = progress.first_token_at or last
-                yield Token(item.text, item.reasoning)
+                yield Token(item.text, item.reasoning, item.odds)
         if not cancel.is_set() and not finished and progress.tokens:
             raise e.CutOffError(f"the stream ended after {progress.tokens} tokens without the model's final event")
 
@@ -171,8 +177,37 @@ class Backend:
             raise e.TimedOutError(f"{what} after {seconds:.0f} s (limit: PLAYGROUND_FIRST_TOKEN_TIMEOUT={self.first_token_timeout:g} s)")
         return Silence(seconds=seconds, first_token=first, limit=self.first_token_timeout)
 
-    def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[_Piece]:
+    def server_info(self, model: str, token: str | None) -> ServerInfo | None:
+        """What the endpoint URL `model` speaks (`playground.endpoint.discovery`), asked with `token`
+        and the same address rules as a run; None when it can't tell (unreachable, refused...)."""
+        try:
+            return self._lookup(model, token)
+        except e.InvalidModelError:
+            return None
+
+    def _lookup(self, model: str, token: str | None) -> ServerInfo | None:
+        """`server_info`, but an address the guard refused raises InvalidModelError: a run must stop
+        there, not resolve the name again."""
+        if not is_endpoint_url(model) or self.resolve_url(model) is not None:
+            return None
+        with run_scope(token, endpoint=True, guard=self._guard(model)):
+            try:
+                return server_info(model)
+            except e.InvalidModelError:
+                raise
+            except e.PlaygroundError:
+                return None
+
+    def _guard(self, model: str) -> AddressGuard | None:
+        return guard_for(model, self.on_space, self.endpoint_allowlist, self.resolver)
+
+    def _open_stream(self, request: GenerationRequest, token: str | None, progress: _Progress) -> Iterator[Piece]:
         """Runs in the stream reader's worker thread."""
+        info = self._lookup(request.model, token)
+        if info is not None and info.protocol is Protocol.OPENAI:
+            return self._open_openai_stream(request, token, info, progress)
+        if is_endpoint_url(request.model):
+            progress.route = _tgi_route(request, info)
         local_url = self.resolve_url(request.model)
         if local_url is None and not is_endpoint_url(request.model) and not token:
             raise e.MissingTokenError("hosted models need a Hugging Face token", on_space=self.on_space)
@@ -184,10 +219,26 @@ class Backend:
         kwargs: dict[str, Any] = {**call.kwargs, "stream": True}
         # The client makes its Hub lookups and opens the stream inside this call: the scope makes
         # every one of those requests carry exactly this visitor's token, or none (playground.hf.outbound).
-        guard = None if local_url else guard_for(request.model, self.on_space, self.endpoint_allowlist, self.resolver)
+        guard = None if local_url else self._guard(request.model)
         with run_scope(client_token, endpoint=local_url is not None or is_endpoint_url(request.model), guard=guard):
             stream, progress.ignored_params = call_without_refused(getattr(client, call.method), kwargs, client.model)
-        return _pieces(client, stream, chat=call.method == "chat_completion")
+        return pieces(client, stream, chat_piece if call.method == "chat_completion" else tgi_piece)
+
+    def _open_openai_stream(self, request: GenerationRequest, token: str | None, info: ServerInfo,
+                            progress: _Progress) -> Iterator[Piece]:
+        """An OpenAI-compatible endpoint, through the `openai` package (`playground.endpoint.openai_stream`)."""
+        served = request.served_model or (info.models[0] if info.models else "")
+        call = openai_call(request, served)
+        route = "/v1/chat/completions" if call.method == OPENAI_CHAT else "/v1/completions"
+        progress.route = f"POST {route} (model {served!r}; the server lists {', '.join(info.models) or 'none'})"
+        http_client = endpoint_client(self._http_timeout(), response_hooks=[record_response])
+        try:
+            with run_scope(token, endpoint=True, guard=self._guard(request.model)):
+                stream = openai_stream.open_stream(api_base(request.model), call, http_client)
+        except BaseException:
+            http_client.close()
+            raise
+        return pieces(http_client, stream, chat_piece if call.method == OPENAI_CHAT else completion_piece)
 
     def _http_timeout(self) -> httpx2.Timeout:
         return httpx2.Timeout(self.first_token_timeout + READ_TIMEOUT_MARGIN, connect=CONNECT_TIMEOUT)
@@ -232,49 +283,18 @@ class Backend:
         )
 
 
-def _pieces(client: InferenceClient, stream: Iterator, chat: bool) -> Iterator[_Piece]:
-    """Each streamed item as a piece; closes the HTTP stream when the caller stops early (Stop).
-
-    Holds `client` until the end: once the client is garbage-collected its stream is closed.
-    """
-    try:
-        for item in stream:
-            yield _chat_piece(item) if chat else _tgi_piece(item)
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            close()
-        client.close()  # the client keeps streamed responses open until closed
+def _endpoint_words(request: GenerationRequest, progress: _Progress, error: e.PlaygroundError) -> e.PlaygroundError:
+    """An endpoint URL's 404 or 405 is a missing route (or a served model refused), never "check the
+    spelling of the model ID": NoRouteError, naming the URL and what was tried."""
+    if not progress.route or error.status not in (404, 405) or not isinstance(error, (e.ModelNotFoundError, e.ServerError)):
+        return error
+    url = request.model if len(request.model) <= 120 else request.model[:119] + "…"
+    detail = f"no TGI or OpenAI route at {url} answered (tried {progress.route}): {error.detail}"
+    return e.NoRouteError(detail, status=error.status, request_id=error.request_id)
 
 
-def _tgi_piece(item: Any) -> _Piece:
-    if isinstance(item, str):  # `details` was refused: plain text, and no final event to see
-        return _Piece(item, final=True)
-    return _Piece(item.token.text, final=item.generated_text is not None)
-
-
-def _chat_piece(item: Any) -> _Piece:
-    usage = _usage(item.usage) if getattr(item, "usage", None) else None
-    if not item.choices:  # e.g. the last chunk that `stream_options={"include_usage": true}` asks for
-        return _Piece("", usage=usage)
-    choice = item.choices[0]
-    delta = choice.delta
-    # `reasoning_content` (DeepSeek, vLLM, llama.cpp) is not a declared field: huggingface_hub keeps
-    # unknown fields as attributes. `reasoning` is declared (OpenRouter-style providers).
-    reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None)
-    return _Piece(delta.content or "", final=choice.finish_reason is not None,
-                  reasoning=reasoning if isinstance(reasoning, str) else "", usage=usage)
-
-
-def _usage(usage: Any) -> Usage:
-    details = getattr(usage, "completion_tokens_details", None)
-    reasoning = details.get("reasoning_tokens") if isinstance(details, dict) else getattr(details, "reasoning_tokens", None)
-    return Usage(
-        prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
-        completion_tokens=_count(getattr(usage, "completion_tokens", None)),
-        reasoning_tokens=_count(reasoning),
-    )
-
-
-def _count(value: object) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+def _tgi_route(request: GenerationRequest, info: ServerInfo | None) -> str:
+    """What a run of an endpoint URL that is not OpenAI-compatible tries, for a 404's words."""
+    looked = f"{', '.join(info.tried)}, then " if info is not None else ""
+    post = "POST /v1/chat/completions" if request.mode is Mode.CHAT else "POST to the URL (TGI)"
+    return looked + post

@@ -5,6 +5,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Protocol, TypeVar
 
 T = TypeVar("T")
@@ -35,3 +36,28 @@ class SystemClock:
             return items.get(timeout=seconds)
         except queue.Empty:
             return NOTHING
+
+
+# Gradio closes a generator (Stop, a new press, a visitor leaving) only between two of its items:
+# an event that yields at least every 0.5 s is closed at once.
+HEARTBEAT_SECONDS = 0.2
+
+
+@dataclass
+class Heartbeat:
+    """For an event that yields only what changed: `due()` says when to yield anyway (an unchanged
+    value, which Gradio sends as nothing). Asked at least every 0.25 s (the backend's ticks, the
+    scheduler's batches), it never lets its event stay quiet for 0.5 s."""
+
+    every: float = HEARTBEAT_SECONDS
+    last: float = field(default_factory=time.monotonic)
+
+    def beat(self) -> None:
+        self.last = time.monotonic()
+
+    def due(self) -> bool:
+        """True (and counted as a beat) once `every` seconds have passed since the last beat."""
+        if time.monotonic() - self.last < self.every:
+            return False
+        self.beat()
+        return True

@@ -36,7 +36,7 @@ P = TypeVar("P")
 
 def joined(tokens: list[Token]) -> Token:
     """Tokens' merge: one Token with their texts, in order."""
-    return Token("".join(token.text for token in tokens))
+    return Token("".join(token.text for token in tokens), odds=tuple(odds for token in tokens for odds in token.odds))
 
 
 def newest(snapshots: list[P]) -> P:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from playground.inference.probabilities import TokenOdds
+
 
 class WaitReason(str, Enum):
     LOADING = "Model is loading"
@@ -51,10 +53,12 @@ class Silence:
 class Token:
     """One streamed piece. `reasoning` is a chat delta's separate reasoning field
     (`reasoning_content` or `reasoning`); `<think>` tags inside `text` are split out later, in one
-    place (`playground.chat.reasoning`)."""
+    place (`playground.chat.reasoning`). `odds`: the probabilities of the tokens in `text`, when the
+    run asked for them and the model sent them (coalescing joins several tokens' odds)."""
 
     text: str
     reasoning: str = ""
+    odds: tuple[TokenOdds, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Maps whatever InferenceClient raises onto the typed tree in `playground.errors`.
+"""Maps whatever InferenceClient (or the `openai` package, for OpenAI-compatible endpoints) raises
+onto the typed tree in `playground.errors`.
 
 This is the one place that knows status codes, error bodies and the client's exception classes.
 Errors are recognised by class, status and body fields, never by matching message text.
@@ -13,6 +14,7 @@ import time
 from typing import Any
 
 import httpx2
+import openai
 from huggingface_hub.errors import (
     HfHubHTTPError,
     InferenceTimeoutError,
@@ -50,6 +52,8 @@ def to_playground_error(exc: BaseException) -> e.PlaygroundError:
         return _from_tgi_error(exc)
     if isinstance(exc, HfHubHTTPError):
         return _from_http_error(exc)
+    if isinstance(exc, openai.OpenAIError):
+        return _from_openai_error(exc)
     return _from_transport_error(exc)
 
 
@@ -81,6 +85,39 @@ def _from_http_error(exc: HfHubHTTPError) -> e.PlaygroundError:
     kwargs: dict[str, Any] = {"status": status, "request_id": exc.request_id}
     if status == 503 and _estimated_time(body) is not None:
         return e.ModelLoadingError(detail, retry_after=_estimated_time(body), **kwargs)
+    cls = _STATUS_ERRORS.get(status, e.ServerError)
+    if issubclass(cls, e.RetryableError):
+        return cls(detail, retry_after=retry_after_seconds(response.headers), **kwargs)
+    return cls(detail, **kwargs)
+
+
+def _from_openai_error(exc: openai.OpenAIError) -> e.PlaygroundError:
+    """openai's errors: a status answered, a connection that failed (its cause is the transport's
+    error, or the address guard's refusal), or an error event inside a started stream."""
+    if isinstance(exc, openai.APIStatusError):
+        return _from_status(exc.response, _openai_message(exc.body) or exc.message, exc.request_id)
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__
+        if isinstance(cause, e.PlaygroundError):
+            return cause
+        return _from_transport_error(cause) if cause is not None else e.ConnectionFailedError("connection failed")
+    return e.GenerationFailedError(_clip(_openai_message(getattr(exc, "body", None)) or str(exc)))
+
+
+def _openai_message(body: object) -> str:
+    """An OpenAI-style error body's message: `{"error": {"message": ...}}`, `{"message": ...}` or `{"error": "..."}`."""
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        body = body["error"]
+    if isinstance(body, dict):
+        text = body.get("message") or body.get("error") or body.get("detail")
+        return text if isinstance(text, str) else ""
+    return ""
+
+
+def _from_status(response: httpx2.Response, message: str, request_id: str | None) -> e.PlaygroundError:
+    status = response.status_code
+    kwargs: dict[str, Any] = {"status": status, "request_id": request_id}
+    detail = _clip(message or _reason(status))
     cls = _STATUS_ERRORS.get(status, e.ServerError)
     if issubclass(cls, e.RetryableError):
         return cls(detail, retry_after=retry_after_seconds(response.headers), **kwargs)

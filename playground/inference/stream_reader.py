@@ -95,8 +95,9 @@ class StreamReader(Generic[T]):
             self.items.put(Failed(error))
 
 
-def _record_response(response: httpx2.Response) -> None:
-    """Response hook: remembers the response for the stream reader this request is made for."""
+def record_response(response: httpx2.Response) -> None:
+    """Response hook: remembers the response for the stream reader this request is made for (also
+    added to the `openai` package's client, for OpenAI-compatible endpoints)."""
     reader = _READER.get()
     if reader is not None:
         reader.record(response)
@@ -104,7 +105,7 @@ def _record_response(response: httpx2.Response) -> None:
 
 def watch_responses() -> None:
     """Installs the readers' response hook on huggingface_hub's shared client (again if it was replaced)."""
-    add_response_hook(_record_response)
+    add_response_hook(record_response)
 
 
 def _shut_down(response: httpx2.Response) -> None:

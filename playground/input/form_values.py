@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from playground.errors import InvalidParametersError
-from playground.input.params import PARAMS, Control, GenerationParams
+from playground.errors import EmptyPromptError, InvalidParametersError
+from playground.input.model_ref import is_endpoint_url
+from playground.input.params import PARAMS, Control, GenerationParams, field_default
 from playground.input.request import GenerationRequest, Mode, describe, parse_request
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
 
@@ -26,6 +27,7 @@ class _RequestFields:
     """The form's fields before the parameters: what to ask, of which model, and how."""
 
     model: Any = None
+    served_model: Any = None
     provider: Any = None
     mode: Any = None
     system_prompt: Any = None
@@ -52,9 +54,9 @@ FORM_FIELDS: tuple[str, ...] = tuple(item.name for item in fields(FormValues))
 
 def request_from_form(form: FormValues, turns: tuple[tuple[str, str], ...] = ()) -> GenerationRequest:
     """A validated request with a concrete seed; `turns` (a conversation's earlier pairs) are
-    checked with the rest. Raises InvalidModelError or InvalidParametersError."""
+    checked with the rest. Raises EmptyPromptError, InvalidModelError or InvalidParametersError."""
     if isinstance(form.prompt, str) and not form.prompt.strip():
-        raise InvalidParametersError("Prompt: type something to send")
+        raise EmptyPromptError()
     request = parse_request({**_request_data(form, form.prompt), "turns": turns})
     return request.model_copy(update={"params": request.params.with_resolved_seed()})
 
@@ -74,7 +76,7 @@ def params_from_form(form: FormValues) -> GenerationParams:
 
 def form_values(request: GenerationRequest) -> dict[str, Any]:
     """Values for every form field that reproduce `request` exactly (its seed included)."""
-    return {"model": request.model, "provider": request.provider, "mode": request.mode.value,
+    return {"model": request.model, "served_model": request.served_model, "provider": request.provider, "mode": request.mode.value,
             "system_prompt": request.system_prompt, "response_format": request.response_format.value,
             "json_schema": request.json_schema or EXAMPLE_SCHEMA_TEXT, "prompt": request.prompt,
             **parameter_form_values(request.params, random_seed=False)}
@@ -95,9 +97,17 @@ def parameter_form_values(params: GenerationParams, random_seed: bool) -> dict[s
 
 
 def _request_data(form: FormValues, prompt: Any) -> dict[str, Any]:
-    return {"model": form.model, "provider": form.provider, "mode": form.mode,
+    return {"model": form.model, "served_model": _served_model(form), "provider": form.provider, "mode": form.mode,
             "system_prompt": form.system_prompt or "", "prompt": prompt, "params": _params_data(form),
             **_format_data(form)}
+
+
+def _served_model(form: FormValues) -> Any:
+    """"Served model" counts for an endpoint URL only: a name left in the hidden dropdown from an
+    earlier URL must not travel with a Hub ID."""
+    if not isinstance(form.model, str) or not is_endpoint_url(form.model.strip()):
+        return ""
+    return form.served_model or ""
 
 
 def _format_data(form: FormValues) -> dict[str, Any]:
@@ -115,6 +125,8 @@ def _params_data(form: FormValues) -> dict[str, Any]:
     for name, param in PARAMS.items():
         value = getattr(form, name)
         data[name] = (value or "") if param.control is Control.TEXTBOX else value
+        if param.control is Control.CHECKBOX and value is None:  # an API caller that left an option out leaves it off
+            data[name] = field_default(name)
         if param.random_box and (getattr(form, param.random_box.field) is True or value in (None, "")):
             data[name] = None
     return data

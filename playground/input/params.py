@@ -30,6 +30,7 @@ class Control(str, Enum):
     SLIDER = "slider"
     NUMBER = "number"  # a whole number, typed in
     TEXTBOX = "textbox"  # a list of short texts, one per line
+    CHECKBOX = "checkbox"  # an option, on or off
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,9 @@ class Param:
     unsent_when_greedy: bool = False
     # TGI samples whenever a sampling filter is set, and greedy decoding ignores it (the local server's rule).
     sampling_filter: bool = False
+    # An option that asks for more than one value on the wire: what each protocol sends when it is on,
+    # as (keyword, value) pairs; the `tgi`/`chat` names above then only say that the protocol sends it.
+    sends_when_on: tuple[tuple[Wire, tuple[tuple[str, Any], ...]], ...] = ()
 
     def wire_name(self, protocol: Wire) -> str | None:
         return {"tgi": self.tgi, "chat": self.chat, "llama": self.llama}[protocol]
@@ -86,6 +90,16 @@ class Param:
     def is_off(self, value: Any) -> bool:
         return self.off is not SENT_ALWAYS and value == self.off
 
+    def wire_values(self, protocol: Wire, value: Any) -> dict[str, Any]:
+        """What this parameter puts on the wire in `protocol` (nothing when off or not sent there)."""
+        keyword = self.wire_name(protocol)
+        if keyword is None or self.is_off(value):
+            return {}
+        sends = dict(self.sends_when_on).get(protocol)
+        if sends is not None:
+            return dict(sends)
+        return {keyword: list(value) if isinstance(value, tuple) else value}
+
 
 def sendable_text(value: Any) -> Any:
     """A pydantic before-validator: refuses text that cannot be sent as UTF-8 (a lone surrogate such
@@ -97,6 +111,13 @@ def sendable_text(value: Any) -> Any:
             raise ValueError("holds a character that is not valid Unicode (a lone surrogate); remove it") from None
     return value
 
+
+# How many alternatives "Token probabilities" asks for per token (TGI's top_n_tokens, chat's top_logprobs).
+TOP_ALTERNATIVES = 5
+_PROBABILITIES_SENT: tuple[tuple[Wire, tuple[tuple[str, Any], ...]], ...] = (
+    ("tgi", (("top_n_tokens", TOP_ALTERNATIVES),)),
+    ("chat", (("logprobs", True), ("top_logprobs", TOP_ALTERNATIVES))),
+)
 
 _RANDOM_SEED = RandomBox("random_seed", "Random seed", "The seed used is shown after the run.")
 
@@ -134,6 +155,11 @@ class GenerationParams(BaseModel):
     )
     stop: Annotated[tuple[str, ...], Param(Control.TEXTBOX, advanced=True, tgi="stop", chat="stop", off=())] = Field(
         (), title="Stop sequences", max_length=MAX_STOP_SEQUENCES, description="Generation ends where one of these appears."
+    )
+
+    token_probabilities: Annotated[bool, Param(Control.CHECKBOX, advanced=True, tgi="top_n_tokens", chat="logprobs", off=False, sends_when_on=_PROBABILITIES_SENT)] = Field(
+        False, title="Token probabilities",
+        description="Show each token tinted by its probability, with its top 5 alternatives; many providers send none.",
     )
 
     @field_validator("stop", mode="before")

@@ -69,17 +69,22 @@ EarlierAnswer = Annotated[str, Field(max_length=MAX_ANSWER_CHARS), BeforeValidat
 ChatTurn = tuple[Prompt, EarlierAnswer]  # (user message, assistant answer without its reasoning)
 
 
+ServedModel = Annotated[str, Field(max_length=256), BeforeValidator(sendable_text)]
+
+
 class GenerationRequest(BaseModel):
     """A validated request. `model` is a Hub ID (`org/name`) or an endpoint URL. An empty prompt is
     a valid request (settings saved as a preset, a link without a prompt); Generate refuses it.
 
     In Chat mode `prompt` is the newest user message and `turns` the conversation before it;
     `response_format` and `json_schema` (the schema editor's text, checked when it is used) shape
-    the answer."""
+    the answer. `served_model` is the name an OpenAI-compatible endpoint URL serves ("Served
+    model"); empty for a Hub ID, a TGI endpoint, or to let the server's first model answer."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     model: ModelId = Field(title="Model")
+    served_model: ServedModel = Field("", title="Served model")
     prompt: Prompt = Field(title="Prompt")
     mode: Mode = Field(Mode.COMPLETION, title="Mode")
     provider: Provider = Field(DEFAULT_PROVIDER, title="Provider")
@@ -99,6 +104,12 @@ class GenerationRequest(BaseModel):
             except InvalidParametersError as error:
                 raise ValueError(str(error).removeprefix("Schema: ")) from None
         return value
+
+    def for_model(self, model: str, **changes: Any) -> GenerationRequest:
+        """This request sent to `model` (a pane's, a cell's), with `changes`. The served model's name
+        was picked for this request's endpoint: it stays only where the model does."""
+        served = self.served_model if model == self.model else ""
+        return self.model_copy(update={"model": model, "served_model": served, **changes})
 
 
 def parse_request(data: dict[str, Any]) -> GenerationRequest:
@@ -164,6 +175,24 @@ def client_call(request: GenerationRequest) -> ClientCall:
     return ClientCall("text_generation", {"prompt": request.prompt, **completion_parameters(request.params)})
 
 
+OPENAI_COMPLETIONS = "completions.create"
+OPENAI_CHAT = "chat.completions.create"
+
+
+def openai_call(request: GenerationRequest, served_model: str) -> ClientCall:
+    """`OpenAI(base_url=<endpoint>/v1).<method>(**kwargs)` for an OpenAI-compatible endpoint URL:
+    `served_model` as the body's `model`, the OpenAI parameter names (the chat ones, in both modes),
+    and a JSON schema in OpenAI's own shape (huggingface_hub would send TGI's). `stream=True` is added."""
+    parameters = {**chat_parameters(request.params), "stream_options": dict(STREAM_OPTIONS)}
+    if request.mode is Mode.COMPLETION:
+        return ClientCall(OPENAI_COMPLETIONS, {"model": served_model, "prompt": request.prompt, **parameters})
+    kwargs = {"model": served_model, "messages": chat_messages(request), **parameters}
+    response_format = chat_response_format(request)
+    if response_format is not None:
+        kwargs["response_format"] = response_format
+    return ClientCall(OPENAI_CHAT, kwargs)
+
+
 def chat_messages(request: GenerationRequest) -> list[dict[str, str]]:
     """System prompt, the conversation so far, then the new user message."""
     messages = [{"role": "system", "content": request.system_prompt}] if request.system_prompt.strip() else []
@@ -201,8 +230,7 @@ def _declared_parameters(params: GenerationParams, protocol: Wire, first: bool) 
     greedy_tgi = protocol == "tgi" and params.greedy
     sent: dict[str, Any] = {}
     for name, param in PARAMS.items():
-        keyword, value = param.wire_name(protocol), getattr(params, name)
-        if keyword is None or param.first is not first or param.is_off(value) or (greedy_tgi and param.unsent_when_greedy):
+        if param.first is not first or (greedy_tgi and param.unsent_when_greedy):
             continue
-        sent[keyword] = list(value) if isinstance(value, tuple) else value
+        sent |= param.wire_values(protocol, getattr(params, name))
     return sent

@@ -19,19 +19,22 @@ Raises `LocalModelUnavailable` (not installed) and `PromptError` (a prompt this 
 from __future__ import annotations
 
 import codecs
-import os
 import threading
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from playground.local.logits import Alternative, token_odds
 from playground.local.setup import thread_count
 
 if TYPE_CHECKING:
     from llama_cpp import Llama
 
 CONTEXT_TOKENS = 2048
+# Runs shorter than this say little about the host's speed, so they are not reported (`on_run`).
+WATCHED_TOKENS = 16
 # llama.cpp reads this seed as "pick one at random", so seeds are folded below it (see `_llama_seed`).
 _LLAMA_RANDOM_SEED = 0xFFFFFFFF
 
@@ -52,6 +55,7 @@ class Sampling:
     temperature: float = 0.0
     stop: tuple[str, ...] = ()
     grammar: str | None = None  # GBNF the answer must follow (structured output), or None
+    top_logprobs: int = 0  # alternatives reported per token, with each token's log-probability; 0: none
     options: Mapping[str, float] = field(default_factory=dict)
 
     @property
@@ -64,6 +68,9 @@ class Token:
     id: int
     text: str
     special: bool
+    # With `Sampling.top_logprobs`: the token's log-probability and the likeliest tokens at its place.
+    logprob: float | None = None
+    top: tuple[Alternative, ...] = ()
 
 
 class Generation:
@@ -74,7 +81,7 @@ class Generation:
     right after them and stay in it, as in TGI.
     """
 
-    def __init__(self, llm: Llama, prompt_tokens: list[int], sampling: Sampling) -> None:
+    def __init__(self, llm: Llama, prompt_tokens: list[int], sampling: Sampling, on_run: Callable[[float], None] | None = None) -> None:
         self.input_length = len(prompt_tokens)
         self.sampling = sampling
         self.finish_reason: FinishReason | None = None
@@ -82,6 +89,9 @@ class Generation:
         self.text = ""
         self._stopped = False
         self._llm = llm
+        self._on_run = on_run
+        self._first_at: float | None = None  # when the first and the latest token came: the decoding speed
+        self._last_at = 0.0
         self._budget = min(sampling.max_new_tokens, llm.n_ctx() - len(prompt_tokens))
         self._tokens = self._run(prompt_tokens)
 
@@ -102,17 +112,34 @@ class Generation:
         # different computation whose logits may differ in the last bits. Re-reading a prompt is cheap.
         self._llm.reset()
         self._llm.set_seed(_llama_seed(self.sampling.seed))
+        try:
+            yield from self._decode(prompt_tokens, vocab, decoder)
+        finally:
+            self._report_speed()
+
+    def _decode(self, prompt_tokens: list[int], vocab: Any, decoder: codecs.IncrementalDecoder) -> Iterator[Token]:
+        import llama_cpp
+
         for token_id in self._llm.generate(prompt_tokens, **_sampler_options(self.sampling), grammar=_grammar(self.sampling)):
             self.generated_tokens += 1
+            odds = token_odds(self._llm, token_id, self.sampling.top_logprobs)
+            self._last_at = time.perf_counter()
+            self._first_at = self._last_at if self._first_at is None else self._first_at
             if llama_cpp.llama_vocab_is_eog(vocab, token_id):
                 self.finish_reason = "eos_token"
-                yield Token(token_id, self._add(decoder.decode(b"", final=True)), special=True)
+                yield Token(token_id, self._add(decoder.decode(b"", final=True)), special=True, **odds)
                 return
             text = self._add(decoder.decode(self._llm.detokenize([token_id])))
             self.finish_reason = self._finish_reason()
-            yield Token(token_id, text, special=False)
+            yield Token(token_id, text, special=False, **odds)
             if self.finish_reason is not None:
                 return
+
+    def _report_speed(self) -> None:
+        """Tells `on_run` the decoding speed (tokens after the first, as calibration measures it)."""
+        if self._on_run is not None and self._first_at is not None and self.generated_tokens >= WATCHED_TOKENS:
+            if self._last_at > self._first_at:
+                self._on_run((self.generated_tokens - 1) / (self._last_at - self._first_at))
 
     def _add(self, text: str) -> str:
         """Appends a token's text, cut right after a stop sequence it completes."""
@@ -187,18 +214,17 @@ class Turn:
 class LocalEngine:
     """One loaded model. Loading takes the file's size in time (about 0.2 s for SmolLM2-135M)."""
 
-    def __init__(self, model_path: Path, n_ctx: int = CONTEXT_TOKENS) -> None:
-        # llama.cpp's OpenMP threads spin while they wait for each other. When other processes keep
-        # the CPUs busy, a spinning thread waits for one that is not running: 2 threads on a busy
-        # 2-CPU host made 0.8 tokens/s against 9.5 with 1 thread; sleeping instead made 23.8 (see
-        # the README's Benchmarks). Read by OpenMP when llama.cpp loads, so set before the import;
-        # an OMP_WAIT_POLICY already set is kept.
-        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    def __init__(self, model_path: Path, n_ctx: int = CONTEXT_TOKENS, threads: int | None = None) -> None:
+        """`threads`: for generating and for reading the prompt; `thread_count()` when None. OpenMP's
+        wait policy is whatever OMP_WAIT_POLICY says when llama.cpp first loads in this process:
+        the service sets it from its calibration before it creates the engine."""
         from llama_cpp import Llama
 
         self.model_path = model_path
-        self.threads = thread_count()
-        # Generating (n_threads) and reading the prompt (n_threads_batch) both get every usable CPU.
+        self.threads = threads or thread_count()
+        # Called with each run's decoding speed (tokens/s) once it ends, for runs of WATCHED_TOKENS or more.
+        self.on_run: Callable[[float], None] | None = None
+        self.note = f"{self.threads} threads"  # the configuration in words (the tuner says more)
         self._llm = Llama(
             model_path=str(model_path), n_ctx=n_ctx, seed=0, verbose=False, n_threads=self.threads, n_threads_batch=self.threads
         )
@@ -235,8 +261,21 @@ class LocalEngine:
     def close(self) -> None:
         self._llm.close()
 
+    def set_threads(self, threads: int) -> None:
+        """Call while holding a turn: generating and reading the prompt use `threads` from the next token on."""
+        import llama_cpp
+
+        llama_cpp.llama_set_n_threads(self._llm._ctx.ctx, threads, threads)
+        self.threads = threads
+
+    def greedy_tokens(self, prompt: str) -> Iterator[int]:
+        """Token ids of `prompt`'s greedy continuation, without end (calibration takes a few).
+        Call while holding a turn."""
+        self._llm.reset()
+        return self._llm.generate(self.tokenize(prompt), temp=0.0, **SAMPLER_OFF)
+
     def _generation(self, prompt_tokens: list[int], sampling: Sampling) -> Generation:
-        return Generation(self._llm, prompt_tokens, sampling)
+        return Generation(self._llm, prompt_tokens, sampling, self.on_run)
 
 
 def _chat_formatter(llm: Llama) -> Any:

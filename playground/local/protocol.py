@@ -6,8 +6,9 @@ declares, the declaration the UI's controls are built from, so a value the UI ca
 server takes. Two leniencies over TGI, both because the UI sends them: temperature 0 means greedy,
 and a sampler option at its declared "off" value (Top-k 0, Top-p 1) is off.
 
-Answers and stream events are plain dicts; `sse` frames one. Token logprobs are sent as null: the
-engine samples inside llama.cpp and does not compute them.
+Answers and stream events are plain dicts; `sse` frames one. Token logprobs are sent when asked for
+(TGI's `top_n_tokens`, chat's `logprobs`/`top_logprobs`), read by the engine from llama.cpp's logits;
+otherwise null.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 from playground.input.params import SEED_MAX, field_default
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.engine import Generation, Sampling, Token
+from playground.local.odds import top_tokens
 from playground.local.options import declared, option_fields, sampler_options, sampling_filters
 
 # The engine's own settings, read by name below; every other declared parameter with a llama.cpp
@@ -33,6 +35,7 @@ Temperature = declared("temperature", float)
 Seed = declared("seed", int)
 StopList = declared("stop", list[str])
 Penalty = Annotated[float, Field(ge=-2.0, le=2.0)]
+TopCount = Annotated[int, Field(ge=0, le=20)]  # alternatives per token: OpenAI's limit, also TGI's
 DEFAULT_MAX_NEW_TOKENS: int = field_default("max_new_tokens")
 
 
@@ -67,7 +70,7 @@ class _TgiParameters(_Body):
     best_of: int | None = None
     grammar: Any = None
     watermark: bool | None = None
-    top_n_tokens: int | None = None
+    top_n_tokens: TopCount | None = None
     truncate: int | None = None
     adapter_id: str | None = None
     decoder_input_details: bool | None = None
@@ -76,7 +79,6 @@ class _TgiParameters(_Body):
         "best_of": 1,
         "grammar": None,
         "watermark": False,
-        "top_n_tokens": 0,
         "truncate": None,
         "adapter_id": None,
         "decoder_input_details": False,
@@ -90,7 +92,8 @@ class _TgiParameters(_Body):
         return bool(self.do_sample) or (self.temperature not in (None, 1.0)) or any(f is not None for f in filters)
 
     def to_sampling(self, rng: random.Random) -> Sampling:
-        common = {"max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "stop": tuple(self.stop)}
+        common = {"max_new_tokens": self.max_new_tokens or DEFAULT_MAX_NEW_TOKENS, "stop": tuple(self.stop),
+                  "top_logprobs": self.top_n_tokens or 0}
         if not self.wants_sampling():
             return Sampling(temperature=0.0, options=sampler_options(self, "tgi", greedy=True), **common)
         return Sampling(
@@ -127,12 +130,12 @@ class _ChatRequest(_Body):
     presence_penalty: Penalty | None = None
     n: int | None = None
     logprobs: bool | None = None
-    top_logprobs: int | None = None
+    top_logprobs: TopCount | None = None
     tools: list[Any] | None = None
     response_format: dict[str, Any] | None = None
     stream_options: dict[str, Any] | None = None  # the last chunk always carries `usage`
 
-    _refused: ClassVar[dict[str, Any]] = {"n": 1, "logprobs": False, "top_logprobs": 0, "tools": []}
+    _refused: ClassVar[dict[str, Any]] = {"n": 1, "tools": []}
 
     @field_validator("response_format")
     @classmethod
@@ -155,7 +158,12 @@ class _ChatRequest(_Body):
             options=sampler_options(self, "chat", extra=("presence_penalty",)),
             stop=tuple(self.stop or ()),
             grammar=response_grammar(self.response_format),
+            # `logprobs` alone asks for each token's own log-probability: one is read, none listed.
+            top_logprobs=max(1, self.top_logprobs or 0) if self.logprobs else 0,
         )
+
+    def alternatives_listed(self) -> int:
+        return (self.top_logprobs or 0) if self.logprobs else 0
 
     def message_dicts(self) -> list[dict[str, str]]:
         return [{"role": m.role, "content": m.content} for m in self.messages]
@@ -228,7 +236,7 @@ def tgi_details(generation: Generation) -> dict[str, Any]:
 
 
 def token_dict(token: Token) -> dict[str, Any]:
-    return {"id": token.id, "text": token.text, "logprob": None, "special": token.special}
+    return {"id": token.id, "text": token.text, "logprob": token.logprob, "special": token.special}
 
 
 def tgi_token_event(index: int, token: Token, generation: Generation, prefix: str) -> dict[str, Any]:
@@ -237,6 +245,7 @@ def tgi_token_event(index: int, token: Token, generation: Generation, prefix: st
     return {
         "index": index,
         "token": token_dict(token),
+        **({"top_tokens": top_tokens(token)} if token.logprob is not None else {}),
         "generated_text": prefix + generation.text if last else None,
         "details": tgi_details(generation) if last else None,
     }
@@ -246,6 +255,8 @@ def tgi_answer(generation: Generation, tokens: list[Token], prefix: str, details
     answer: dict[str, Any] = {"generated_text": prefix + generation.text}
     if details:
         answer["details"] = {**tgi_details(generation), "prefill": [], "tokens": [token_dict(t) for t in tokens]}
+        if any(t.logprob is not None for t in tokens):
+            answer["details"]["top_tokens"] = [top_tokens(t) for t in tokens]
     return [answer]
 
 
@@ -269,8 +280,8 @@ def chat_finish_reason(generation: Generation) -> str:
     return "length" if generation.finish_reason == "length" else "stop"
 
 
-def chat_chunk(ids: ChatIds, text: str, finish_reason: str | None = None) -> dict[str, Any]:
-    choice = {"index": 0, "delta": {"role": "assistant", "content": text}, "logprobs": None, "finish_reason": finish_reason}
+def chat_chunk(ids: ChatIds, text: str, finish_reason: str | None = None, logprobs: dict[str, Any] | None = None) -> dict[str, Any]:
+    choice = {"index": 0, "delta": {"role": "assistant", "content": text}, "logprobs": logprobs, "finish_reason": finish_reason}
     return {**ids.envelope("chat.completion.chunk"), "choices": [choice]}
 
 

@@ -37,6 +37,7 @@ from playground.input.params import MAX_STOP_SEQUENCES
 from playground.local import LOCAL_MODEL_NAME
 from playground.local import protocol as wire
 from playground.local.engine import Generation, LocalEngine, PromptError, Token, Turn
+from playground.local.odds import chat_logprobs
 
 TURN_WAIT_S = 0.5
 RETRY_AFTER_S = 1
@@ -127,7 +128,7 @@ class LocalModelRoutes:
             return generation
         ids = wire.ChatIds.new()
         if body.stream:
-            return GenerationStream(_chat_events(generation, ids), turn)
+            return GenerationStream(_chat_events(generation, ids, body.alternatives_listed()), turn)
         return await _collect(turn, generation, lambda _tokens: wire.chat_answer(ids, generation))
 
     async def health(self, request: Request) -> Response:
@@ -141,6 +142,7 @@ class LocalModelRoutes:
                 "model_file": engine.model_path.name if engine else None,
                 "status": "failed" if self._state.failure else "ready" if engine else "loading",
                 "backend": "llama-cpp-python",
+                "configuration": engine.note if engine else None,
                 "max_concurrent_requests": 1,
                 "max_stop_sequences": MAX_STOP_SEQUENCES,
                 "max_total_tokens": engine.n_ctx if engine else None,
@@ -223,11 +225,11 @@ def _tgi_events(generation: Generation, prefix: str) -> Generator[bytes, None, N
         generation.close()
 
 
-def _chat_events(generation: Generation, ids: wire.ChatIds) -> Generator[bytes, None, None]:
+def _chat_events(generation: Generation, ids: wire.ChatIds, listed: int) -> Generator[bytes, None, None]:
     try:
         for token in generation:
             if token.text:  # a half UTF-8 character or the end-of-turn token has no text to show
-                yield wire.sse(wire.chat_chunk(ids, token.text))
+                yield wire.sse(wire.chat_chunk(ids, token.text, logprobs=chat_logprobs(token, listed)))
         last = wire.chat_chunk(ids, "", wire.chat_finish_reason(generation))
         yield wire.sse({**last, "usage": wire.chat_usage(generation)})
     except Exception as error:  # the 200 is already sent: the failure goes into the stream

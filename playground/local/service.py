@@ -26,11 +26,13 @@ import uvicorn
 from playground.local.engine import LocalEngine
 from playground.local.server import ModelState, create_app
 from playground.local.setup import find_model_path, require_llama_cpp
+from playground.local.tuning import Tuner
 
 _STARTUP_TIMEOUT_S = 10.0
 # Loading is mostly reading the file: a generous guess of the disk's speed, plus a fixed cost.
 _LOAD_BYTES_PER_S = 200e6
 _LOAD_FIXED_S = 0.5
+_CALIBRATION_S = 3.0  # the first load's calibration: two short child processes, a few tokens each
 _log = logging.getLogger(__name__)
 
 
@@ -38,8 +40,10 @@ class LocalModelService:
     """The server for one model file. `load_gate`, when given, holds the loading state open until
     set: tests use it to see the 503 deterministically."""
 
-    def __init__(self, model_path: Path | None = None, load_gate: threading.Event | None = None, rng: random.Random | None = None) -> None:
+    def __init__(self, model_path: Path | None = None, load_gate: threading.Event | None = None, rng: random.Random | None = None,
+                 tuner: Tuner | None = None) -> None:
         self._model_path = model_path
+        self._tuner = tuner or Tuner()
         self._load_gate = load_gate
         self._rng = rng
         self._lock = threading.Lock()
@@ -88,7 +92,8 @@ class LocalModelService:
     def _start(self) -> str:
         require_llama_cpp()
         path = self._model_path or find_model_path()
-        self._state = ModelState(expected_load_s=_LOAD_FIXED_S + path.stat().st_size / _LOAD_BYTES_PER_S)
+        calibration_s = _CALIBRATION_S if self._tuner.choice is None else 0.0
+        self._state = ModelState(expected_load_s=_LOAD_FIXED_S + calibration_s + path.stat().st_size / _LOAD_BYTES_PER_S)
         sock = _loopback_socket()
         config = uvicorn.Config(
             create_app(self._state, self._rng), log_level="warning", access_log=False, lifespan="off", timeout_graceful_shutdown=1
@@ -112,12 +117,18 @@ class LocalModelService:
             time.sleep(0.01)
 
     def _load(self, path: Path, state: ModelState) -> None:
+        stopping = self._stopping  # stop() replaces it once it has waited for this thread
         if self._load_gate is not None:
             self._load_gate.wait()
-        if self._stopping.is_set():
+        if stopping.is_set():
             return
         try:
-            state.engine = LocalEngine(path)
+            config = self._tuner.prepare(path)
+            if stopping.is_set():  # stopped while calibrating: load nothing nobody will close
+                return
+            engine = LocalEngine(path, threads=config.threads)
+            self._tuner.follow(engine)
+            state.engine = engine
         except Exception as error:  # any load failure must reach the user as an answer, not a dead thread
             _log.exception("loading the local model failed")
             state.failure = f"{type(error).__name__}: {error}"

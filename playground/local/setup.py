@@ -49,12 +49,23 @@ def thread_count() -> int:
     has. The affinity mask is what the scheduler will actually give us. Raises LocalModelUnavailable
     for a value that is not a whole number of at least 1.
     """
+    return thread_override() or usable_cpus()
+
+
+def thread_override() -> int | None:
+    """`LOCAL_MODEL_THREADS`, or None when unset. Raises LocalModelUnavailable for a value that is not
+    a whole number of at least 1."""
     override = os.environ.get(THREADS_ENV, "").strip()
-    if override:
-        if not override.isdigit() or int(override) < 1:
-            raise LocalModelUnavailable(f"{THREADS_ENV} must be a whole number of threads, 1 or more; it is {override!r}")
-        return int(override)
-    if hasattr(os, "sched_getaffinity"):  # Linux; elsewhere every CPU is usable
+    if not override:
+        return None
+    if not override.isdigit() or int(override) < 1:
+        raise LocalModelUnavailable(f"{THREADS_ENV} must be a whole number of threads, 1 or more; it is {override!r}")
+    return int(override)
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask on Linux; every CPU elsewhere)."""
+    if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
 

@@ -5,23 +5,30 @@ The keyword arguments come from `client_call`, the very call the backend makes f
 the loop sends each cell's exact request. What the loop varies (temperature, seed) is written as
 loop variables; when the call's shape changes with the temperature (Completion mode at temperature
 0 turns sampling off instead of sending 0), a small table gives each temperature its own arguments.
-The token is never written: `os.environ["HF_TOKEN"]`.
+The token is never written: `os.environ["HF_TOKEN"]`, and for an endpoint on another host than
+Hugging Face's (`token_variable_for` says which), `ENDPOINT_TOKEN`, as the single-run snippets do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from playground.config import DEFAULT_ROUTER_URL
 from playground.input.request import GenerationRequest, Mode, client_call
-from playground.saved.snippets import _python_value, _router_note_python, python_snippet
+from playground.saved.snippets import HF_TOKEN_VARIABLE, _python_value, _router_note_python, python_api_key, python_snippet
 
 _VARIED = ("temperature", "seed")
 _INPUT_KEYS = ("prompt", "messages")
+TokenVariableFor = Callable[[str], str]  # model -> the environment variable its token comes from
 
 
-def sweep_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAULT_ROUTER_URL) -> str:
+def _hf_token_only(model: str) -> str:
+    return HF_TOKEN_VARIABLE
+
+
+def sweep_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAULT_ROUTER_URL,
+                  token_variable_for: TokenVariableFor = _hf_token_only) -> str:
     """A script running every cell of the sweep (given in grid order), printing each answer.
     All requests share mode, provider, prompt and every parameter but temperature and seed."""
     first = requests[0]
@@ -32,11 +39,10 @@ def sweep_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAU
     fixed, per_temperature = _split_arguments(requests, calls)
     lines = [
         *_header(router_url), *_input_lines(first, calls[0]),
-        f"models = {models!r}", f"temperatures = {temperatures!r}", f"seeds = {seeds!r}",
+        *_models_lines(models, token_variable_for), f"temperatures = {temperatures!r}", f"seeds = {seeds!r}",
         *_sampling_table(per_temperature),
         "",
-        "for model in models:",
-        f'    client = InferenceClient(model=model, provider={first.provider!r}, api_key=os.environ["HF_TOKEN"])',
+        *_models_loop(models, first.provider, token_variable_for),
         "    for temperature in temperatures:",
         "        for seed in seeds:",
         *_call_lines(first, fixed, per_temperature, indent="            "),
@@ -46,25 +52,50 @@ def sweep_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAU
     return "\n".join(lines) + "\n"
 
 
-def compare_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAULT_ROUTER_URL) -> str:
+def compare_snippet(requests: Sequence[GenerationRequest], router_url: str = DEFAULT_ROUTER_URL,
+                    token_variable_for: TokenVariableFor = _hf_token_only) -> str:
     """A script running each pane's request in turn. Panes of one mode share a loop; panes whose
     modes differ get one script each, one after another."""
     if len({r.mode for r in requests}) > 1:
-        return "\n".join(f"# Pane {chr(ord('A') + i)}: {r.model}\n{python_snippet(r, router_url)}" for i, r in enumerate(requests))
+        return "\n".join(f"# Pane {chr(ord('A') + i)}: {r.model}\n{python_snippet(r, router_url, token_variable_for(r.model))}"
+                         for i, r in enumerate(requests))
     first = requests[0]
     kwargs = client_call(first).kwargs
     panes = [(chr(ord("A") + i), r.model, r.provider) for i, r in enumerate(requests)]
+    keys = [python_api_key(token_variable_for(r.model)) for r in requests]
     lines = [
-        *_header(router_url), *_input_lines(first, kwargs),
-        "panes = [", *[f"    {pane!r}," for pane in panes], "]",
-        "",
-        "for name, model, provider in panes:",
-        '    client = InferenceClient(model=model, provider=provider, api_key=os.environ["HF_TOKEN"])',
+        *_header(router_url), *_input_lines(first, kwargs), *_panes_loop(panes, keys),
         *_call_lines(first, {k: v for k, v in kwargs.items() if k not in _INPUT_KEYS}, {}, indent="    "),
         '    print(f"--- Pane {name}: {model}")',
         f"    print({_joined_text(first.mode)})",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _models_lines(models: list[str], token_variable_for: TokenVariableFor) -> list[str]:
+    """`models = [...]`; with an endpoint on another host, each model beside its own key."""
+    keys = [python_api_key(token_variable_for(model)) for model in models]
+    if len(set(keys)) == 1:
+        return [f"models = {models!r}"]
+    return ["models = [", *[f"    ({model!r}, {key})," for model, key in zip(models, keys, strict=True)], "]"]
+
+
+def _models_loop(models: list[str], provider: str, token_variable_for: TokenVariableFor) -> list[str]:
+    keys = {python_api_key(token_variable_for(model)) for model in models}
+    if len(keys) == 1:
+        return ["for model in models:", f"    client = InferenceClient(model=model, provider={provider!r}, api_key={keys.pop()})"]
+    return ["for model, api_key in models:", f"    client = InferenceClient(model=model, provider={provider!r}, api_key=api_key)"]
+
+
+def _panes_loop(panes: list[tuple[str, str, str]], keys: list[str]) -> list[str]:
+    """The panes and the loop over them; with an endpoint on another host, each pane with its own key."""
+    if len(set(keys)) == 1:
+        return ["panes = [", *[f"    {pane!r}," for pane in panes], "]", "",
+                "for name, model, provider in panes:",
+                f"    client = InferenceClient(model=model, provider=provider, api_key={keys[0]})"]
+    return ["panes = [", *[f"    ({name!r}, {model!r}, {provider!r}, {key})," for (name, model, provider), key in zip(panes, keys, strict=True)],
+            "]", "", "for name, model, provider, api_key in panes:",
+            "    client = InferenceClient(model=model, provider=provider, api_key=api_key)"]
 
 
 def _header(router_url: str) -> list[str]:

@@ -58,4 +58,4 @@ def compare_jobs(base: GenerationRequest, panes: Sequence[Pane]) -> list[Job]:
     """One job per pane: `base` (prompt, system prompt, parameters with a concrete seed) with the
     pane's model, provider and mode."""
     params = base.params.with_resolved_seed()
-    return [Job(p.key, base.model_copy(update={"model": p.model, "provider": p.provider, "mode": p.mode, "params": params})) for p in panes]
+    return [Job(p.key, base.for_model(p.model, provider=p.provider, mode=p.mode, params=params)) for p in panes]

@@ -8,14 +8,19 @@ MAX_REPLAY_SECONDS: a 60 s run replays in 15 s. A replay is never a live run: th
 
     plan = replay_plan(entry.output, entry.stats)
     for text in play(plan, clock, cancel): show(text)      # the text so far, piece by piece
+
+A run kept with its token probabilities replays token by token (`tokens`: the recorded tokens'
+texts), and `tokens_shown` says how many of them the text so far holds, for the tinted view.
 """
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Iterator, Mapping
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 from playground.inference.clock import Clock
 
@@ -36,12 +41,17 @@ class ReplayPlan:
         return self.first_delay + self.step_delay * max(0, len(self.pieces) - 1)
 
 
-def replay_plan(output: str, stats: Mapping[str, object], max_seconds: float = MAX_REPLAY_SECONDS) -> ReplayPlan:
-    """The schedule for `output`, from the recorded `stats` (missing or odd values count as 0)."""
+def replay_plan(output: str, stats: Mapping[str, object], max_seconds: float = MAX_REPLAY_SECONDS,
+                tokens: Sequence[str] = ()) -> ReplayPlan:
+    """The schedule for `output`, from the recorded `stats` (missing or odd values count as 0).
+    `tokens`: the recorded tokens' texts; when they make up `output`, they are the pieces."""
     first = _seconds(stats.get("time_to_first_token"))
     total = max(_seconds(stats.get("total_time")), first)
-    tokens = _count(stats.get("tokens")) or len(output.split())
-    pieces = split_pieces(output, max(1, min(tokens, len(output))))
+    if tokens and "".join(tokens) == output:
+        pieces = tuple(tokens)
+    else:
+        count = _count(stats.get("tokens")) or len(output.split())
+        pieces = split_pieces(output, max(1, min(count, len(output))))
     speedup = total / max_seconds if total > max_seconds else 1.0
     step = (total - first) / speedup / (len(pieces) - 1) if len(pieces) > 1 else 0.0
     if 0 < step < MIN_STEP_SECONDS:
@@ -60,6 +70,11 @@ def play(plan: ReplayPlan, clock: Clock, cancel: threading.Event | None = None) 
             return
         text += piece
         yield text
+
+
+def tokens_shown(tokens: Sequence[str], length: int) -> int:
+    """How many of the recorded tokens (a prefix of the answer) the first `length` characters hold."""
+    return bisect_right(list(accumulate(len(token) for token in tokens)), length)
 
 
 def split_pieces(text: str, count: int) -> tuple[str, ...]:

@@ -10,14 +10,17 @@ restoring it and pressing "Re-run" sends the very same request.
 
 from __future__ import annotations
 
+import json
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, field_validator
 
+from playground.inference.probabilities import MAX_KEPT_TOKENS, Alternative, TokenOdds
 from playground.input.model_ref import ModelId
-from playground.input.params import GenerationParams
+from playground.input.params import TOP_ALTERNATIVES, GenerationParams
 from playground.input.request import GenerationRequest
 from playground.saved.stored_list import add_stored, parse_stored
 
@@ -29,6 +32,13 @@ MAX_HISTORY_BYTES = 768 * 1024
 MAX_OUTPUT_CHARS = 100_000
 MAX_STATS = 20
 ParamName = Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")]
+# Token probabilities kept per run: [text, logprob, [[alternative, logprob], ...]], at most 5
+# alternatives x 1,024 tokens, and at most this many bytes of JSON, so the newest run alone
+# (~660 kB of prompt and output at worst) still fits under MAX_HISTORY_BYTES.
+MAX_ODDS_BYTES = 96 * 1024
+OddsText = Annotated[str, Field(max_length=64)]
+StoredAlternative = tuple[OddsText, float]
+StoredOdds = tuple[OddsText, float, Annotated[tuple[StoredAlternative, ...], Field(max_length=TOP_ALTERNATIVES)]]
 
 
 class HistoryEntry(GenerationRequest):
@@ -44,6 +54,8 @@ class HistoryEntry(GenerationRequest):
     fallback_for: ModelId | None = Field(None, description="The model that failed, when this run was its fallback.")
     # Parameters the model refused, so the run was sent without them: a replay is not exact there.
     ignored_params: tuple[ParamName, ...] = Field((), max_length=MAX_STATS)
+    token_odds: tuple[StoredOdds, ...] = Field((), max_length=MAX_KEPT_TOKENS, description="Token probabilities, when the run had them.")
+    continued_from: str | None = Field(None, max_length=200, description="\"Continued from token N with ' alt'\", for a continuation.")
 
     @field_validator("time")
     @classmethod
@@ -61,7 +73,8 @@ class HistoryEntry(GenerationRequest):
 
 
 def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | int | None], now: datetime | None = None,
-              ignored_params: tuple[str, ...] = (), fallback_for: str | None = None) -> HistoryEntry:
+              ignored_params: tuple[str, ...] = (), fallback_for: str | None = None, token_odds: Sequence[TokenOdds] = (),
+              continued_from: str | None = None) -> HistoryEntry:
     """An entry for a finished run. `request.params` must carry the seed actually used
     (`with_resolved_seed`), or the run cannot be repeated. `fallback_for` names the failed model
     a fallback run answered for, so the history labels it."""
@@ -74,7 +87,29 @@ def new_entry(request: GenerationRequest, output: str, stats: dict[str, float | 
         stats=stats,
         ignored_params=ignored_params,
         fallback_for=fallback_for,
+        token_odds=stored_odds(token_odds),
+        continued_from=continued_from,
     )
+
+
+def stored_odds(tokens: Sequence[TokenOdds]) -> tuple[StoredOdds, ...]:
+    """The run's token probabilities as the history keeps them: the first tokens that fit in
+    MAX_ODDS_BYTES, texts cut to 64 characters, log-probabilities to 4 decimals."""
+    kept: list[StoredOdds] = []
+    size = 0
+    for token in tokens[:MAX_KEPT_TOKENS]:
+        alternatives = tuple((alt.text[:64], round(alt.logprob, 4)) for alt in token.alternatives[:TOP_ALTERNATIVES])
+        item = (token.text[:64], round(token.logprob, 4), alternatives)
+        size += len(json.dumps(item)) + 1
+        if size > MAX_ODDS_BYTES:
+            break
+        kept.append(item)
+    return tuple(kept)
+
+
+def entry_odds(entry: HistoryEntry) -> tuple[TokenOdds, ...]:
+    """A history entry's token probabilities, back as odds (for Replay and a restored run's view)."""
+    return tuple(TokenOdds(text, logprob, tuple(Alternative(t, p) for t, p in alts)) for text, logprob, alts in entry.token_odds)
 
 
 def add_run(history: object, entry: HistoryEntry, cap: int = DEFAULT_CAP) -> list[dict[str, Any]]:
@@ -107,7 +142,8 @@ def entry_label(entry: HistoryEntry, width: int = 60) -> str:
     prompt = prompt if len(prompt) <= width else prompt[: width - 1] + "…"
     model = fallback_label(entry.fallback_for, entry.model) if entry.fallback_for else entry.model
     ignored = f" · {', '.join(entry.ignored_params)} ignored by this model" if entry.ignored_params else ""
-    return f"{when} · {model} · {prompt}{ignored}"
+    continued = f" · {entry.continued_from}" if entry.continued_from else ""
+    return f"{when} · {model}{continued} · {prompt}{ignored}"
 
 
 def entry_date(entry: HistoryEntry) -> str:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from playground.errors import InvalidParametersError
 from playground.input.model_ref import ModelId
 from playground.input.params import GenerationParams, sendable_text
-from playground.input.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, SystemPrompt
+from playground.input.request import MAX_TURNS, ChatTurn, GenerationRequest, Mode, Prompt, ServedModel, SystemPrompt
 from playground.input.response_format import MAX_SCHEMA_CHARS, ResponseFormat, parse_schema
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ class Preset(BaseModel):
     description: Annotated[str, Field(max_length=1000), BeforeValidator(sendable_text)] = ""
     params: dict[str, Any] = Field(default_factory=dict)
     model: ModelId | None = None
+    served_model: ServedModel | None = None  # an OpenAI-compatible endpoint's "Served model"
     mode: Mode | None = None
     system_prompt: SystemPrompt | None = None
     examples: list[Prompt] = Field(default_factory=list, max_length=20)
@@ -149,6 +150,7 @@ def preset_from_request(name: str, label: str, request: GenerationRequest) -> Pr
         label=label,
         params=request.params.model_dump(mode="json"),
         model=request.model,
+        served_model=request.served_model or None,
         mode=request.mode,
         system_prompt=request.system_prompt or None,
         conversation=[list(turn) for turn in request.turns],

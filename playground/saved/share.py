@@ -1,6 +1,6 @@
 """Share links: the whole request in a URL query, and back.
 
-A link holds the model, provider, mode, every parameter (with the seed), the stop sequences, the
+A link holds the model (and an endpoint's served model), provider, mode, every parameter (with the seed), the stop sequences, the
 system prompt and the prompt, so opening it restores exactly that state. It never holds a token:
 `GenerationRequest` has no token to leak, and `share_query` reads nothing else.
 
@@ -42,18 +42,20 @@ class SharedState:
     turns: tuple[tuple[str, str], ...] | None = None  # Chat mode's conversation before the prompt
     response_format: Any = None
     json_schema: str | None = None
+    served_model: str | None = None  # an OpenAI-compatible endpoint's "Served model"
 
     @property
     def is_empty(self) -> bool:
         """True for a plain visit: no known key in the link, so nothing to restore."""
         fields = (self.model, self.provider, self.mode, self.params, self.system_prompt, self.prompt, self.turns,
-                  self.response_format, self.json_schema)
+                  self.response_format, self.json_schema, self.served_model)
         return all(value is None for value in fields) and not self.problems
 
     def apply_to(self, base: GenerationRequest) -> GenerationRequest:
         """`base` (the app's defaults) with every field the link set laid over it."""
         return GenerationRequest(
             model=self.model if self.model is not None else base.model,
+            served_model=self._served_model(base),
             prompt=self.prompt if self.prompt is not None else base.prompt,
             mode=self.mode or base.mode,
             provider=self.provider or base.provider,
@@ -64,11 +66,17 @@ class SharedState:
             json_schema=self.json_schema if self.json_schema is not None else base.json_schema,
         )
 
+    def _served_model(self, base: GenerationRequest) -> str:
+        if self.served_model is not None:
+            return self.served_model
+        return base.served_model if self.model is None else ""  # another model: the base's name is not its
+
 
 def share_query(request: GenerationRequest) -> str:
     """The request as a URL query string (no leading `?`). A seed of None (random) is left out."""
     pairs: list[tuple[str, str]] = [
         ("model", request.model),
+        *([("served", request.served_model)] if request.served_model else []),
         ("provider", request.provider),
         ("mode", request.mode.value),
     ]
@@ -112,7 +120,8 @@ def parse_share_query(query: Mapping[str, Any]) -> SharedState:
     prompt = _field("prompt", _last(query, "prompt"), "prompt", problems)
     response_format = _field("response_format", _last(query, "format"), "format", problems)
     schema = _field("json_schema", _last(query, "schema"), "schema", problems)
-    return SharedState(model, provider, mode, params, system, prompt, problems, _turns(query, problems), response_format, schema)
+    served = _field("served_model", _last(query, "served"), "served model", problems)
+    return SharedState(model, provider, mode, params, system, prompt, problems, _turns(query, problems), response_format, schema, served)
 
 
 def _turns(query: Mapping[str, Any], problems: list[str]) -> tuple[tuple[str, str], ...] | None:

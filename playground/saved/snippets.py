@@ -8,8 +8,13 @@ and compares the bodies it receives with the app's own.
 
 The token is never written out: only `$HF_TOKEN`, `os.environ["HF_TOKEN"]` or `process.env.HF_TOKEN`;
 for an endpoint URL on another host than Hugging Face's, the caller names `ENDPOINT_TOKEN` instead,
-so running the snippet never sends a Hugging Face token there. (Its Python reads `os.environ[...]`,
-not `.get`: given no token, huggingface_hub would send HF_TOKEN by itself.)
+so running the snippet never sends a Hugging Face token there. (Its huggingface_hub Python
+never passes None: given no token, huggingface_hub would send HF_TOKEN by itself; for another host
+it passes the placeholder "EMPTY", which a server started without a key ignores.)
+
+An OpenAI-compatible endpoint (`openai_model` given: the served model's name) gets what the app
+sends it (`openai_call`): Python with the `openai` package, where the token is optional, and cURL
+to the same `/v1` route, with an Authorization header only when `$ENDPOINT_TOKEN` is set.
 """
 
 from __future__ import annotations
@@ -20,8 +25,9 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from playground.config import DEFAULT_ROUTER_URL
+from playground.endpoint.discovery import api_base
 from playground.input.model_ref import is_endpoint_url
-from playground.input.request import ClientCall, GenerationRequest, Mode, client_call
+from playground.input.request import OPENAI_CHAT, ClientCall, GenerationRequest, Mode, client_call, openai_call
 
 HF_INFERENCE = "hf-inference"
 HF_TOKEN_VARIABLE = "HF_TOKEN"
@@ -29,19 +35,23 @@ ENDPOINT_TOKEN_VARIABLE = "ENDPOINT_TOKEN"
 AUTO = "auto"
 
 
-def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
-    """A script using huggingface_hub's InferenceClient that prints the streamed answer."""
+def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE,
+                   openai_model: str | None = None) -> str:
+    """A script using huggingface_hub's InferenceClient (the `openai` package for an OpenAI-compatible
+    endpoint) that prints the streamed answer."""
+    if openai_model is not None:
+        return _openai_python(request, openai_model, token_variable)
     call = client_call(request)
     lines = [
         "import os",
         "",
         "from huggingface_hub import InferenceClient",
         "",
-        *_router_note_python(router_url),
+        *([] if is_endpoint_url(request.model) else _router_note_python(router_url)),
         "client = InferenceClient(",
         f"    model={request.model!r},",
         f"    provider={request.provider!r},",
-        f'    api_key=os.environ["{token_variable}"],',
+        _python_api_key(token_variable),
         ")",
         "",
         f"stream = client.{call.method}(",
@@ -53,34 +63,21 @@ def python_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_
     return "\n".join(lines) + "\n"
 
 
-def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE) -> str:
-    """A cURL command posting the same JSON body to the same URL; prints the raw event stream."""
-    url, body, note = http_request(request, router_url)
+def curl_snippet(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_URL, token_variable: str = HF_TOKEN_VARIABLE,
+                 openai_model: str | None = None) -> str:
+    """A cURL command posting the same JSON body to the same URL; prints the raw event stream. For
+    an endpoint URL the Authorization header is sent only when the variable is set."""
+    url, body, note = openai_request(request, openai_model) if openai_model is not None else http_request(request, router_url)
+    header = f'"Authorization: Bearer ${token_variable}"'
+    optional = is_endpoint_url(request.model)
     lines = [f"# {line}" for line in note]
     lines += [
         f"curl -N {shlex.quote(url)} \\",
         "    -X POST \\",
-        f'    -H "Authorization: Bearer ${token_variable}" \\',
+        f"    ${{{token_variable}:+-H {header}}} \\" if optional else f"    -H {header} \\",
         "    -H 'Content-Type: application/json' \\",
         f"    -d {shlex.quote(json.dumps(body, indent=4, ensure_ascii=False))}",
     ]
-    return "\n".join(lines) + "\n"
-
-
-def javascript_snippet(request: GenerationRequest, token_variable: str = HF_TOKEN_VARIABLE) -> str:
-    """An ES module using @huggingface/inference that writes the streamed answer to stdout."""
-    call = client_call(request)
-    lines = ['import { InferenceClient } from "@huggingface/inference";', ""]
-    lines.append(f"const client = new InferenceClient(process.env.{token_variable});")
-    target = "client"
-    if is_endpoint_url(request.model):
-        lines.append(f"const endpoint = client.endpoint({_js(request.model)});")
-        target = "endpoint"
-    lines.append("")
-    if request.mode is Mode.CHAT:
-        lines += _js_chat(request, call, target)
-    else:
-        lines += _js_completion(request, call, target)
     return "\n".join(lines) + "\n"
 
 
@@ -92,6 +89,51 @@ def http_request(request: GenerationRequest, router_url: str = DEFAULT_ROUTER_UR
     if request.mode is Mode.CHAT:
         return _chat_request(request, call, router)
     return _completion_request(request, call, router)
+
+
+def openai_request(request: GenerationRequest, served_model: str) -> tuple[str, dict[str, Any], list[str]]:
+    """(url, JSON body, notes) that the `openai` package posts for `openai_call(request, served_model)`."""
+    call = openai_call(request, served_model)
+    route = "/v1/chat/completions" if call.method == OPENAI_CHAT else "/v1/completions"
+    return api_base(request.model) + route, {**call.kwargs, "stream": True}, []
+
+
+def python_api_key(token_variable: str) -> str:
+    """The InferenceClient's `api_key` expression: the Hugging Face token is required; an endpoint's
+    key is optional, and its absence sends a placeholder rather than None (which would send HF_TOKEN)."""
+    if token_variable == ENDPOINT_TOKEN_VARIABLE:
+        return f'os.environ.get("{token_variable}", "EMPTY")'
+    return f'os.environ["{token_variable}"]'
+
+
+def _python_api_key(token_variable: str) -> str:
+    comment = "  # a placeholder, never your Hugging Face token" if token_variable == ENDPOINT_TOKEN_VARIABLE else ""
+    return f"    api_key={python_api_key(token_variable)},{comment}"
+
+
+def _openai_python(request: GenerationRequest, served_model: str, token_variable: str) -> str:
+    call = openai_call(request, served_model)
+    base = api_base(request.model) + "/v1"
+    lines = [
+        "import os",
+        "",
+        "from openai import OpenAI",
+        "",
+        f"# {token_variable} is optional: a server started without a key ignores the placeholder.",
+        f'client = OpenAI(base_url={base!r}, api_key=os.environ.get("{token_variable}", "EMPTY"))',
+        "",
+        f"stream = client.{call.method}(",
+        *[f"    {key}={_python_value(value)}," for key, value in call.kwargs.items()],
+        "    stream=True,",
+        ")",
+        "for chunk in stream:",
+    ]
+    if call.method == OPENAI_CHAT:
+        lines += ["    if chunk.choices and chunk.choices[0].delta.content:",
+                  '        print(chunk.choices[0].delta.content, end="", flush=True)']
+    else:
+        lines += ["    if chunk.choices:", '        print(chunk.choices[0].text, end="", flush=True)']
+    return "\n".join([*lines, "print()"]) + "\n"
 
 
 def _completion_request(request: GenerationRequest, call: ClientCall, router: str) -> tuple[str, dict[str, Any], list[str]]:
@@ -197,53 +239,3 @@ def _python_print_loop(mode: Mode) -> list[str]:
             "print()",
         ]
     return ["for output in stream:", '    print(output.token.text, end="", flush=True)', "print()"]
-
-
-def _js(value: Any) -> str:
-    # JSON is valid JavaScript; U+2028/9 are escaped by ensure_ascii for older engines.
-    return json.dumps(value, indent=4)
-
-
-def _indent(text: str, prefix: str = "    ") -> str:
-    return text.replace("\n", "\n" + prefix)
-
-
-def _js_target_fields(request: GenerationRequest) -> list[str]:
-    if is_endpoint_url(request.model):
-        return []  # the endpoint URL replaces model and provider
-    return [f"    model: {_js(request.model)},", f"    provider: {_js(request.provider)},"]
-
-
-def _js_completion(request: GenerationRequest, call: ClientCall, target: str) -> list[str]:
-    kwargs = dict(call.kwargs)
-    prompt = kwargs.pop("prompt")
-    parameters = _without_none(dict(sorted(kwargs.items())))
-    return [
-        f"const stream = {target}.textGenerationStream({{",
-        *_js_target_fields(request),
-        f"    inputs: {_indent(_js(prompt))},",
-        f"    parameters: {_indent(_js(parameters))},",
-        "});",
-        "for await (const output of stream) {",
-        "    process.stdout.write(output.token.text);",
-        "}",
-        'process.stdout.write("\\n");',
-    ]
-
-
-def _js_chat(request: GenerationRequest, call: ClientCall, target: str) -> list[str]:
-    kwargs = dict(call.kwargs)
-    messages = kwargs.pop("messages")
-    parameters = _without_none(dict(sorted(kwargs.items())))
-    return [
-        f"const stream = {target}.chatCompletionStream({{",
-        *_js_target_fields(request),
-        f"    messages: {_indent(_js(messages))},",
-        *[f"    {key}: {_indent(_js(value))}," for key, value in parameters.items()],
-        "});",
-        "for await (const chunk of stream) {",
-        "    const text = chunk.choices[0]?.delta?.content;",
-        "    if (text) process.stdout.write(text);",
-        "}",
-        'process.stdout.write("\\n");',
-    ]

@@ -47,7 +47,7 @@ def test_a_sweep_above_24_runs_is_refused_and_sends_nothing(app: Client, server:
     ({"seeds": "1, two"}, "Seeds: &#x27;two&#x27; is not a whole number"),
     ({"temperatures": "3"}, "Temperatures: 3"),
     ({"models": ["no slash"]}, "Models: &#x27;no slash&#x27;"),
-    ({"prompt": "  "}, "Prompt: type something to send"),
+    ({"prompt": "  "}, "Type a prompt first"),
 ])
 def test_bad_sweep_fields_are_named_in_the_message(app: Client, server: ProtocolServer, changes: dict, message: str) -> None:
     values = final_values(app.submit(**{**SWEEP, **changes}, api_name="/sweep"))

@@ -45,7 +45,6 @@ def test_a_random_seed_is_resolved_once() -> None:
 @pytest.mark.parametrize("form, asked", [
     (replace(FORM, temperature=9), ASKED),  # a setting out of bounds
     (FORM, Conversation().ask("Hi").answer(Answer("x" * (MAX_ANSWER_CHARS + 1))).ask("Why?")),  # an earlier answer too long
-    (FORM, Conversation().ask("   ")),  # nothing to send
 ])
 def test_bad_input_is_refused_with_the_words_it_had(form: FormValues, asked: Conversation) -> None:
     with pytest.raises(e.InvalidParametersError) as once:
@@ -53,6 +52,12 @@ def test_bad_input_is_refused_with_the_words_it_had(form: FormValues, asked: Con
     with pytest.raises(e.InvalidParametersError) as before:
         two_step(context(), form, asked)
     assert str(once.value) == str(before.value)
+
+
+def test_an_empty_message_is_refused_before_anything_is_sent() -> None:
+    """(Its words are the page's: "Type a prompt first" for Generate, issue 20.)"""
+    with pytest.raises(e.InvalidInputError):
+        turn_request(context(), FORM, Conversation().ask("   "))
 
 
 def test_on_a_space_a_private_endpoint_url_is_refused() -> None:

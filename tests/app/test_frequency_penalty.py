@@ -15,9 +15,10 @@ from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode, client_call
 from playground.local import LOCAL_MODEL_NAME
 from playground.local.protocol import ChatRequest, TextGenerationParameters
+from playground.saved.javascript import javascript_snippet
 from playground.saved.presets import apply_preset, preset_from_request, presets_from_yaml, presets_to_yaml
 from playground.saved.share import parse_share_url, share_query
-from playground.saved.snippets import curl_snippet, javascript_snippet, python_snippet
+from playground.saved.snippets import curl_snippet, python_snippet
 from tests.protocol_server import ProtocolServer
 
 FORM = {

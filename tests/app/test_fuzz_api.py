@@ -24,16 +24,16 @@ import httpx
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from playground.input.form_values import FORM_FIELDS
 from tests.conftest import TEST_TOKEN, AppProcess
 from tests.protocol_server import ProtocolServer
 
-FIELDS = ["model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt", "temperature",
-          "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty", "frequency_penalty", "stop"]  # fmt: skip
+FIELDS = list(FORM_FIELDS)  # /generate's form, in the API's order (the token fields follow)
 VALID = {
-    "model": "test/tiny-gpt", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text",
-    "json_schema": "", "prompt": "Hello there",
+    "model": "test/tiny-gpt", "served_model": "", "provider": "auto", "mode": "Completion", "system_prompt": "",
+    "response_format": "Text", "json_schema": "", "prompt": "Hello there",
     "temperature": 0.7, "max_new_tokens": 6, "seed": 5, "random_seed": False, "top_p": 1.0, "top_k": 0,
-    "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "",
+    "repetition_penalty": 1.0, "frequency_penalty": 0.0, "stop": "", "token_probabilities": False,
 }  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent.parent
 OUR_FRAME = re.compile(rf'File "{re.escape(str(ROOT))}/(?:playground/|components/|app\.py")')
@@ -77,6 +77,7 @@ MODEL = st.one_of(
 )  # fmt: skip
 FIELD_VALUES = {
     "model": MODEL,
+    "served_model": st.one_of(st.just(""), TEXT),
     "provider": st.one_of(st.sampled_from(["auto", "hf-inference", "together", "AUTO", "nope"]), TEXT),
     "mode": st.one_of(st.sampled_from(["Completion", "Chat", "chat", "CHAT", ""]), TEXT),
     "system_prompt": TEXT,
@@ -93,6 +94,7 @@ FIELD_VALUES = {
     "repetition_penalty": NUMBER,
     "frequency_penalty": NUMBER,
     "stop": st.one_of(TEXT, st.just("a\nb\nc\nd\ne"), st.just("x" * 60)),
+    "token_probabilities": st.one_of(st.booleans(), SCALAR),
 }
 
 

@@ -7,14 +7,18 @@ Stop can't erase it."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import gradio as gr
 
-from components.generation import RunOutputs, _render_run
+from components.chat_run import run_conversation
+from components.generation import RunOutputs, render_run
 from components.messages import FALLBACK_IDLE, STOPPED
-from playground.inference.events import Done, Event, RunStats, Token
-from playground.input.request import GenerationRequest
+from playground.chat.conversation import Conversation
+from playground.chat.facts import ModelFacts
+from playground.inference.events import Done, Event, RunStats, Silence, Token
+from playground.input.request import GenerationRequest, Mode
 from tests.chat_updates import chat_outputs, run_conversation_updates
 
 PIECES = [f"w{i} " for i in range(5)]
@@ -36,7 +40,7 @@ def completion_outputs() -> RunOutputs:
 def completion_token_updates() -> tuple[RunOutputs, list[dict]]:
     out = completion_outputs()
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    updates = list(_render_run(StepBackend().run(request, None), out, request))
+    updates = list(render_run(StepBackend().run(request, None), out, request))
     return out, [update for update in updates if out.finished not in update]  # the last one is Done's
 
 
@@ -54,7 +58,7 @@ def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_
     assert updates[0][out.status] == gr.update(value="", visible=False)  # "Sending…" is hidden once text arrives
     assert all(update[out.status] == "" for update in updates[1:])  # a plain value: nothing rebuilt, nothing shown
     request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
-    done = list(_render_run(StepBackend().run(request, None), out, request))[-1]
+    done = list(render_run(StepBackend().run(request, None), out, request))[-1]
     assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
 
 
@@ -93,8 +97,15 @@ def test_stop_shows_stopped_and_hides_the_status_rather_than_writing_to_it() -> 
     panel: so the stream's later values change nothing the visitor sees."""
     from components.run_panel import stop_run
 
-    status, stopped = stop_run()
-    assert status == gr.update(visible=False) and stopped == gr.update(visible=True)
+    status, stopped, _stop, running = stop_run(1)
+    assert status == gr.update(visible=False) and stopped == gr.update(visible=True) and running == 0
+
+
+def test_a_stop_with_nothing_running_changes_nothing() -> None:
+    """Guards issue 20: pressed while nothing runs, Stop says nothing ("Stopped." stays hidden)."""
+    from components.run_panel import stop_run
+
+    assert stop_run(0) == [gr.skip()] * 4
 
 
 def matplotlib_after_start(extra_path: str | None = None) -> str:
@@ -120,3 +131,47 @@ def test_an_installed_matplotlib_is_left_alone(tmp_path) -> None:
     (tmp_path / "matplotlib").mkdir()
     (tmp_path / "matplotlib" / "__init__.py").write_text("")
     assert matplotlib_after_start(str(tmp_path)) == "'unset'"  # found, not imported, not touched
+
+
+class PausingBackend:
+    """One token, then a pause of 2 s between tokens, told as the backend tells it: a Silence per 0.25 s tick."""
+
+    def run(self, request: GenerationRequest, token: str | None) -> Iterator[Event]:
+        yield Token("first ")
+        for tick in range(1, 9):
+            time.sleep(0.25)
+            yield Silence(seconds=tick * 0.25, first_token=False, limit=120)
+        yield Token("second")
+        yield Done(RunStats(time_to_first_token=0.01, total_time=2.1, tokens=2, seed=1, attempts=1))
+
+
+def test_a_pause_in_a_completion_still_updates_the_page_twice_a_second_so_stop_closes_it_at_once() -> None:
+    """Gradio closes a cancelled event only between two of its items: a pause under the 3 s notice
+    used to send nothing at all. Each tick is at least 0.25 s apart, so each one is a heartbeat."""
+    out = completion_outputs()
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    updates = list(render_run(PausingBackend().run(request, None), out, request))
+    pause = updates[1:-2]  # between the first token's update and the second's (then Done's)
+    assert len(pause) >= 4  # at least one per 0.5 s of the 2 s pause
+    assert all(update == {out.stats: ""} for update in pause)  # an unchanged value: nothing moves on screen
+
+
+def test_a_pause_in_a_chat_answer_still_updates_the_page_twice_a_second_so_stop_closes_it_at_once() -> None:
+    out = chat_outputs()
+    request = GenerationRequest(model="test/chat-model", prompt="Hello", mode=Mode.CHAT, params={"seed": 1})
+    asked = Conversation().ask("Hello")
+    updates = list(run_conversation(PausingBackend(), out, request, None, Conversation(), asked, ModelFacts()))
+    heartbeats = [update for update in updates if update == {out.stats: ""}]
+    assert len(heartbeats) >= 4
+
+
+def test_the_retry_headline_counts_down_with_the_servers_estimate() -> None:
+    """Guards issue 20: the headline stood at "about 3 s left" while the waited time climbed."""
+    from components.messages import waiting_text
+    from playground.inference.events import Waiting, WaitReason
+
+    def at(seconds_left: float) -> str:
+        return waiting_text(Waiting(attempt=2, reason=WaitReason.LOADING, seconds_left=seconds_left, wait_length=2.0,
+                                    waited=2.0 - seconds_left, deadline_left=30.0, estimate=10.0))
+
+    assert [at(2.0), at(1.0), at(0.1)] == [f"Model is loading — attempt 2, about {s} s left" for s in (10, 9, 8)]

@@ -16,7 +16,7 @@ from playground.inference.retry import RetryPolicy
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode
 from tests.conftest import TEST_TOKEN, FakeClock, wait_for
-from tests.protocol_server import ProtocolServer, Reply
+from tests.protocol_server import BAD_TOKEN, ProtocolServer, Reply
 
 PARAMS = GenerationParams(temperature=0.5, max_new_tokens=8, seed=42)
 
@@ -185,8 +185,19 @@ def test_an_answer_that_is_not_a_stream_gives_no_text_and_no_crash(server: Proto
 
 
 def test_a_bad_token_is_reported_as_such(server: ProtocolServer, backend: Backend) -> None:
-    with pytest.raises(e.InvalidTokenError):
+    with pytest.raises(e.InvalidTokenError) as refused:
         run(backend, completion(), token="hf_bad_token")
+    assert not isinstance(refused.value, e.EndpointTokenRefusedError)  # a Hub model: the Hugging Face token
+
+
+def test_a_token_an_endpoint_refuses_is_blamed_on_the_endpoint_token_not_the_hugging_face_one(
+        server: ProtocolServer, backend: Backend) -> None:
+    from components.messages import error_text
+
+    with pytest.raises(e.EndpointTokenRefusedError) as refused:
+        run(backend, completion(f"{server.url}/tgi/mine"), token=BAD_TOKEN)
+    assert error_text(refused.value).startswith("The endpoint refused the token")
+    assert "Endpoint token" in error_text(refused.value)
 
 
 def test_a_gated_model_is_reported_as_such(server: ProtocolServer, backend: Backend) -> None:
@@ -216,8 +227,9 @@ def test_a_hosted_model_without_token_asks_for_one_before_sending(server: Protoc
 def test_an_endpoint_url_is_called_directly_without_hub_lookups(server: ProtocolServer, backend: Backend) -> None:
     events = run(backend, completion(f"{server.url}/tgi/mine"), token=None)
     assert text_of(events)
-    assert [r.path for r in server.requests] == ["/tgi/mine"]
-    assert "authorization" not in server.requests[0].headers
+    # The endpoint's protocol is asked first (TGI's /info answers), then the stream: no Hub lookup.
+    assert [r.path for r in server.requests] == ["/tgi/mine/info", "/tgi/mine"]
+    assert all("authorization" not in r.headers for r in server.requests)
 
 
 def test_greedy_temperature_zero_turns_sampling_off(server: ProtocolServer, backend: Backend) -> None:

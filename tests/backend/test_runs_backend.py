@@ -169,26 +169,50 @@ def test_batches_gather_many_tokens_into_one_update(server: ProtocolServer, back
 
 def test_the_sweep_snippet_sends_exactly_the_sweeps_requests(server: ProtocolServer, backend: Backend, tmp_path) -> None:
     """View code for a sweep: running the loop sends the very bodies the app's cells sent, through temperature 0 too."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     from playground.runs.code import sweep_snippet
 
     cells = sweep_cells(BASE, parse_grid("", "0, 0.9", "1, 2"))
     list(run_jobs(backend, [Job(c.key, c.request) for c in cells], TOKEN_FOR))
     app_bodies = sorted(str(post.body) for post in server.posts())
     server.reset()
+    output = run_script(sweep_snippet([c.request for c in cells]), server, tmp_path)
+    assert sorted(str(post.body) for post in server.posts()) == app_bodies and len(app_bodies) == 4
+    assert output.count("--- test/tiny-gpt") == 4
+
+
+def test_the_compare_snippet_gives_another_hosts_pane_the_endpoint_key_and_never_hf_token(
+        server: ProtocolServer, tmp_path) -> None:
+    """View code for a comparison with an endpoint on another host: that pane's client reads
+    ENDPOINT_TOKEN (a placeholder when unset), the Hub pane HF_TOKEN; running it sends each only its own."""
+    from playground.runs.code import compare_snippet
+    from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE
+
+    endpoint = f"{server.url}/tgi/local-model"
+    jobs = compare_jobs(BASE, [Pane("A", "test/tiny-gpt", "auto", Mode.COMPLETION), Pane("B", endpoint, "auto", Mode.COMPLETION)])
+    code = compare_snippet([job.request for job in jobs], server.url,
+                           lambda model: ENDPOINT_TOKEN_VARIABLE if model == endpoint else HF_TOKEN_VARIABLE)
+    output = run_script(code, server, tmp_path)
+    assert "--- Pane A" in output and "--- Pane B" in output
+    sent = {post.path.startswith("/tgi/"): post.headers.get("authorization", "") for post in server.posts()}
+    assert sent[False] == f"Bearer {TEST_TOKEN}" and TEST_TOKEN not in sent[True]
+
+
+def run_script(code: str, server: ProtocolServer, tmp_path) -> str:
+    """Runs a snippet with HF_TOKEN set and router traffic sent to `server`; returns what it printed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
     site = tmp_path / "site"
     site.mkdir()
     (site / "sitecustomize.py").write_text(f"from playground.hf.router import install_router\n\ninstall_router({server.url!r})\n")
-    script = tmp_path / "sweep.py"
-    script.write_text(sweep_snippet([c.request for c in cells]), encoding="utf-8")
+    script = tmp_path / "snippet.py"
+    script.write_text(code, encoding="utf-8")
     root = Path(__file__).resolve().parent.parent.parent
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(root)]), "HF_ENDPOINT": server.url, "HF_TOKEN": TEST_TOKEN,
            "HF_HUB_DISABLE_TELEMETRY": "1"}
+    env.pop("ENDPOINT_TOKEN", None)
     result = subprocess.run([sys.executable, str(script)], env=env, capture_output=True, encoding="utf-8", timeout=120)
     assert result.returncode == 0, result.stderr
-    assert sorted(str(post.body) for post in server.posts()) == app_bodies and len(app_bodies) == 4
-    assert result.stdout.count("--- test/tiny-gpt") == 4
+    return result.stdout

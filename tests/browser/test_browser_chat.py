@@ -15,6 +15,8 @@ def chat_mode(page, model: str = "test/chat-model", max_new_tokens: int = 12) ->
     set_model(page, model)
     page.get_by_label("Chat", exact=True).check()
     page.locator("#pg-conversation").wait_for()
+    page.locator("#pg-chat-setup").get_by_text("System prompt:").click()  # unfold the system prompt and response format
+    page.get_by_label("System prompt", exact=True).wait_for()
     page.locator("input[aria-label='number input for Max new tokens']").fill(str(max_new_tokens))
 
 
@@ -178,8 +180,8 @@ def test_a_share_link_and_the_history_bring_back_the_conversation(browser, page,
         context.close()
     page.get_by_role("button", name="New chat").click()
     page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message').length === 0", timeout=10_000)
-    page.locator("#pg-history").get_by_text("Which word?").click()
-    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 1", timeout=10_000)
+    page.locator("#pg-history").get_by_text("Which word?").click()  # the whole conversation, as it was shown
+    page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 2", timeout=10_000)
     send(page, None, button="Re-run")
     again = server.posts("test/chat-model")[-1].body
     assert again["messages"] == sent["messages"] and again["seed"] == sent["seed"]  # the very same request

@@ -30,6 +30,7 @@ def test_check_models_leaves_a_linked_host_out_until_generate_ran_it(browser, ap
     context, page = open_page(browser, f"{app_url}?{share_query(GenerationRequest(model=url, prompt='Hello from a link'))}")
     try:
         expect(page.locator("#pg-status")).to_contain_text("This link points at 127.0.0.1", timeout=10_000)
+        page.locator("#pg-tokens").get_by_text("Using the server's token (HF_TOKEN)").click()  # the fold opens
         page.locator("#pg-endpoint-token input").fill(KEY)
         page.get_by_role("button", name="Check models").click()
         board = page.locator("#pg-preflight")

@@ -142,6 +142,7 @@ def test_clear_history_empties_the_list_and_it_stays_empty_after_a_reload(page, 
     history.get_by_text("Forget me").wait_for(timeout=10_000)
     before = stored(page, HISTORY_KEY)
     page.get_by_role("button", name="Clear history").click()
+    page.get_by_role("button", name="Yes, clear history").click()  # it asks once
     history.get_by_text("Forget me").wait_for(state="detached", timeout=10_000)
     wait_until_stored(page, HISTORY_KEY, before)
     page.reload()

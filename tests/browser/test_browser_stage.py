@@ -42,6 +42,7 @@ def test_a_search_lists_a_served_model_with_router_facts_and_picking_it_fills_mo
 
 def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page, server: ProtocolServer) -> None:
     page = stage_page
+    page.locator("#pg-tokens").get_by_text("Using the server's token (HF_TOKEN)").click()  # the fold opens
     page.get_by_label("Hugging Face token").fill("hf_bad_token")
     search = page.get_by_label("Search models")
     search.fill("anything")

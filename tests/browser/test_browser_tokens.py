@@ -95,6 +95,7 @@ def use_the_page(page, server: ProtocolServer, server_token_in_use: bool) -> dic
     """Runs that succeed and fail, View code, the share link, the history; returns the surfaces."""
     if server_token_in_use:
         run_prompt(page, "Canary server run")  # the server's own token is spent on this run
+        page.locator("#pg-tokens").get_by_text("Using the server's token (HF_TOKEN)").click()  # the fold opens
     page.get_by_label("Hugging Face token").fill(VISITOR_CANARY)
     run_prompt(page, "Canary run")
     page.get_by_label("Model", exact=True).fill("test/gated-model")

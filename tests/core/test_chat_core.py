@@ -8,7 +8,7 @@ import json
 import pytest
 
 from playground.chat.context import check_fit
-from playground.chat.conversation import Answer, Conversation, from_pairs
+from playground.chat.conversation import Answer, Conversation, answered, from_pairs
 from playground.chat.facts import LOCAL_FACTS, UNKNOWN, model_facts, structured_output_note
 from playground.chat.reasoning import ReplySplitter
 from playground.chat.structured import check_answer
@@ -187,3 +187,11 @@ def test_a_preset_carries_a_conversation_a_format_and_a_schema() -> None:
     assert loaded.json_schema == EXAMPLE_SCHEMA_TEXT
     with pytest.raises(ValueError, match="not valid JSON"):
         Preset(name="bad", label="Bad", json_schema="{")
+
+
+def test_a_finished_chat_comes_back_whole_with_its_last_answer() -> None:
+    """Guards issue 20: a chat picked in History shows every turn, the last one answered, nothing waiting."""
+    chat = answered("Be brief.", (("Hi", "Hello"),), "Which word?", "Harbour")
+    assert chat.to_messages() == [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Hi"},
+                                  {"role": "assistant", "content": "Hello"}, {"role": "user", "content": "Which word?"},
+                                  {"role": "assistant", "content": "Harbour"}]

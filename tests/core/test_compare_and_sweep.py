@@ -14,7 +14,7 @@ import pytest
 from playground import errors as e
 from playground.inference.events import Done, RunStats, Token, Waiting, WaitReason
 from playground.input.params import GenerationParams
-from playground.input.request import GenerationRequest, Mode, client_call
+from playground.input.request import GenerationRequest, Mode, client_call, parse_request
 from playground.local import LOCAL_MODEL_NAME
 from playground.runs.code import compare_snippet, sweep_snippet
 from playground.runs.compare import Pane, compare_jobs, pane_count, parse_pane
@@ -175,13 +175,13 @@ def test_identical_outputs_share_a_mark_and_unique_ones_have_none() -> None:
     results = results_of("same text", "other", "same text", None, "other", "alone")
     assert identical_groups(results) == {"1": 1, "3": 1, "2": 2, "5": 2}
     rows = table_rows(results, describe)
-    assert [row[8] for row in rows] == ["≡1", "≡2", "≡1", "", "≡2", ""]
+    assert [row[11] for row in rows] == ["≡1", "≡2", "≡1", "", "≡2", ""]
 
 
 def test_the_table_has_the_issues_columns_and_a_failed_cell_shows_its_reason() -> None:
     rows = table_rows(results_of("a b c", None), describe)
-    assert rows[0] == ["org/base", "auto", 0.7, 1, "done", "0.25 s", 3, "2.0", "", "a b c"]
-    assert rows[1][4] == "failed: Model org/base does not exist" and rows[1][5:] == ["", "", "", "", ""]
+    assert rows[0] == ["org/base", "auto", 1, 0.7, 1, "done", "0.25", 3, "2.0", "1.25", "", "", "a b c"]
+    assert rows[1][5] == "failed: Model org/base does not exist" and rows[1][6:] == ["", "", "", "", "", "", ""]
 
 
 def test_csv_export_has_a_header_and_one_row_per_cell() -> None:
@@ -336,3 +336,21 @@ def test_no_token_can_reach_a_link_snippet_or_export(monkeypatch: pytest.MonkeyP
     texts = [sweep_share_query(BASE, grid), sweep_snippet([c.request for c in cells]), to_csv(results, describe),
              to_json(results, describe), json.dumps(add_group([], new_group_entry("sweep", BASE, results, {}, grid)))]
     assert all("hf_SecretThatMustNotLeak" not in text for text in texts)
+
+
+def test_the_served_model_goes_only_to_panes_and_cells_of_its_own_endpoint() -> None:
+    """"Served model" names what one server serves: a pane or cell on another model must not send it
+    (that server answers 404 to a name it doesn't serve); the same URL keeps it."""
+    endpoint = "http://127.0.0.1:8000/v1"
+    base = parse_request({"model": endpoint, "served_model": "qwen-7b", "prompt": "Hi", "params": {"seed": 1}})
+    jobs = compare_jobs(base, [Pane("A", endpoint, "auto", Mode.COMPLETION), Pane("B", "org/b", "auto", Mode.COMPLETION)])
+    assert [job.request.served_model for job in jobs] == ["qwen-7b", ""]
+    cells = sweep_cells(base, parse_grid(f"{endpoint}, org/b", "", ""))
+    assert {(cell.request.model, cell.request.served_model) for cell in cells} == {(endpoint, "qwen-7b"), ("org/b", "")}
+
+
+def test_a_csv_row_carries_the_whole_request() -> None:
+    """Guards issue 20: the CSV left out the prompt, max_new_tokens and top_p."""
+    row = next(csv.DictReader(io.StringIO(to_csv(results_of("x"), describe))))
+    assert row["prompt"] == "Write a haiku" and row["max_new_tokens"] == "30" and "top_p" in row
+    assert {"system_prompt", "mode", "stop", "repetition_penalty"} <= set(row)

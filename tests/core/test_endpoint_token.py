@@ -10,7 +10,8 @@ from playground.config import Settings
 from playground.hf.tokens import Tokens, is_foreign_endpoint, token_for_model
 from playground.input.request import GenerationRequest
 from playground.runs.preflight import left_out_until_run
-from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, javascript_snippet, python_snippet
+from playground.saved.javascript import javascript_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, python_snippet
 
 VISITOR = "hf_visitorTyped"
 KEY = "sk-endpointKeyCanary 42"  # an endpoint's key may hold a space
@@ -78,7 +79,7 @@ def test_a_snippet_for_another_hosts_url_reads_the_endpoint_variable_never_hf_to
     python = python_snippet(request, token_variable=ENDPOINT_TOKEN_VARIABLE)
     curl = curl_snippet(request, token_variable=ENDPOINT_TOKEN_VARIABLE)
     javascript = javascript_snippet(request, token_variable=ENDPOINT_TOKEN_VARIABLE)
-    # os.environ[...], not .get(): given None, huggingface_hub would send HF_TOKEN by itself.
-    assert 'api_key=os.environ["ENDPOINT_TOKEN"]' in python and "Bearer $ENDPOINT_TOKEN" in curl
+    # Never None: given None, huggingface_hub would send HF_TOKEN by itself.
+    assert 'api_key=os.environ.get("ENDPOINT_TOKEN", "EMPTY")' in python and "Bearer $ENDPOINT_TOKEN" in curl
     assert "process.env.ENDPOINT_TOKEN" in javascript
     assert not any("HF_TOKEN" in text for text in (python, curl, javascript))

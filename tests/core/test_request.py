@@ -33,9 +33,9 @@ def history_entry(**changes: object) -> dict:
 
 
 def test_the_form_fields_are_declared_once_in_the_api_order() -> None:
-    assert FORM_FIELDS == ("model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt",
+    assert FORM_FIELDS == ("model", "served_model", "provider", "mode", "system_prompt", "response_format", "json_schema", "prompt",
                            "temperature", "max_new_tokens", "seed", "random_seed", "top_p", "top_k", "repetition_penalty",
-                           "frequency_penalty", "stop")
+                           "frequency_penalty", "stop", "token_probabilities")
     request = request_from_form(form(mode="Chat", system_prompt="Be brief", stop="END"))
     assert request_from_form(FormValues(**form_values(request))) == request  # the form round-trips a request
     assert set(GenerationParams.model_fields) <= set(PARAMETER_FIELDS)  # every parameter has its control

@@ -21,10 +21,12 @@ import pytest
 from huggingface_hub import InferenceClient
 from huggingface_hub.inference._providers.hf_inference import _build_chat_completion_url
 
+from playground.input.model_ref import is_endpoint_url
 from playground.input.params import GenerationParams
 from playground.input.request import GenerationRequest, Mode, client_call
 from playground.input.response_format import EXAMPLE_SCHEMA_TEXT, ResponseFormat
-from playground.saved.snippets import curl_snippet, http_request, javascript_snippet, python_snippet
+from playground.saved.javascript import javascript_snippet
+from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, curl_snippet, http_request, python_snippet
 from tests.conftest import TEST_TOKEN, forget_client_caches
 from tests.protocol_server import ProtocolServer, RecordedRequest
 
@@ -89,14 +91,17 @@ def test_the_python_snippet_makes_exactly_the_apps_call(case: str) -> None:
 @pytest.mark.parametrize("case", PURE_CASES)
 def test_the_curl_snippet_posts_the_body_huggingface_hub_would(case: str) -> None:
     request = PURE_CASES[case]
-    words = shlex.split(curl_snippet(request), comments=True)
+    command = curl_snippet(request)
+    words = shlex.split(command, comments=True)
     url, body, _ = http_request(request)
     assert words[:3] == ["curl", "-N", url]
     assert words[words.index("-X") + 1] == "POST"
-    assert [words[i + 1] for i, word in enumerate(words) if word == "-H"] == [
-        "Authorization: Bearer $HF_TOKEN",
-        "Content-Type: application/json",
-    ]
+    headers = [words[i + 1] for i, word in enumerate(words) if word == "-H"]
+    if is_endpoint_url(request.model):  # a server that needs no token gets no header (issue 17)
+        assert headers == ["Content-Type: application/json"]
+        assert '${HF_TOKEN:+-H "Authorization: Bearer $HF_TOKEN"}' in command
+    else:
+        assert headers == ["Authorization: Bearer $HF_TOKEN", "Content-Type: application/json"]
     sent = json.loads(words[words.index("-d") + 1])
     assert sent == body and sent["stream"] is True
     assert (sent.get("inputs") or sent.get("prompt") or sent["messages"][-1]["content"]) == TRICKY
@@ -275,3 +280,14 @@ def _keyword(call: ast.Call, name: str) -> ast.expr:
 
 def _literal_keywords(call: ast.Call, skip: set[str] = frozenset()) -> dict[str, object]:
     return {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords if keyword.arg not in skip}
+
+
+def test_an_endpoint_snippet_run_without_an_endpoint_token_answers_and_never_sends_hf_token(
+        server: ProtocolServer, tmp_path: Path) -> None:
+    """A local server that needs no key: the snippet runs (no KeyError), and the HF_TOKEN in the
+    caller's environment stays home (huggingface_hub would send it for a missing key)."""
+    request = completion(f"{server.url}/tgi/local-model")
+    output = _run_python(python_snippet(request, token_variable=ENDPOINT_TOKEN_VARIABLE), server, tmp_path)
+    assert output.strip()
+    (post,) = server.posts()
+    assert TEST_TOKEN not in post.headers.get("authorization", "")

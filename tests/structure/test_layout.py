@@ -30,7 +30,7 @@ def mapped_names() -> set[str]:
 def test_the_core_map_names_every_module_and_nothing_else() -> None:
     on_disk = {str(path.relative_to(CORE).with_suffix("")) for path in CORE.glob("*.py") if path.name != "__init__.py"}
     on_disk |= {path.name for path in CORE.iterdir() if (path / "__init__.py").exists()}
-    for package in ("input", "inference", "hf", "web", "saved", "patches"):
+    for package in ("input", "inference", "endpoint", "hf", "web", "saved", "patches", "arena"):
         on_disk |= {f"{package}/{path.stem}" for path in (CORE / package).glob("*.py") if path.name != "__init__.py"}
     assert mapped_names() == on_disk
 

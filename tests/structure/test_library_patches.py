@@ -171,5 +171,5 @@ def test_install_patches_installs_every_patch_once_in_one_call() -> None:
         "kept": "hf_server_canary", "env": [], "disabled": ["1", True], "token_path": True, "matplotlib": True,
         "scoped": [True, True], "same": True,
         "request": ["playground.hf.outbound.guard_request", "huggingface_hub.utils._http.hf_request_event_hook"],
-        "response": ["playground.hf.outbound.refuse_endpoint_redirect", "playground.inference.stream_reader._record_response"],
+        "response": ["playground.hf.outbound.refuse_endpoint_redirect", "playground.inference.stream_reader.record_response"],
     }

@@ -26,9 +26,9 @@ MAX_WIRE_PARAMETERS = 4
 SHARED = {"demo", "tabs", "form", "finished_run"}
 PANEL_MODULES = {
     "auth": "auth_panel", "model": "model_panel", "search": "search_panel", "response_format": "format_panel",
-    "run": "run_panel", "chat": "chat_panel", "code": "code_panel", "compare": "compare_panel", "sweep": "sweep_panel",
+    "run": "run_panel", "chat": "chat_panel", "code": "code_panel", "compare": "compare_panel", "sweep": "sweep_panel", "arena": "arena_panel",
     "big_text": "big_text", "preflight": "preflight_panel", "presets": "presets_panel", "params": "parameters_panel",
-    "history": "history_panel", "group_history": "group_history_panel",
+    "history": "history_panel", "group_history": "group_history_panel", "probs": "probs_panel",
 }
 # Known exceptions, each owned by another change under way; the integrator empties these lists.
 CONTRACT_PENDING: set[str] = set()

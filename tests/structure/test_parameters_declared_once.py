@@ -117,6 +117,8 @@ def _other_value(name: str) -> object:
     """A valid value that is not the default: the highest, or halfway when that is the default."""
     if PARAMS[name].control is Control.TEXTBOX:
         return ("END",)
+    if PARAMS[name].control is Control.CHECKBOX:
+        return not GenerationParams.model_fields[name].default
     low, high = field_bounds(name)
     assert low is not None and high is not None
     value = high if high != GenerationParams.model_fields[name].default else (low + high) / 2
@@ -131,7 +133,7 @@ def test_the_controls_follow_the_declarations() -> None:
     assert list(panel.controls()) == list(PARAMETER_FIELDS)
     (advanced,) = [block for block in demo.blocks.values() if isinstance(block, gr.Accordion)]
     inside = {id(child) for child in _descendants(advanced)}
-    kinds = {Control.SLIDER: gr.Slider, Control.NUMBER: gr.Number, Control.TEXTBOX: gr.Textbox}
+    kinds = {Control.SLIDER: gr.Slider, Control.NUMBER: gr.Number, Control.TEXTBOX: gr.Textbox, Control.CHECKBOX: gr.Checkbox}
     for name, param in PARAMS.items():
         control = panel[name]
         assert isinstance(control, kinds[param.control]) and control.label == field_label(name), name
@@ -169,7 +171,9 @@ def test_the_call_sends_each_parameter_by_its_declared_wire_name_unless_it_is_of
     sent = client_call(GenerationRequest(model="org/name", prompt="Hi", mode=mode, params=params)).kwargs
     for name, param in PARAMS.items():
         keyword = param.wire_name(protocol_name)
-        if keyword is not None:
+        if keyword is not None and param.sends_when_on:  # an option whose wire values are declared beside it
+            assert param.wire_values(protocol_name, getattr(params, name)).items() <= sent.items(), name
+        elif keyword is not None:
             value = getattr(params, name)
             assert sent[keyword] == (list(value) if isinstance(value, tuple) else value), name
     at_defaults = client_call(GenerationRequest(model="org/name", prompt="Hi", mode=mode)).kwargs

@@ -1,0 +1,1 @@
+"""Endpoint URLs of any server: which API it speaks, and the OpenAI-compatible adapter."""

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.pop("HF_TOKEN", None)  # a developer's own token must never reach a test
@@ -113,12 +114,24 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def fixed_configuration_service(**kwargs: Any):
+    """The built-in model's service in a fixed configuration (the CPUs this process may use, passive
+    waiting): tests of what the model answers must not depend on a calibration, nor meet the engine
+    busy re-measuring itself on a loaded machine. tests/backend/test_local_calibration.py tests that."""
+    from playground.local.service import LocalModelService
+    from playground.local.setup import thread_count
+    from playground.local.tuning import Tuner
+
+    # OpenMP reads the real environment once, when llama.cpp first loads in this process.
+    policy = os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    fixed = {"LOCAL_MODEL_THREADS": str(thread_count()), "OMP_WAIT_POLICY": policy}
+    return LocalModelService(tuner=Tuner(environ=fixed), **kwargs)
+
+
 @pytest.fixture(scope="session")
 def local_service():
     """The built-in local model's server (real llama.cpp), shared by the app tests."""
-    from playground.local.service import LocalModelService
-
-    service = LocalModelService()
+    service = fixed_configuration_service()
     yield service
     service.stop()
 

@@ -14,6 +14,7 @@ from huggingface_hub import InferenceClient  # noqa: E402
 
 from playground.local.service import LocalModelService  # noqa: E402
 from playground.local.setup import find_model_path  # noqa: E402
+from tests.conftest import fixed_configuration_service  # noqa: E402
 
 PROMPT = "The capital of France is"
 TOKENS = 6
@@ -21,7 +22,7 @@ TOKENS = 6
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[LocalModelService]:
-    service = LocalModelService()
+    service = fixed_configuration_service()
     service.start()
     assert service.wait_until_ready(timeout=60), "the local model did not load"
     yield service

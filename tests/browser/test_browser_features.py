@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 
+from playwright.sync_api import expect
+
 from tests.browser_page import (
     BROWSER_MARKS,
     HISTORY_KEY,
@@ -104,7 +106,7 @@ def test_a_saved_preset_survives_a_reload_and_exports_as_yaml(page) -> None:
     page.get_by_label("Prompt").wait_for()
     page.get_by_label("Preset").click()
     page.get_by_role("option", name="My: Stage demo").click()
-    page.wait_for_function("() => document.querySelector('input[aria-label=\"number input for Temperature\"]')?.value === '1.45'", timeout=10_000)
+    expect(page.locator("input[aria-label='number input for Temperature']")).to_have_value("1.45", timeout=30_000)
     page.get_by_text("My presets").click()
     page.get_by_role("button", name="Export presets").click()
     page.locator(".cm-content").filter(has_text="stage-demo").wait_for(timeout=10_000)

@@ -371,6 +371,7 @@ def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sigh
             prompt.fill(text)
             prompt.press("Enter")
             expect(page.locator("#pg-conversation .message.bot")).to_have_count(count, timeout=30_000)
+            expect(page.locator("#pg-stats")).to_contain_text("tokens/s", timeout=30_000)  # answered, as a presenter waits
         expect(page.locator("#pg-conversation .message.bot").last).to_contain_text("Third big question", timeout=30_000)
         page.evaluate("() => window.scrollTo(0, 0)")
         expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()

@@ -76,7 +76,7 @@ def build(shipped: PresetLoad) -> PresetsPanel:
 def wire(ctx: RunContext, page: Page) -> None:
     """A pick applies its preset; Reset, Save, Export and Import (the visitor's own, as YAML)."""
     panel, form, chat, shipped = page.presets, page.form, page.chat, page.presets.shipped
-    apply_outputs = [*form.parameter_inputs(), form["model"], form["mode"], form["system_prompt"], panel.examples,
+    apply_outputs = [*form.parameter_inputs(), form["model"], form["served_model"], form["mode"], form["system_prompt"], panel.examples,
                      form["response_format"], form["json_schema"], *chat_restore_outputs(chat), page.run.status]
     hidden = {"api_visibility": "undocumented"}
 

@@ -134,7 +134,7 @@ def app_form(tokens: int, probabilities: bool = False) -> dict[str, object]:
     """The `/generate` API's inputs, by name."""
     params = GenerationParams(temperature=TEMPERATURE, max_new_tokens=tokens, seed=SEED, token_probabilities=probabilities)
     return {
-        "model": MODEL, "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
+        "model": MODEL, "served_model": "", "provider": "auto", "mode": "Completion", "system_prompt": "", "response_format": "Text", "json_schema": "", "prompt": PROMPT,
         **parameter_form_values(params, random_seed=False),
         "session_token": "", "endpoint_token": "",
     }  # fmt: skip

@@ -110,7 +110,7 @@ def test_every_setting_the_ui_sends_is_accepted(client: InferenceClient) -> None
 
 def test_while_the_weights_load_the_answer_is_503_with_an_estimate() -> None:
     gate = threading.Event()
-    loading = LocalModelService(load_gate=gate)
+    loading = fixed_configuration_service(load_gate=gate)
     try:
         client = InferenceClient(model=loading.start(), token=None)
         with pytest.raises(HfHubHTTPError) as refused:

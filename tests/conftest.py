@@ -12,7 +12,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,6 +127,18 @@ def fixed_configuration_service(**kwargs: Any):
     policy = os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     fixed = {"LOCAL_MODEL_THREADS": str(thread_count()), "OMP_WAIT_POLICY": policy}
     return LocalModelService(tuner=Tuner(environ=fixed), **kwargs)
+
+
+@contextmanager
+def running_local_model() -> Iterator[Any]:
+    """The built-in model's service in its fixed test configuration, started and ready; stopped after."""
+    service = fixed_configuration_service()
+    service.start()
+    assert service.wait_until_ready(timeout=60), "the local model did not load"
+    try:
+        yield service
+    finally:
+        service.stop()
 
 
 @pytest.fixture(scope="session")

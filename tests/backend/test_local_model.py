@@ -22,7 +22,7 @@ from playground.input.params import GenerationParams  # noqa: E402
 from playground.input.request import GenerationRequest, Mode, client_call  # noqa: E402
 from playground.local import LOCAL_MODEL_NAME  # noqa: E402
 from playground.local.service import LocalModelService  # noqa: E402
-from tests.conftest import fixed_configuration_service  # noqa: E402
+from tests.conftest import fixed_configuration_service, running_local_model  # noqa: E402
 
 STORY = "Once upon a time, in a small village by the sea,"
 COUNTING = "1, 2, 3, 4, 5,"  # greedy SmolLM2 keeps counting: no early end-of-text
@@ -34,11 +34,8 @@ SMOLLM2_CHAT = (
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[LocalModelService]:
-    service = fixed_configuration_service()
-    service.start()
-    assert service.wait_until_ready(timeout=60), "the local model did not load"
-    yield service
-    service.stop()
+    with running_local_model() as service:
+        yield service
 
 
 @pytest.fixture

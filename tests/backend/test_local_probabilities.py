@@ -14,7 +14,7 @@ from huggingface_hub import InferenceClient  # noqa: E402
 
 from playground.local.service import LocalModelService  # noqa: E402
 from playground.local.setup import find_model_path  # noqa: E402
-from tests.conftest import fixed_configuration_service  # noqa: E402
+from tests.conftest import running_local_model  # noqa: E402
 
 PROMPT = "The capital of France is"
 TOKENS = 6
@@ -22,11 +22,8 @@ TOKENS = 6
 
 @pytest.fixture(scope="module")
 def service() -> Iterator[LocalModelService]:
-    service = fixed_configuration_service()
-    service.start()
-    assert service.wait_until_ready(timeout=60), "the local model did not load"
-    yield service
-    service.stop()
+    with running_local_model() as service:
+        yield service
 
 
 @pytest.fixture

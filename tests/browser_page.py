@@ -48,6 +48,21 @@ def generate_and_wait(page, button: str = "Generate") -> str:
     return page.locator("#pg-output textarea").input_value()
 
 
+STATS_TEXT = "() => document.querySelector('#pg-stats [data-testid=markdown]')?.innerText || ''"
+
+
+def stats_line(page) -> str:
+    """The stats line's own text (while a run streams, #pg-stats also shows Gradio's timer)."""
+    return page.evaluate(STATS_TEXT)
+
+
+def wait_for_new_stats(page, before: str, timeout_ms: int = 30_000) -> None:
+    """Waits until this run has finished: its stats line is shown and differs from `before` (each run
+    has its own seed and timings), so an earlier run's line never passes for this one's."""
+    page.wait_for_function(f"before => {{ const now = ({STATS_TEXT})(); return now.includes('tokens/s') && now !== before; }}",
+                           arg=before, timeout=timeout_ms)
+
+
 def set_seed(page, seed: int) -> None:
     """Types a seed; typing one unchecks "Random seed" by itself."""
     from playwright.sync_api import expect

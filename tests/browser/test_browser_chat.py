@@ -4,7 +4,7 @@ reasoning shown apart, structured output, and a conversation that outgrows its c
 from __future__ import annotations
 
 from playground.catalog import facts as facts_module
-from tests.browser_page import BROWSER_MARKS, open_page, set_model
+from tests.browser_page import BROWSER_MARKS, open_page, set_model, stats_line, wait_for_new_stats
 from tests.protocol_server import ProtocolServer
 
 pytestmark = BROWSER_MARKS
@@ -20,19 +20,15 @@ def chat_mode(page, model: str = "test/chat-model", max_new_tokens: int = 12) ->
     page.locator("input[aria-label='number input for Max new tokens']").fill(str(max_new_tokens))
 
 
-STATS_TEXT = "() => document.querySelector('#pg-stats [data-testid=markdown]')?.innerText || ''"
-
-
 def send(page, text: str | None, button: str = "Generate") -> None:
     """Types `text` (unless None) in Prompt, presses `button`, and waits for this run's stats line:
     one that differs from the last (each run has its own seed and timings). Only the line's own
     text counts: while a run streams, the element also shows Gradio's timer."""
-    before = page.evaluate(STATS_TEXT)
+    before = stats_line(page)
     if text is not None:
         page.get_by_label("Prompt", exact=True).fill(text)
     page.get_by_role("button", name=button, exact=True).click()
-    page.wait_for_function(f"before => {{ const now = ({STATS_TEXT})(); return now.includes('tokens/s') && now !== before; }}",
-                           arg=before, timeout=30_000)
+    wait_for_new_stats(page, before)
 
 
 def bot_texts(page) -> list[str]:
@@ -77,14 +73,13 @@ def test_regenerate_resends_up_to_the_last_message_and_new_chat_starts_over(page
 
 def edit_first_message(page, text: str) -> None:
     """Edits turn 1 with the Chatbot's own edit button, and waits for the answer to the edit."""
-    before = page.evaluate(STATS_TEXT)
+    before = stats_line(page)
     chat = page.locator("#pg-conversation")
     chat.locator(".message.user").first.hover()
     chat.get_by_role("button", name="Edit").first.click()
     chat.locator("textarea").fill(text)
     chat.get_by_role("button", name="Submit").click()
-    page.wait_for_function(f"before => {{ const now = ({STATS_TEXT})(); return now.includes('tokens/s') && now !== before; }}",
-                           arg=before, timeout=30_000)
+    wait_for_new_stats(page, before)
 
 
 def test_editing_turn_one_regenerates_from_it_and_keeps_the_old_branch_reachable(page, server: ProtocolServer) -> None:

@@ -119,8 +119,12 @@ def test_a_model_that_says_it_is_ready_at_once_but_never_is_gets_at_most_12_requ
     server.script("test/tiny-gpt", *[loading(0.0) for _ in range(200)])
     with pytest.raises(e.TimedOutError):
         run(backend, completion())
-    assert 3 <= len(server.posts("test/tiny-gpt")) <= 12
-    assert min(clock.sleeps) >= 1.0 or sum(clock.sleeps) == pytest.approx(15)  # a second at least, but for the last wait
+    requests = len(server.posts("test/tiny-gpt"))
+    assert 3 <= requests <= 12
+    # Waits are slept in ticks, and the jitter decides whether the last one ends on the deadline or
+    # the backend gives up just before it: so the waits are judged in sum, never past the deadline,
+    # and a second at least each but for the last.
+    assert (requests - 2) * 1.0 <= sum(clock.sleeps) <= 15 + 1e-6
 
 
 def test_a_model_that_never_loads_gives_up_at_the_deadline(server: ProtocolServer, clock: FakeClock) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from playground.catalog import facts as facts_module
 from playground.catalog import search as search_module
@@ -51,6 +52,7 @@ def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page
     assert page.locator(".toast-wrap .toast-body").count() == 0  # no error toast
     page.get_by_label("Hugging Face token").fill("")
     set_model(page, "test/chat-model")
+    expect(page.get_by_label("Chat", exact=True)).to_be_checked()  # the chat model's mode has arrived
     server.token_delay = 0.05  # long enough for generate_and_wait to see the run start
     page.get_by_label("Prompt", exact=True).fill("Still works")
     assert "Still works" in generate_and_wait(page)

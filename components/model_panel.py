@@ -2,7 +2,8 @@
 
 For an endpoint URL, the server is asked what it speaks (`Backend.server_info`): the protocol is
 shown beside "Model" ("OpenAI-compatible server, 1 model"), and an OpenAI-compatible server's
-models fill "Served model", the first one picked. Anything else hides both.
+models fill "Served model", the first one picked. The built-in model's note says where it runs and
+the configuration its first load chose (threads, OpenMP wait, speeds). Anything else hides both.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from components.page import Page
 from playground.endpoint.discovery import Protocol, ServerInfo
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.local import LOCAL_MODEL_NAME
+from playground.local.resolve import local_model_note
 
 FORM_CONTROLS = ("model", "served_model", "provider", "mode", "system_prompt")
 
@@ -72,13 +74,17 @@ def wire(ctx: RunContext, page: Page) -> None:
 
     def served(model: str, current: str, session: str | None, endpoint: str | None, ran: list[str] | None,
                oauth_token: gr.OAuthToken | None = None) -> Update:
+        if model == LOCAL_MODEL_NAME:  # where it runs, and the configuration its calibration chose
+            return {panel.served_model: gr.update(choices=[], value="", visible=False),
+                    panel.server_note: gr.update(value=local_model_note(ctx.backend.resolve_url), visible=True)}
         values = {"session_token": session, "endpoint_token": endpoint}
         return served_models_update(panel, endpoint_info(ctx, model, values, ran, oauth_token), current)
 
     auth = page.auth
     inputs = [panel.model, panel.served_model, auth.session_token, auth.endpoint_token, auth.ran_endpoints]
     # Asked again once a run has recorded the URL: the Endpoint token may now go with the lookup.
-    for trigger in (panel.model.change, auth.ran_endpoints.change):
+    # And after each run: the built-in model's note then shows what its first load measured.
+    for trigger in (panel.model.change, auth.ran_endpoints.change, page.finished_run.change):
         trigger(served, inputs=inputs, outputs=[panel.served_model, panel.server_note], show_progress="hidden",
                 api_visibility="undocumented")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,

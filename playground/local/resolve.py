@@ -1,7 +1,10 @@
-"""How the backend finds the built-in model: its name in the "Model" field becomes its server's URL."""
+"""How the backend finds the built-in model: its name in the "Model" field becomes its server's URL;
+and the note beside "Model" that says where it runs and in which configuration."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Callable
 
 from playground.errors import LocalModelMissingError
@@ -22,3 +25,22 @@ def local_model_resolver(service: LocalModelService) -> Callable[[str], str | No
             raise LocalModelMissingError(str(error)) from error
 
     return resolve
+
+
+RUNS_HERE = "Runs on this machine (llama.cpp)"
+
+
+def local_model_note(resolve: Callable[[str], str | None], timeout_s: float = 2.0) -> str:
+    """The built-in model's note: the configuration its calibration chose (threads and OpenMP wait,
+    with the speeds measured), as its own server's /info reports it. Starts the model if need be."""
+    try:
+        url = resolve(LOCAL_MODEL_NAME)
+        # Our own server on loopback (the URL comes from the service, never from a visitor).
+        with urllib.request.urlopen(f"{url}/info", timeout=timeout_s) as answer:  # noqa: S310
+            info = json.load(answer)
+    except (LocalModelMissingError, OSError, ValueError):
+        return RUNS_HERE
+    if info.get("status") == "failed":
+        return f"{RUNS_HERE} · could not load"
+    configuration = info.get("configuration")
+    return f"{RUNS_HERE} · {configuration}" if configuration else f"{RUNS_HERE} · loading, and measuring its fastest configuration"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 MODEL_PATH_ENV = "LOCAL_MODEL_PATH"
@@ -52,10 +53,10 @@ def thread_count() -> int:
     return thread_override() or usable_cpus()
 
 
-def thread_override() -> int | None:
-    """`LOCAL_MODEL_THREADS`, or None when unset. Raises LocalModelUnavailable for a value that is not
-    a whole number of at least 1."""
-    override = os.environ.get(THREADS_ENV, "").strip()
+def thread_override(environ: Mapping[str, str] | None = None) -> int | None:
+    """`LOCAL_MODEL_THREADS` in `environ` (this process's environment by default), or None when unset.
+    Raises LocalModelUnavailable for a value that is not a whole number of at least 1."""
+    override = (os.environ if environ is None else environ).get(THREADS_ENV, "").strip()
     if not override:
         return None
     if not override.isdigit() or int(override) < 1:

@@ -54,7 +54,7 @@ def openmp_loaded() -> bool:
 
 def first_choice(path: Path, environ: MutableMapping[str, str], measure: ChildMeasure = measure_in_children) -> Choice:
     """The fastest candidate, or the one the environment sets. Raises LocalModelUnavailable."""
-    threads, policy, fixed = thread_override(), environ.get(WAIT_POLICY_ENV), openmp_loaded()
+    threads, policy, fixed = thread_override(environ), environ.get(WAIT_POLICY_ENV), openmp_loaded()
     configs = candidates(usable_cpus(), threads, DEFAULT_WAIT if policy is None and fixed else policy)
     set_by = _set_by(threads, environ, fixed)
     if len(configs) == 1:
@@ -126,4 +126,4 @@ class Tuner:
     def _thread_candidates(self) -> list[Config]:
         """What this process can still change: the thread count, under its fixed wait policy."""
         assert self.choice is not None
-        return candidates(usable_cpus(), thread_override(), normal_policy(self.choice.config.wait_policy))
+        return candidates(usable_cpus(), thread_override(self._environ), normal_policy(self.choice.config.wait_policy))

@@ -89,10 +89,9 @@ class RecordingMeasure:
         return [{config: 100.0 if config == self.winner else 20.0 for config in configs}] * 2
 
 
-def test_local_model_threads_wins_over_calibration(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCAL_MODEL_THREADS", "3")
+def test_local_model_threads_wins_over_calibration() -> None:
     measure = RecordingMeasure(Config(3, PASSIVE_WAIT))
-    choice = first_choice(Path("model.gguf"), {}, measure)
+    choice = first_choice(Path("model.gguf"), {"LOCAL_MODEL_THREADS": "3"}, measure)
     assert {config.threads for config in measure.asked} == {3}
     assert choice.config == Config(3, PASSIVE_WAIT)
     assert "LOCAL_MODEL_THREADS=3" in choice.note()
@@ -106,10 +105,9 @@ def test_an_explicit_omp_wait_policy_wins_over_calibration() -> None:
     assert "OMP_WAIT_POLICY=passive" in choice.note()
 
 
-def test_both_overrides_skip_calibration(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("LOCAL_MODEL_THREADS", "2")
+def test_both_overrides_skip_calibration() -> None:
     measure = RecordingMeasure(Config(1))
-    choice = first_choice(Path("model.gguf"), {"OMP_WAIT_POLICY": "PASSIVE"}, measure)
+    choice = first_choice(Path("model.gguf"), {"LOCAL_MODEL_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}, measure)
     assert measure.asked == []
     assert choice.config == Config(2, PASSIVE_WAIT)
     assert choice.note() == "2 threads, PASSIVE wait: set by LOCAL_MODEL_THREADS=2 and OMP_WAIT_POLICY=PASSIVE"

@@ -178,3 +178,22 @@ def test_health_and_info_describe_the_model(service: LocalModelService) -> None:
     assert info["model_id"] == LOCAL_MODEL_NAME
     assert info["status"] == "ready"
     assert info["max_total_tokens"] == 2048
+
+
+def test_the_note_beside_model_names_the_configuration_in_use(service: LocalModelService) -> None:
+    from playground.local.resolve import local_model_note, local_model_resolver
+
+    note = local_model_note(local_model_resolver(service))
+    assert note.startswith("Runs on this machine (llama.cpp) · ")
+    assert "set by LOCAL_MODEL_THREADS" in note  # the tests' fixed configuration, said as the tuner chose it
+
+
+def test_while_the_model_loads_the_note_says_it_is_measuring() -> None:
+    from playground.local.resolve import local_model_note, local_model_resolver
+
+    gate = threading.Event()
+    loading = fixed_configuration_service(load_gate=gate)
+    try:
+        assert local_model_note(local_model_resolver(loading)).endswith("loading, and measuring its fastest configuration")
+    finally:
+        loading.stop()

@@ -33,6 +33,9 @@ def test_without_a_token_the_local_model_is_selected_and_writes_real_text(fresh_
     set_seed(page, 7)
     first = generate_and_wait(page)
     assert len(first.split()) >= 3 and not first.startswith("Echo")
+    # Beside "Model": where it runs and the configuration chosen (the tests fix it, see conftest)
+    expect(page.locator("#pg-server-note")).to_contain_text("Runs on this machine (llama.cpp) · ")
+    expect(page.locator("#pg-server-note")).to_contain_text("set by LOCAL_MODEL_THREADS")
     # Chat mode: Regenerate sends the same conversation again, so the same seed gives the same text
     assert generate_and_wait(page, button="Regenerate") == first
     set_seed(page, 8)

@@ -1,0 +1,134 @@
+"""Page ready in the browser: Chromium from navigation to an enabled Generate, the playground against
+the floor (benchmarks/floor_app.py, a bare Gradio page that streams a model), in one run, plus what
+each page's first config weighs (bytes, components, events).
+
+    python benchmarks/bench_page.py [--loads 7]
+
+Writes benchmarks/results/page.md (overwritten each run). Targets (issue 21): the playground's page
+ready within 1.3x of the floor's, its first config under 60 KB. Each load is a fresh browser context
+(an empty cache and localStorage, as a first visit); the two pages load in turns, so a slow spell of
+this shared machine falls on both. Both apps talk to a local protocol server (loopback only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import urllib.request
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import gradio  # noqa: E402
+
+from benchmarks.bench_app_overhead import MODEL, base_env, free_port, subprocess_serving, time_limit  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "page.md"
+READY_TARGET, CONFIG_TARGET_KB = 1.3, 60
+PLAYGROUND, FLOOR = "playground (`python app.py`)", "floor (bare streaming page)"
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync"]
+
+
+def page_ready_s(browser, url: str) -> float:
+    """Seconds from navigation to a visible, enabled Generate, in a fresh context (a first visit)."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        started = time.perf_counter()
+        page.goto(url, wait_until="commit")
+        expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
+        return time.perf_counter() - started
+    finally:
+        context.close()
+
+
+def config_weight(url: str) -> tuple[int, int, int]:
+    """(bytes, components, events) of the config a new page session receives."""
+    with urllib.request.urlopen(f"{url}config", timeout=30) as answer:
+        body = answer.read()
+    config = json.loads(body)
+    return len(body), len(config.get("components", [])), len(config.get("dependencies", []))
+
+
+def measure(loads: int) -> tuple[dict[str, list[float]], dict[str, tuple[int, int, int]]]:
+    from playwright.sync_api import sync_playwright
+
+    server_port, app_port, floor_port = free_port(), free_port(), free_port()
+    server_url = f"http://127.0.0.1:{server_port}"
+    urls = {PLAYGROUND: f"http://127.0.0.1:{app_port}/", FLOOR: f"http://127.0.0.1:{floor_port}/"}
+    env = {**base_env(), "HF_ENDPOINT": server_url, "HF_ROUTER_URL": server_url, "HF_TOKEN": "hf_bench_token",
+           "GRADIO_SERVER_NAME": "127.0.0.1", "PLAYGROUND_MODELS": MODEL}  # fmt: skip
+    logs = Path("/tmp") / f"bench_page_{os.getpid()}"
+    logs.mkdir(exist_ok=True)
+    server_args = [sys.executable, "-m", "tests.protocol_server", "--port", str(server_port)]
+    with ExitStack() as stack:
+        stack.enter_context(subprocess_serving(server_args, ROOT, base_env(), f"{server_url}/api/models/{MODEL}", logs / "server.log", 20))
+        stack.enter_context(subprocess_serving([sys.executable, "app.py"], ROOT, {**env, "GRADIO_SERVER_PORT": str(app_port)},
+                                               urls[PLAYGROUND], logs / "app.log", 180))
+        stack.enter_context(subprocess_serving([sys.executable, "benchmarks/floor_app.py"], ROOT, {**env, "GRADIO_SERVER_PORT": str(floor_port)},
+                                               urls[FLOOR], logs / "floor.log", 120))
+        weights = {name: config_weight(url) for name, url in urls.items()}
+        playwright = stack.enter_context(sync_playwright())
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
+        stack.callback(browser.close)
+        for url in urls.values():  # warm-up: the OS file cache, the servers' first-request imports
+            page_ready_s(browser, url)
+        runs: dict[str, list[float]] = {name: [] for name in urls}
+        for load in range(loads):
+            for name in urls if load % 2 == 0 else reversed(list(urls)):
+                runs[name].append(page_ready_s(browser, urls[name]))
+            print(" | ".join(f"{name}: {seconds[-1]:.2f} s" for name, seconds in runs.items()), flush=True)
+    return runs, weights
+
+
+def report(runs: dict[str, list[float]], weights: dict[str, tuple[int, int, int]], command: str) -> str:
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    ready = {name: statistics.median(seconds) for name, seconds in runs.items()}
+    ratio, config_kb = ready[PLAYGROUND] / ready[FLOOR], weights[PLAYGROUND][0] / 1024
+    verdict = {True: "PASS", False: "MISS"}
+    rows = "\n".join(f"| {name} | {ready[name]:.2f} s | {min(runs[name]):.2f}–{max(runs[name]):.2f} s | {weights[name][0] / 1024:.0f} KB | "
+                     f"{weights[name][1]} | {weights[name][2]} |" for name in runs)  # fmt: skip
+    machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
+    return f"""# Page ready: the playground vs a bare Gradio streaming page
+
+How it was run: `{command}` ({machine}), {now}. Ready = Chromium's navigation to a visible, enabled Generate, each
+load in a fresh browser context (a first visit); medians of {len(runs[PLAYGROUND])} loads each, in alternating order,
+after one warm-up load each. Targets: ready within {READY_TARGET}x of the floor, first config under {CONFIG_TARGET_KB} KB.
+
+| page | ready (median) | spread | first config | components | events |
+|---|---|---|---|---|---|
+{rows}
+
+Ready ratio: **{ratio:.2f}x {verdict[ratio <= READY_TARGET]}** (target <= {READY_TARGET}x). First config: **{config_kb:.0f} KB
+{verdict[config_kb < CONFIG_TARGET_KB]}** (target < {CONFIG_TARGET_KB} KB).
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    with time_limit(900):
+        runs, weights = measure(args.loads)
+    text = report(runs, weights, f"python benchmarks/bench_page.py --loads {args.loads}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -43,7 +43,6 @@ from playground.inference.backend import Backend
 from playground.inference.retry import RetryPolicy
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
 from playground.local.resolve import local_model_resolver
-from playground.local.service import shared_service
 from playground.local.setup import local_model_installed
 from playground.saved.presets import load_presets
 from playground.startup import install_patches
@@ -181,7 +180,7 @@ def start_options(settings: Settings, local_installed: bool, offline: bool) -> d
 def main() -> None:
     settings = load_settings()
     install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(),
                       on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
                       first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))

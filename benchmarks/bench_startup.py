@@ -114,6 +114,9 @@ def report(runs: dict[str, list[tuple[float, float]]], command: str, label: str)
         f"- {name}: {min(t for t, _ in r):.2f}–{max(t for t, _ in r):.2f} s, {min(m for _, m in r):.0f}–{max(m for _, m in r):.0f} MB"
         for name, r in runs.items()
     )
+    # Each round starts both apps back to back, so a round's own ratio cancels a slow spell of the
+    # shared machine that the medians above may split between the two.
+    paired = sorted(a / b for (a, _), (b, _) in zip(runs[PLAYGROUND], runs[BARE], strict=True))
     machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
     return f"""# Start-up: `python app.py` vs a bare Gradio Blocks app
 
@@ -127,6 +130,7 @@ one warm-up start each. The Hub endpoint is a local protocol server. Target: at 
 
 Spread (min–max):
 {spreads}
+- time ratio of each round (playground / bare, started back to back): median {statistics.median(paired):.2f}x, {paired[0]:.2f}–{paired[-1]:.2f}x
 """
 
 

@@ -91,6 +91,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
     the router's own list by default."""
     ctx = RunContext(backend=backend, settings=settings, facts=facts or router_lookup)
     with gr.Blocks(title="Inference Playground") as demo:
+        # Queued before any panel: each queue() call rebuilds the page's whole config, cheap while it is empty.
+        # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
+        demo.queue(default_concurrency_limit=settings.concurrency_limit)
         gr.Markdown("# Inference Playground")
         if local_default:
             gr.Markdown(LOCAL_BANNER.format(offline=" or the Hub can't be reached" if offline else ""), elem_id="pg-banner")
@@ -184,9 +187,7 @@ def main() -> None:
                       on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
                       first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
-    demo = build_app(settings, backend, **options)
-    # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
-    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    demo = build_app(settings, backend, **options)  # queued already (see build_app)
     demo.launch(**launch_options(settings), app_kwargs=app_kwargs())
 
 

@@ -43,7 +43,6 @@ from playground.inference.backend import Backend
 from playground.inference.retry import RetryPolicy
 from playground.local import LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME
 from playground.local.resolve import local_model_resolver
-from playground.local.service import shared_service
 from playground.local.setup import local_model_installed
 from playground.saved.presets import load_presets
 from playground.startup import install_patches
@@ -92,6 +91,9 @@ def build_app(settings: Settings, backend: Backend, local_default: bool = False,
     the router's own list by default."""
     ctx = RunContext(backend=backend, settings=settings, facts=facts or router_lookup)
     with gr.Blocks(title="Inference Playground") as demo:
+        # Queued before any panel: each queue() call rebuilds the page's whole config, cheap while it is empty.
+        # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
+        demo.queue(default_concurrency_limit=settings.concurrency_limit)
         gr.Markdown("# Inference Playground")
         if local_default:
             gr.Markdown(LOCAL_BANNER.format(offline=" or the Hub can't be reached" if offline else ""), elem_id="pg-banner")
@@ -181,13 +183,11 @@ def start_options(settings: Settings, local_installed: bool, offline: bool) -> d
 def main() -> None:
     settings = load_settings()
     install_patches(settings)  # after the settings kept HF_TOKEN; see playground/patches
-    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(shared_service()),
+    backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(),
                       on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
                       first_token_timeout=settings.first_token_timeout)
     options = start_options(settings, local_model_installed(), offline=not hub_reachable(settings.hub_endpoint))
-    demo = build_app(settings, backend, **options)
-    # Without a limit Gradio runs one event at a time; each visitor's wait or stream must not hold up another's.
-    demo.queue(default_concurrency_limit=settings.concurrency_limit)
+    demo = build_app(settings, backend, **options)  # queued already (see build_app)
     demo.launch(**launch_options(settings), app_kwargs=app_kwargs())
 
 

@@ -12,8 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from playground.input.response_format import ResponseFormat
 
 TOO_DEEP = "nested too deeply to check"
@@ -37,6 +35,8 @@ def check_answer(answer: str, fmt: ResponseFormat, schema: dict[str, Any] | None
         return Verdict(False, f"not valid JSON: {error}")
     if fmt is ResponseFormat.JSON:
         return Verdict(True)
+    from jsonschema import Draft202012Validator  # at the first schema answer, not at start-up (a slow import)
+
     try:
         errors = sorted(Draft202012Validator(schema or {}).iter_errors(value), key=lambda e: list(e.path))
     except RecursionError:  # a deep answer to a recursive schema (a tree node's `$ref` to itself)

@@ -14,12 +14,12 @@ the backend's retry loop does.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
-
-import httpx2
-from openai import OpenAI
+from typing import TYPE_CHECKING, Any
 
 from playground.input.request import OPENAI_CHAT, ClientCall
+
+if TYPE_CHECKING:
+    import httpx2
 
 # The client insists on a key; `playground.hf.outbound.guard_request` replaces it with the visitor's
 # Endpoint token, or removes the header, before any request leaves.
@@ -29,6 +29,8 @@ _PLACEHOLDER_KEY = "replaced-by-the-run-scope"
 def open_stream(base: str, call: ClientCall, http_client: httpx2.Client) -> Iterator[Any]:
     """Sends `call` to `<base>/v1` and returns the stream of chunks (chat or completion). Raises
     openai's errors (`APIStatusError`, `APIConnectionError`, ...), typed by `playground.inference.http_errors`."""
+    from openai import OpenAI  # here, not at the top: `openai` alone takes longer to import than the page to build
+
     client = OpenAI(base_url=f"{base}/v1", api_key=_PLACEHOLDER_KEY, max_retries=0,
                     timeout=http_client.timeout, http_client=http_client)
     client.organization = client.project = None  # never the process's OPENAI_ORG_ID / OPENAI_PROJECT_ID

@@ -10,11 +10,11 @@ from __future__ import annotations
 import email.utils
 import json
 import re
+import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
-import openai
 from huggingface_hub.errors import (
     HfHubHTTPError,
     InferenceTimeoutError,
@@ -24,6 +24,9 @@ from huggingface_hub.errors import (
 from huggingface_hub.errors import ValidationError as TgiValidationError
 
 from playground import errors as e
+
+if TYPE_CHECKING:
+    import openai
 
 _STATUS_ERRORS: dict[int, type[e.PlaygroundError]] = {
     400: e.RequestRejectedError,
@@ -52,7 +55,10 @@ def to_playground_error(exc: BaseException) -> e.PlaygroundError:
         return _from_tgi_error(exc)
     if isinstance(exc, HfHubHTTPError):
         return _from_http_error(exc)
-    if isinstance(exc, openai.OpenAIError):
+    # Looked up, not imported: an openai error exists only once an endpoint run has imported `openai`
+    # (playground.endpoint.openai_stream), and importing it here would cost every start-up.
+    openai_module = sys.modules.get("openai")
+    if openai_module is not None and isinstance(exc, openai_module.OpenAIError):
         return _from_openai_error(exc)
     return _from_transport_error(exc)
 
@@ -94,6 +100,7 @@ def _from_http_error(exc: HfHubHTTPError) -> e.PlaygroundError:
 def _from_openai_error(exc: openai.OpenAIError) -> e.PlaygroundError:
     """openai's errors: a status answered, a connection that failed (its cause is the transport's
     error, or the address guard's refusal), or an error event inside a started stream."""
+    import openai  # already imported: `exc` is one of its errors
     if isinstance(exc, openai.APIStatusError):
         return _from_status(exc.response, _openai_message(exc.body) or exc.message, exc.request_id)
     if isinstance(exc, openai.APIConnectionError):

@@ -18,9 +18,6 @@ import json
 from enum import Enum
 from typing import Any
 
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import SchemaError
-
 from playground.errors import InvalidParametersError
 
 SCHEMA_NAME = "answer"
@@ -61,6 +58,10 @@ def parse_schema(text: Any) -> dict[str, Any]:
         raise InvalidParametersError("Schema: must be a JSON object")
     if nesting_depth(schema) > MAX_SCHEMA_DEPTH:
         raise InvalidParametersError(TOO_DEEP)
+    # Imported at the first schema, not at start-up: jsonschema and its referencing stack take a while to load.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import SchemaError
+
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError as error:

@@ -10,7 +10,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_run import ChatOutputs, check_format_offered, facts_for, failure, run_conversation, turn_request
-from components.chat_view import conversation_view, turn_of_message, verdict_html, versions_update
+from components.chat_view import conversation_view, message_at, verdict_html, versions_update
 from components.context import RunContext, Update, session_of, visitor_tokens
 from components.form import read_form
 from components.messages import info_html
@@ -91,21 +91,33 @@ def make_regenerate(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator
 
 
 def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Update]]:
-    """An edited user message: a new version of its turn, answered again."""
+    """An edited user message: a new version of its turn, answered again. An edited answer: a new
+    version of its turn with the corrected answer, sent as such by the next turn; nothing runs."""
 
     def edit(edit_data: gr.EditData, oauth_token: gr.OAuthToken | None = None, request: gr.Request = None,
              **values: Any) -> Iterator[Update]:
         tokens = visitor_tokens(ctx, values, oauth_token)
         state = values.get("chat_state")
         chat = state if isinstance(state, Conversation) else Conversation()
-        turn = turn_of_message(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
+        found = message_at(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
         text = _edited_text(edit_data.value)
-        if turn is None or not text.strip():  # only a user message can be edited, and not to nothing
+        if found is None or found[1] == "thinking" or not text.strip():  # reasoning is not sent, and nothing is no message
             yield {out.panel.conversation: conversation_view(chat)}
+            return
+        turn, kind = found
+        if kind == "answer":
+            yield corrected_answer(out, chat.edit_answer(turn, text))
             return
         yield from _start(ctx, out, read_form(values), tokens, chat, lambda c: c.edit(turn, text), session=session_of(request))
 
     return edit
+
+
+def corrected_answer(out: ChatOutputs, chat: Conversation) -> Update:
+    """The conversation with an answer corrected by hand, and its versions."""
+    row, turns = versions_update(chat)
+    return {out.panel.conversation: conversation_view(chat), out.panel.state: chat, out.panel.versions_row: row,
+            out.panel.edited_turn: turns, out.panel.verdict: verdict_html(None)}
 
 
 def _edited_text(value: Any) -> str:

@@ -22,7 +22,7 @@ def build(mode: gr.Radio) -> ChatPanel:
     either). Built above the Prompt: as in every chat, the input sits under the conversation."""
     chat = mode.value == Mode.CHAT.value
     # Its height follows the window, so the Prompt and Generate under it stay on the first screen.
-    conversation = gr.Chatbot(label="Conversation", visible=chat, editable="user", elem_id="pg-conversation",
+    conversation = gr.Chatbot(label="Conversation", visible=chat, editable="all", elem_id="pg-conversation",
                               height=CONVERSATION_HEIGHT, buttons=["copy"], autoscroll=True,
                               placeholder="Type a message in Prompt and press Enter.")
     with gr.Row(visible=chat, elem_id="pg-chat-controls") as controls:

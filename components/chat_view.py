@@ -66,9 +66,14 @@ def conversation_shown(panel: ChatPanel, chat: Conversation) -> dict[Any, Any]:
 def conversation_view(chat: Conversation, thinking_now: bool = False) -> list[dict[str, Any]]:
     """The Chatbot's messages: each answer's reasoning as a collapsed "Thinking" block (with its
     duration) above the answer, never as raw text. The newest block stays open while it streams."""
-    messages: list[dict[str, Any]] = []
+    return [message for _, _, message in _view_entries(chat, thinking_now)]
+
+
+def _view_entries(chat: Conversation, thinking_now: bool = False) -> list[tuple[int, str, dict[str, Any]]]:
+    """(turn index, "user", "thinking" or "answer", message) for each message the Chatbot shows."""
+    entries: list[tuple[int, str, dict[str, Any]]] = []
     for index, turn in enumerate(chat.turns):
-        messages.append({"role": "user", "content": turn.user})
+        entries.append((index, "user", {"role": "user", "content": turn.user}))
         answer = turn.answer
         if answer is None:
             continue
@@ -77,18 +82,19 @@ def conversation_view(chat: Conversation, thinking_now: bool = False) -> list[di
             metadata: dict[str, Any] = {"title": THINKING_TITLE, "status": "pending" if live else "done"}
             if answer.thinking_seconds is not None:
                 metadata["duration"] = round(answer.thinking_seconds, 1)
-            messages.append({"role": "assistant", "content": answer.reasoning, "metadata": metadata})
+            entries.append((index, "thinking", {"role": "assistant", "content": answer.reasoning, "metadata": metadata}))
         if answer.content or not answer.reasoning:
-            messages.append({"role": "assistant", "content": answer.content})
-    return messages
+            entries.append((index, "answer", {"role": "assistant", "content": answer.content}))
+    return entries
 
 
-def turn_of_message(chat: Conversation, index: int) -> int | None:
-    """The turn a user message of `conversation_view(chat)` belongs to (None for other messages)."""
-    view = conversation_view(chat)
-    if not 0 <= index < len(view) or view[index]["role"] != "user":
+def message_at(chat: Conversation, index: int) -> tuple[int, str] | None:
+    """(turn index, "user", "thinking" or "answer") of message `index` of `conversation_view(chat)`."""
+    entries = _view_entries(chat)
+    if not 0 <= index < len(entries):
         return None
-    return sum(1 for message in view[:index] if message["role"] == "user")
+    turn, kind, _ = entries[index]
+    return turn, kind
 
 
 def versions_update(chat: Conversation) -> tuple[dict, dict]:

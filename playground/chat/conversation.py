@@ -3,8 +3,8 @@
 A `Conversation` is immutable: every action (ask, answer, regenerate, edit, switch version, drop the
 oldest turns) returns a new one, so a handler can keep the old value to fall back on when a run fails.
 
-Branches. Editing a user message, or regenerating an answer, starts a new version of the
-conversation from that turn on. The versions it replaced stay in that turn (`Turn.earlier` and
+Branches. Editing a user message, regenerating an answer, or correcting an answer by hand
+(`edit_answer`) starts a new version of the conversation from that turn on. The versions it replaced stay in that turn (`Turn.earlier` and
 `Turn.later`, the conversation from there on, as it was), and `switch_version` steps through them:
 a "previous version / next version" switch per edited turn. New versions go last.
 
@@ -81,6 +81,15 @@ class Conversation:
         turn = self.turns[index]
         others = (*turn.earlier, _bare(self.turns[index:]), *turn.later)
         return replace(self, turns=(*self.turns[:index], Turn(text, earlier=others)))
+
+    def edit_answer(self, index: int, text: str) -> Conversation:
+        """Turn `index`'s answer corrected to `text`, which later requests send as that assistant
+        message. Nothing is asked again and the turns after it stay; the conversation as it was from
+        that turn on stays reachable as an earlier version. The old reasoning goes: it led elsewhere."""
+        turn = self.turns[index]
+        others = (*turn.earlier, _bare(self.turns[index:]), *turn.later)
+        corrected = Turn(turn.user, Answer(text), earlier=others)
+        return replace(self, turns=(*self.turns[:index], corrected, *self.turns[index + 1:]))
 
     def switch_version(self, index: int, step: int) -> Conversation:
         """Shows the previous (`step=-1`) or next (`step=1`) version from turn `index` on."""

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import gradio as gr
 import pytest
 
+from components.chat_events import make_edit
 from components.chat_run import conversation_request, turn_request
 from components.context import RunContext, checked_request
 from playground import errors as e
@@ -15,6 +17,7 @@ from playground.config import Settings
 from playground.inference.backend import Backend
 from playground.input.form_values import FormValues
 from playground.input.request import MAX_ANSWER_CHARS, Mode
+from tests.chat_updates import chat_outputs
 
 FORM = FormValues(model="test/chat-model", provider="auto", mode=Mode.CHAT.value, system_prompt="Be brief.", response_format="Text",
                   json_schema="", prompt="", temperature=0.7, max_new_tokens=20, seed=5, random_seed=False, top_p=1.0, top_k=50,
@@ -63,3 +66,27 @@ def test_an_empty_message_is_refused_before_anything_is_sent() -> None:
 def test_on_a_space_a_private_endpoint_url_is_refused() -> None:
     with pytest.raises(e.InvalidModelError):
         turn_request(context(on_space=True), replace(FORM, model="http://127.0.0.1:9/v1"), ASKED)
+
+
+def edited(index: int, value: str, chat: Conversation) -> dict:
+    """The one update an edit of message `index` of the Chatbot gives."""
+    out = chat_outputs()
+    data = gr.EditData(out.panel.conversation, {"index": index, "value": value, "previous_value": ""})
+    updates = list(make_edit(context(), out)(data, chat_state=chat))
+    assert len(updates) == 1  # an edited answer runs nothing
+    return {getattr(key, "elem_id", None) or type(key).__name__: value for key, value in updates[0].items()}
+
+
+def test_an_edited_answer_is_what_the_next_turn_sends_as_that_assistant_message() -> None:
+    answered = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!", reasoning="greet back"))
+    update = edited(2, "Hi! How can I help?", answered)  # messages: Hi, the Thinking block, the answer
+    chat = update["State"]
+    request = turn_request(context(), FORM, chat.ask("Why?"))
+    assert request.turns == (("Hi", "Hi! How can I help?"),)
+    assert update["pg-conversation"][-1] == {"role": "assistant", "content": "Hi! How can I help?"}
+    assert update["pg-edited-turn"]["choices"] == [("Turn 1: version 2 of 2", 0)]  # the original stays reachable
+
+
+def test_editing_the_thinking_block_changes_nothing() -> None:
+    answered = Conversation().ask("Hi").answer(Answer("Hello!", reasoning="greet back"))
+    assert "State" not in edited(1, "other thoughts", answered)

@@ -102,6 +102,21 @@ def test_editing_turn_one_regenerates_from_it_and_keeps_the_old_branch_reachable
     page.get_by_role("button", name="Next version").click()
     page.wait_for_function("() => document.querySelectorAll('#pg-conversation .message.user').length === 1", timeout=10_000)
     assert user_texts(page) == ["Tell me about cats"]
+    correct_the_answer(page, "Cats purr.")  # an answer can be corrected too, and the next turn sends it
+    send(page, "Why?")
+    sent = server.posts("test/chat-model")[-1].body["messages"]
+    assert [m["content"] for m in sent] == ["Tell me about cats", "Cats purr.", "Why?"]
+
+
+def correct_the_answer(page, text: str) -> None:
+    """Edits the answer of a one-turn conversation with the Chatbot's own edit button; nothing is asked again."""
+    chat = page.locator("#pg-conversation")
+    chat.locator(".message.bot").first.hover()
+    chat.get_by_role("button", name="Edit").last.click()  # one turn: the last Edit is its answer's
+    chat.locator("textarea").fill(text)
+    chat.get_by_role("button", name="Submit").click()
+    page.wait_for_function("() => document.querySelector('#pg-edited-turn input')?.value === 'Turn 1: version 3 of 3'", timeout=10_000)
+    expect(chat.locator(".message.bot").first).to_contain_text(text)
 
 
 def test_a_think_model_shows_its_thinking_collapsed_and_apart_with_no_raw_tags(page, server: ProtocolServer) -> None:

@@ -60,6 +60,15 @@ def test_editing_turn_one_drops_what_followed_and_keeps_the_old_branch_reachable
     assert forward.switch_version(0, 1) == forward  # no version after the newest
 
 
+def test_a_corrected_answer_is_what_later_turns_send_and_the_original_stays_reachable() -> None:
+    corrected = two_turns().edit_answer(0, "Hello, friend!")
+    assert corrected.ask("And you?").to_messages()[2] == {"role": "assistant", "content": "Hello, friend!"}
+    assert corrected.turns[0].answer.reasoning == "" and corrected.turns[1].user == "How are you?"  # nothing asked again
+    assert corrected.turns[0].version == (2, 2)
+    back = corrected.switch_version(0, -1)
+    assert back.to_messages() == two_turns().to_messages() and back.turns[0].answer.reasoning == "greet back"
+
+
 def test_a_failed_message_is_replaced() -> None:
     failed = two_turns().ask("lost?")
     assert failed.ask("Retry").to_messages()[-2:] == [{"role": "assistant", "content": "Fine."}, {"role": "user", "content": "Retry"}]

@@ -15,14 +15,12 @@ dataset in the visitor's account (`components/bakeoff_view.py`).
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -34,6 +32,7 @@ from components.page import Page
 from components.run_words import status_text
 from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
 from components.share_code import token_variable
+from components.sweep_results import build_row_boxes, export_files, progress_line, show_row
 from playground import errors as e
 from playground.hf.tokens import Tokens
 from playground.inference.clock import Heartbeat
@@ -41,7 +40,7 @@ from playground.input.request import GenerationRequest
 from playground.runs.code import sweep_snippet
 from playground.runs.hub_push import default_dataset_name
 from playground.runs.pricing import Claims, claims_from
-from playground.runs.results import COLUMNS, ResultSet, RunState, export_records, table_rows, to_csv, to_json
+from playground.runs.results import COLUMNS, ResultSet, RunState, export_records, table_rows
 from playground.runs.saved import SWEEP, new_group_entry, sweep_share_query
 from playground.runs.scheduler import Job, run_job_batches
 from playground.runs.slots import Limits, Visitor, visitor_for
@@ -76,10 +75,14 @@ class SweepPanel:
     push: gr.Button
     push_status: gr.HTML
     bakeoff: gr.State  # the last finished sweep, as Push to Hub saves it (records, grid, prompt; no token)
+    records: gr.State  # the table's rows in full, as exported: a selected row shows its answer and request
+    row_output: gr.Textbox
+    row_request: gr.Code
 
     def run_outputs(self) -> list[Any]:
         return [self.status, self.table, self.csv, self.json, self.share_link, self.code, self.finished, self.live,
-                self.summary, self.speed_plot, self.cost_plot, self.push, self.push_status, self.bakeoff]
+                self.summary, self.speed_plot, self.cost_plot, self.push, self.push_status, self.bakeoff, self.records,
+                self.row_output, self.row_request]
 
 
 def build(choices: list[tuple[str, str]]) -> SweepPanel:
@@ -104,7 +107,8 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
     # headers wrap rather than being cut (style.py).
     table = gr.Dataframe(headers=list(COLUMNS), value=[], interactive=False, wrap=True, elem_id="pg-sweep-table", max_height=640,
                          column_widths=[f"{width}px" for width in (85, 58, 32, 38, 38, 58, 48, 42, 42, 42, 50, 38, 129)],
-                         label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs)")
+                         label=f"Results (at most {MAX_CELLS} runs; ≡n marks identical outputs; select a row to read it in full)")
+    row_output, row_request = build_row_boxes()
     summary = gr.Dataframe(headers=list(SUMMARY_COLUMNS), value=[], interactive=False, wrap=False, elem_id="pg-sweep-summary",
                            column_widths=_widths(SUMMARY_COLUMNS, {"model": 190, "provider": 120, "first token, s": 160,
                                                                    "tokens/s": 160, "total time, s": 160, "cost, $": 210}),
@@ -130,7 +134,7 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
         code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-sweep-code")
     return SweepPanel(models, providers, repeats, temperatures, seeds, prompt, run, stop, status, table, csv, json, share_link,
                       code, show_code, gr.State(None), gr.State(None), summary, speed_plot, cost_plot, dataset_name, public,
-                      push, push_status, gr.State(None))
+                      push, push_status, gr.State(None), gr.State([]), row_output, row_request)
 
 
 def _widths(columns: tuple[str, ...], fixed: Mapping[str, int]) -> list[str]:
@@ -152,6 +156,8 @@ def wire(ctx: RunContext, page: Page) -> None:
     event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
                                           api_name="sweep"))
     ctx.for_group_history(event, panel.finished)
+    panel.table.select(show_row, inputs=panel.records, outputs=[panel.row_output, panel.row_request], queue=False,
+                       api_visibility="undocumented")
 
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return sweep_code(ctx, panel, values, url)
@@ -218,7 +224,7 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
     link, code = share_and_code(ctx, base, grid, cells, page)
     yield {**_table(panel, results, claims), **_charts(panel, results, claims), panel.share_link: link, panel.code: code,
            panel.live: cancel, panel.finished: None, panel.bakeoff: None, panel.push: gr.update(interactive=False),
-           panel.push_status: "", panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
+           panel.push_status: "", panel.row_output: "", panel.row_request: "", panel.csv: gr.update(value=None, interactive=False), panel.json: gr.update(value=None, interactive=False)}
     shown, pulse, done = _table(panel, results, claims), Heartbeat(), 0
     with closing(run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel, visitor=runner)) as batches:
         for batch in batches:
@@ -241,7 +247,9 @@ def run_grid(ctx: RunContext, panel: SweepPanel, values: Mapping[str, Any], oaut
 
 
 def _table(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
-    return {panel.table: table_rows(results, status_text, claims), panel.status: info_html(progress_line(results))}
+    """The table, its rows in full (for a selected row) and the progress line."""
+    return {panel.table: table_rows(results, status_text, claims), panel.records: export_records(results, status_text, claims),
+            panel.status: info_html(progress_line(results))}
 
 
 def _charts(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
@@ -249,25 +257,9 @@ def _charts(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
     return {panel.summary: summary, panel.speed_plot: speed, panel.cost_plot: cost}
 
 
-def progress_line(results: ResultSet) -> str:
-    """E.g. "4 of 6 runs finished · 1 failed · 2 waiting their turn"."""
-    runs = list(results)
-    counts = {state: sum(r.state is state for r in runs) for state in RunState}
-    finished = sum(counts[s] for s in RunState if s.finished)
-    parts = [f"{finished} of {len(runs)} runs finished"]
-    parts += [f"{counts[RunState.FAILED]} failed"] if counts[RunState.FAILED] else []
-    parts += [f"{counts[RunState.STOPPED]} stopped"] if counts[RunState.STOPPED] else []
-    parts += [f"{counts[RunState.QUEUED]} waiting their turn"] if counts[RunState.QUEUED] else []
-    return " · ".join(parts)
-
-
 def _downloads(panel: SweepPanel, results: ResultSet, claims: Claims) -> dict:
-    folder = Path(tempfile.mkdtemp(prefix="sweep-"))
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    csv_path, json_path = folder / f"sweep-{stamp}.csv", folder / f"sweep-{stamp}.json"
-    csv_path.write_text(to_csv(results, status_text, claims), encoding="utf-8")
-    json_path.write_text(to_json(results, status_text, claims), encoding="utf-8")
-    return {panel.csv: gr.update(value=str(csv_path), interactive=True), panel.json: gr.update(value=str(json_path), interactive=True)}
+    csv_path, json_path = export_files(results, claims)
+    return {panel.csv: gr.update(value=csv_path, interactive=True), panel.json: gr.update(value=json_path, interactive=True)}
 
 
 def history_entry(base: GenerationRequest, grid: Grid, results: ResultSet) -> dict:

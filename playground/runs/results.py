@@ -176,7 +176,7 @@ def to_json(results: ResultSet, describe: Describe, claims: Claims | None = None
         request = first.request
         params = request.params.model_dump(mode="json", exclude={"temperature", "seed"})
         shared = {"prompt": request.prompt, "system_prompt": request.system_prompt, "mode": request.mode.value,
-                  "parameters": params}
+                  "response_format": request.response_format.value, "json_schema": request.json_schema, "parameters": params}
     return json.dumps({**shared, "rows": export_records(results, describe, claims)}, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -184,11 +184,18 @@ def _record_fields() -> Sequence[str]:
     return ("model", "provider", "mode", "temperature", "seed", "repeat", "status", "time_to_first_token", "total_time",
             "tokens", "tokens_per_second", "cost", "claimed_time_to_first_token", "claimed_tokens_per_second", "attempts",
             "mean_logprob", "perplexity", "tokens_under_10_percent", "output", "same_output", "prompt", "system_prompt",
-            *_OTHER_PARAMETERS)
+            "served_model", "response_format", "json_schema", *_OTHER_PARAMETERS)
+
+
+def row_request(record: dict[str, Any]) -> dict[str, Any]:
+    """What an exported row says its run sent: the whole request, without what came back."""
+    return {name: record.get(name) for name in _REQUEST_FIELDS}
 
 
 # Every parameter besides the temperature and seed a sweep varies: each row carries its whole request.
 _OTHER_PARAMETERS = tuple(name for name in GenerationParams.model_fields if name not in ("temperature", "seed"))
+_REQUEST_FIELDS = ("model", "served_model", "provider", "mode", "prompt", "system_prompt", "response_format", "json_schema",
+                   "temperature", "seed", *_OTHER_PARAMETERS)
 
 
 def _csv_value(value: Any) -> Any:
@@ -220,6 +227,9 @@ def _record(result: RunResult, describe: Describe, groups: dict[str, int], claim
         "same_output": groups.get(result.key),
         "prompt": request.prompt,
         "system_prompt": request.system_prompt,
+        "served_model": request.served_model,
+        "response_format": request.response_format.value,
+        "json_schema": request.json_schema,
         **request.params.model_dump(mode="json", include=set(_OTHER_PARAMETERS)),
     }
 

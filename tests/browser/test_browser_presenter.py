@@ -307,6 +307,11 @@ def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(brows
         table_box, cell_box = table.bounding_box(), output_cell.bounding_box()
         assert cell_box["x"] + cell_box["width"] <= table_box["x"] + table_box["width"] + 1  # no sideways scroll to read it
         assert cell_box["height"] > 40  # wrapped onto several lines
+        output_cell.click()  # a row opens in full under the table: its whole answer and its request
+        expect(page.locator("#pg-sweep-row-output textarea")).to_have_value(re.compile(r"^Echo"))
+        request = page.locator("#pg-sweep-row-request")
+        expect(request).to_contain_text('"max_new_tokens": 24')
+        expect(request).to_contain_text("more than one line in the output column")
     finally:
         context.close()
 

@@ -354,3 +354,7 @@ def test_a_csv_row_carries_the_whole_request() -> None:
     row = next(csv.DictReader(io.StringIO(to_csv(results_of("x"), describe))))
     assert row["prompt"] == "Write a haiku" and row["max_new_tokens"] == "30" and "top_p" in row
     assert {"system_prompt", "mode", "stop", "repetition_penalty"} <= set(row)
+    assert {"served_model", "response_format", "json_schema", "frequency_penalty", "token_probabilities"} <= set(row)
+    data = json.loads(to_json(results_of("x"), describe))
+    assert data["response_format"] == "Text" and "json_schema" in data
+

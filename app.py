@@ -32,6 +32,7 @@ from components import big_text as big_text_panel
 from components.context import RunContext
 from components.form import Form
 from components.keyboard import KEYBOARD_HEAD
+from components.messages import GRADIO_WORDS
 from components.page import ARENA_TAB, COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
 from components.style import CSS
 from components.text_sync import mirror_textboxes
@@ -53,6 +54,7 @@ PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
     "css": CSS,
     "head": KEYBOARD_HEAD,  # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops
+    "i18n": gr.I18n(**GRADIO_WORDS),  # words Gradio's own screen-reader text lacks (else it reads the raw key)
     # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
     # to the API) reaches the caller in words instead of a generic failure.
     "show_error": True,

@@ -11,6 +11,10 @@ from playground import errors as e
 from playground.inference.events import RunStats, Silence, Waiting
 from playground.local.setup import INSTALL_HINT
 
+# Gradio 6.31's live region announces each finished event as its word for "common.complete", which
+# its English words lack: a screen reader read the raw key. English is every locale's fallback.
+GRADIO_WORDS = {"en": {"common.complete": "Done"}}
+
 GAP_SHOWN_AFTER = 3.0  # seconds: a pause between tokens shorter than this is not worth a notice
 
 _ADVICE: dict[type[e.PlaygroundError], tuple[str, str]] = {

@@ -287,9 +287,19 @@ CUT_HEADERS = """table => [...table.querySelectorAll('th')].filter((th) => th.in
   .map((th) => th.innerText.trim())"""
 
 
-def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(browser, app_url: str, server: ProtocolServer) -> None:
+RECORD_ANNOUNCEMENTS = """window.pgAnnounced = [];
+new MutationObserver(() => document.querySelectorAll('[aria-live]').forEach((live) => {
+  const text = live.textContent.trim();
+  if (text) window.pgAnnounced.push(text);
+})).observe(document, {subtree: true, childList: true, characterData: true});"""
+RAW_KEYS = """() => [...document.querySelectorAll('body *:not(script):not(style)')].flatMap((e) => [e.getAttribute('aria-label') || '',
+  [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('')]).filter((t) => /\\bcommon\\./.test(t))"""
+
+
+def test_at_1280_a_sweep_has_whole_headers_wrapped_output_rows_that_open_in_full_and_no_raw_words_for_screen_readers(browser, app_url: str, server: ProtocolServer) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     try:
+        context.add_init_script(RECORD_ANNOUNCEMENTS)
         page = context.new_page()
         goto_ready(page, app_url)
         page.locator("input[aria-label='number input for Max new tokens']").fill("24")
@@ -312,6 +322,10 @@ def test_at_1280_the_sweep_headers_are_whole_and_the_output_wraps_in_sight(brows
         request = page.locator("#pg-sweep-row-request")
         expect(request).to_contain_text('"max_new_tokens": 24')
         expect(request).to_contain_text("more than one line in the output column")
+        # A screen reader hears "Done" when an event finishes, never a raw translation key.
+        page.wait_for_function("() => window.pgAnnounced.includes('Done')", timeout=15_000)
+        assert not [text for text in page.evaluate("window.pgAnnounced") if "common." in text]
+        assert page.evaluate(RAW_KEYS) == []
     finally:
         context.close()
 

@@ -17,7 +17,7 @@ from components.context import RunContext, endpoint_info, page_url
 from components.form import read_form
 from components.messages import error_text, info_html
 from components.page import Page
-from components.share_code import code_for_form, foreign_host_note, shared_state
+from components.share_code import code_for_form, foreign_host_note, share_link_for_form, shared_state
 from playground import errors as e
 from playground.input.form_values import form_values
 from playground.input.request import GenerationRequest
@@ -62,7 +62,8 @@ def wire(ctx: RunContext, page: Page) -> None:
     def view_code(request: gr.Request, oauth_token: gr.OAuthToken | None = None, **values: Any) -> dict[Any, str]:
         try:
             info = endpoint_info(ctx, values.get("model"), values, values.get("ran_endpoints"), oauth_token)
-            return panel.updates(code_for_form(ctx, read_form(values), page_url(request), values.get("chat_state"), info))
+            return panel.updates(code_for_form(ctx, read_form(values), page_url(request), values.get("chat_state"), info,
+                                               values.get("finished")))
         except e.PlaygroundError as error:
             gr.Warning(error_text(error))
             return gr.skip()  # the snippets on screen stay as they were
@@ -71,8 +72,24 @@ def wire(ctx: RunContext, page: Page) -> None:
     # takes the documented form fields only; the page's button also reads the conversation.
     api = gr.Button(visible=False, elem_id="pg-view-code-api")
     api.click(view_code, inputs_kwargs=form.by_name(), outputs=panel.outputs(), api_name="view_code")
-    inputs = {**form.by_name(), "chat_state": page.chat.state, **page.auth.inputs(), "ran_endpoints": page.auth.ran_endpoints}
+    inputs = {**form.by_name(), "chat_state": page.chat.state, **page.auth.inputs(), "ran_endpoints": page.auth.ran_endpoints,
+              "finished": page.finished_run}
     panel.show.click(view_code, inputs_kwargs=inputs, outputs=panel.outputs(), api_visibility="undocumented")
+    keep_share_link_current(page)
+
+
+def keep_share_link_current(page: Page) -> None:
+    """The share link follows the form (and the conversation) from the page's load on, so it is there
+    to copy without pressing View code. Quick and quiet: no queue, no progress, the last change only."""
+    form = page.form
+
+    def share_link(request: gr.Request, **values: Any) -> str:
+        return share_link_for_form(read_form(values), page_url(request), values.get("chat_state"), values.get("finished"))
+
+    triggers = [*(control.change for control in form.inputs()), page.chat.state.change, page.finished_run.change, page.demo.load]
+    inputs = {**form.by_name(), "chat_state": page.chat.state, "finished": page.finished_run}
+    gr.on(triggers, share_link, inputs_kwargs=inputs, outputs=page.code.share_link, queue=False, show_progress="hidden",
+          trigger_mode="always_last", api_visibility="undocumented")
 
 
 def wire_share_link(ctx: RunContext, page: Page) -> None:

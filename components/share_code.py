@@ -17,9 +17,11 @@ from components.chat_run import conversation_request
 from components.context import RunContext
 from playground.chat.conversation import Conversation
 from playground.endpoint.discovery import Protocol, ServerInfo
+from playground.errors import PlaygroundError
 from playground.hf.tokens import is_foreign_endpoint
 from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, Mode
+from playground.saved.history import same_run
 from playground.saved.javascript import javascript_snippet
 from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
 from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, python_snippet
@@ -27,14 +29,30 @@ from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE
 LINK, HISTORY_ENTRY, PRESET = "This link", "This history entry", "This preset"  # what put a model on the page
 
 
-def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None, info: ServerInfo | None = None) -> list[str]:
-    """In Chat mode the request carries the conversation: with the typed message, the one Generate
-    would send; with none typed, the last one sent. `info` is what an endpoint URL speaks, if known.
+def code_for_form(ctx: RunContext, form: FormValues, page_url: str, conversation: Any = None, info: ServerInfo | None = None,
+                  finished: Any = None) -> list[str]:
+    """`shown_request`'s code and link. `info` is what an endpoint URL speaks, if known.
     Raises InvalidModelError or InvalidParametersError."""
+    return code_for_request(ctx, shown_request(form, conversation, finished), page_url, info)
+
+
+def share_link_for_form(form: FormValues, page_url: str, conversation: Any = None, finished: Any = None) -> str:
+    """`shown_request`'s share link, or "" while there is nothing to share (no prompt, a setting out of range)."""
+    try:
+        return f"{page_url}?{share_query(shown_request(form, conversation, finished))}"
+    except PlaygroundError:
+        return ""
+
+
+def shown_request(form: FormValues, conversation: Any = None, finished: Any = None) -> GenerationRequest:
+    """The request View code and the share link show. In Chat mode it carries the conversation:
+    with the typed message, the one Generate would send; with none typed, the last one sent. With
+    Random seed on, the seed of `finished` (the last finished run's entry) when that run sent this
+    very request; else no seed, rather than one the next run will not use."""
     request = chat_code_request(form, conversation) if form.mode == Mode.CHAT.value else request_from_form(form)
-    if form.random_seed is True:  # no seed is sent, rather than one the next run will not use
-        request = request.model_copy(update={"params": request.params.model_copy(update={"seed": None})})
-    return code_for_request(ctx, request, page_url, info)
+    if form.random_seed is True:
+        return same_run(request, finished) or request.model_copy(update={"params": request.params.unseeded()})
+    return request
 
 
 def chat_code_request(form: FormValues, conversation: Any) -> GenerationRequest:

@@ -188,6 +188,10 @@ class GenerationParams(BaseModel):
             return self
         return self.model_copy(update={"seed": (rng or random.SystemRandom()).randint(0, SEED_MAX)})
 
+    def unseeded(self) -> GenerationParams:
+        """A copy with no seed: what Random seed sends before the run makes one."""
+        return self.model_copy(update={"seed": None})
+
 
 def _declared_params() -> dict[str, Param]:
     """Each field's `Param`, in declaration order. Raises TypeError for a field declared without one."""

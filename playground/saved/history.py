@@ -154,3 +154,18 @@ def entry_date(entry: HistoryEntry) -> str:
 def fallback_label(original: str, fallback: str) -> str:
     """E.g. "Answered by bars/warm instead of bars/missing (fallback)"."""
     return f"Answered by {fallback} instead of {original} (fallback)"
+
+
+
+def same_run(request: GenerationRequest, finished: object) -> GenerationRequest | None:
+    """The request of the finished run `finished` (an entry as stored) when it sent `request` but
+    for its random seed: so a snippet of the run just made shows the seed it used. Else None."""
+    try:
+        ran = entry_request(HistoryEntry.model_validate(finished))
+    except ValueError:  # no run (None), or not an entry
+        return None
+    return ran if _unseeded(ran) == _unseeded(request) else None
+
+
+def _unseeded(request: GenerationRequest) -> GenerationRequest:
+    return request.model_copy(update={"params": request.params.unseeded()})

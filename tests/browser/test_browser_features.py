@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 
 from playwright.sync_api import expect
@@ -127,10 +128,12 @@ def test_rerun_sends_the_same_request_again(page, server: ProtocolServer) -> Non
     assert first.body == second.body  # the random seed chosen for the first run is reused
 
 
-def test_view_code_pressed_before_any_run_shows_a_python_snippet(page, server: ProtocolServer) -> None:
-    """Guards View code before any run, which failed with `TypeError: missing 'request'`."""
+def test_the_share_link_is_there_once_a_prompt_is_typed_and_view_code_before_any_run_shows_a_snippet(page, server: ProtocolServer) -> None:
+    """Guards View code before any run, which failed with `TypeError: missing 'request'`; and the
+    share link, which stayed empty until View code was pressed."""
     page.get_by_label("Prompt").fill("Show me the code first")
     page.get_by_text("Share and View code").click()
+    expect(page.locator("#pg-share-link textarea")).to_have_value(re.compile(r"prompt=Show"))
     page.get_by_role("button", name="View code", exact=True).click()
     snippet = page.locator("#pg-code-python .cm-content")
     snippet.filter(has_text="InferenceClient(").wait_for(timeout=10_000)

@@ -120,4 +120,8 @@ def verdict_html(verdict: Verdict | None) -> dict:
         return gr.update(value="", visible=False)
     if verdict.valid:
         return gr.update(value="<div class='pg-status pg-valid' role='status'><strong>Valid</strong>: the answer matches the response format.</div>", visible=True)
-    return gr.update(value=f"<div class='pg-status pg-invalid' role='status'><strong>Invalid</strong>: {html.escape(verdict.error)}</div>", visible=True)
+    why = html.escape(verdict.error)
+    if verdict.cut_off_at is not None:
+        why = (f"the answer was cut off at Max new tokens ({verdict.cut_off_at}) before its JSON ended. "
+               "Raise Max new tokens and send again.")
+    return gr.update(value=f"<div class='pg-status pg-invalid' role='status'><strong>Invalid</strong>: {why}</div>", visible=True)

@@ -165,10 +165,18 @@ def finished_turn(request: GenerationRequest, chat: Conversation, reply: SplitRe
     """The finished turn's facts: tokens (reported, else estimated), cost, verdict and history entry."""
     tokens = run_tokens(stats.usage, chat.to_messages()[:-1], reply.answer, reply.reasoning, reply.thinking_tokens,
                         reply.answer_tokens)
-    verdict = check_answer(reply.answer, request.response_format, _schema(request))
+    limit = request.params.max_new_tokens
+    verdict = check_answer(reply.answer, request.response_format, _schema(request), limit if made_tokens(stats) >= limit else None)
     kept = bounded(odds)
     entry = new_entry(request, reply.answer, stats.record(), token_odds=kept).model_dump(mode="json")
     return Finished(chat, stats, tokens, run_cost(tokens, facts.price), verdict, entry, kept)
+
+
+def made_tokens(stats: RunStats) -> int:
+    """The tokens the model generated (reasoning included, as Max new tokens counts them): the
+    server's count, else the streamed tokens."""
+    reported = stats.usage.completion_tokens if stats.usage is not None else None
+    return reported if reported is not None else stats.tokens
 
 
 def _schema(request: GenerationRequest) -> dict | None:

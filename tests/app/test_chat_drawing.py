@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import gradio as gr
 
 from components.chat_run import run_conversation
-from components.chat_view import fit_message
+from components.chat_view import fit_message, verdict_html
 from components.messages import STOPPED, info_html, silence_html
 from playground import errors as e
 from playground.chat.context import check_fit
 from playground.chat.conversation import Answer, Conversation
 from playground.chat.facts import UNKNOWN, ModelFacts
+from playground.chat.structured import Verdict
 from playground.chat.turn import run_turn
 from playground.inference.events import Done, Event, RunStats, Silence, Token
 from playground.input.request import GenerationRequest, Mode
@@ -100,3 +101,9 @@ def test_the_drawing_follows_the_turn_event_for_event() -> None:
     events = list(run_turn(Canned(items), REQUEST, None, BEFORE, ASKED, UNKNOWN))
     _, updates = draw(items)
     assert len(updates) == len(events)
+
+
+def test_a_json_answer_cut_off_at_max_new_tokens_says_to_raise_it() -> None:
+    shown = verdict_html(Verdict(False, "not valid JSON: Unterminated string", cut_off_at=64))["value"]
+    assert "cut off at Max new tokens (64)" in shown and "Raise Max new tokens" in shown and "Unterminated" not in shown
+    assert "not valid JSON" in verdict_html(Verdict(False, "not valid JSON: Expecting value"))["value"]

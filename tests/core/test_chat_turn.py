@@ -130,6 +130,18 @@ def test_a_json_answer_is_checked_against_the_response_format() -> None:
     assert events[-1].verdict.valid
 
 
+def test_json_cut_off_at_max_new_tokens_says_so_rather_than_only_not_valid_json() -> None:
+    request = chat_request(response_format=ResponseFormat.JSON)  # Max new tokens: 20
+    at_limit = RunStats(time_to_first_token=0.1, total_time=1.0, tokens=20, seed=1, attempts=1)
+    events, _ = turn([(0.1, Token('{"name": "Du')), (0.1, Done(at_limit))], request=request)
+    assert events[-1].verdict.cut_off_at == 20 and not events[-1].verdict.valid
+    events, _ = turn([(0.1, Token('{"name": "Du')), (0.1, Done(STATS))], request=request)  # 3 tokens: not the limit
+    assert events[-1].verdict.cut_off_at is None and "not valid JSON" in events[-1].verdict.error
+    reported = RunStats(time_to_first_token=0.1, total_time=1.0, tokens=5, seed=1, attempts=1, usage=Usage(completion_tokens=20))
+    events, _ = turn([(0.1, Token('{"name": "Du')), (0.1, Done(reported))], request=request)  # the server's own count
+    assert events[-1].verdict.cut_off_at == 20
+
+
 def test_a_fast_stream_gives_the_first_answer_at_once_then_one_per_interval_and_never_one_after_the_end() -> None:
     items = [(0.001, Token(f"w{i} ")) for i in range(100)] + [(0.001, Done(STATS))]
     events, _ = turn(items, interval=0.04)

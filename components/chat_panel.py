@@ -65,7 +65,7 @@ def start_over(state: Any, system_prompt: str | None) -> list[Any]:
     return [*new_chat(state, system_prompt), ""]
 
 
-CONVERSATION_HEIGHT = "max(150px, calc(100vh - 650px))"
+CONVERSATION_HEIGHT = "max(140px, calc(100vh - 660px))"
 
 
 def mode_visibility(mode: str) -> list[dict]:

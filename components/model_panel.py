@@ -43,14 +43,16 @@ def build(choices: list[tuple[str, str]], default_model: str,
     default_mode = Mode.CHAT if default_model == LOCAL_MODEL_NAME else Mode.COMPLETION
     with gr.Row():
         model = gr.Dropdown(
-            choices=choices, value=default_model, label="Model", allow_custom_value=True, scale=3,
-            info="A suggested model, any Hub ID (org/name), or an endpoint URL (TGI, Inference Endpoint, OpenAI-compatible).",
+            choices=choices, value=default_model, label="Model", allow_custom_value=True, scale=3, min_width=300,
+            info="A suggested model, any Hub ID (org/name), or an endpoint URL (TGI, Inference Endpoint, OpenAI-compatible). "
+                 "Mode follows the model's provider mapping when the Hub knows it.",
         )
         if beside_model is not None:
             beside_model.render()
-        provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label="Provider", scale=1)
-        mode = gr.Radio(choices=[m.value for m in Mode], value=default_mode.value, label="Mode", scale=1,
-                        info="Picked from the model's provider mapping when the Hub knows it.")
+        # Provider and Mode share one narrow column, so the model's name and the search hint are whole at 1280 px.
+        with gr.Column(scale=1, min_width=150, elem_id="pg-provider-mode"):
+            provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label="Provider")
+            mode = gr.Radio(choices=[m.value for m in Mode], value=default_mode.value, label="Mode")
     with gr.Row():
         # allow_custom_value: a link or history entry may name a model the server no longer lists.
         served_model = gr.Dropdown(choices=[], value="", label="Served model", allow_custom_value=True, visible=False, scale=3,

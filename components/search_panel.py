@@ -35,7 +35,7 @@ class SearchPanel:
 
 def search_box() -> gr.Textbox:
     """The search field, not yet placed: the model panel renders it beside "Model"."""
-    return gr.Textbox(label="Search models", placeholder="llama, qwen, … then Enter", scale=2, render=False,
+    return gr.Textbox(label="Search models", placeholder="llama, qwen, … then Enter", scale=2, min_width=210, render=False,
                       elem_id="pg-search", info="Hosted text-generation models, trending first.")
 
 

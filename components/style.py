@@ -32,6 +32,11 @@ CSS = """
 #pg-generate::after, #pg-generate-chat::after { content: "Ctrl+Enter" / ""; font-size: 0.75em; font-weight: normal; opacity: 0.75; margin-left: 0.5em; }
 /* A tighter rhythm in the Playground tab: at 1280×800 the Prompt and Generate stay on the first screen. */
 #pg-playground { --layout-gap: 10px; --form-gap-width: 10px; }
+/* Provider and Mode share a narrow column beside Model and Search (the model's name and the search
+   hint stay whole at 1280 px); tighter choices keep the row no taller than the Model beside it. */
+#pg-provider-mode > .form { gap: 0 !important; }
+#pg-provider-mode label:has(> input[type=radio]) { padding: 2px 10px; }
+#pg-provider-mode .wrap { gap: 4px; }
 /* Compare: up to 3 panes share one row at 1280 px and 4 at 1600 px, wrapping only below that. */
 #pg-pane-a, #pg-pane-b, #pg-pane-c, #pg-pane-d { min-width: min(200px, 100%) !important; }
 /* Sweep: a header too long for its column wraps rather than being cut short. */

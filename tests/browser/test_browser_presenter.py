@@ -14,6 +14,7 @@ from playground.catalog import facts as facts_module
 from playground.chat.structured import Verdict
 from playground.errors import ModelNotFoundError
 from playground.inference.events import Silence, Waiting, WaitReason
+from playground.local import LOCAL_MODEL_LABEL
 from tests.browser_page import BROWSER_MARKS, set_model, stats_line, wait_for_new_stats
 from tests.protocol_server import ProtocolServer
 
@@ -414,3 +415,29 @@ def test_a_refused_comparison_or_sweep_is_one_card_with_no_toast(page, server: P
     expect(page.locator(status)).to_contain_text("Prompt")
     expect(page.locator(".toast-body")).to_have_count(0)
     assert server.posts() == []
+
+
+# The room a text has in its input, and the width it needs in the input's own font: a placeholder
+# doesn't count in scrollWidth, so its width is measured.
+TEXT_FITS = """(input) => {
+  const style = getComputedStyle(input);
+  const canvas = document.createElement('canvas').getContext('2d');
+  canvas.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+  const text = input.value || input.placeholder;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return {text, need: Math.ceil(canvas.measureText(text).width), room, scroll: input.scrollWidth <= input.clientWidth};
+}"""
+
+
+def test_at_1280_the_search_placeholder_and_the_built_in_models_name_are_whole(browser, tokenless_app_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        goto_ready(page, tokenless_app_url)
+        model = page.get_by_label("Model", exact=True)
+        expect(model).to_have_value(LOCAL_MODEL_LABEL)
+        for field in (page.locator("#pg-search input, #pg-search textarea").first, model):
+            fits = field.evaluate(TEXT_FITS)
+            assert fits["need"] <= fits["room"] and fits["scroll"], fits
+    finally:
+        context.close()

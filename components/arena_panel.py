@@ -18,10 +18,10 @@ import gradio as gr
 
 from components.arena_round import make_round_handler, round_code, system_prompt_visibility
 from components.arena_votes import wire_votes
-from components.context import RunContext
+from components.context import STOP_IDLE, RunContext
 from components.messages import info_html
 from components.page import ARENA_TAB, Page
-from components.runs_form import wire_stop_and_code
+from components.runs_form import arm_stop, wire_stop_and_code
 from components.share_code import LINK, first_foreign_host_note, shared_state
 from playground.arena.code import SharedArena, parse_arena_query
 from playground.arena.pairs import contender_rows
@@ -91,7 +91,7 @@ def build(default_models: list[str], stored: gr.BrowserState) -> ArenaPanel:
     with gr.Row():
         generate = gr.Button("Generate", variant="primary", elem_id="pg-arena-generate")
         new_pair = gr.Button("New pair", elem_id="pg-arena-new-pair")
-        stop = gr.Button("Stop", variant="stop", elem_id="pg-arena-stop")
+        stop = gr.Button("Stop", elem_id="pg-arena-stop", **STOP_IDLE)
     with gr.Column(elem_id="pg-arena-round"):  # the part of the page that must stay blind until the vote
         status = gr.HTML("", padding=False, elem_id="pg-arena-status")
         with gr.Row(equal_height=False):
@@ -144,15 +144,17 @@ def wire(ctx: RunContext, page: Page) -> None:
     inputs = {"contenders": panel.contenders, "system_prompt": panel.system_prompt, "prompt": panel.prompt, "mode": form["mode"],
               **form.by_name(PARAMETER_FIELDS), **page.auth.inputs()}
     handler = make_round_handler(ctx, panel)
+    runs = []
     for button in (panel.generate, panel.new_pair):
-        ctx.streaming(button.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented"))
+        arm_stop(button.click, panel.stop)
+        runs.append(ctx.streaming(button.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented")))
     panel.contenders.change(system_prompt_visibility, inputs=panel.contenders, outputs=panel.system_prompt, queue=False,
                             api_visibility="undocumented")
 
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return round_code(ctx, panel, values, url)
 
-    wire_stop_and_code(panel, inputs, code_for)
+    wire_stop_and_code(panel, inputs, code_for, *runs)
     wire_votes(ctx, page)
     link_outputs = [page.tabs, panel.contenders, panel.prompt, panel.system_prompt, panel.status]
 

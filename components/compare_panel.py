@@ -20,12 +20,21 @@ import gradio as gr
 from components import compare_panes
 from components.bakeoff_view import every_provider, visitor_token_or_none
 from components.compare_panes import PaneView, build_pane
-from components.context import RunContext, check_models_allowed, page_url, session_of, suggested_mode, visitor_token, visitor_tokens
+from components.context import (
+    STOP_IDLE,
+    RunContext,
+    check_models_allowed,
+    page_url,
+    session_of,
+    suggested_mode,
+    visitor_token,
+    visitor_tokens,
+)
 from components.form import Form
 from components.messages import error_html, info_html
 from components.page import Page
 from components.run_words import status_text
-from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
+from components.runs_form import arm_stop, called_request, form_request, token_for, wire_stop_and_code
 from components.share_code import token_variable
 from playground import errors as e
 from playground.chat.conversation import Conversation
@@ -80,7 +89,7 @@ def build(choices: list[tuple[str, str]], default_models: list[str]) -> CompareP
     prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-compare-prompt", placeholder="The same prompt goes to every pane.")
     with gr.Row():
         generate = gr.Button("Generate all", variant="primary")
-        stop = gr.Button("Stop", variant="stop", elem_id="pg-compare-stop")
+        stop = gr.Button("Stop", elem_id="pg-compare-stop", **STOP_IDLE)
     status = gr.HTML("", padding=False, elem_id="pg-compare-status")
     with gr.Row(equal_height=False):
         panes = [build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
@@ -115,6 +124,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     api = gr.Button(visible=False, elem_id="pg-compare-api")
     ctx.streaming(api.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_name="compare"))
     page_inputs = {**inputs, "conversation": page.chat.state}
+    arm_stop(panel.generate.click, panel.stop)
     event = ctx.streaming(panel.generate.click(handler, inputs_kwargs=page_inputs, outputs=panel.run_outputs(),
                                                api_visibility="undocumented"))
     ctx.for_group_history(event, panel.finished)
@@ -122,7 +132,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return compare_code(ctx, panel, values, url)
 
-    wire_stop_and_code(panel, inputs, code_for)
+    wire_stop_and_code(panel, inputs, code_for, event)
     _wire_every_provider(ctx, panel, session_token)
 
 

@@ -153,3 +153,8 @@ def endpoint_info(ctx: RunContext, model: object, values: dict, ran: list[str] |
     if is_foreign_endpoint(url, ctx.settings) and url not in (ran or []):
         token = None
     return ctx.backend.server_info(url, token)
+
+
+# Every tab's Stop: small and neutral while nothing runs, prominent while something does.
+STOP_IDLE = {"variant": "secondary", "size": "sm", "scale": 0, "min_width": 90}
+STOP_ARMED = {"variant": "stop", "size": "lg", "scale": 1}

@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_events import chat_wiring
-from components.context import RunContext, visitor_left
+from components.context import STOP_ARMED, STOP_IDLE, RunContext, visitor_left
 from components.generation import RAW_VALUES, generate_inputs, make_chat_handler, make_generate_handler, run_outputs
 from components.messages import FALLBACK_IDLE, STOPPED
 from components.page import Page
@@ -108,6 +108,9 @@ def wire_stop(ctx: RunContext, page: Page) -> None:
     for event in ctx.streams:
         event.then(run_ended, inputs=run.running, outputs=counted, **quiet)
     run.stop.click(stop_run, inputs=run.running, outputs=[run.status, run.stopped, *counted], cancels=list(ctx.streams), **quiet)
+    # It cancels Compare's, Sweep's and the Arena's runs too: their own Stops go quiet with them.
+    tab_stops = [page.compare.stop, page.sweep.stop, page.arena.stop]
+    run.stop.click(quiet_stops, inputs=None, outputs=tab_stops, show_progress="hidden", **quiet)
 
 
 def wire_running(ctx: RunContext, page: Page) -> None:
@@ -121,10 +124,6 @@ def wire_running(ctx: RunContext, page: Page) -> None:
         start(run_started, inputs=run.running, outputs=[run.stop, run.running], queue=False, api_visibility="undocumented")
 
 
-STOP_IDLE = {"variant": "secondary", "size": "sm", "scale": 0, "min_width": 90}
-STOP_ARMED = {"variant": "stop", "size": "lg", "scale": 1}
-
-
 def run_started(running: int) -> list[Any]:
     """[Stop, running]."""
     return [gr.update(**STOP_ARMED), running + 1]
@@ -133,6 +132,10 @@ def run_started(running: int) -> list[Any]:
 def run_ended(running: int) -> list[Any]:
     left = max(0, running - 1)
     return [gr.update(**(STOP_ARMED if left else STOP_IDLE)), left]
+
+
+def quiet_stops() -> list[dict]:
+    return [gr.update(**STOP_IDLE)] * 3
 
 
 def show_generate(mode: str) -> list[dict]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import RunContext, checked_request, page_url
+from components.context import STOP_ARMED, STOP_IDLE, RunContext, checked_request, page_url
 from components.form import read_form
 from playground.errors import PlaygroundError
 from playground.hf.tokens import Tokens
@@ -47,12 +47,23 @@ def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationReq
     return request.model_copy(update={"model": local_url}) if local_url else request
 
 
-def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable[[Mapping[str, Any], str], dict]) -> None:
+def arm_stop(start: Any, stop: gr.Button) -> None:
+    """The tab's Stop turns prominent as its run starts. Wire this before the run: a click's events
+    run in the order they were wired."""
+    start(armed_stop, inputs=None, outputs=stop, queue=False, show_progress="hidden", api_visibility="undocumented")
+
+
+def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable[[Mapping[str, Any], str], dict],
+                       *runs: Any) -> None:
     """A Compare or Sweep tab's own Stop and View code. Stop asks the run to stop (through
     `panel.live`), so the run marks its unfinished panes or rows "Stopped." itself: a cancel from
-    outside would leave them as they were; the page's Stop cancels it like any stream. View code
+    outside would leave them as they were; the page's Stop cancels it like any stream. Stop is
+    prominent while one of the tab's `runs` goes on (see `arm_stop`), small and neutral otherwise. View code
     reads the tab's inputs without the token fields: a snippet never holds a token."""
-    panel.stop.click(request_stop, inputs=panel.live, outputs=panel.live, queue=False, api_visibility="undocumented")
+    quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+    panel.stop.click(request_stop, inputs=panel.live, outputs=[panel.live, panel.stop], **quiet)
+    for run in runs:
+        run.then(idle_stop, inputs=None, outputs=panel.stop, **quiet)
 
     def view_code(request: gr.Request, **values: Any) -> dict:
         return code_for(values, page_url(request))
@@ -61,7 +72,17 @@ def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable
                           outputs=[panel.share_link, panel.code, panel.status], api_visibility="undocumented")
 
 
-def request_stop(live: Any) -> Any:
-    if isinstance(live, threading.Event):
-        live.set()
-    return gr.skip()
+def armed_stop() -> dict:
+    return gr.update(**STOP_ARMED)
+
+
+def idle_stop() -> dict:
+    return gr.update(**STOP_IDLE)
+
+
+def request_stop(live: Any) -> list[Any]:
+    """[the run's cancel flag, Stop]: asks the tab's run to stop; with nothing running, nothing happens."""
+    if not isinstance(live, threading.Event):
+        return [gr.skip(), gr.skip()]
+    live.set()
+    return [gr.skip(), idle_stop()]

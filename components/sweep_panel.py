@@ -26,11 +26,11 @@ from typing import Any
 import gradio as gr
 
 from components import bakeoff_view as bake
-from components.context import RunContext, check_models_allowed, page_url, session_of, visitor_tokens
+from components.context import STOP_IDLE, RunContext, check_models_allowed, page_url, session_of, visitor_tokens
 from components.messages import error_html, info_html
 from components.page import Page
 from components.run_words import status_text
-from components.runs_form import called_request, form_request, token_for, wire_stop_and_code
+from components.runs_form import arm_stop, called_request, form_request, token_for, wire_stop_and_code
 from components.share_code import token_variable
 from components.sweep_results import build_row_boxes, export_files, progress_line, show_row
 from playground import errors as e
@@ -101,7 +101,7 @@ def build(choices: list[tuple[str, str]]) -> SweepPanel:
     prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-sweep-prompt", placeholder="Every cell sends this prompt.")
     with gr.Row():
         run = gr.Button("Run sweep", variant="primary")
-        stop = gr.Button("Stop", variant="stop", elem_id="pg-sweep-stop")
+        stop = gr.Button("Stop", elem_id="pg-sweep-stop", **STOP_IDLE)
     status = gr.HTML("", padding=False, elem_id="pg-sweep-status")  # always shown, empty when idle (see compare_panel)
     # Narrow columns (700 px in all), so the table fits the tab at 1280 px and the output wraps in sight;
     # headers wrap rather than being cut (style.py).
@@ -153,6 +153,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     panel = page.sweep
     inputs = {"models": panel.models, "providers": panel.providers, "repeats": panel.repeats, "temperatures": panel.temperatures,
               "seeds": panel.seeds, **page.form.by_name(), "prompt": panel.prompt, **page.auth.inputs()}
+    arm_stop(panel.run.click, panel.stop)
     event = ctx.streaming(panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(),
                                           api_name="sweep"))
     ctx.for_group_history(event, panel.finished)
@@ -162,7 +163,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return sweep_code(ctx, panel, values, url)
 
-    wire_stop_and_code(panel, inputs, code_for)
+    wire_stop_and_code(panel, inputs, code_for, event)
     wire_bakeoff(ctx, page)
 
 

@@ -175,3 +175,14 @@ def test_the_retry_headline_counts_down_with_the_servers_estimate() -> None:
                                     waited=2.0 - seconds_left, deadline_left=30.0, estimate=10.0))
 
     assert [at(2.0), at(1.0), at(0.1)] == [f"Model is loading — attempt 2, about {s} s left" for s in (10, 9, 8)]
+
+
+def test_a_compare_or_sweep_stop_with_nothing_running_does_nothing_and_with_a_run_asks_it_to_stop() -> None:
+    import threading
+
+    from components.context import STOP_IDLE
+    from components.runs_form import request_stop
+
+    assert request_stop(None) == [gr.skip(), gr.skip()]  # nothing runs: Stop changes nothing
+    live = threading.Event()
+    assert request_stop(live) == [gr.skip(), gr.update(**STOP_IDLE)] and live.is_set()  # it goes quiet at once

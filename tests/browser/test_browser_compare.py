@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+
+from playwright.sync_api import expect
 
 from tests.browser_page import BROWSER_MARKS, set_model, wait_until
 from tests.conftest import TEST_TOKEN
@@ -65,12 +68,16 @@ def test_stop_ends_every_pane(page, server: ProtocolServer) -> None:
     page.get_by_label("Model C", exact=True).wait_for()
     set_pane_model(page, "C", "test/tiny-gpt")
     page.locator("#pg-compare-prompt textarea").fill("A long answer, please")
+    stop = page.locator("#pg-compare-stop")
+    expect(stop).not_to_have_class(re.compile(r"\bstop\b"))  # neutral while nothing runs
     page.get_by_role("button", name="Generate all").click()
+    expect(stop).to_have_class(re.compile(r"\bstop\b"))  # prominent while the panes run
     for key in "abc":
         page.wait_for_function(f"() => document.querySelector('#pg-pane-{key}-output textarea')?.value.includes('Echo')", timeout=60_000)
-    page.locator("#pg-compare-stop").click(force=True)  # the panes below keep growing while they stream
+    stop.click(force=True)  # the panes below keep growing while they stream
     for key in "abc":
         page.locator(f"#pg-pane-{key}-status").get_by_text("Stopped.").wait_for(timeout=30_000)
+    expect(stop).not_to_have_class(re.compile(r"\bstop\b"))
     assert wait_until(page, lambda: server.cancelled_streams == 3 and server.open_streams == 0, timeout_ms=30_000)  # the server saw 3 streams closed
     assert len(server.posts()) == 3
 

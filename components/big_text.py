@@ -22,14 +22,14 @@ class BigText:
 
 
 def build() -> BigText:
-    return BigText(gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and answers (Output, chat, Compare, Sweep), for a projector."))
+    return BigText(gr.Checkbox(label="Big text", value=False, elem_id="pg-big-text", info="Larger prompt and answers (Output, chat, Compare, Sweep, Arena), for a projector."))
 
 
 def wire(ctx: RunContext, page: Page) -> None:
     """The toggle enlarges the Prompt and every answer area: the Output, the conversation, the
-    Compare panes and the Sweep table."""
+    Compare panes, the Sweep table and the Arena's two answers."""
     targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes),
-               page.sweep.table]
+               page.sweep.table, *(pane.output for pane in page.arena.panes)]
 
     def enlarge(big: bool) -> list[Any]:
         return [big_text_update(target, big) for target in targets]

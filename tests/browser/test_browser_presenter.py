@@ -242,7 +242,7 @@ def font_size(locator) -> float:
     return locator.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
 
 
-def test_big_text_enlarges_the_chat_and_the_compare_panes_too(page, server: ProtocolServer) -> None:
+def test_big_text_enlarges_the_chat_the_compare_panes_and_the_arena_answers_too(page, server: ProtocolServer) -> None:
     chat_mode(page)
     prompt = page.get_by_label("Prompt", exact=True)
     prompt.fill("Make me big")
@@ -257,6 +257,10 @@ def test_big_text_enlarges_the_chat_and_the_compare_panes_too(page, server: Prot
     pane = page.locator("#pg-pane-a-output textarea")
     expect(page.locator("#pg-pane-a-output")).to_have_class(re.compile(r"\bpg-big\b"))
     assert font_size(pane) >= 1.3 * 16
+    page.get_by_role("tab", name="Arena").click()
+    for key in "ab":
+        expect(page.locator(f"#pg-arena-{key}-output")).to_have_class(re.compile(r"\bpg-big\b"))
+        assert font_size(page.locator(f"#pg-arena-{key}-output textarea")) >= 1.3 * 16
 
 
 def pane_tops(page, keys: str) -> list[float]:

@@ -186,3 +186,20 @@ def test_a_compare_or_sweep_stop_with_nothing_running_does_nothing_and_with_a_ru
     assert request_stop(None) == [gr.skip(), gr.skip()]  # nothing runs: Stop changes nothing
     live = threading.Event()
     assert request_stop(live) == [gr.skip(), gr.update(**STOP_IDLE)] and live.is_set()  # it goes quiet at once
+
+
+def every_error_class(base: type) -> list[type]:
+    return [base, *(found for sub in base.__subclasses__() for found in every_error_class(sub))]
+
+
+def test_no_failure_tells_the_presenter_to_pick_a_suggested_model() -> None:
+    """Guards issue 20: a suggested model can fail too, so no card sends the presenter back to the suggestions."""
+    from components.messages import error_title_and_advice
+    from playground import errors as e
+
+    for error_class in every_error_class(e.PlaygroundError):
+        error = error_class.__new__(error_class)  # the words depend on the class (and `on_space`), not on the detail
+        for on_space in (False, True):
+            error.on_space = on_space
+            words = " ".join(error_title_and_advice(error)).lower()
+            assert "suggested model" not in words, error_class.__name__

@@ -127,6 +127,7 @@ def test_an_unknown_models_error_offers_a_fallback_that_answers_with_the_same_se
     page.locator("#pg-history").get_by_text(label).wait_for(timeout=10_000)
     assert page.get_by_label("Model", exact=True).input_value() == "test/no-such-model"  # the form is untouched
     assert not offer.is_visible()
+    expect(page.locator(".toast-body")).to_have_count(0)  # the card said it all: no toast outlives the failed run
 
 
 def test_picking_the_built_in_model_switches_mode_to_chat(stage_page) -> None:

@@ -21,6 +21,7 @@ from playground.chat.turn import EndedBy
 from playground.hf.tokens import Tokens
 from playground.input.form_values import FormValues
 from playground.runs.slots import ended_with_session
+from playground.saved.history import new_entry
 
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: send a message first."
 
@@ -102,22 +103,29 @@ def make_edit(ctx: RunContext, out: ChatOutputs) -> Callable[..., Iterator[Updat
         found = message_at(chat, edit_data.index if isinstance(edit_data.index, int) else -1)
         text = _edited_text(edit_data.value)
         if found is None or found[1] == "thinking" or not text.strip():  # reasoning is not sent, and nothing is no message
-            yield {out.panel.conversation: conversation_view(chat)}
+            yield {out.panel.conversation: conversation_view(chat), out.finished: None}  # nothing for History either
             return
         turn, kind = found
+        form = read_form(values)
         if kind == "answer":
-            yield corrected_answer(out, chat.edit_answer(turn, text))
+            yield corrected_answer(ctx, out, form, chat.edit_answer(turn, text), turn)
             return
-        yield from _start(ctx, out, read_form(values), tokens, chat, lambda c: c.edit(turn, text), session=session_of(request))
+        yield from _start(ctx, out, form, tokens, chat, lambda c: c.edit(turn, text), session=session_of(request))
 
     return edit
 
 
-def corrected_answer(out: ChatOutputs, chat: Conversation) -> Update:
-    """The conversation with an answer corrected by hand, and its versions."""
+def corrected_answer(ctx: RunContext, out: ChatOutputs, form: FormValues, chat: Conversation, turn: int) -> Update:
+    """The conversation with answer `turn` corrected by hand, its versions, and a History entry of
+    that turn with the corrected answer (none when the form can't make its request)."""
     row, turns = versions_update(chat)
+    try:
+        request = turn_request(ctx, form, chat.with_system_prompt(form.system_prompt or "").asked_at(turn))
+        entry = new_entry(request, chat.turns[turn].answer.content, {}).model_dump(mode="json")
+    except e.PlaygroundError:
+        entry = None
     return {out.panel.conversation: conversation_view(chat), out.panel.state: chat, out.panel.versions_row: row,
-            out.panel.edited_turn: turns, out.panel.verdict: verdict_html(None)}
+            out.panel.edited_turn: turns, out.panel.verdict: verdict_html(None), out.finished: entry}
 
 
 def _edited_text(value: Any) -> str:

@@ -91,6 +91,10 @@ class Conversation:
         corrected = Turn(turn.user, Answer(text), earlier=others)
         return replace(self, turns=(*self.turns[:index], corrected, *self.turns[index + 1:]))
 
+    def asked_at(self, index: int) -> Conversation:
+        """The conversation as turn `index` was asked: the turns before it, then its message waiting."""
+        return replace(self, turns=(*self.turns[:index], Turn(self.turns[index].user)))
+
     def switch_version(self, index: int, step: int) -> Conversation:
         """Shows the previous (`step=-1`) or next (`step=1`) version from turn `index` on."""
         turn = self.turns[index]

@@ -3,13 +3,13 @@ conversation's earlier turns, validated once, with the messages the two-step che
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 import gradio as gr
 import pytest
 
 from components.chat_events import make_edit
-from components.chat_run import conversation_request, turn_request
+from components.chat_run import ChatOutputs, conversation_request, turn_request
 from components.context import RunContext, checked_request
 from playground import errors as e
 from playground.chat.conversation import Answer, Conversation
@@ -68,25 +68,34 @@ def test_on_a_space_a_private_endpoint_url_is_refused() -> None:
         turn_request(context(on_space=True), replace(FORM, model="http://127.0.0.1:9/v1"), ASKED)
 
 
-def edited(index: int, value: str, chat: Conversation) -> dict:
-    """The one update an edit of message `index` of the Chatbot gives."""
+def edited(index: int, value: str, chat: Conversation) -> tuple[ChatOutputs, dict]:
+    """The one update an edit of message `index` of the Chatbot gives, with the form as FORM."""
     out = chat_outputs()
     data = gr.EditData(out.panel.conversation, {"index": index, "value": value, "previous_value": ""})
-    updates = list(make_edit(context(), out)(data, chat_state=chat))
+    updates = list(make_edit(context(), out)(data, chat_state=chat, **asdict(FORM)))
     assert len(updates) == 1  # an edited answer runs nothing
-    return {getattr(key, "elem_id", None) or type(key).__name__: value for key, value in updates[0].items()}
+    return out, updates[0]
 
 
 def test_an_edited_answer_is_what_the_next_turn_sends_as_that_assistant_message() -> None:
     answered = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!", reasoning="greet back"))
-    update = edited(2, "Hi! How can I help?", answered)  # messages: Hi, the Thinking block, the answer
-    chat = update["State"]
+    out, update = edited(2, "Hi! How can I help?", answered)  # messages: Hi, the Thinking block, the answer
+    chat = update[out.panel.state]
     request = turn_request(context(), FORM, chat.ask("Why?"))
     assert request.turns == (("Hi", "Hi! How can I help?"),)
-    assert update["pg-conversation"][-1] == {"role": "assistant", "content": "Hi! How can I help?"}
-    assert update["pg-edited-turn"]["choices"] == [("Turn 1: version 2 of 2", 0)]  # the original stays reachable
+    assert update[out.panel.conversation][-1] == {"role": "assistant", "content": "Hi! How can I help?"}
+    assert update[out.panel.edited_turn]["choices"] == [("Turn 1: version 2 of 2", 0)]  # the original stays reachable
 
 
-def test_editing_the_thinking_block_changes_nothing() -> None:
+def test_an_edited_answer_becomes_a_history_entry_of_its_turn() -> None:
+    answered = Conversation("Be brief.").ask("Hi").answer(Answer("Hello!")).ask("Why?").answer(Answer("Because."))
+    out, update = edited(1, "Hello there!", answered)
+    entry = update[out.finished]
+    assert (entry["prompt"], entry["output"], entry["turns"]) == ("Hi", "Hello there!", [])
+    assert entry["system_prompt"] == "Be brief." and entry["model"] == "test/chat-model"
+
+
+def test_editing_the_thinking_block_changes_nothing_and_records_nothing() -> None:
     answered = Conversation().ask("Hi").answer(Answer("Hello!", reasoning="greet back"))
-    assert "State" not in edited(1, "other thoughts", answered)
+    out, update = edited(1, "other thoughts", answered)
+    assert out.panel.state not in update and update[out.finished] is None  # no earlier run is recorded again

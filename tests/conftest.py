@@ -76,6 +76,22 @@ def forget_client_caches() -> None:
     inference_common._UNSUPPORTED_TEXT_GENERATION_KWARGS.clear()
 
 
+# The longest files first (measured with --durations), then the rest of each folder: .ci/run's two
+# workers take files in this order, so a long file never starts last and runs alone at the end.
+LONGEST_FIRST = (
+    "tests/app/test_fuzz_api.py", "tests/browser/test_browser_presenter.py", "tests/browser/test_browser_stage.py",
+    "tests/browser/test_browser_arena.py", "tests/browser/test_browser_chat.py", "tests/browser/", "tests/app/",
+    "tests/backend/",
+)  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        return next((index for index, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: within a rank, the collection order stays
+
+
 @pytest.fixture(scope="session")
 def protocol_server_session() -> ProtocolServer:
     server = ProtocolServer().start()

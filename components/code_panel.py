@@ -86,7 +86,9 @@ def keep_share_link_current(page: Page) -> None:
     def share_link(request: gr.Request, **values: Any) -> str:
         return share_link_for_form(read_form(values), page_url(request), values.get("chat_state"), values.get("finished"))
 
-    triggers = [*(control.change for control in form.inputs()), page.chat.state.change, page.finished_run.change, page.demo.load]
+    # A run's end (and a new chat) shows as a new stats line. Not the States' own .change: Gradio
+    # deep-hashes a listened-to State output before and after every streamed update.
+    triggers = [*(control.change for control in form.inputs()), page.run.stats.change, page.demo.load]
     inputs = {**form.by_name(), "chat_state": page.chat.state, "finished": page.finished_run}
     gr.on(triggers, share_link, inputs_kwargs=inputs, outputs=page.code.share_link, queue=False, show_progress="hidden",
           trigger_mode="always_last", api_visibility="undocumented")

@@ -85,8 +85,9 @@ def wire(ctx: RunContext, page: Page) -> None:
     auth = page.auth
     inputs = [panel.model, panel.served_model, auth.session_token, auth.endpoint_token, auth.ran_endpoints]
     # Asked again once a run has recorded the URL: the Endpoint token may now go with the lookup.
-    # And after each run: the built-in model's note then shows what its first load measured.
-    for trigger in (panel.model.change, auth.ran_endpoints.change, page.finished_run.change):
+    # And after each run (its stats line; not finished_run.change, which Gradio would deep-hash at
+    # every streamed update): the built-in model's note then shows what its first load measured.
+    for trigger in (panel.model.change, auth.ran_endpoints.change, page.run.stats.change):
         trigger(served, inputs=inputs, outputs=[panel.served_model, panel.server_note], show_progress="hidden",
                 api_visibility="undocumented")
     panel.mode.change(system_prompt_visibility, inputs=panel.mode, outputs=panel.system_prompt, queue=False,

@@ -156,7 +156,6 @@ def fallback_label(original: str, fallback: str) -> str:
     return f"Answered by {fallback} instead of {original} (fallback)"
 
 
-
 def same_run(request: GenerationRequest, finished: object) -> GenerationRequest | None:
     """The request of the finished run `finished` (an entry as stored) when it sent `request` but
     for its random seed: so a snippet of the run just made shows the seed it used. Else None."""

@@ -4,6 +4,9 @@ cards readable in dark mode, a chat back from History, controls that don't bite,
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +24,21 @@ from tests.protocol_server import ProtocolServer
 pytestmark = BROWSER_MARKS
 
 CTRL_ENTER = "Control+Enter"
+
+
+@contextmanager
+def opened_page(browser, url: str, init_script: str | None = None, **context_options: Any) -> Iterator[Any]:
+    """A page of its own browser context (a viewport, a colour scheme, a phone...), form ready; the
+    context is closed after."""
+    context = browser.new_context(**context_options)
+    try:
+        if init_script:
+            context.add_init_script(init_script)
+        page = context.new_page()
+        goto_ready(page, url)
+        yield page
+    finally:
+        context.close()
 
 
 def goto_ready(page, url: str) -> None:
@@ -127,15 +145,10 @@ def card_contrasts(page) -> dict[str, float]:
 
 @pytest.mark.parametrize("scheme", ["dark", "light"])
 def test_every_card_is_readable_in_dark_and_light_mode(browser, app_url: str, server: ProtocolServer, scheme: str) -> None:
-    context = browser.new_context(color_scheme=scheme)
-    try:
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, color_scheme=scheme) as page:
         assert page.evaluate("() => !!document.querySelector('.dark')") == (scheme == "dark")
         unreadable = {kind: round(ratio, 2) for kind, ratio in card_contrasts(page).items() if ratio < 4.5}
         assert unreadable == {}
-    finally:
-        context.close()
 
 
 def test_a_chat_picked_in_history_after_a_reload_comes_back_whole(page, server: ProtocolServer) -> None:
@@ -217,10 +230,7 @@ def box(locator) -> dict:
 
 def test_at_1280x800_a_chat_has_the_conversation_above_the_prompt_and_generate_on_the_first_screen(browser, app_url: str,
                                                                                                    server: ProtocolServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, viewport={"width": 1280, "height": 800}) as page:
         expect(page.locator("#pg-generate")).to_be_in_viewport(ratio=1)  # Completion mode: the Prompt and Generate too
         expect(page.get_by_label("Prompt", exact=True)).to_be_in_viewport(ratio=1)
         chat_mode(page)
@@ -234,8 +244,6 @@ def test_at_1280x800_a_chat_has_the_conversation_above_the_prompt_and_generate_o
             send_by_enter(page, text)
             expect(page.locator("#pg-conversation .message.user")).to_have_count(count)
         expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()  # the newest answer is scrolled to
-    finally:
-        context.close()
 
 
 def font_size(locator) -> float:
@@ -269,10 +277,7 @@ def pane_tops(page, keys: str) -> list[float]:
 
 def test_three_compare_panes_share_one_row_at_1280_and_four_at_1600_starting_on_different_models(browser, app_url: str,
                                                                                                  server: ProtocolServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, viewport={"width": 1280, "height": 800}) as page:
         page.get_by_role("tab", name="Compare").click()
         assert page.get_by_label("Model A", exact=True).input_value() != page.get_by_label("Model B", exact=True).input_value()
         page.locator("#pg-compare-panes").get_by_text("3", exact=True).click()
@@ -282,8 +287,6 @@ def test_three_compare_panes_share_one_row_at_1280_and_four_at_1600_starting_on_
         page.locator("#pg-compare-panes").get_by_text("4", exact=True).click()
         expect(page.locator("#pg-pane-d")).to_be_visible()
         assert len(set(pane_tops(page, "abcd"))) == 1
-    finally:
-        context.close()
 
 
 # Each header's text is whole: no header cell cuts its text short (its text box is as wide as the text).
@@ -302,11 +305,7 @@ RAW_KEYS = """() => [...document.querySelectorAll('body *:not(script):not(style)
 
 
 def test_at_1280_a_sweep_has_whole_headers_wrapped_output_rows_that_open_in_full_and_no_raw_words_for_screen_readers(browser, app_url: str, server: ProtocolServer) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        context.add_init_script(RECORD_ANNOUNCEMENTS)
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, viewport={"width": 1280, "height": 800}, init_script=RECORD_ANNOUNCEMENTS) as page:
         page.locator("input[aria-label='number input for Max new tokens']").fill("24")
         page.get_by_role("tab", name="Sweep").click()
         page.get_by_label("Temperatures").fill("0.2")
@@ -331,8 +330,6 @@ def test_at_1280_a_sweep_has_whole_headers_wrapped_output_rows_that_open_in_full
         page.wait_for_function("() => window.pgAnnounced.includes('Done')", timeout=15_000)
         assert not [text for text in page.evaluate("window.pgAnnounced") if "common." in text]
         assert page.evaluate(RAW_KEYS) == []
-    finally:
-        context.close()
 
 
 def test_an_empty_prompt_gets_its_words_and_an_error_is_one_card_with_no_toast(page, server: ProtocolServer) -> None:
@@ -351,18 +348,13 @@ def test_an_empty_prompt_gets_its_words_and_an_error_is_one_card_with_no_toast(p
 
 def test_on_a_phone_the_first_screen_has_the_prompt_and_generate_with_the_answer_right_under(browser, app_url: str,
                                                                                              server: ProtocolServer) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    try:
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True) as page:
         prompt, generate = page.get_by_label("Prompt", exact=True), page.locator("#pg-generate")
         expect(generate).to_be_in_viewport(ratio=1)
         expect(prompt).to_be_in_viewport(ratio=1)
         answer, settings = box(page.locator("#pg-output")), box(page.locator("input[aria-label='number input for Temperature']"))
         assert box(generate)["bottom"] <= answer["top"] <= box(generate)["bottom"] + 200  # the answer right under
         assert settings["top"] > answer["bottom"]  # the settings column after
-    finally:
-        context.close()
 
 
 def test_a_regenerated_turn_joins_the_history_and_new_chat_clears_the_stats_line(page, server: ProtocolServer) -> None:
@@ -390,10 +382,7 @@ def test_a_json_choice_that_cant_be_picked_looks_disabled(page) -> None:
 
 def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sight(browser, app_url: str,
                                                                                   server: ProtocolServer) -> None:
-    context = browser.new_context(viewport={"width": 1920, "height": 1080})
-    try:
-        page = context.new_page()
-        goto_ready(page, app_url)
+    with opened_page(browser, app_url, viewport={"width": 1920, "height": 1080}) as page:
         chat_mode(page)
         page.get_by_label("Big text").check()
         expect(page.locator("#pg-conversation")).to_have_class(re.compile(r"\bpg-big\b"))
@@ -406,8 +395,6 @@ def test_at_1920x1080_with_big_text_the_newest_answer_and_the_prompt_are_in_sigh
         expect(page.locator("#pg-conversation .message.bot").last).to_be_in_viewport()
         expect(prompt).to_be_in_viewport(ratio=1)
         expect(page.locator("#pg-generate-chat")).to_be_in_viewport(ratio=1)
-    finally:
-        context.close()
 
 
 @pytest.mark.parametrize(("tab", "button", "status"), [("Compare", "Generate all", "#pg-compare-status"),
@@ -434,14 +421,9 @@ TEXT_FITS = """(input) => {
 
 
 def test_at_1280_the_search_placeholder_and_the_built_in_models_name_are_whole(browser, tokenless_app_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        goto_ready(page, tokenless_app_url)
+    with opened_page(browser, tokenless_app_url, viewport={"width": 1280, "height": 800}) as page:
         model = page.get_by_label("Model", exact=True)
         expect(model).to_have_value(LOCAL_MODEL_LABEL)
         for field in (page.locator("#pg-search input, #pg-search textarea").first, model):
             fits = field.evaluate(TEXT_FITS)
             assert fits["need"] <= fits["room"] and fits["scroll"], fits
-    finally:
-        context.close()

@@ -110,7 +110,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
     auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
-    arena_votes = arena_panel.votes_store()
+    arena_hooks = arena_panel.hooks()  # outside the tabs: on the page from the start
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
             with gr.Tab("Playground", id=PLAYGROUND_TAB, elem_id="pg-playground"):
@@ -128,8 +128,8 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 compare = compare_panel.build(choices, starting)
             with gr.Tab("Sweep", id=SWEEP_TAB):
                 sweep = sweep_panel.build(choices)
-            with gr.Tab("Arena", id=ARENA_TAB):
-                arena = arena_panel.build([default_model, *[value for _, value in settings.suggested_models]], arena_votes)
+            with gr.Tab("Arena", id=ARENA_TAB) as arena_tab:
+                arena = arena_panel.build(arena_tab, [default_model, *[value for _, value in settings.suggested_models]], arena_hooks)
         with gr.Column(scale=2):
             with gr.Accordion("On stage", open=True, elem_id="pg-on-stage"):
                 big_text = big_text_panel.build()
@@ -167,10 +167,10 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     compare_panel.wire(ctx, page)
     sweep_panel.wire(ctx, page)
     group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
-    arena_panel.wire(ctx, page)  # keeps its rounds out of every history: the names stay hidden
     # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt, page.arena.prompt])
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt, page.arena.system_prompt])
+    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt, page.arena.hooks.prompt])
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt, page.arena.hooks.system_prompt])
+    arena_panel.wire(ctx, page)  # drawn on first open, then joins the prompts above and Stop below; its rounds stay out of every history
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 
 

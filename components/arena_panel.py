@@ -5,6 +5,10 @@ same request, as "Answer A" and "Answer B", each with its own status card and st
 Compare machinery (the scheduler; Stop ends both). Nothing in the round's part of the page names a
 contender before the vote (components/arena_round.py). The four vote buttons, the reveal, the
 "Leaderboard" and the votes kept in this browser are components/arena_votes.py.
+
+The tab is drawn the first time a visitor opens it (components/on_demand.py), so its components
+and events stay out of the page's first config: `build` declares the place, `wire` opens it from
+the tab and from an Arena share link, and `draw` builds the panel and wires its events there.
 """
 
 from __future__ import annotations
@@ -17,12 +21,15 @@ from urllib.parse import parse_qs, urlsplit
 import gradio as gr
 
 from components.arena_round import make_round_handler, round_code, system_prompt_visibility
-from components.arena_votes import wire_votes
+from components.arena_votes import board_values, wire_votes
 from components.context import STOP_IDLE, RunContext
 from components.messages import info_html
+from components.on_demand import OnDemand, on_demand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
-from components.runs_form import arm_stop, wire_stop_and_code
+from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
 from components.share_code import LINK, first_foreign_host_note, shared_state
+from components.style import big_classes, big_text_update
+from components.text_sync import join_mirror
 from playground.arena.code import SharedArena, parse_arena_query
 from playground.arena.pairs import contender_rows
 from playground.arena.ranking import PROVISIONAL_BELOW
@@ -73,35 +80,85 @@ class ArenaPanel:
                 *[c for p in self.panes for c in (p.status, p.output, p.stats, p.reveal)]]
 
 
-def votes_store() -> gr.BrowserState:
-    """The votes kept in this browser. Built outside the tabs: a component inside a tab not yet shown
-    is not mounted when the page loads, so it would read as empty then."""
-    return gr.BrowserState([], storage_key="inference-playground-arena-votes")
+@dataclass(frozen=True)
+class ArenaSeed:
+    """What the Arena's drawing takes from the page: the Prompt and System prompt typed so far, Big
+    text, and an Arena share link's contenders (None: the default ones) and note."""
+
+    prompt: str = ""
+    system_prompt: str = ""
+    big: bool = False
+    contenders: list[list[str]] | None = None
+    note: str = ""
 
 
-def build(default_models: list[str], stored: gr.BrowserState) -> ArenaPanel:
-    """`stored`: `votes_store()`, built outside the tabs."""
-    rows = [[model, DEFAULT_PROVIDER, ""] for model in dict.fromkeys(default_models)][:3]
+@dataclass(frozen=True)
+class ArenaHooks:
+    """What the Arena needs on the page from the start, built outside the tabs: the votes kept in this
+    browser (a component inside a tab not yet shown is not mounted when the page loads, so it would
+    read as empty then), whether the panel is drawn, and the relays through which the page reaches
+    the drawn panel (components/on_demand.py): the Prompt and System prompt typed elsewhere, Big text,
+    and a count of the page's Stop clicks."""
+
+    stored: gr.BrowserState
+    opened: gr.Checkbox
+    prompt: gr.Textbox
+    system_prompt: gr.Textbox
+    big: gr.Checkbox
+    stops: gr.Number
+
+
+@dataclass(frozen=True)
+class ArenaTab:
+    """The Arena until a visitor opens it: the tab, the place its panel is drawn in, the contenders
+    it starts with and its hooks on the page."""
+
+    tab: gr.Tab
+    place: OnDemand
+    default_models: tuple[str, ...]
+    hooks: ArenaHooks
+
+
+def hooks() -> ArenaHooks:
+    """Built outside the tabs (see ArenaHooks)."""
+    return ArenaHooks(gr.BrowserState([], storage_key="inference-playground-arena-votes"), opened_flag(), relay(gr.Textbox, ""),
+                      relay(gr.Textbox, ""), relay(gr.Checkbox, False), relay(gr.Number, 0))
+
+
+def build(tab: gr.Tab, default_models: list[str], outside: ArenaHooks) -> ArenaTab:
+    """Inside `tab`; `outside`: `hooks()`, built outside the tabs. Declares where the panel will be
+    drawn; `draw` builds it."""
+    return ArenaTab(tab, on_demand(outside.opened, outside.stored), tuple(dict.fromkeys(default_models)), outside)
+
+
+def build_panel(arena: ArenaTab, seed: ArenaSeed, kept_votes: Any) -> ArenaPanel:
+    """The panel, as drawn on first open (see `draw`); `kept_votes`: those this browser holds."""
+    board = board_values(kept_votes)
+    rows = seed.contenders or [[model, DEFAULT_PROVIDER, ""] for model in arena.default_models][:3]
     contenders = gr.Dataframe(value=rows, headers=CONTENDER_HEADERS, datatype="str", type="array", interactive=True,
                               label="Contenders", elem_id="pg-arena-contenders", column_count=3, row_count=len(rows))
     gr.Markdown("Two or more, one per row: a Hub ID, an endpoint URL or the built-in model. Provider empty: auto. "
                 "Mode empty: follows the model. Which two answer, and which is A, stays hidden until you vote.")
-    system_prompt = gr.Textbox(label="System prompt", lines=2, elem_id="pg-arena-system", placeholder="You are a helpful assistant.")
-    prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-arena-prompt", placeholder="Both contenders get this prompt.")
+    # interactive=True: Gradio infers it from the events a box feeds, but not for one drawn by gr.render.
+    system_prompt = gr.Textbox(seed.system_prompt, label="System prompt", lines=2, elem_id="pg-arena-system", interactive=True,
+                               placeholder="You are a helpful assistant.", visible=system_prompt_visibility(rows)["visible"])
+    prompt = gr.Textbox(seed.prompt, label="Prompt", lines=3, elem_id="pg-arena-prompt", placeholder="Both contenders get this prompt.",
+                        interactive=True)
     with gr.Row():
         generate = gr.Button("Generate", variant="primary", elem_id="pg-arena-generate")
         new_pair = gr.Button("New pair", elem_id="pg-arena-new-pair")
         stop = gr.Button("Stop", elem_id="pg-arena-stop", **STOP_IDLE)
     with gr.Column(elem_id="pg-arena-round"):  # the part of the page that must stay blind until the vote
-        status = gr.HTML("", padding=False, elem_id="pg-arena-status")
+        status = gr.HTML(info_html(seed.note) if seed.note else "", padding=False, elem_id="pg-arena-status")
         with gr.Row(equal_height=False):
-            panes = [_build_pane(key) for key in ("A", "B")]
+            panes = [_build_pane(key, seed.big) for key in ("A", "B")]
         with gr.Row():
             votes = {label: gr.Button(label, interactive=False, elem_id=f"pg-arena-{label.lower().replace(' ', '-')}")
                      for label in WINNERS}
-    leaderboard, win_rates = _build_leaderboard()
+    leaderboard, win_rates = _build_leaderboard(board)
     with gr.Row():
-        download = gr.DownloadButton("Download votes", interactive=False, size="sm", elem_id="pg-arena-download")
+        download = gr.DownloadButton("Download votes", value=board["download"], interactive=board["download"] is not None, size="sm",
+                                     elem_id="pg-arena-download")
         upload = gr.UploadButton("Import votes", file_types=[".jsonl", ".json", ".txt"], size="sm", elem_id="pg-arena-import")
         clear = gr.Button("Clear votes", size="sm", variant="stop", elem_id="pg-arena-clear")
         confirm_clear = gr.Button("Yes, clear every vote", size="sm", variant="stop", visible=False, elem_id="pg-arena-confirm-clear")
@@ -112,42 +169,60 @@ def build(default_models: list[str], stored: gr.BrowserState) -> ArenaPanel:
         show_code = gr.Button("View code", size="sm")
         code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-arena-code")
     return ArenaPanel(contenders, system_prompt, prompt, generate, new_pair, stop, status, panes, votes, leaderboard, win_rates,
-                      stored, download, upload, clear, confirm_clear, cancel_clear, share_link, code, show_code, gr.State(None),
+                      arena.hooks.stored, download, upload, clear, confirm_clear, cancel_clear, share_link, code, show_code, gr.State(None),
                       gr.State(None))
 
 
-def _build_pane(key: str) -> ArenaPane:
+def _build_pane(key: str, big: bool) -> ArenaPane:
     with gr.Column(min_width=240, elem_id=f"pg-arena-pane-{key.lower()}"):
         status = gr.HTML("", padding=False, elem_id=f"pg-arena-{key.lower()}-status")  # always shown (see compare_panel)
-        output = gr.Textbox(label=f"Answer {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-arena-{key.lower()}-output")
+        output = gr.Textbox(label=f"Answer {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-arena-{key.lower()}-output",
+                            elem_classes=big_classes(big))
         stats = gr.Markdown(elem_id=f"pg-arena-{key.lower()}-stats")
         reveal = gr.Markdown(elem_id=f"pg-arena-{key.lower()}-reveal")
     return ArenaPane(key, status, output, stats, reveal)
 
 
-def _build_leaderboard() -> tuple[gr.Dataframe, gr.Dataframe]:
+def _build_leaderboard(board: dict[str, Any]) -> tuple[gr.Dataframe, gr.Dataframe]:
     with gr.Accordion("Leaderboard", open=True, elem_id="pg-arena-leaderboard-box"):
-        leaderboard = gr.Dataframe(headers=LEADERBOARD_HEADERS, value=[], interactive=False, elem_id="pg-arena-leaderboard",
+        leaderboard = gr.Dataframe(headers=LEADERBOARD_HEADERS, value=board["leaderboard"], interactive=False, elem_id="pg-arena-leaderboard",
                                    label=f"Leaderboard (Bradley–Terry, Elo scale; fewer than {PROVISIONAL_BELOW} votes: provisional; "
                                          f"votes kept in this browser, the last {VOTE_CAP})")
-        win_rates = gr.Dataframe(value=[], interactive=False, elem_id="pg-arena-win-rates",
+        win_rates = gr.Dataframe(value=board["win_rates"], interactive=False, elem_id="pg-arena-win-rates",
                                  label="Win rate of the row's contender against the column's (ties count half)")
     return leaderboard, win_rates
 
 
 def wire(ctx: RunContext, page: Page) -> None:
-    """Generate and New pair stream a round (they join `ctx.streams`, so the page's Stop ends them too);
-    the votes, leaderboard and vote files are wired by components/arena_votes.py. The round's events
-    stay off the documented API: a round's pair is kept in the visitor's session."""
-    panel, form = page.arena, page.form
+    """Opening the tab, or an Arena share link, draws the panel (see `draw`), seeded with the page's
+    Prompt, System prompt and Big text, or with the link's contenders and prompts."""
+    arena, opener = page.arena, {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+    place = arena.place
+    place.set_drawing(lambda seed, stored: draw(ctx, page, seed, stored))
+
+    def open_tab(opened: Any, prompt: Any, system_prompt: Any, big: Any) -> list[Any]:
+        return opening(opened, ArenaSeed(str(prompt or ""), str(system_prompt or ""), big is True))
+
+    def open_link(opened: Any, request: gr.Request) -> list[Any]:
+        return open_arena_link(ctx, arena_query(request), shared_state(request), opened)
+
+    arena.tab.select(open_tab, inputs=[place.opened, page.run.prompt, page.model.system_prompt, page.big_text.toggle],
+                     outputs=[place.seed, place.opened], **opener)
+    page.demo.load(open_link, inputs=place.opened, outputs=[page.tabs, place.seed, place.opened], **opener)
+
+
+def draw(ctx: RunContext, page: Page, seed: Any, stored: Any) -> None:
+    """Builds the panel where the tab's place is and wires its events: the rounds, Stop and View code,
+    the votes, and the ties to the rest of the page (the page's Stop, the mirrored prompts, Big text)."""
+    panel = build_panel(page.arena, seed if isinstance(seed, ArenaSeed) else ArenaSeed(), stored)
     # "mode": the Playground's Mode, for a contender whose mode follows the model when the Hub can't tell.
-    inputs = {"contenders": panel.contenders, "system_prompt": panel.system_prompt, "prompt": panel.prompt, "mode": form["mode"],
-              **form.by_name(PARAMETER_FIELDS), **page.auth.inputs()}
+    inputs = {"contenders": panel.contenders, "system_prompt": panel.system_prompt, "prompt": panel.prompt, "mode": page.form["mode"],
+              **page.form.by_name(PARAMETER_FIELDS), **page.auth.inputs()}
     handler = make_round_handler(ctx, panel)
     runs = []
     for button in (panel.generate, panel.new_pair):
         arm_stop(button.click, panel.stop)
-        runs.append(ctx.streaming(button.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented")))
+        runs.append(button.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented"))
     panel.contenders.change(system_prompt_visibility, inputs=panel.contenders, outputs=panel.system_prompt, queue=False,
                             api_visibility="undocumented")
 
@@ -155,13 +230,23 @@ def wire(ctx: RunContext, page: Page) -> None:
         return round_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for, *runs)
-    wire_votes(ctx, page)
-    link_outputs = [page.tabs, panel.contenders, panel.prompt, panel.system_prompt, panel.status]
+    wire_votes(ctx, panel)
+    _join_page(page, panel, runs)
 
-    def open_link(request: gr.Request) -> dict:
-        return open_arena_link(ctx, page, arena_query(request), shared_state(request))
 
-    page.demo.load(open_link, inputs=None, outputs=link_outputs, queue=False, api_visibility="undocumented")
+def _join_page(page: Page, panel: ArenaPanel, runs: list[Any]) -> None:
+    """Through the hooks' relays: the page's Stop ends the rounds and quiets this tab's Stop; the
+    prompts stay one with the other tabs'; Big text reaches the answers."""
+    hooks, quiet = page.arena.hooks, {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+    hooks.stops.change(idle_stop, inputs=None, outputs=panel.stop, cancels=runs, **quiet)
+    join_mirror([page.run.prompt, page.compare.prompt, page.sweep.prompt, hooks.prompt], panel.prompt, hooks.prompt)
+    join_mirror([page.model.system_prompt, page.compare.system_prompt, hooks.system_prompt], panel.system_prompt, hooks.system_prompt)
+    enlarged = [pane.output for pane in panel.panes]
+
+    def enlarge(big: bool) -> list[Any]:
+        return [big_text_update(target, big) for target in enlarged]
+
+    hooks.big.change(enlarge, inputs=hooks.big, outputs=enlarged, **quiet)
 
 
 def arena_query(request: gr.Request) -> SharedArena:
@@ -171,19 +256,13 @@ def arena_query(request: gr.Request) -> SharedArena:
     return shared
 
 
-def open_arena_link(ctx: RunContext, page: Page, shared: SharedArena, playground: Any) -> dict:
-    """An Arena link selects the tab and fills the contenders and prompts (saying so when one is
-    another host's endpoint URL); it never holds votes."""
+def open_arena_link(ctx: RunContext, shared: SharedArena, playground: Any, opened: Any) -> list[Any]:
+    """[tabs, seed, opened]: an Arena link selects the tab and draws it with the link's contenders and
+    prompts (saying so when one is another host's endpoint URL); it never holds votes."""
     if not shared.opens:
-        return gr.skip()
-    panel = page.arena
+        return [gr.skip()] * 3
     note = "Opened from a share link." + (" Ignored: " + "; ".join(shared.problems) if shared.problems else "")
     note += first_foreign_host_note(ctx, [contender.model for contender in shared.contenders], LINK)
-    updates: dict = {page.tabs: gr.Tabs(selected=ARENA_TAB), panel.status: info_html(note)}
-    if len(shared.contenders) >= 2:
-        updates[panel.contenders] = contender_rows(shared.contenders)
-    if playground.prompt is not None:
-        updates[panel.prompt] = playground.prompt
-    if playground.system_prompt is not None:
-        updates[panel.system_prompt] = playground.system_prompt
-    return updates
+    seed = ArenaSeed(prompt=playground.prompt or "", system_prompt=playground.system_prompt or "", note=note,
+                     contenders=contender_rows(shared.contenders) if len(shared.contenders) >= 2 else None)
+    return [gr.Tabs(selected=ARENA_TAB), *opening(opened, seed)]

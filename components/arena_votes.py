@@ -3,7 +3,7 @@ votes kept in this browser ("Download votes", "Import votes", "Clear votes", whi
 
 A vote is taken once per round (`Round.take_ballot`), only when `allowed_votes` says so; it names
 both contenders only then. The leaderboard is drawn from every vote the browser holds, when the
-page loads and after each vote, import or clear.
+tab is drawn and after each vote, import or clear.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ import gradio as gr
 from components.arena_round import vote_buttons
 from components.context import RunContext
 from components.messages import info_html
-from components.page import Page
 from playground.arena.ranking import leaderboard, win_rates
 from playground.arena.rounds import Round, allowed_votes, vote_fields
 from playground.arena.votes import WINNERS, add_vote, merge_votes, new_vote, parse_votes, read_jsonl, vote_games, votes_jsonl
@@ -27,46 +26,41 @@ MAX_IMPORT_BYTES = 4 * 1024 * 1024
 HIDDEN = {"api_visibility": "undocumented"}
 
 
-def wire_votes(ctx: RunContext, page: Page) -> None:
-    panel = page.arena
+def wire_votes(ctx: RunContext, panel: Any) -> None:
+    """`panel`: the drawn components/arena_panel.ArenaPanel."""
     board = [panel.leaderboard, panel.win_rates, panel.download]
     outputs = [panel.round, panel.stored, panel.status, *[p.reveal for p in panel.panes], *panel.votes.values(), *board]
     for label, button in panel.votes.items():
-        button.click(_voter(page, label), inputs=[panel.round, panel.stored], outputs=outputs, **HIDDEN)
+        button.click(_voter(panel, label), inputs=[panel.round, panel.stored], outputs=outputs, **HIDDEN)
 
     def import_votes(file: Any, stored: Any) -> dict:
-        return imported(page, file, stored)
+        return imported(panel, file, stored)
 
     def clear_votes() -> dict:
-        return {panel.stored: [], **board_updates(page, []), **asking(page, False), panel.status: info_html("Every vote is cleared.")}
+        return {panel.stored: [], **board_updates(panel, []), **asking(panel, False), panel.status: info_html("Every vote is cleared.")}
 
     def ask() -> dict:
-        return asking(page, True)
+        return asking(panel, True)
 
     def keep() -> dict:
-        return asking(page, False)
-
-    def show_board(stored: Any) -> dict:
-        return board_updates(page, stored)
+        return asking(panel, False)
 
     panel.upload.upload(import_votes, inputs=[panel.upload, panel.stored], outputs=[panel.stored, panel.status, *board], **HIDDEN)
-    panel.clear.click(ask, outputs=_clear_buttons(page), queue=False, **HIDDEN)
-    panel.cancel_clear.click(keep, outputs=_clear_buttons(page), queue=False, **HIDDEN)
-    panel.confirm_clear.click(clear_votes, outputs=[panel.stored, panel.status, *board, *_clear_buttons(page)], **HIDDEN)
-    page.demo.load(show_board, inputs=panel.stored, outputs=board, queue=False, **HIDDEN)
+    panel.clear.click(ask, outputs=_clear_buttons(panel), queue=False, **HIDDEN)
+    panel.cancel_clear.click(keep, outputs=_clear_buttons(panel), queue=False, **HIDDEN)
+    panel.confirm_clear.click(clear_votes, outputs=[panel.stored, panel.status, *board, *_clear_buttons(panel)], **HIDDEN)
 
 
-def _voter(page: Page, label: str):
+def _voter(panel: Any, label: str):
     def vote(game: Any, stored: Any) -> dict:
-        return cast_vote(page, label, game, stored)
+        return cast_vote(panel, label, game, stored)
 
     return vote
 
 
-def cast_vote(page: Page, label: str, game: Any, stored: Any) -> dict:
+def cast_vote(panel: Any, label: str, game: Any, stored: Any) -> dict:
     """Records the vote, reveals both contenders and redraws the leaderboard. Raises gr.Error, saying
     why, when this round can't take this vote (none yet, not finished, voted, a failed answer)."""
-    panel = page.arena
     if not isinstance(game, Round) or label not in allowed_votes(game) or not game.take_ballot():
         raise gr.Error(refusal(game if isinstance(game, Round) else None), print_exception=False)
     updated = add_vote(stored, new_vote(vote_fields(game), WINNERS[label]))
@@ -75,7 +69,7 @@ def cast_vote(page: Page, label: str, game: Any, stored: Any) -> dict:
               for pane, (key, c) in zip(panel.panes, sides, strict=True)}
     words = f"You voted: {label}. A was {game.a.label}; B was {game.b.label}."
     return {panel.round: replace(game, voted=label), panel.stored: updated, panel.status: info_html(words), **reveal,
-            **vote_buttons(panel, ()), **board_updates(page, updated)}
+            **vote_buttons(panel, ()), **board_updates(panel, updated)}
 
 
 def refusal(game: Round | None) -> str:
@@ -86,9 +80,16 @@ def refusal(game: Round | None) -> str:
     return "Both answers must finish before you vote." if not game.finished else "A failed answer can't win."
 
 
-def board_updates(page: Page, stored: Any) -> dict:
+def board_updates(panel: Any, stored: Any) -> dict:
     """The leaderboard, the win-rate matrix and the download, from every vote the browser holds."""
-    panel = page.arena
+    board = board_values(stored)
+    return {panel.leaderboard: board["leaderboard"], panel.win_rates: board["win_rates"],
+            panel.download: gr.update(value=board["download"], interactive=board["download"] is not None)}
+
+
+def board_values(stored: Any) -> dict[str, Any]:
+    """{"leaderboard": rows, "win_rates": headers and rows, "download": a votes file or None}, from
+    every vote the browser holds."""
     votes = parse_votes(stored)
     games = vote_games(votes)
     rows = leaderboard(games)
@@ -96,8 +97,8 @@ def board_updates(page: Page, stored: Any) -> dict:
               "provisional" if r.provisional else ""] for r in rows]
     names = [r.contender for r in rows]
     rates = [[name, *["—" if rate is None else f"{rate:.0%}" for rate in line]] for name, line in zip(names, win_rates(games, names), strict=True)]
-    return {panel.leaderboard: table, panel.win_rates: {"headers": ["Contender", *names], "data": rates},
-            panel.download: gr.update(value=_votes_file(votes) if votes else None, interactive=bool(votes))}
+    return {"leaderboard": table, "win_rates": {"headers": ["Contender", *names], "data": rates},
+            "download": _votes_file(votes) if votes else None}
 
 
 def _votes_file(votes: list) -> str:
@@ -107,9 +108,8 @@ def _votes_file(votes: list) -> str:
     return str(path)
 
 
-def imported(page: Page, file: Any, stored: Any) -> dict:
+def imported(panel: Any, file: Any, stored: Any) -> dict:
     """Merges a JSONL file of votes; refused lines are named by number and the rest still count."""
-    panel = page.arena
     text = _file_text(file)
     if text is None:
         raise gr.Error(f"Import votes: choose a JSONL file of at most {MAX_IMPORT_BYTES // (1024 * 1024)} MB.", print_exception=False)
@@ -121,7 +121,7 @@ def imported(page: Page, file: Any, stored: Any) -> dict:
     if problems:
         words += f" Refused {len(problems)}: " + "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
         gr.Warning(words)
-    return {panel.stored: updated, panel.status: info_html(words), **board_updates(page, updated)}
+    return {panel.stored: updated, panel.status: info_html(words), **board_updates(panel, updated)}
 
 
 def _file_text(file: Any) -> str | None:
@@ -134,12 +134,11 @@ def _file_text(file: Any) -> str | None:
         return None
 
 
-def _clear_buttons(page: Page) -> list[Any]:
-    return [page.arena.clear, page.arena.confirm_clear, page.arena.cancel_clear]
+def _clear_buttons(panel: Any) -> list[Any]:
+    return [panel.clear, panel.confirm_clear, panel.cancel_clear]
 
 
-def asking(page: Page, ask: bool) -> dict:
+def asking(panel: Any, ask: bool) -> dict:
     """"Clear votes" asks once: it gives way to "Yes, clear every vote" and "Keep them"."""
-    panel = page.arena
     return {panel.clear: gr.update(visible=not ask), panel.confirm_clear: gr.update(visible=ask),
             panel.cancel_clear: gr.update(visible=ask)}

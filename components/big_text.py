@@ -12,8 +12,7 @@ import gradio as gr
 
 from components.context import RunContext
 from components.page import Page
-
-BIG_CLASS = "pg-big"
+from components.style import big_text_update
 
 
 @dataclass(frozen=True)
@@ -29,16 +28,11 @@ def wire(ctx: RunContext, page: Page) -> None:
     """The toggle enlarges the Prompt and every answer area: the Output, the conversation, the
     Compare panes, the Sweep table and the Arena's two answers."""
     targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes),
-               page.sweep.table, *(pane.output for pane in page.arena.panes)]
+               page.sweep.table]  # and the Arena's, drawn on demand, through its relay (components/arena_panel.py)
 
     def enlarge(big: bool) -> list[Any]:
-        return [big_text_update(target, big) for target in targets]
+        return [*(big_text_update(target, big) for target in targets), big is True]
 
-    page.big_text.toggle.change(enlarge, inputs=page.big_text.toggle, outputs=targets, queue=False, api_visibility="undocumented")
+    page.big_text.toggle.change(enlarge, inputs=page.big_text.toggle, outputs=[*targets, page.arena.hooks.big], queue=False,
+                                api_visibility="undocumented")
 
-
-def big_text_update(target: gr.components.Component, big: bool) -> dict:
-    """The target's own classes, plus BIG_CLASS when `big`."""
-    classes = target.elem_classes or []
-    own = [c for c in ([classes] if isinstance(classes, str) else classes) if c != BIG_CLASS]
-    return gr.update(elem_classes=[*own, BIG_CLASS] if big else own)

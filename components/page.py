@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import gradio as gr
 
 if TYPE_CHECKING:  # names only (see above)
-    from components.arena_panel import ArenaPanel
+    from components.arena_panel import ArenaTab
     from components.auth_panel import AuthPanel
     from components.big_text import BigText
     from components.chat_view import ChatPanel
@@ -58,7 +58,7 @@ class Page:
     code: CodePanel
     compare: ComparePanel
     sweep: SweepPanel
-    arena: ArenaPanel
+    arena: ArenaTab  # drawn on first open (components/on_demand.py)
     big_text: BigText
     preflight: PreflightPanel
     presets: PresetsPanel

@@ -108,9 +108,10 @@ def wire_stop(ctx: RunContext, page: Page) -> None:
     for event in ctx.streams:
         event.then(run_ended, inputs=run.running, outputs=counted, **quiet)
     run.stop.click(stop_run, inputs=run.running, outputs=[run.status, run.stopped, *counted], cancels=list(ctx.streams), **quiet)
-    # It cancels Compare's, Sweep's and the Arena's runs too: their own Stops go quiet with them.
-    tab_stops = [page.compare.stop, page.sweep.stop, page.arena.stop]
-    run.stop.click(quiet_stops, inputs=None, outputs=tab_stops, show_progress="hidden", **quiet)
+    # It cancels Compare's and Sweep's runs too: their own Stops go quiet with them. The Arena, drawn on
+    # demand, hears of it through a relay, a count of these clicks (components/arena_panel.py).
+    tab_stops, arena_stops = [page.compare.stop, page.sweep.stop], page.arena.hooks.stops
+    run.stop.click(quiet_stops, inputs=arena_stops, outputs=[*tab_stops, arena_stops], show_progress="hidden", **quiet)
 
 
 def wire_running(ctx: RunContext, page: Page) -> None:
@@ -134,8 +135,10 @@ def run_ended(running: int) -> list[Any]:
     return [gr.update(**(STOP_ARMED if left else STOP_IDLE)), left]
 
 
-def quiet_stops() -> list[dict]:
-    return [gr.update(**STOP_IDLE)] * 3
+def quiet_stops(arena_stops: Any) -> list[Any]:
+    """[Compare's Stop, Sweep's Stop, the Arena's count of Stop clicks]."""
+    count = arena_stops if isinstance(arena_stops, int | float) else 0
+    return [gr.update(**STOP_IDLE)] * 2 + [count + 1]
 
 
 def show_generate(mode: str) -> list[dict]:

@@ -1,4 +1,13 @@
-"""The page's CSS: the status panel must be impossible to miss during a live demo."""
+"""The page's CSS: the status panel must be impossible to miss during a live demo. And the class
+"Big text" adds to the prompt and answer areas it enlarges."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import gradio as gr
+
+BIG_CLASS = "pg-big"
 
 CSS = """
 .pg-status { padding: 0.75rem 1rem; border-radius: 8px; border: 1px solid; }
@@ -45,3 +54,16 @@ CSS = """
 label:has(> input:disabled) { opacity: 0.5; cursor: not-allowed; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
 """
+
+
+def big_text_update(target: Any, big: bool) -> dict:
+    """An update giving `target` (a component, or None for one being built) its own classes, plus
+    BIG_CLASS when `big`."""
+    classes = getattr(target, "elem_classes", None) or []
+    own = [c for c in ([classes] if isinstance(classes, str) else classes) if c != BIG_CLASS]
+    return gr.update(elem_classes=[*own, *big_classes(big)])
+
+
+def big_classes(big: bool) -> list[str]:
+    """The classes Big text gives an area being built."""
+    return [BIG_CLASS] if big else []

@@ -13,6 +13,23 @@ import gradio as gr
 def mirror_textboxes(boxes: list[gr.Textbox]) -> None:
     for box in boxes:
         others = [other for other in boxes if other is not box]
-        copies = "v" if len(others) == 1 else "[" + ", ".join("v" for _ in others) + "]"
-        box.input(None, inputs=box, outputs=others, js=f"(v) => {copies}", queue=False, show_progress="hidden",
+        box.input(None, inputs=box, outputs=others, js=f"(v) => {_copies(len(others))}", queue=False, show_progress="hidden",
                   api_visibility="private")  # no Python step: nothing for an API caller
+
+
+def join_mirror(boxes: list[gr.Textbox], box: gr.Textbox, relay: gr.Textbox) -> None:
+    """Adds `box`, drawn later (components/on_demand.py), to `boxes`, mirrored already with `relay`
+    among them: what is typed in `boxes` reaches `box` through the relay, which only the drawing
+    listens to (a drawn listener on a box's `.input` would replace the page's own). The page sends
+    no `.input` from a drawn box, so `box` copies on `.change`, only while it has the focus (someone
+    types in it), and takes the relay's copies only while it has not: an echo either way could
+    overwrite keys typed meanwhile. `box` needs an elem_id."""
+    copy = {"queue": False, "show_progress": "hidden", "api_visibility": "private"}
+    typing = f"document.activeElement?.closest('#{box.elem_id}')"
+    box.change(None, inputs=[box, *boxes], outputs=boxes, js=f"(v, ...others) => {typing} ? others.map(() => v) : others", **copy)
+    relay.change(None, inputs=[relay, box], outputs=box, js=f"(r, v) => {typing} ? v : r", **copy)
+
+
+def _copies(count: int) -> str:
+    """The JavaScript value that copies one box's text into `count` boxes."""
+    return "v" if count == 1 else "[" + ", ".join("v" for _ in range(count)) + "]"

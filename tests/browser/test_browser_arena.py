@@ -4,6 +4,9 @@ votes kept in the browser, their download and import."""
 from __future__ import annotations
 
 import json
+import re
+import time
+import urllib.request
 
 from playwright.sync_api import expect
 
@@ -228,5 +231,54 @@ def test_a_share_link_reopens_the_arena_with_its_contenders_and_prompt(browser, 
     try:  # a link naming another host's endpoint says so, as other links do
         expect(page.locator("#pg-arena-status")).to_contain_text("This link points at 203.0.113.5")
         assert server.posts() == []
+    finally:
+        context.close()
+
+
+def test_the_arena_is_drawn_on_first_open_with_the_prompt_typed_so_far_and_stays_one_with_the_other_tabs(browser, app_url, server: ProtocolServer) -> None:
+    with urllib.request.urlopen(f"{app_url}config", timeout=30) as answer:
+        first_config = answer.read().decode()
+    assert "pg-playground" in first_config and "pg-arena-prompt" not in first_config  # not sent with the page
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(app_url)
+        playground_prompt, compare_prompt = page.locator("#pg-prompt textarea"), page.locator("#pg-compare-prompt textarea")
+        playground_prompt.press_sequentially("Typed first")  # keys, as a person types: Gradio's input event
+        page.get_by_role("tab", name="Arena").click()
+        arena_prompt = page.locator("#pg-arena-prompt textarea")
+        expect(arena_prompt).to_have_value("Typed first", timeout=30_000)
+        arena_prompt.press_sequentially(", then in the Arena")
+        page.get_by_role("tab", name="Compare").click()
+        expect(compare_prompt).to_have_value("Typed first, then in the Arena")
+        page.get_by_role("tab", name="Playground").click()
+        expect(playground_prompt).to_have_value("Typed first, then in the Arena")
+        playground_prompt.press_sequentially(", then here")
+        page.get_by_label("Big text").check()
+        page.get_by_role("tab", name="Arena").click()
+        expect(arena_prompt).to_have_value("Typed first, then in the Arena, then here")  # every key, none lost to an echo
+        for key in "ab":  # Big text, checked after the Arena was drawn, reaches its answers
+            expect(page.locator(f"#pg-arena-{key}-output")).to_have_class(re.compile(r"\bpg-big\b"))
+        answers = play_round(page)  # drawn on demand, the round plays as on a page that held it from the start
+        assert all(answers)
+    finally:
+        context.close()
+
+
+def test_the_playgrounds_stop_ends_an_arena_round_drawn_after_it(browser, app_url, server: ProtocolServer) -> None:
+    server.token_delay = 0.25
+    context, page = open_arena(browser, arena_link(app_url, models=(WINNER, "test/chat-model"), prompt="A long answer please", max_new_tokens=300))
+    try:
+        page.locator("#pg-arena-generate").click()
+        for key in "ab":
+            expect(page.locator(f"#pg-arena-{key}-output textarea")).not_to_have_value("", timeout=60_000)
+        cancelled = server.cancelled_streams
+        page.get_by_role("tab", name="Playground").click()
+        page.locator("#pg-stop").click()
+        expect(page.locator("#pg-stop")).to_have_text("Stop")
+        deadline = time.monotonic() + 30
+        while server.cancelled_streams < cancelled + 2 and time.monotonic() < deadline:
+            page.wait_for_timeout(100)  # the model's server sees both streams closed
+        assert server.cancelled_streams == cancelled + 2 and server.open_streams == 0
     finally:
         context.close()

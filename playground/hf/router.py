@@ -13,6 +13,7 @@ Space) goes through a pool of its own that connects only to checked global addre
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 
 import httpx2
@@ -35,8 +36,8 @@ class _PlaygroundTransport(httpx2.BaseTransport):
     def __init__(self, base: str) -> None:
         self._base = httpx2.URL(base.rstrip("/"))
         self._rewrite = base.rstrip("/") != DEFAULT_ROUTER_URL
-        self._inner = httpx2.HTTPTransport()
-        self._guarded = GuardedTransport(current_guard)
+        self._pools: dict[bool, httpx2.BaseTransport] = {}  # by "guarded", made at first use (see _pool)
+        self._making = threading.Lock()
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if self._rewrite and request.url.host == ROUTER_HOST:
@@ -48,7 +49,16 @@ class _PlaygroundTransport(httpx2.BaseTransport):
             )
             request.headers["host"] = request.url.netloc.decode()
         guarded = current_guard() is not None and not self._is_operator_host(request.url)
-        return (self._guarded if guarded else self._inner).handle_request(request)
+        return self._pool(guarded).handle_request(request)
+
+    def _pool(self, guarded: bool) -> httpx2.BaseTransport:
+        # Made at its first request, not with the client: each pool loads the system's CA
+        # certificates (~35 ms of CPU), which start-up need not wait for, and a run outside a
+        # guarded scope never needs the guarded pool.
+        with self._making:
+            if guarded not in self._pools:
+                self._pools[guarded] = GuardedTransport(current_guard) if guarded else httpx2.HTTPTransport()
+            return self._pools[guarded]
 
     def _is_operator_host(self, url: httpx2.URL) -> bool:
         # The router and the Hub are the operator's choice, not a visitor's (loopback in tests).
@@ -56,8 +66,10 @@ class _PlaygroundTransport(httpx2.BaseTransport):
         return any(_origin(url) == _origin(httpx2.URL(base)) for base in (self._base, constants.ENDPOINT))
 
     def close(self) -> None:
-        self._inner.close()
-        self._guarded.close()
+        with self._making:
+            pools = list(self._pools.values())
+        for pool in pools:
+            pool.close()
 
 
 def _origin(url: httpx2.URL) -> tuple[str, str, int | None]:

@@ -8,7 +8,9 @@ a DNS lookup (the only other host names, a 70-character label and an empty one, 
 their syntax before any lookup). Every case goes through Gradio's HTTP API (`/gradio_api/call/<name>`), as a
 caller's would: a POST, then the event's stream read to its end. Every named event, `queue=False`
 ones included, is also called directly (`/gradio_api/run/<name>`, the route the page uses for
-events outside the queue), with values outside its components' choices and ranges.
+events outside the queue), with values outside its components' choices and ranges. Hypothesis
+draws every case first; the calls then go out a few at a time, as several visitors' would, and
+each answer is checked as it comes.
 """
 
 from __future__ import annotations
@@ -16,7 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +46,8 @@ USER_MESSAGE = "gradio.exceptions.Error:"
 CASES: Counter[str] = Counter()
 STATUSES: Counter[int] = Counter()
 SERVER_ERRORS: list[str] = []
+CALLS_IN_FLIGHT = 4  # calls sent at once; each is checked as it answers
+_TALLYING = threading.Lock()  # the calling threads share the counters above (a Counter's += is not atomic)
 
 # ---- strategies ---------------------------------------------------------------------------------
 
@@ -125,19 +132,27 @@ YAML = st.one_of(
 # ---- calling the app ------------------------------------------------------------------------
 
 
+Caller = Callable[[httpx.Client, str, Any], None]
+
+
+def tally(counter: Counter, key: Any) -> None:
+    with _TALLYING:
+        counter[key] += 1
+
+
 def call(client: httpx.Client, endpoint: str, data: Any) -> None:
     """One API call as Gradio's own clients make it; records the statuses; 5xx are checked at the end."""
-    CASES[endpoint] += 1
+    tally(CASES, endpoint)
     body = json.dumps({"data": data}, allow_nan=True)  # NaN and Infinity as Python writes them
     started = client.post(f"gradio_api/call/{endpoint}", content=body, headers={"content-type": "application/json"})
-    STATUSES[started.status_code] += 1
+    tally(STATUSES, started.status_code)
     if started.status_code >= 500:
         SERVER_ERRORS.append(f"POST {endpoint} {body[:300]!r} -> {started.status_code} {started.text[:300]!r}")
     if started.status_code != 200:
         return
     event_id = started.json()["event_id"]
     with client.stream("GET", f"gradio_api/call/{endpoint}/{event_id}") as events:
-        STATUSES[events.status_code] += 1
+        tally(STATUSES, events.status_code)
         answer = "\n".join(events.iter_lines())
     if events.status_code >= 500:
         SERVER_ERRORS.append(f"GET {endpoint} after {body[:300]!r} -> {events.status_code} {answer[:300]!r}")
@@ -164,13 +179,28 @@ FUZZ = settings(deadline=None, database=None, phases=[Phase.explicit, Phase.gene
                 derandomize=os.environ.get("PLAYGROUND_FUZZ_RANDOM") != "1")
 
 
-def fuzz(client: httpx.Client, endpoint: str, strategy: st.SearchStrategy[Any], examples: int, caller: Any = None) -> None:
+def fuzz(client: httpx.Client | None, endpoint: str, strategy: st.SearchStrategy[Any], examples: int, caller: Any = None) -> None:
     @settings(FUZZ, max_examples=examples)
     @given(strategy)
     def one_case(data: Any) -> None:
         (caller or call)(client, endpoint, data)
 
     one_case()
+
+
+def drawn(endpoint: str, strategy: st.SearchStrategy[Any], examples: int) -> list[tuple[str, Any]]:
+    """`examples` cases for `endpoint`, drawn now and sent later (`call_all`). They come through
+    `fuzz` unchanged: hypothesis seeds its derandomized draws from `one_case`'s source, so the cases
+    are those the calls one at a time were made with."""
+    cases: list[tuple[str, Any]] = []
+    fuzz(None, endpoint, strategy, examples, caller=lambda _client, name, data: cases.append((name, data)))
+    return cases
+
+
+def call_all(client: httpx.Client, cases: list[tuple[str, Any]], caller: Caller = call) -> None:
+    """Every case, CALLS_IN_FLIGHT at a time (httpx's Client is shared between threads by design)."""
+    with ThreadPoolExecutor(CALLS_IN_FLIGHT) as pool:
+        list(pool.map(lambda case: caller(client, *case), cases))  # list(): a call that raised fails the test here
 
 
 def our_tracebacks(log: str) -> list[str]:
@@ -209,14 +239,16 @@ def test_fuzzed_api_calls_get_no_5xx_and_no_traceback(space_app_process: AppProc
     log_start = len(app.log_text())
     with httpx.Client(base_url=app.url, timeout=60) as client:
         token = st.one_of(st.just(""), st.just(TEST_TOKEN), TEXT, ANYTHING)
-        fuzz(client, "generate", st.tuples(payloads(forms()), token, token).map(lambda values: _with_tokens(*values)), 190)
-        fuzz(client, "view_code", payloads(forms()), 60)
-        assert CASES["generate"] == 190 and CASES["view_code"] == 60
-        others = {name: count for name, count in callable_endpoints(client).items() if name not in CASES}
+        cases = [*drawn("generate", st.tuples(payloads(forms()), token, token).map(lambda values: _with_tokens(*values)), 190),
+                 *drawn("view_code", payloads(forms()), 60)]
+        others = {name: count for name, count in callable_endpoints(client).items() if name not in {"generate", "view_code"}}
         for name, count in sorted(others.items()):
             yaml_import = name == "import_yaml"  # the one endpoint that parses text: more cases
-            fuzz(client, name, st.tuples(YAML, ANYTHING).map(list) if yaml_import else arguments(count), 30 if yaml_import else 6)
-        refusals = [_event_text(client, "generate", _form_with(model=f"http://{host}/tgi/x")) for host in PRIVATE_HOSTS]
+            cases += drawn(name, st.tuples(YAML, ANYTHING).map(list) if yaml_import else arguments(count), 30 if yaml_import else 6)
+        call_all(client, cases)
+        assert CASES["generate"] == 190 and CASES["view_code"] == 60
+        with ThreadPoolExecutor(CALLS_IN_FLIGHT) as pool:
+            refusals = list(pool.map(lambda host: _event_text(client, "generate", _form_with(model=f"http://{host}/tgi/x")), PRIVATE_HOSTS))
         normal = _normal_run(client)
     total = sum(CASES.values())
     print(f"fuzz: {total} cases {dict(CASES)}; HTTP statuses {dict(STATUSES)}")
@@ -240,7 +272,7 @@ def _form_with(**changes: Any) -> list[Any]:
 
 def _event_text(client: httpx.Client, endpoint: str, data: list[Any]) -> str:
     """Everything the event streamed back, as text."""
-    CASES[endpoint] += 1
+    tally(CASES, endpoint)
     started = client.post(f"gradio_api/call/{endpoint}", json={"data": data})
     with client.stream("GET", f"gradio_api/call/{endpoint}/{started.json()['event_id']}") as events:
         return "\n".join(events.iter_lines())
@@ -279,10 +311,10 @@ DIRECT_ERRORS: list[str] = []
 
 def call_direct(client: httpx.Client, endpoint: str, data: Any) -> None:
     """One direct call, as the page makes it for an event outside the queue; 5xx are checked at the end."""
-    DIRECT[endpoint] += 1
+    tally(DIRECT, endpoint)
     body = json.dumps({"data": data}, allow_nan=True)
     answer = client.post(f"gradio_api/run/{endpoint}", content=body, headers={"content-type": "application/json"})
-    STATUSES[answer.status_code] += 1
+    tally(STATUSES, answer.status_code)
     if answer.status_code >= 500:
         DIRECT_ERRORS.append(f"POST run/{endpoint} {body[:300]!r} -> {answer.status_code} {answer.text[:300]!r}")
 
@@ -313,8 +345,9 @@ def test_direct_calls_to_every_event_get_no_5xx_and_no_traceback(space_app_proce
     log_start = len(app.log_text())
     with httpx.Client(base_url=app.url, timeout=60) as client:
         events = named_events(client)
-        for name, inputs in sorted(events.items()):
-            fuzz(client, name, st.one_of(near_valid(inputs), near_valid(inputs), arguments(len(inputs))), 6, caller=call_direct)
+        cases = [case for name, inputs in sorted(events.items())
+                 for case in drawn(name, st.one_of(near_valid(inputs), near_valid(inputs), arguments(len(inputs))), 6)]
+        call_all(client, cases, caller=call_direct)
         mode = client.post("gradio_api/run/suggested_mode", json={"data": ["test/tiny-gpt", "", "org/name:fastest"]})
         too_few = client.post("gradio_api/run/system_prompt_visibility", json={"data": []})
         fine = client.post("gradio_api/run/suggested_mode", json={"data": ["test/chat-model", "", "Completion"]})

@@ -172,7 +172,8 @@ def wire_bakeoff(ctx: RunContext, page: Page) -> None:
     panel = page.sweep
 
     def offer_providers(models: Any, model: Any, session_token: Any, oauth_token: gr.OAuthToken | None = None) -> dict:
-        picked = [m for m in (models or [model]) if isinstance(m, str) and m]
+        listed = models if isinstance(models, list | tuple) and models else [model]  # an API caller may send anything
+        picked = [m for m in listed if isinstance(m, str) and m]
         tokens = Tokens(bake.visitor_token_or_none(ctx, session_token, oauth_token))
         live = bake.live_providers(bake.router_facts(picked, tokens, ctx))
         return gr.update(choices=bake.provider_choices(live))

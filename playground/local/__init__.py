@@ -14,6 +14,7 @@ Modules:
     protocol  the request bodies this server accepts (TGI and OpenAI chat) and the events it sends
     options   the sampling fields of those bodies, built from the declared parameters
     server    the Starlette app: the router's protocol, 503 while loading, 429 while busy
+    stream    `GenerationStream`: a streamed answer, decoded in its own thread ahead of the network
     service   `LocalModelService`: uvicorn in a daemon thread, weights loaded in another
 
 Nothing here imports llama_cpp at import time: the app runs without the optional engine, and says

@@ -6,17 +6,23 @@ A configuration is a thread count and an OpenMP wait policy. On a quiet 2-CPU ma
 neighbour 1 thread made 54.9 and the same 2 threads 20.2. No fixed thread count is right everywhere,
 so the model measures each for a few tokens at first load and keeps the fastest:
 
-    configs = candidates(2, threads=None, wait_policy=FIRST_LOAD_POLICY)  # 1..2 threads, OpenMP's default wait
+    configs = candidates(2, threads=None, wait_policy=DEFAULT_WAIT)   # 1..2 threads, OpenMP's default wait
     choice = fastest(configs, rounds)                               # rounds: [{config: tokens/s}, ...]
     print(choice.note())                                            # "2 threads, OpenMP's default wait: ..."
 
-The wait policy is not measured but chosen from measurements (`FIRST_LOAD_POLICY`), because it
-cannot be measured quickly: OpenMP reads it once, when llama.cpp loads, so trying PASSIVE means a
-second process that imports llama-cpp-python and loads the weights again, 0.6 s or more on 2 CPUs
-before its first token, and calibration must take under a second. Nor does it need measuring: 1
-thread starts no OpenMP team, so its speed is the same under both policies, and with more threads
-PASSIVE sleeps at every barrier between a token's operations. It never won, quiet (24 tokens/s) or beside
-a neighbour (40, against 55 for 1 thread). An explicit OMP_WAIT_POLICY is still followed.
+The wait policy is not measured but chosen by how busy the CPUs are just before llama.cpp loads
+(`load_policy`): OpenMP reads it once, when llama.cpp loads, so trying both means a second process
+that imports llama-cpp-python and loads the weights again, 0.6 s or more on 2 CPUs before its first
+token, and calibration must take under a second. 1 thread starts no OpenMP team, so its speed is
+the same under both policies; with more threads, spinning (the default) won whenever the CPUs
+were free and crawled whenever another process used one, and sleeping (PASSIVE) won only on a
+host busy with several processes, where more threads get more of the CPUs' time. Medians, tokens/s,
+2 CPUs, raw llama-cpp-python (benchmarks/results/local_engine.md, 2026-12-03):
+
+                           1 thread   2 threads, default wait   2 threads, PASSIVE wait
+    quiet                    57.2          78.8                      24.2
+    one busy neighbour       54.9          20.2                      39.7
+    several busy processes   14.9           1.3                      24.8   (load average 5-8)
 
 `LOCAL_MODEL_THREADS` and an explicit `OMP_WAIT_POLICY` narrow the candidates to what they say.
 `SlowRuns` says when to measure again: several runs in a row well below the calibrated speed.
@@ -36,13 +42,8 @@ Speeds = Mapping["Config", float]  # tokens/s per configuration, one calibration
 # Raw llama-cpp-python on SmolLM2-135M Q4_1, each configuration alone in its process, 128 tokens,
 # median of 3, on a quiet 2-CPU machine (issue 21). Used when calibration is not decisive.
 MEASURED_TABLE_NOTE = "measured on a quiet 2-CPU machine"
-# The wait policy llama.cpp loads in when the environment sets none, and why (see above). Medians of
-# benchmarks/results/local_engine.md, 2026-12-03, tokens/s, 2 CPUs:
-#                      1 thread   2 threads, default wait   2 threads, PASSIVE wait
-#   quiet                57.2          78.8                      24.2
-#   busy neighbour       54.9          20.2                      39.7
-FIRST_LOAD_POLICY = DEFAULT_WAIT
-PASSIVE_RULED_OUT = "PASSIVE wait not tried: it never won on a 2-CPU machine (2 threads: 24 quiet, 40 beside a busy neighbour)"
+# Other processes' use of our CPUs at first load (in CPUs) from which spinning threads no longer pay.
+BUSY_CPUS = 0.5
 # A winner whose worst round is this far behind another's best was not measured on a steady host.
 STEADY = 1.5
 
@@ -95,6 +96,14 @@ def candidates(cpus: int, threads: int | None, wait_policy: str | None) -> list[
     counts = [threads] if threads is not None else list(range(1, max(1, cpus) + 1))
     policies = [normal_policy(wait_policy)] if wait_policy is not None else [DEFAULT_WAIT, PASSIVE_WAIT]
     return [Config(count, policy) for policy in policies for count in counts]
+
+
+def load_policy(others_busy: float | None) -> tuple[str, str]:
+    """The wait policy to load llama.cpp with, given other processes' CPU use just before (in CPUs;
+    None where it can't be read), and why the other policy is not measured, in words."""
+    if others_busy is not None and others_busy >= BUSY_CPUS:
+        return PASSIVE_WAIT, f"OpenMP's default wait not tried: other processes used {others_busy:.1f} CPUs at first load"
+    return DEFAULT_WAIT, "PASSIVE wait not tried: the CPUs were free at first load"
 
 
 def normal_policy(value: str) -> str:

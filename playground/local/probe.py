@@ -18,6 +18,7 @@ Nothing here imports llama_cpp at import time.
 from __future__ import annotations
 
 import itertools
+import os
 import time
 from collections.abc import Iterator
 
@@ -35,6 +36,31 @@ PROBE_BUDGET_S = 0.25
 # neighbour took seconds over it.
 WARM_UP_TOKENS = 2
 ROUNDS = 2
+
+
+def others_cpu_use(seconds: float = 0.2) -> float | None:
+    """How many of this process's CPUs other processes kept busy over the next `seconds` (0.0 to the
+    CPU count), from /proc/stat less this process's own time; None where that can't be read."""
+    try:
+        before, own_before = _busy_s(), os.times()
+        time.sleep(seconds)
+        after, own_after = _busy_s(), os.times()
+    except (OSError, ValueError, AttributeError):  # not Linux, or an unexpected /proc/stat
+        return None
+    own = (own_after.user + own_after.system) - (own_before.user + own_before.system)
+    return min(float(len(os.sched_getaffinity(0))), max(0.0, (after - before - own) / seconds))
+
+
+def _busy_s() -> float:
+    """Seconds the CPUs this process may run on have spent busy since boot (steal counts as busy)."""
+    cpus, busy = os.sched_getaffinity(0), 0
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name[3:].isdigit() and name.startswith("cpu") and int(name[3:]) in cpus:
+                ticks = [int(field) for field in fields[:8]]  # user nice system idle iowait irq softirq steal
+                busy += sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
 
 
 def decode_speed(engine: LocalEngine, stream: Iterator[int], threads: int) -> float:

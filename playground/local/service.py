@@ -123,7 +123,7 @@ class LocalModelService:
         if stopping.is_set():
             return
         try:
-            engine = LocalEngine(path, threads=self._tuner.threads())
+            engine = LocalEngine(path, threads=self._tuner.prepare())
             if stopping.is_set():  # stopped while loading: keep nothing nobody will close
                 engine.close()
                 return

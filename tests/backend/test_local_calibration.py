@@ -11,8 +11,18 @@ from typing import Any
 import pytest
 
 from playground.local import tuning
-from playground.local.calibration import DEFAULT_WAIT, PASSIVE_WAIT, Config, SlowRuns, Speeds, candidates, fastest, tokens_per_s
-from playground.local.tuning import Tuner, first_choice
+from playground.local.calibration import (
+    DEFAULT_WAIT,
+    PASSIVE_WAIT,
+    Config,
+    SlowRuns,
+    Speeds,
+    candidates,
+    fastest,
+    load_policy,
+    tokens_per_s,
+)
+from playground.local.tuning import Tuner, first_choice, process_policy
 
 ONE_DEFAULT = Config(1, DEFAULT_WAIT)
 TWO_PASSIVE = Config(2, PASSIVE_WAIT)
@@ -39,9 +49,15 @@ def measured_with(timer: FakeTimer, seconds_each: dict[Config, float]) -> list[S
 
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two usable CPUs and no overrides: what a fresh app process on a small host sees."""
+    """Two usable CPUs, no overrides, OpenMP not yet loaded: what a fresh app process on a small host sees."""
     monkeypatch.delenv("LOCAL_MODEL_THREADS", raising=False)
     monkeypatch.setattr(tuning, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(tuning, "openmp_loaded", lambda: False)
+
+
+def set_by(environ: dict[str, str]) -> tuple[str, str]:
+    """The wait policy as the environment sets it (CPU use is not read then)."""
+    return process_policy(environ, lambda: pytest.fail("CPU use read although the policy was set"))
 
 
 def test_calibration_keeps_the_faster_of_two_configurations() -> None:
@@ -119,15 +135,16 @@ class FakeEngine:
 
 def test_local_model_threads_wins_over_calibration() -> None:
     measure = RecordingMeasure(Config(1))
-    choice = first_choice(FakeEngine(), {"LOCAL_MODEL_THREADS": "3"}, measure)
-    assert measure.asked == []  # the wait policy is OpenMP's default, so nothing is left to measure
+    choice = first_choice(FakeEngine(), {"LOCAL_MODEL_THREADS": "3"}, load_policy(0.0), measure)
+    assert measure.asked == []  # the wait policy is chosen before loading, so nothing is left to measure
     assert choice.config == Config(3)
-    assert choice.note() == "3 threads, OpenMP's default wait: set by LOCAL_MODEL_THREADS=3"
+    assert choice.note().startswith("3 threads, OpenMP's default wait: set by LOCAL_MODEL_THREADS=3")
 
 
 def test_an_explicit_omp_wait_policy_wins_over_calibration() -> None:
     measure = RecordingMeasure(Config(1, PASSIVE_WAIT))
-    choice = first_choice(FakeEngine(), {"OMP_WAIT_POLICY": "passive"}, measure)
+    environ = {"OMP_WAIT_POLICY": "passive"}
+    choice = first_choice(FakeEngine(), environ, set_by(environ), measure)
     assert {config.wait_policy for config in measure.asked} == {PASSIVE_WAIT}
     assert choice.config == Config(1, PASSIVE_WAIT)
     assert "OMP_WAIT_POLICY=passive" in choice.note()
@@ -136,22 +153,37 @@ def test_an_explicit_omp_wait_policy_wins_over_calibration() -> None:
 
 def test_both_overrides_skip_calibration() -> None:
     measure = RecordingMeasure(Config(1))
-    choice = first_choice(FakeEngine(), {"LOCAL_MODEL_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}, measure)
+    environ = {"LOCAL_MODEL_THREADS": "2", "OMP_WAIT_POLICY": "PASSIVE"}
+    choice = first_choice(FakeEngine(), environ, set_by(environ), measure)
     assert measure.asked == []
     assert choice.config == Config(2, PASSIVE_WAIT)
     assert choice.note() == "2 threads, PASSIVE wait: set by LOCAL_MODEL_THREADS=2 and OMP_WAIT_POLICY=PASSIVE"
 
 
-def test_without_overrides_the_thread_counts_are_measured_under_openmps_default_wait_and_the_note_says_why() -> None:
-    measure, engine = RecordingMeasure(Config(1)), FakeEngine()
-    tuner = Tuner({}, measure)
-    assert tuner.threads() == 2  # loaded with every CPU, then measured down
+def test_on_free_cpus_the_thread_counts_are_measured_under_openmps_default_wait_and_the_note_says_why() -> None:
+    measure, engine, environ = RecordingMeasure(Config(1)), FakeEngine(), {}
+    tuner = Tuner(environ, measure, others_busy=lambda: 0.1)
+    assert tuner.prepare() == 2  # loaded with every CPU, then measured down
+    assert "OMP_WAIT_POLICY" not in environ  # the default is OpenMP's when the variable is unset
     tuner.calibrate(engine)  # type: ignore[arg-type]
     assert measure.asked == [Config(1), Config(2)]
     assert engine.threads == 1 and not engine.held
-    assert engine.note.startswith("1 thread, OpenMP's default wait: the fastest at first load; PASSIVE wait not tried")
-    assert engine.note.endswith("(100 tokens/s; 2 threads, OpenMP's default wait: 20)")
-    assert tuner.threads() == 1  # a restarted server loads in the chosen configuration, without measuring again
+    assert engine.note == (
+        "1 thread, OpenMP's default wait: the fastest at first load; PASSIVE wait not tried: the CPUs were free at first load"
+        " (100 tokens/s; 2 threads, OpenMP's default wait: 20)"
+    )
+    assert tuner.prepare() == 1  # a restarted server loads in the chosen configuration, without measuring again
+
+
+def test_on_busy_cpus_the_passive_wait_is_set_before_the_engine_loads() -> None:
+    measure, engine, environ = RecordingMeasure(Config(2, PASSIVE_WAIT)), FakeEngine(), {}
+    tuner = Tuner(environ, measure, others_busy=lambda: 1.4)
+    tuner.prepare()
+    assert environ["OMP_WAIT_POLICY"] == PASSIVE_WAIT
+    tuner.calibrate(engine)  # type: ignore[arg-type]
+    assert measure.asked == [Config(1, PASSIVE_WAIT), Config(2, PASSIVE_WAIT)]
+    assert "2 threads, PASSIVE wait: the fastest at first load; OpenMP's default wait not tried: other processes used 1.4 CPUs" in engine.note
+    assert "set by" not in engine.note  # set by the tuner, not by the visitor's environment
 
 
 def test_several_slow_runs_in_a_row_ask_for_a_new_calibration() -> None:

@@ -6,14 +6,15 @@ hosted models share one code path; only `service` knows that the URL is ours.
 Modules:
     setup     finds the engine and the GGUF file, and the thread count (`local_model_installed`)
     calibration which configuration (threads x OpenMP wait policy) to run in: the pure decisions
-    probe     measures those configurations' speed, in child processes or in the engine's own
-    tuning    `Tuner`: the first load's calibration, applied; re-measured when runs slow down
+    probe     measures the thread counts' speed in the engine's own process
+    tuning    `Tuner`: the first load's calibration, in the loaded engine; re-measured when runs slow down
     engine    `LocalEngine` generates, one request at a time (`Turn`)
     logits    a picked token's log-probability and the likeliest alternatives, from the raw logits
     odds      those on the wire: TGI's `top_tokens`, a chat choice's `logprobs`
     protocol  the request bodies this server accepts (TGI and OpenAI chat) and the events it sends
     options   the sampling fields of those bodies, built from the declared parameters
     server    the Starlette app: the router's protocol, 503 while loading, 429 while busy
+    stream    `GenerationStream`: a streamed answer, decoded in its own thread ahead of the network
     service   `LocalModelService`: uvicorn in a daemon thread, weights loaded in another
 
 Nothing here imports llama_cpp at import time: the app runs without the optional engine, and says

@@ -1,15 +1,28 @@
 """Which configuration the built-in model runs in: the decisions, in plain Python (nothing here runs
-the model; `probe` measures, `service` applies).
+the model; `probe` measures, `tuning` applies).
 
 A configuration is a thread count and an OpenMP wait policy. On a quiet 2-CPU machine llama.cpp made
-65.5 tokens/s with 1 thread and OpenMP's default waiting, 19.8 with 2 threads sleeping
-(`OMP_WAIT_POLICY=PASSIVE`); on a busy one 2 spinning threads made 0.8 and 2 sleeping ones 23.8. No
-fixed choice is right everywhere, so the model measures each candidate for a few tokens at first load
-and keeps the fastest:
+78.8 tokens/s with 2 threads and OpenMP's default waiting, 57.2 with 1 thread; with a CPU-bound
+neighbour 1 thread made 54.9 and the same 2 threads 20.2. No fixed thread count is right everywhere,
+so the model measures each for a few tokens at first load and keeps the fastest:
 
-    configs = candidates(cpus=2, threads=None, wait_policy=None)    # 1..2 threads x default/PASSIVE
+    configs = candidates(2, threads=None, wait_policy=DEFAULT_WAIT)   # 1..2 threads, OpenMP's default wait
     choice = fastest(configs, rounds)                               # rounds: [{config: tokens/s}, ...]
-    print(choice.note())                                            # "2 threads, PASSIVE wait: ..."
+    print(choice.note())                                            # "2 threads, OpenMP's default wait: ..."
+
+The wait policy is not measured but chosen by how busy the CPUs are just before llama.cpp loads
+(`load_policy`): OpenMP reads it once, when llama.cpp loads, so trying both means a second process
+that imports llama-cpp-python and loads the weights again, 0.6 s or more on 2 CPUs before its first
+token, and calibration must take under a second. 1 thread starts no OpenMP team, so its speed is
+the same under both policies; with more threads, spinning (the default) won whenever the CPUs
+were free and crawled whenever another process used one, and sleeping (PASSIVE) won only on a
+host busy with several processes, where more threads get more of the CPUs' time. Medians, tokens/s,
+2 CPUs, raw llama-cpp-python (benchmarks/results/local_engine.md, 2026-12-03):
+
+                           1 thread   2 threads, default wait   2 threads, PASSIVE wait
+    quiet                    57.2          78.8                      24.2
+    one busy neighbour       54.9          20.2                      39.7
+    several busy processes   14.9           1.3                      24.8   (load average 5-8)
 
 `LOCAL_MODEL_THREADS` and an explicit `OMP_WAIT_POLICY` narrow the candidates to what they say.
 `SlowRuns` says when to measure again: several runs in a row well below the calibrated speed.
@@ -29,6 +42,8 @@ Speeds = Mapping["Config", float]  # tokens/s per configuration, one calibration
 # Raw llama-cpp-python on SmolLM2-135M Q4_1, each configuration alone in its process, 128 tokens,
 # median of 3, on a quiet 2-CPU machine (issue 21). Used when calibration is not decisive.
 MEASURED_TABLE_NOTE = "measured on a quiet 2-CPU machine"
+# Other processes' use of our CPUs at first load (in CPUs) from which spinning threads no longer pay.
+BUSY_CPUS = 0.5
 # A winner whose worst round is this far behind another's best was not measured on a steady host.
 STEADY = 1.5
 
@@ -83,29 +98,41 @@ def candidates(cpus: int, threads: int | None, wait_policy: str | None) -> list[
     return [Config(count, policy) for policy in policies for count in counts]
 
 
+def load_policy(others_busy: float | None) -> tuple[str, str]:
+    """The wait policy to load llama.cpp with, given other processes' CPU use just before (in CPUs;
+    None where it can't be read), and why the other policy is not measured, in words."""
+    if others_busy is not None and others_busy >= BUSY_CPUS:
+        return PASSIVE_WAIT, f"OpenMP's default wait not tried: other processes used {others_busy:.1f} CPUs at first load"
+    return DEFAULT_WAIT, "PASSIVE wait not tried: the CPUs were free at first load"
+
+
 def normal_policy(value: str) -> str:
     """OMP_WAIT_POLICY as libgomp reads it (case-insensitive ACTIVE/PASSIVE); anything else is its default."""
     upper = value.strip().upper()
     return upper if upper in ("ACTIVE", PASSIVE_WAIT) else DEFAULT_WAIT
 
 
-def tokens_per_s(tokens: Iterable[object], clock: Callable[[], float] = time.perf_counter, budget_s: float | None = None) -> float:
-    """Decoding speed: tokens after the first, over the time from the first to the last. The first
-    token also pays for reading the prompt, which calibration must not weigh. With `budget_s`, stops
-    once that long has passed since the first token: a configuration that crawls on a busy host
-    (2 spinning threads made 0.4 tokens/s here) must not hold the model's start for half a minute.
-    Raises ValueError for fewer than two tokens."""
-    count, first, last = 0, 0.0, 0.0
+def tokens_per_s(
+    tokens: Iterable[object], clock: Callable[[], float] = time.perf_counter, budget_s: float | None = None, started: float | None = None
+) -> float:
+    """Decoding speed. Without `started`: tokens after the first, over the time from the first to the
+    last, since the first token also pays for reading the prompt, which calibration must not weigh.
+    With `started` (the clock when the first token was asked for, the prompt already read): every
+    token, from then. With `budget_s`, stops once that long has passed since timing began: a
+    configuration that crawls on a busy host (2 spinning threads made 0.4 tokens/s here) must not
+    hold the model's start for half a minute. Raises ValueError when no token could be timed."""
+    timed, begin, last = 0, started, started
     for _ in tokens:
         last = clock()
-        if count == 0:
-            first = last
-        count += 1
-        if budget_s is not None and count >= 2 and last - first >= budget_s:
+        if begin is None:
+            begin = last
+        else:
+            timed += 1
+        if budget_s is not None and timed and last - begin >= budget_s:
             break
-    if count < 2 or last <= first:
+    if not timed or begin is None or last is None or last <= begin:
         raise ValueError("too few tokens to time")
-    return (count - 1) / (last - first)
+    return timed / (last - begin)
 
 
 def fastest(configs: list[Config], rounds: list[Speeds], why: str = "the fastest at first load") -> Choice:

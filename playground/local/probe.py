@@ -1,13 +1,16 @@
-"""Measures the built-in model's decoding speed in given configurations, for `calibration` to choose.
+"""Measures the built-in model's decoding speed at given thread counts, in the engine's own process,
+for `calibration` to choose.
 
-OpenMP reads `OMP_WAIT_POLICY` once, when llama.cpp's library loads, so one process can only ever
-measure one wait policy. The first calibration therefore runs one short-lived child process per
-wait policy (`python -m playground.local.probe MODEL THREADS...`), each measuring its thread counts
-in rising order; a later re-calibration measures thread counts inside the engine's own process,
-whose policy is fixed by then.
+OpenMP reads `OMP_WAIT_POLICY` once, when llama.cpp's library loads, so a process measures only its
+own wait policy; the thread count it can change between tokens. One greedy continuation of a fixed
+prompt runs throughout (the prompt is read once, during the warm-up); each thread count times the
+next few tokens of it, in rising order, twice (so `fastest` can tell a steady host from a changing
+one). With the model loaded this takes about half a second on 2 CPUs.
 
-    rounds = measure_in_children(path, candidates(2, None, None), os.environ)
-    choice = fastest(candidates(2, None, None), rounds)
+    engine = LocalEngine(path)
+    turn = engine.try_turn(wait_s=30)
+    rounds = measure_in_process(engine, candidates(2, None, "default"))
+    choice = fastest(candidates(2, None, "default"), rounds)
 
 Nothing here imports llama_cpp at import time.
 """
@@ -15,37 +18,68 @@ Nothing here imports llama_cpp at import time.
 from __future__ import annotations
 
 import itertools
-import json
-import logging
-import subprocess
-import sys
-from collections.abc import Mapping
-from pathlib import Path
+import os
+import time
+from collections.abc import Iterator
 
 from playground.local.calibration import Config, Speeds, tokens_per_s
 from playground.local.engine import LocalEngine
 
 PROMPT = "1, 2, 3, 4, 5,"
-PROBE_TOKENS = 12  # a few tokens each: the whole calibration is a handful of short runs
-PROBE_BUDGET_S = 0.25  # per configuration and round, from its first token
-ROUNDS = 2  # rounds of every thread count, so `fastest` can tell a steady host from a changing one
-_CHILD_TIMEOUT_S = 60.0
-_ROOT = Path(__file__).resolve().parents[2]
-_log = logging.getLogger(__name__)
+# Tokens per configuration and round. A SmolLM2 token takes 13-18 ms on 2 CPUs, so the two rounds
+# of two thread counts take about 0.5 s in all; a host that changes meanwhile shows as unsteady rounds.
+PROBE_TOKENS = 8
+# Per configuration and round. Each token counts, from the moment it is asked for: a configuration
+# that crawls (2 spinning threads beside a busy neighbour: 0.4 tokens/s) is done after one token.
+PROBE_BUDGET_S = 0.25
+# Reads the prompt and touches the weights just mapped, on 1 thread: 2 spinning threads beside a busy
+# neighbour took seconds over it.
+WARM_UP_TOKENS = 2
+ROUNDS = 2
 
 
-def decode_speed(engine: LocalEngine, threads: int, tokens: int = PROBE_TOKENS) -> float:
-    """Tokens/s decoding `tokens` greedy tokens of a fixed prompt on `threads` threads."""
+def others_cpu_use(seconds: float = 0.2) -> float | None:
+    """How many of this process's CPUs other processes kept busy over the next `seconds` (0.0 to the
+    CPU count), from /proc/stat less this process's own time; None where that can't be read."""
+    try:
+        before, own_before = _busy_s(), os.times()
+        time.sleep(seconds)
+        after, own_after = _busy_s(), os.times()
+    except (OSError, ValueError, AttributeError):  # not Linux, or an unexpected /proc/stat
+        return None
+    own = (own_after.user + own_after.system) - (own_before.user + own_before.system)
+    return min(float(len(os.sched_getaffinity(0))), max(0.0, (after - before - own) / seconds))
+
+
+def _busy_s() -> float:
+    """Seconds the CPUs this process may run on have spent busy since boot (steal counts as busy)."""
+    cpus, busy = os.sched_getaffinity(0), 0
+    with open("/proc/stat") as stat:
+        for line in stat:
+            name, *fields = line.split()
+            if name[3:].isdigit() and name.startswith("cpu") and int(name[3:]) in cpus:
+                ticks = [int(field) for field in fields[:8]]  # user nice system idle iowait irq softirq steal
+                busy += sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
+def decode_speed(engine: LocalEngine, stream: Iterator[int], threads: int) -> float:
+    """Tokens/s of the next PROBE_TOKENS tokens of `stream` (the prompt already read) on `threads` threads."""
     engine.set_threads(threads)
-    return tokens_per_s(itertools.islice(engine.greedy_tokens(PROMPT), tokens), budget_s=PROBE_BUDGET_S)
+    return tokens_per_s(itertools.islice(stream, PROBE_TOKENS), budget_s=PROBE_BUDGET_S, started=time.perf_counter())
 
 
 def measure_rounds(engine: LocalEngine, counts: list[int]) -> list[dict[int, float]]:
     """ROUNDS rounds of tokens/s by thread count, counts rising; later rounds only for `contenders`.
-    Leaves the threads at the last count measured: the caller sets the chosen one."""
-    rounds = [{count: decode_speed(engine, count) for count in sorted(counts)}]
+    Warms up at the lowest count first. Leaves the threads at the last count measured: the caller
+    sets the chosen one."""
+    engine.set_threads(min(counts))
+    stream = engine.greedy_tokens(PROMPT)
+    for _ in itertools.islice(stream, WARM_UP_TOKENS):
+        pass
+    rounds = [{count: decode_speed(engine, stream, count) for count in sorted(counts)}]
     for _ in range(ROUNDS - 1):
-        rounds.append({count: decode_speed(engine, count) for count in contenders(rounds[0])})
+        rounds.append({count: decode_speed(engine, stream, count) for count in contenders(rounds[0])})
     return rounds
 
 
@@ -56,48 +90,8 @@ def measure_in_process(engine: LocalEngine, configs: list[Config]) -> list[Speed
     return [{by_threads[count]: speed for count, speed in speeds.items()} for speeds in measure_rounds(engine, list(by_threads))]
 
 
-def measure_in_children(model_path: Path, configs: list[Config], environ: Mapping[str, str]) -> list[Speeds]:
-    """One child process per wait policy; a child that fails leaves its configurations unmeasured
-    (logged), which `fastest` reads as a calibration that could not be made."""
-    rounds: list[dict[Config, float]] = [{} for _ in range(ROUNDS)]
-    for policy in dict.fromkeys(config.wait_policy for config in configs):
-        group = [config for config in configs if config.wait_policy == policy]
-        for index, speeds in enumerate(_child_rounds(model_path, group, environ)):
-            rounds[index].update(speeds)
-    return rounds
-
-
-def _child_rounds(model_path: Path, group: list[Config], environ: Mapping[str, str]) -> list[Speeds]:
-    counts = sorted({config.threads for config in group})
-    command = [sys.executable, "-m", "playground.local.probe", str(model_path), *map(str, counts)]
-    try:
-        done = subprocess.run(command, cwd=_ROOT, env=group[0].environ(environ), capture_output=True, text=True, timeout=_CHILD_TIMEOUT_S)
-        measured = json.loads(done.stdout.strip().splitlines()[-1]) if done.returncode == 0 else None
-    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
-        measured = None
-    if measured is None:
-        _log.warning("calibrating the local model: the probe for %s failed", group[0].label())
-        return []
-    by_threads = {config.threads: config for config in group}
-    return [{by_threads[int(count)]: speed for count, speed in speeds.items()} for speeds in measured]
-
-
 def contenders(first_round: dict[int, float]) -> list[int]:
     """Thread counts worth a second round: a count at a tenth of the best can't win, and on a busy
     host it is the one that crawls (2 spinning threads made 0.4 tokens/s against 20 for 1 thread)."""
     best = max(first_round.values())
     return [count for count, speed in first_round.items() if speed * 10 >= best]
-
-
-def main(argv: list[str]) -> None:
-    """Child side: loads the model, warms up, prints one JSON list of rounds, {threads: tokens/s}."""
-    path, counts = Path(argv[0]), [int(count) for count in argv[1:]]
-    engine = LocalEngine(path, n_ctx=256, threads=max(counts))
-    decode_speed(engine, counts[0], tokens=4)  # warm-up: first-touch page faults, OpenMP's pool
-    print(json.dumps(measure_rounds(engine, counts)))
-    sys.stdout.flush()
-    engine.close()
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

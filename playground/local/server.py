@@ -24,20 +24,19 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-import anyio
 from pydantic import BaseModel, ValidationError
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from playground.input.params import MAX_STOP_SEQUENCES
 from playground.local import LOCAL_MODEL_NAME
 from playground.local import protocol as wire
 from playground.local.engine import Generation, LocalEngine, PromptError, Token, Turn
 from playground.local.odds import chat_logprobs
+from playground.local.stream import GenerationStream
 
 TURN_WAIT_S = 0.5
 RETRY_AFTER_S = 1
@@ -57,35 +56,6 @@ class ModelState:
 
     def estimated_time(self) -> float:
         return round(max(0.5, self.expected_load_s - (time.monotonic() - self.started)), 1)
-
-
-class GenerationStream(StreamingResponse):
-    """Streams one generation and hands the model back however the response ends.
-
-    It always watches for the client leaving (the UI's Stop), whatever ASGI version the server
-    speaks, so a stopped run frees the model within a token instead of finishing an answer nobody
-    reads. Cancelling waits for the worker thread's current token, so no thread is inside
-    llama.cpp when the turn is released.
-    """
-
-    def __init__(self, events: Generator[bytes, None, None], turn: Turn) -> None:
-        super().__init__(events, media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
-        self._events = events
-        self._turn = turn
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            async with anyio.create_task_group() as group:
-                group.start_soon(self._stream_then_stop_listening, send, group.cancel_scope)
-                await self.listen_for_disconnect(receive)
-                group.cancel_scope.cancel()
-        finally:
-            self._events.close()
-            self._turn.release()
-
-    async def _stream_then_stop_listening(self, send: Send, scope: anyio.CancelScope) -> None:
-        await self.stream_response(send)
-        scope.cancel()
 
 
 def create_app(state: ModelState, rng: random.Random | None = None) -> Starlette:

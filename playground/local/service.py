@@ -32,7 +32,7 @@ _STARTUP_TIMEOUT_S = 10.0
 # Loading is mostly reading the file: a generous guess of the disk's speed, plus a fixed cost.
 _LOAD_BYTES_PER_S = 200e6
 _LOAD_FIXED_S = 0.5
-_CALIBRATION_S = 3.0  # the first load's calibration: two short child processes, a few tokens each
+_CALIBRATION_S = 1.0  # the first load's calibration: a few tokens per thread count, in this process
 _log = logging.getLogger(__name__)
 
 
@@ -123,11 +123,11 @@ class LocalModelService:
         if stopping.is_set():
             return
         try:
-            config = self._tuner.prepare(path)
-            if stopping.is_set():  # stopped while calibrating: load nothing nobody will close
+            engine = LocalEngine(path, threads=self._tuner.prepare())
+            if stopping.is_set():  # stopped while loading: keep nothing nobody will close
+                engine.close()
                 return
-            engine = LocalEngine(path, threads=config.threads)
-            self._tuner.follow(engine)
+            self._tuner.calibrate(engine)
             state.engine = engine
         except Exception as error:  # any load failure must reach the user as an answer, not a dead thread
             _log.exception("loading the local model failed")

@@ -1,15 +1,16 @@
 """The built-in model's configuration, chosen at first load and followed afterwards.
 
-`Tuner.prepare` runs before the engine exists: it measures the candidates in child processes (one
-per OpenMP wait policy, see `probe`), keeps the fastest, and sets OMP_WAIT_POLICY in this process
-for it, since OpenMP reads it once, when llama.cpp loads. `Tuner.follow` then watches the engine's
-runs: several in a row well below the calibrated speed, and it measures the thread counts again in
-this process (the wait policy cannot change any more) and keeps the fastest.
+`Tuner.prepare` runs before llama.cpp loads: it picks OpenMP's wait policy from how busy the CPUs
+are (0.2 s, `calibration.load_policy` says why it is not measured) and sets OMP_WAIT_POLICY for it,
+which OpenMP reads once. `Tuner.calibrate` runs once the engine is loaded and before it takes
+requests: it measures the thread counts in the engine's own process (about half a second, see
+`probe`), keeps the fastest and says it in the engine's note. `Tuner.follow` then watches the
+engine's runs: several in a row well below the calibrated speed, and it measures the thread counts
+again and keeps the fastest.
 
     tuner = Tuner()
-    config = tuner.prepare(model_path)          # Config(threads=1, wait_policy="default")
-    engine = LocalEngine(model_path, threads=config.threads)
-    tuner.follow(engine)                        # engine.note: "1 thread, OpenMP's default wait: ..."
+    engine = LocalEngine(model_path, threads=tuner.prepare())
+    tuner.calibrate(engine)                     # engine.note: "2 threads, OpenMP's default wait: ..."
 
 Raises LocalModelUnavailable (from `prepare`) for a LOCAL_MODEL_THREADS that is not a count.
 """
@@ -20,8 +21,7 @@ import logging
 import os
 import sys
 import threading
-from collections.abc import Callable, MutableMapping
-from pathlib import Path
+from collections.abc import Callable, Mapping, MutableMapping
 
 from playground.local.calibration import (
     DEFAULT_WAIT,
@@ -32,15 +32,17 @@ from playground.local.calibration import (
     Speeds,
     candidates,
     fastest,
+    load_policy,
     normal_policy,
 )
 from playground.local.engine import LocalEngine
-from playground.local.probe import measure_in_children, measure_in_process
+from playground.local.probe import measure_in_process, others_cpu_use
 from playground.local.setup import THREADS_ENV, thread_override, usable_cpus
 
 _TURN_WAIT_S = 30.0  # a re-calibration waits this long for the model between visitors' runs
 _log = logging.getLogger(__name__)
-ChildMeasure = Callable[[Path, list[Config], MutableMapping[str, str]], list[Speeds]]
+Measure = Callable[[LocalEngine, list[Config]], list[Speeds]]
+CpuUse = Callable[[], float | None]
 
 
 def openmp_loaded() -> bool:
@@ -52,52 +54,75 @@ def openmp_loaded() -> bool:
         return "llama_cpp" in sys.modules
 
 
-def first_choice(path: Path, environ: MutableMapping[str, str], measure: ChildMeasure = measure_in_children) -> Choice:
-    """The fastest candidate, or the one the environment sets. Raises LocalModelUnavailable."""
-    threads, policy, fixed = thread_override(environ), environ.get(WAIT_POLICY_ENV), openmp_loaded()
-    configs = candidates(usable_cpus(), threads, DEFAULT_WAIT if policy is None and fixed else policy)
-    set_by = _set_by(threads, environ, fixed)
-    if len(configs) == 1:
-        return Choice(configs[0], f"set by {set_by}")
-    return fastest(configs, measure(path, configs, environ), "the fastest at first load" + (f" ({set_by} set)" if set_by else ""))
-
-
-def _set_by(threads: int | None, environ: MutableMapping[str, str], fixed: bool) -> str:
-    """What in the environment narrowed the candidates, in words."""
-    named = [f"{THREADS_ENV}={threads}"] if threads is not None else []
+def process_policy(environ: Mapping[str, str], others_busy: CpuUse) -> tuple[str, str]:
+    """The wait policy llama.cpp will run with, and why the other is not measured ("" when set)."""
     if WAIT_POLICY_ENV in environ:
-        named.append(f"{WAIT_POLICY_ENV}={environ[WAIT_POLICY_ENV]}")
-    elif fixed:  # OpenMP read its policy before we could choose one: the default stays
-        named.append("OpenMP already loaded in this process")
-    return " and ".join(named)
+        return normal_policy(environ[WAIT_POLICY_ENV]), ""
+    if openmp_loaded():  # OpenMP read its policy before we could choose one: the default stays
+        return DEFAULT_WAIT, "OpenMP was already loaded in this process"
+    return load_policy(others_busy())
+
+
+def first_choice(engine: LocalEngine, environ: Mapping[str, str], policy: tuple[str, str], measure: Measure = measure_in_process) -> Choice:
+    """The fastest candidate under `policy` (from `process_policy`), or the one the environment sets.
+    Call while holding the engine's turn. Raises LocalModelUnavailable."""
+    threads = thread_override(environ)
+    configs = candidates(usable_cpus(), threads, policy[0])
+    set_by = " and ".join(_set_by(threads, environ if not policy[1] else {}))
+    if len(configs) == 1:
+        return Choice(configs[0], f"set by {set_by}" + (f"; {policy[1]}" if policy[1] else ""))
+    why = "the fastest at first load" + (f" ({set_by} set)" if set_by else "")
+    choice = fastest(configs, measure(engine, configs), why)
+    return Choice(choice.config, f"{choice.why}; {policy[1]}", choice.speeds) if policy[1] else choice
+
+
+def _set_by(threads: int | None, environ: Mapping[str, str]) -> list[str]:
+    """What in the environment narrowed the candidates, in words (`environ`: where a policy was set)."""
+    named = [f"{THREADS_ENV}={threads}"] if threads is not None else []
+    return named + ([f"{WAIT_POLICY_ENV}={environ[WAIT_POLICY_ENV]}"] if WAIT_POLICY_ENV in environ else [])
 
 
 class Tuner:
     """One per service: the choice outlives a restart of the server, as the process's policy does."""
 
-    def __init__(self, environ: MutableMapping[str, str] | None = None, measure: ChildMeasure = measure_in_children) -> None:
+    def __init__(self, environ: MutableMapping[str, str] | None = None, measure: Measure = measure_in_process,
+                 others_busy: CpuUse = others_cpu_use) -> None:
         self.choice: Choice | None = None
         self._environ = os.environ if environ is None else environ
         self._measure = measure
+        self._others_busy = others_busy
+        self._policy: tuple[str, str] | None = None
         self._slow: SlowRuns | None = None
         self._recalibrating = threading.Lock()
 
-    def prepare(self, path: Path) -> Config:
-        """The configuration to load the engine in; sets OMP_WAIT_POLICY for it while it still can."""
+    def prepare(self) -> int:
+        """Before llama.cpp loads: sets OMP_WAIT_POLICY as chosen, while OpenMP can still read it, and
+        returns the thread count to load the engine with (the chosen one, or the most calibration
+        tries). Raises LocalModelUnavailable."""
+        if self._policy is None:
+            self._policy = process_policy(self._environ, self._others_busy)
+        if WAIT_POLICY_ENV not in self._environ and not openmp_loaded():
+            self._environ.update(Config(1, self._policy[0]).environ({}))
+        if self.choice is not None:
+            return self.choice.config.threads
+        return thread_override(self._environ) or usable_cpus()
+
+    def calibrate(self, engine: LocalEngine) -> None:
+        """At first load: measures, keeps the fastest and logs it. Then follows the engine's runs."""
         if self.choice is None:
-            self.choice = first_choice(path, self._environ, self._measure)
+            turn = engine.try_turn(wait_s=0.0)
+            assert turn is not None, "a new engine, not serving yet: nobody else holds it"
+            try:
+                self.choice = first_choice(engine, self._environ, self._policy or process_policy(self._environ, self._others_busy), self._measure)
+                engine.set_threads(self.choice.config.threads)
+            finally:
+                turn.release()
             _log.info("local model: %s", self.choice.note())
-        config = self.choice.config
-        if not openmp_loaded():  # once OpenMP is in, it has read its policy for good
-            if config.wait_policy == DEFAULT_WAIT:
-                self._environ.pop(WAIT_POLICY_ENV, None)
-            else:
-                self._environ[WAIT_POLICY_ENV] = config.wait_policy
-        return config
+        self.follow(engine)
 
     def follow(self, engine: LocalEngine) -> None:
         """Shows the choice on the engine and re-measures when its runs slow down for good."""
-        assert self.choice is not None, "prepare() first"
+        assert self.choice is not None, "calibrate() first"
         engine.note = self.choice.note()
         worth_watching = bool(self.choice.speed) and len(self._thread_candidates()) > 1
         self._slow = SlowRuns(self.choice.speed or 0.0) if worth_watching else None
@@ -116,7 +141,7 @@ class Tuner:
             if turn is None:
                 return  # busy all along: the next slow runs will ask again
             try:
-                self.choice = fastest(configs, measure_in_process(engine, configs), "the fastest when measured again after slow runs")
+                self.choice = fastest(configs, self._measure(engine, configs), "the fastest when measured again after slow runs")
                 engine.set_threads(self.choice.config.threads)
             finally:
                 turn.release()

@@ -5,7 +5,10 @@ original builds, after a run's updates and an input's value."""
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -14,6 +17,8 @@ from gradio.state_holder import SessionState
 
 from components.messages import FALLBACK_IDLE, STOPPED
 from playground.patches.session_configs import build_configs_when_read
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 class ConfigsWhenRead(SessionState):
@@ -105,3 +110,22 @@ def test_installing_it_twice_changes_nothing_more() -> None:
     replaced = Again.__init__
     build_configs_when_read(Again)
     assert Again.__init__ is replaced and SessionState.__init__ is not replaced
+
+
+MAIN = """
+import gradio as gr
+from gradio.state_holder import SessionState
+import app
+
+gr.Blocks.launch = lambda self, **options: None  # build the page, serve nothing
+app.main()
+print(SessionState.__init__.__module__)
+"""
+
+
+def test_the_app_installs_it_at_start_up() -> None:
+    """`python app.py` (main) hands Gradio's SessionState to install_patches; run in a fresh interpreter."""
+    env = {"PATH": "/usr/bin:/bin", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HUB_DISABLE_TELEMETRY": "1", "HOME": "/tmp"}
+    done = subprocess.run([sys.executable, "-c", MAIN], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "playground.patches.session_configs"

@@ -231,7 +231,9 @@ def _finished(out: RunOutputs, request: GenerationRequest, done: Done, text: str
     stats = f"{label} · {stats_text(done.stats)}" if label else stats_text(done.stats)
     probs = finished_summary(request, odds)
     stats = f"{stats} · {probs}" if probs else stats
-    return {out.stats: stats, out.finished: entry, **out.optional(FALLBACK_IDLE, STOPPED), **_odds_view(out, request, odds, first=True, kept=kept)}
+    # With the option off, the first token already hid the view: after text, a plain value rebuilds nothing.
+    view = _odds_view(out, request, odds, first=not text, kept=kept)
+    return {out.stats: stats, out.finished: entry, **out.optional(FALLBACK_IDLE, STOPPED), **view}
 
 
 def _odds_view(out: RunOutputs, request: GenerationRequest, odds: list[TokenOdds], first: bool,

@@ -52,6 +52,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         http_client  huggingface_hub's own request hook, and hooks added to its shared client
         refusals     huggingface_hub's record of refused parameters, and the message naming them
         providers    the inference providers huggingface_hub knows
+        session_configs Gradio's per-session copy of every component's config, built when read (deep links), not per new session
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
     runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an

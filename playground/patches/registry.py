@@ -82,6 +82,12 @@ def _is_context_manager_class(value: object) -> bool:
     return inspect.isclass(value) and hasattr(value, "__enter__") and hasattr(value, "__exit__")
 
 
+def _is_session_state_class(value: object) -> bool:
+    # The methods session_configs replaces (Gradio calls them by name) and the one the deep link reads.
+    names = ("__init__", "__setitem__", "__getitem__", "_update_config", "_update_value_in_config", "components")
+    return inspect.isclass(value) and all(hasattr(value, name) for name in names)
+
+
 LRU_CACHED = Kind("a function wrapped by functools.lru_cache", _is_lru_cached_function)
 FUNCTION = Kind("a function", _is_function)
 DICT = Kind("a dict", _is_dict)
@@ -90,6 +96,7 @@ PATTERN = Kind("a compiled regular expression with a group", _is_pattern_with_a_
 BOOL = Kind("a bool", _is_bool)
 STR = Kind("a str", _is_str)
 CONTEXT_MANAGER = Kind("a context manager class", _is_context_manager_class)
+SESSION_STATE = Kind("a class with SessionState's config methods", _is_session_state_class)
 
 _PROVIDERS = "huggingface_hub.inference._providers"
 LIBRARY_NAMES: tuple[LibraryName, ...] = (
@@ -105,6 +112,7 @@ LIBRARY_NAMES: tuple[LibraryName, ...] = (
     LibraryName("implicit_tokens", "huggingface_hub.constants", "HF_TOKEN_PATH", "changed", STR),
     LibraryName("providers", _PROVIDERS, "PROVIDERS", "read", DICT_BY_NAME),
     LibraryName("absent_modules", "gradio.utils", "MatplotlibBackendMananger", "relied on", CONTEXT_MANAGER),
+    LibraryName("session_configs", "gradio.state_holder", "SessionState", "changed", SESSION_STATE),
 )
 
 

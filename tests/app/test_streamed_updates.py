@@ -62,6 +62,27 @@ def test_the_first_completion_token_hides_the_status_and_the_later_updates_keep_
     assert done[out.status] == "" and "tokens/s" in done[out.stats]  # the end too, when no notice came up
 
 
+def test_with_probabilities_off_the_view_is_hidden_once_and_then_gets_plain_values_to_the_end() -> None:
+    """The first token hides the "Token probabilities" view (a previous run's may be showing); every
+    later update, Done's included, gives it a plain value, which rebuilds nothing."""
+    with gr.Blocks():
+        out = RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE), gr.HTML(STOPPED), gr.HTML(), gr.State())
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    updates = list(render_run(StepBackend().run(request, None), out, request))
+    assert updates[0][out.probs_view] == gr.update(value="", visible=False)
+    assert all(update[out.probs_view] == "" for update in updates[1:])
+    assert out.finished in updates[-1]  # Done is among them
+
+
+def test_an_answer_with_no_text_still_hides_the_view_at_done() -> None:
+    with gr.Blocks():
+        out = RunOutputs(gr.Textbox(), gr.HTML(), gr.Markdown(), gr.State(), gr.Button(FALLBACK_IDLE), gr.HTML(STOPPED), gr.HTML(), gr.State())
+    request = GenerationRequest(model="test/tiny-gpt", prompt="Hello", params={"seed": 1})
+    done = Done(RunStats(time_to_first_token=0.01, total_time=0.02, tokens=0, seed=1, attempts=1))
+    (update,) = list(render_run(iter([done]), out, request))
+    assert update[out.probs_view] == gr.update(value="", visible=False)
+
+
 def test_chat_token_updates_give_display_outputs_values_and_leave_the_prompt_alone() -> None:
     out = chat_outputs()
     updates = run_conversation_updates(out, interval=0.0, pieces=PIECES)

@@ -8,6 +8,7 @@ import asyncio
 import subprocess
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import gradio as gr
@@ -66,7 +67,9 @@ def session_after_a_run(page: gr.Blocks, session_state: type) -> SessionState:
         for update in run_updates(page):
             await page.postprocess_data(event, update, session)
 
-    asyncio.run(run())
+    # In a thread of its own: in the same worker, Playwright's sync API may hold this thread's event loop.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(asyncio.run, run()).result()
     return session
 
 

@@ -184,13 +184,23 @@ def test_a_failed_answer_is_shown_blind_and_cannot_win(browser, app_url, server:
         context.close()
 
 
-def test_stop_ends_both_streams_and_the_round_takes_no_vote(browser, app_url, server: ProtocolServer) -> None:
+def long_round_streaming(browser, app_url: str, server: ProtocolServer):
+    """An Arena opened from a link, its round started on a slow model, both answers streaming."""
     server.token_delay = 0.25
     context, page = open_arena(browser, arena_link(app_url, models=(WINNER, "test/chat-model"), prompt="A long answer please", max_new_tokens=300))
     try:
         page.locator("#pg-arena-generate").click()
         for key in "ab":
             expect(page.locator(f"#pg-arena-{key}-output textarea")).not_to_have_value("", timeout=60_000)
+    except Exception:
+        context.close()
+        raise
+    return context, page
+
+
+def test_stop_ends_both_streams_and_the_round_takes_no_vote(browser, app_url, server: ProtocolServer) -> None:
+    context, page = long_round_streaming(browser, app_url, server)
+    try:
         for label in ("a-is-better", "b-is-better", "tie", "both-are-bad"):  # no vote while the answers stream
             expect(page.locator(f"#pg-arena-{label}")).to_be_disabled()
         page.locator("#pg-arena-stop").click()
@@ -266,12 +276,8 @@ def test_the_arena_is_drawn_on_first_open_with_the_prompt_typed_so_far_and_stays
 
 
 def test_the_playgrounds_stop_ends_an_arena_round_drawn_after_it(browser, app_url, server: ProtocolServer) -> None:
-    server.token_delay = 0.25
-    context, page = open_arena(browser, arena_link(app_url, models=(WINNER, "test/chat-model"), prompt="A long answer please", max_new_tokens=300))
+    context, page = long_round_streaming(browser, app_url, server)
     try:
-        page.locator("#pg-arena-generate").click()
-        for key in "ab":
-            expect(page.locator(f"#pg-arena-{key}-output textarea")).not_to_have_value("", timeout=60_000)
         cancelled = server.cancelled_streams
         page.get_by_role("tab", name="Playground").click()
         page.locator("#pg-stop").click()

@@ -24,7 +24,7 @@ from components.arena_round import make_round_handler, round_code, system_prompt
 from components.arena_votes import board_values, wire_votes
 from components.context import STOP_IDLE, RunContext
 from components.messages import info_html
-from components.on_demand import OnDemand, on_demand, opened_flag, opening, relay
+from components.on_demand import OnDemand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
 from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
 from components.share_code import LINK, first_foreign_host_note, shared_state
@@ -128,7 +128,7 @@ def hooks() -> ArenaHooks:
 def build(tab: gr.Tab, default_models: list[str], outside: ArenaHooks) -> ArenaTab:
     """Inside `tab`; `outside`: `hooks()`, built outside the tabs. Declares where the panel will be
     drawn; `draw` builds it."""
-    return ArenaTab(tab, on_demand(outside.opened, outside.stored), tuple(dict.fromkeys(default_models)), outside)
+    return ArenaTab(tab, OnDemand(outside.opened, outside.stored), tuple(dict.fromkeys(default_models)), outside)
 
 
 def build_panel(arena: ArenaTab, seed: ArenaSeed, kept_votes: Any) -> ArenaPanel:

@@ -2,7 +2,7 @@
 
 Every component and event in the page's first config is read by each visitor's browser before
 Generate works, and copied into each new session; a tab few visitors open should not cost all of
-them that. `on_demand()` declares the place (a `gr.render`) where the tab's panels will go. Its
+them that. `OnDemand` declares the place (a `gr.render`) where the tab's panels will go. Its
 drawing runs once per session, when `opened` turns True: a panel's `wire` opens it from the tab's
 `select` and from a share link that names the tab, handing over in `seed` what the drawing needs
 from the rest of the page (the Prompt typed so far, Big text, the link's contents). The drawing
@@ -18,7 +18,7 @@ Three things Gradio 6.31 does with a drawn part that shape this (each found the 
 - A drawn box is not made interactive by the events it feeds: say `interactive=True`.
 
     opened = opened_flag()                          # outside the tabs, so it is on the page from the start
-    place = on_demand(opened, stored)               # in build, inside the tab
+    place = OnDemand(opened, stored)                # in build, inside the tab
     place.set_drawing(lambda seed, stored: ...)     # in wire: builds and wires the panel
     tab.select(opener, inputs=place.opened, outputs=[place.seed, place.opened])
 """
@@ -32,7 +32,9 @@ import gradio as gr
 
 
 class OnDemand:
-    """The place a tab's panels are drawn in, the first time it is opened (see the module's docstring)."""
+    """The place a tab's panels are drawn in, the first time it is opened (see the module's docstring),
+    declared here in the layout. `opened`: `opened_flag()`; `inputs`: components built already that
+    the drawing reads too."""
 
     def __init__(self, opened: gr.Checkbox, *inputs: gr.components.Component) -> None:
         self.opened = opened  # True once opened: the drawing runs when it changes, so once
@@ -61,12 +63,6 @@ def relay(kind: type[gr.components.Component], value: Any) -> gr.components.Comp
     """A hidden `kind` (Textbox, Checkbox, Number) outside the tabs, set by the page and listened to
     by a drawing only (see the module's docstring)."""
     return kind(value, visible="hidden", container=False, show_label=False)
-
-
-def on_demand(opened: gr.Checkbox, *inputs: gr.components.Component) -> OnDemand:
-    """Declares the place here in the layout. `opened`: `opened_flag()`; `inputs`: components built
-    already that the drawing reads too."""
-    return OnDemand(opened, *inputs)
 
 
 def opening(opened: Any, seed: Any) -> list[Any]:

@@ -169,8 +169,8 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     sweep_panel.wire(ctx, page)
     group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
     # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt, page.arena.hooks.prompt])
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt, page.arena.hooks.system_prompt])
+    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt], relay=page.arena.hooks.prompt)
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt], relay=page.arena.hooks.system_prompt)
     arena_panel.wire(ctx, page)  # drawn on first open, then joins the prompts above and Stop below; its rounds stay out of every history
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 

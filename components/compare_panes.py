@@ -16,7 +16,7 @@ import gradio as gr
 
 from components.messages import stats_text
 from components.run_words import status_card
-from components.token_view import CSS, answer_html, finished_summary, streaming_html
+from components.token_view import answer_html, finished_summary, streaming_html
 from playground.inference.probabilities import asks_for_probabilities
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
 from playground.runs.compare import DEFAULT_PANES
@@ -47,7 +47,7 @@ def build_pane(key: str, index: int, choices: list[tuple[str, str]], default_mod
         # (hidden at the start, shown a few ms later) could leave the card unmounted in the page.
         status = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-status")
         output = gr.Textbox(label=f"Output {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-pane-{key.lower()}-output")
-        tint = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-odds", css_template=CSS)  # always shown, as the card
+        tint = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-odds")  # always shown, as the card
         stats = gr.Markdown(elem_id=f"pg-pane-{key.lower()}-stats")
     return PaneView(key, column, model, provider, mode, status, output, stats, tint)
 

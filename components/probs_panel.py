@@ -20,7 +20,6 @@ import gradio as gr
 from components.context import RunContext, Update, visitor_tokens
 from components.generation import RAW_VALUES, render_run, run_failure, run_outputs
 from components.page import Page
-from components.token_view import CSS
 from playground import errors as e
 from playground.runs.continuation import continuation_label, continuation_request
 
@@ -39,7 +38,7 @@ class ProbsPanel:
 
 
 def build() -> ProbsPanel:
-    view = gr.HTML("", visible=False, elem_id="pg-odds", js_on_load=PICK_JS, css_template=CSS)
+    view = gr.HTML("", visible=False, elem_id="pg-odds", js_on_load=PICK_JS)
     return ProbsPanel(view, gr.State(None))
 
 

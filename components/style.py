@@ -7,6 +7,8 @@ from typing import Any
 
 import gradio as gr
 
+from components.token_view import CSS as TOKEN_VIEW_CSS
+
 BIG_CLASS = "pg-big"
 
 CSS = """
@@ -53,7 +55,7 @@ CSS = """
 /* A choice that can't be picked looks it (e.g. JSON for a model without structured output). */
 label:has(> input:disabled) { opacity: 0.5; cursor: not-allowed; }
 .pg-light-word { text-transform: uppercase; font-size: 0.8em; letter-spacing: 0.04em; opacity: 0.8; }
-"""
+""" + TOKEN_VIEW_CSS  # once for the page, not once per token view (each view's config would carry a copy)
 
 
 def big_text_update(target: Any, big: bool) -> dict:

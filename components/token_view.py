@@ -19,6 +19,7 @@ from playground.input.request import GenerationRequest
 
 NONE_SENT = "no token probabilities from this model/provider"
 CHAT_NOTE = "In Chat mode the alternatives are shown, not offered as continuations: a chat answer can't be continued portably."
+# In the page's CSS once (components/style.py), for every token view: Playground, Compare panes, history.
 CSS = """
 .pg-odds-tokens { line-height: 2; white-space: pre-wrap; font-family: ui-monospace, monospace; }
 .pg-tok-wrap { position: relative; display: inline; }

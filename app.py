@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import gradio as gr
+from gradio.blocks import Blocks, BlocksConfig
 from gradio.state_holder import SessionState
 from starlette.middleware import Middleware
 
@@ -185,7 +186,7 @@ def start_options(settings: Settings, local_installed: bool, offline: bool) -> d
 
 def main() -> None:
     settings = load_settings()
-    install_patches(settings, SessionState)  # after the settings kept HF_TOKEN; see playground/patches
+    install_patches(settings, SessionState, (Blocks, BlocksConfig))  # after the settings kept HF_TOKEN; see playground/patches
     backend = Backend(policy=RetryPolicy(deadline=settings.retry_deadline), resolve_url=local_model_resolver(),
                       on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist,
                       first_token_timeout=settings.first_token_timeout)

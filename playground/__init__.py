@@ -53,6 +53,7 @@ Packages, by role (a test keeps this map true: every module is named here, and e
         refusals     huggingface_hub's record of refused parameters, and the message naming them
         providers    the inference providers huggingface_hub knows
         session_configs Gradio's per-session copy of every component's config, built when read (deep links), not per new session
+        lean_config  the page's config without what the page never reads: API schemas, event fields at their defaults
     chat/        conversations: turns, reasoning, structured output, usage, context fit
     catalog/     model facts with an age: Hub search and router facts, cached for all visitors
     runs/        runs made for the presenter: Compare, Sweep, pre-flight, fallback, replay, continue from an

@@ -167,15 +167,19 @@ def local_service():
 
 def _launch_app(server: ProtocolServer, service, token: str | None, local_default: bool):
     """The playground in this process on 127.0.0.1, talking to the protocol server (and the local model)."""
+    from gradio.blocks import Blocks, BlocksConfig
+
     from app import LAUNCH_OPTIONS, app_kwargs, build_app
     from playground.config import Settings
     from playground.inference.backend import Backend
     from playground.inference.retry import RetryPolicy
     from playground.local.resolve import local_model_resolver
+    from playground.patches.lean_config import lean_page_config
 
     url = server.url
     hf_constants.ENDPOINT = url
     install_router(url)
+    lean_page_config(Blocks, BlocksConfig)  # the page's config as main() serves it
     settings = Settings(
         hf_token=token, hub_endpoint=url, router_url=url, retry_deadline=30,
         suggested_models=[("test/tiny-gpt", "test/tiny-gpt"), ("test/chat-model", "test/chat-model")],
@@ -355,6 +359,7 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
     set while the app is built and launched. Returns (demo, url, settings)."""
     import gradio.http_server
     import gradio.oauth
+    from gradio.blocks import Blocks, BlocksConfig
 
     from app import LAUNCH_OPTIONS, build_app, start_options
     from playground.config import load_settings
@@ -373,7 +378,7 @@ def launch_from_environment(environ: dict[str, str], service, local_installed: b
         # (Spaces' own infrastructure, not installed here and not under test): serve without it.
         patch.setattr(gradio.http_server, "get_space", lambda: None)
         hf_constants.ENDPOINT = settings.hub_endpoint
-        install_patches(settings)
+        install_patches(settings, blocks_classes=(Blocks, BlocksConfig))  # the page's config as main() serves it
         backend = Backend(policy=RetryPolicy(deadline=30, first_delay=0.2), resolve_url=local_model_resolver(service),
                           on_space=settings.on_space, endpoint_allowlist=settings.endpoint_allowlist)
         demo = build_app(settings, backend, **start_options(settings, local_installed, offline=False))

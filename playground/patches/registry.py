@@ -88,6 +88,10 @@ def _is_session_state_class(value: object) -> bool:
     return inspect.isclass(value) and all(hasattr(value, name) for name in names)
 
 
+def _has_methods(*names: str) -> Callable[[object], bool]:
+    return lambda value: inspect.isclass(value) and all(callable(getattr(value, name, None)) for name in names)
+
+
 LRU_CACHED = Kind("a function wrapped by functools.lru_cache", _is_lru_cached_function)
 FUNCTION = Kind("a function", _is_function)
 DICT = Kind("a dict", _is_dict)
@@ -97,6 +101,8 @@ BOOL = Kind("a bool", _is_bool)
 STR = Kind("a str", _is_str)
 CONTEXT_MANAGER = Kind("a context manager class", _is_context_manager_class)
 SESSION_STATE = Kind("a class with SessionState's config methods", _is_session_state_class)
+BUILDS_PAGE_CONFIGS = Kind("a class with get_config and config_for_block", _has_methods("get_config", "config_for_block"))
+DESCRIBES_API = Kind("a class with get_api_info", _has_methods("get_api_info"))
 
 _PROVIDERS = "huggingface_hub.inference._providers"
 LIBRARY_NAMES: tuple[LibraryName, ...] = (
@@ -113,6 +119,8 @@ LIBRARY_NAMES: tuple[LibraryName, ...] = (
     LibraryName("providers", _PROVIDERS, "PROVIDERS", "read", DICT_BY_NAME),
     LibraryName("absent_modules", "gradio.utils", "MatplotlibBackendMananger", "relied on", CONTEXT_MANAGER),
     LibraryName("session_configs", "gradio.state_holder", "SessionState", "changed", SESSION_STATE),
+    LibraryName("lean_config", "gradio.blocks", "BlocksConfig", "changed", BUILDS_PAGE_CONFIGS),
+    LibraryName("lean_config", "gradio.blocks", "Blocks", "changed", DESCRIBES_API),
 )
 
 
@@ -136,8 +144,10 @@ def _problem(name: LibraryName) -> str | None:
 
 def _say(name: LibraryName, what: str) -> str:
     checked = CHECKED_AGAINST.get(name.library, "?")
-    return (f"playground.patches.{name.patch}: {name.dotted} ({name.use}) {what}; "
-            f"checked against {name.library} {checked}, installed {_installed_version(name.library)}")
+    return (
+        f"playground.patches.{name.patch}: {name.dotted} ({name.use}) {what}; "
+        f"checked against {name.library} {checked}, installed {_installed_version(name.library)}"
+    )
 
 
 def _installed_version(library: str) -> str:

@@ -180,6 +180,7 @@ class ProtocolServer:
         self.url = ""
         self.requests: list[RecordedRequest] = []
         self.cancelled_streams = 0  # streams (and no_answer replies) the client left before their end
+        self._generation = 0  # bumped by reset(): a connection of an earlier test leaving never counts in this one
         self.stalls = 0  # stall_after / no_answer replies that have gone silent (sent all they will send)
         self.open_streams = 0  # streams being sent right now
         self.peak_open_streams = 0  # the most streams sent at the same time since the last reset
@@ -282,6 +283,7 @@ class ProtocolServer:
             self._models = dict(self._models_at_start)
             self.token_delay = self._initial_token_delay
             self.cancelled_streams = 0
+            self._generation += 1
             self.stalls = 0
             self.peak_open_streams = 0
             self.repos.clear()
@@ -527,7 +529,8 @@ class ProtocolServer:
         """The answer when the model cannot generate at all: scripted, unknown, private, or gated."""
         if reply.no_answer:
             self._stalled()
-            return _NoAnswer(self._client_left)
+            generation = self._generation
+            return _NoAnswer(lambda: self._client_left(generation))
         if reply.replaces_answer:
             return _scripted(reply, self._request_id())
         model = self._model(model_id, request)
@@ -633,6 +636,7 @@ class ProtocolServer:
         side; a client that leaves cancels the sleep (Starlette watches for the disconnect).
         With `stall`, waits for that after the last event instead of ending the stream."""
         finished = False
+        generation = self._generation
         with self._lock:
             self.open_streams += 1
             self.peak_open_streams = max(self.peak_open_streams, self.open_streams)
@@ -649,7 +653,7 @@ class ProtocolServer:
             with self._lock:
                 self.open_streams -= 1
             if not finished:
-                self._client_left()
+                self._client_left(generation)
 
     def _reset_connection(self, client: tuple[str, int]) -> None:
         """Aborts the connection from `client` with SO_LINGER 0, so the kernel sends an RST."""
@@ -660,9 +664,13 @@ class ProtocolServer:
                 transport.get_extra_info("socket").setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 transport.abort()
 
-    def _client_left(self) -> None:
+    def _client_left(self, generation: int) -> None:
+        """Counts a client that left early, if it came in since the last reset: a test's leftover
+        connection (a no_answer reply ends only at the client's read timeout, seconds later) must
+        not be counted in the next test."""
         with self._lock:
-            self.cancelled_streams += 1
+            if generation == self._generation:
+                self.cancelled_streams += 1
 
     def _stalled(self) -> None:
         with self._lock:

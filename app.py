@@ -22,6 +22,7 @@ from components import (
     group_history_panel,
     history_panel,
     model_panel,
+    page_open,
     parameters_panel,
     preflight_panel,
     presets_panel,
@@ -113,6 +114,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
     arena_hooks = arena_panel.hooks()  # outside the tabs: on the page from the start
+    link = page_open.link_box()  # outside the tabs too
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
             with gr.Tab("Playground", id=PLAYGROUND_TAB, elem_id="pg-playground"):
@@ -143,12 +145,13 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     form = Form.build(model, params, run.prompt, response_format)
     return Page(demo=demo, tabs=tabs, auth=auth, model=model, search=search, response_format=response_format, run=run,
                 probs=probs, chat=chat, code=code, compare=compare, sweep=sweep, arena=arena, big_text=big_text, preflight=preflight, presets=presets,
-                params=params, history=history, group_history=group_history, form=form, finished_run=finished_run)
+                params=params, history=history, group_history=group_history, form=form, finished_run=finished_run, link=link)
 
 
 def wire_page(ctx: RunContext, page: Page) -> None:
     """Each panel's events, in this order: Gradio numbers events as they are wired (the API's
     order), a panel that builds on others' events comes after them, and Stop comes last."""
+    page_open.wire(page)  # the link the page was opened with, read in the browser
     auth_panel.wire(ctx, page)
     run_panel.wire_running(ctx, page)  # before every run it counts: a click's events run in wiring order
     model_panel.wire(ctx, page)

@@ -21,8 +21,10 @@ import statistics
 import sys
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -35,22 +37,35 @@ from benchmarks.bench_app_overhead import MODEL, base_env, free_port, subprocess
 RESULTS = ROOT / "benchmarks" / "results" / "page.md"
 READY_TARGET, CONFIG_TARGET_KB = 1.3, 60
 PLAYGROUND, FLOOR = "playground (`python app.py`)", "floor (bare streaming page)"
+BEFORE = "playground before (`--before`)"
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]
 
 
-def page_ready_s(browser, url: str) -> float:
-    """Seconds from navigation to a visible, enabled Generate, in a fresh context (a first visit)."""
+class PageLoad(NamedTuple):
+    ready_s: float  # navigation to a visible, enabled Generate
+    busy_s: float  # the page's main-thread time until then (Chrome's TaskDuration): what a busy machine moves least
+
+
+def page_load(browser, url: str, html: str | None = None) -> PageLoad:
+    """One first visit (a fresh context) until Generate is visible and enabled; with `html`, the
+    browser gets that page instead of the server's (everything else still comes from the server)."""
     from playwright.sync_api import expect
 
     context = browser.new_context()
     try:
         page = context.new_page()
+        devtools = context.new_cdp_session(page)
+        devtools.send("Performance.enable")
+        if html is not None:
+            page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
         started = time.perf_counter()
         page.goto(url, wait_until="commit")
         expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
-        return time.perf_counter() - started
+        ready = time.perf_counter() - started
+        metrics = {metric["name"]: metric["value"] for metric in devtools.send("Performance.getMetrics")["metrics"]}
+        return PageLoad(ready, metrics["TaskDuration"])
     finally:
         context.close()
 
@@ -63,10 +78,11 @@ def config_weight(url: str) -> tuple[int, int, int]:
     return len(body), len(config.get("components", [])), len(config.get("dependencies", []))
 
 
-def measure(loads: int) -> tuple[dict[str, list[float]], dict[str, tuple[int, int, int]]]:
-    from playwright.sync_api import sync_playwright
-
-    server_port, app_port, floor_port = free_port(), free_port(), free_port()
+@contextmanager
+def serving_pages(before: Path | None = None) -> Iterator[dict[str, str]]:
+    """The playground and the floor (and the playground at `before`, another checkout), each on its
+    own port and talking to a local protocol server: {name: url}."""
+    server_port, app_port, floor_port, before_port = free_port(), free_port(), free_port(), free_port()
     server_url = f"http://127.0.0.1:{server_port}"
     urls = {PLAYGROUND: f"http://127.0.0.1:{app_port}/", FLOOR: f"http://127.0.0.1:{floor_port}/"}
     env = {**base_env(), "HF_ENDPOINT": server_url, "HF_ROUTER_URL": server_url, "HF_TOKEN": "hf_bench_token",
@@ -80,36 +96,64 @@ def measure(loads: int) -> tuple[dict[str, list[float]], dict[str, tuple[int, in
                                                urls[PLAYGROUND], logs / "app.log", 180))
         stack.enter_context(subprocess_serving([sys.executable, "benchmarks/floor_app.py"], ROOT, {**env, "GRADIO_SERVER_PORT": str(floor_port)},
                                                urls[FLOOR], logs / "floor.log", 120))
-        weights = {name: config_weight(url) for name, url in urls.items()}
-        playwright = stack.enter_context(sync_playwright())
+        if before is not None:
+            urls[BEFORE] = f"http://127.0.0.1:{before_port}/"
+            stack.enter_context(subprocess_serving([sys.executable, "app.py"], before, {**env, "GRADIO_SERVER_PORT": str(before_port)},
+                                                   urls[BEFORE], logs / "before.log", 180))
+        yield urls
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium, headless, through Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
-        stack.callback(browser.close)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def measure(loads: int, before: Path | None) -> tuple[dict[str, list[PageLoad]], dict[str, tuple[int, int, int]]]:
+    with serving_pages(before) as urls, chromium() as browser:
+        weights = {name: config_weight(url) for name, url in urls.items()}
         for url in urls.values():  # warm-up: the OS file cache, the servers' first-request imports
-            page_ready_s(browser, url)
-        runs: dict[str, list[float]] = {name: [] for name in urls}
+            page_load(browser, url)
+        runs: dict[str, list[PageLoad]] = {name: [] for name in urls}
         for load in range(loads):
             for name in urls if load % 2 == 0 else reversed(list(urls)):
-                runs[name].append(page_ready_s(browser, urls[name]))
-            print(" | ".join(f"{name}: {seconds[-1]:.2f} s" for name, seconds in runs.items()), flush=True)
+                runs[name].append(page_load(browser, urls[name]))
+            print(" | ".join(f"{name}: {done[-1].ready_s:.2f} s" for name, done in runs.items()), flush=True)
     return runs, weights
 
 
-def report(runs: dict[str, list[float]], weights: dict[str, tuple[int, int, int]], command: str) -> str:
+def medians(runs: dict[str, list[PageLoad]]) -> dict[str, PageLoad]:
+    return {name: PageLoad(*(statistics.median(values) for values in zip(*loads, strict=True))) for name, loads in runs.items()}
+
+
+def report(runs: dict[str, list[PageLoad]], weights: dict[str, tuple[int, int, int]], command: str) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    ready = {name: statistics.median(seconds) for name, seconds in runs.items()}
-    ratio, config_kb = ready[PLAYGROUND] / ready[FLOOR], weights[PLAYGROUND][0] / 1024
+    typical, floor = medians(runs), medians(runs)[FLOOR]
+    ratio, config_kb = typical[PLAYGROUND].ready_s / floor.ready_s, weights[PLAYGROUND][0] / 1024
     verdict = {True: "PASS", False: "MISS"}
-    rows = "\n".join(f"| {name} | {ready[name]:.2f} s | {min(runs[name]):.2f}–{max(runs[name]):.2f} s | {weights[name][0] / 1024:.0f} KB | "
-                     f"{weights[name][1]} | {weights[name][2]} |" for name in runs)  # fmt: skip
+    rows = "\n".join(
+        f"| {name} | {typical[name].ready_s:.2f} s ({typical[name].ready_s / floor.ready_s:.2f}x) | "
+        f"{min(load.ready_s for load in runs[name]):.2f}–{max(load.ready_s for load in runs[name]):.2f} s | "
+        f"{typical[name].busy_s:.2f} s ({typical[name].busy_s / floor.busy_s:.2f}x) | "
+        f"{weights[name][0] / 1024:.0f} KB | {weights[name][1]} | {weights[name][2]} |" for name in runs)
     machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
     return f"""# Page ready: the playground vs a bare Gradio streaming page
 
 How it was run: `{command}` ({machine}), {now}. Ready = Chromium's navigation to a visible, enabled Generate, each
 load in a fresh browser context (a first visit); medians of {len(runs[PLAYGROUND])} loads each, in alternating order,
-after one warm-up load each. Targets: ready within {READY_TARGET}x of the floor, first config under {CONFIG_TARGET_KB} KB.
+after one warm-up load each. Main thread = the page's main-thread time until then (Chrome's TaskDuration), which
+other work on this shared machine moves less than the wall time. Targets: ready within {READY_TARGET}x of the floor,
+first config under {CONFIG_TARGET_KB} KB.
 
-| page | ready (median) | spread | first config | components | events |
-|---|---|---|---|---|---|
+| page | ready (median) | spread | main thread (median) | first config | components | events |
+|---|---|---|---|---|---|---|
 {rows}
 
 Ready ratio: **{ratio:.2f}x {verdict[ratio <= READY_TARGET]}** (target <= {READY_TARGET}x). First config: **{config_kb:.0f} KB
@@ -120,11 +164,13 @@ Ready ratio: **{ratio:.2f}x {verdict[ratio <= READY_TARGET]}** (target <= {READY
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--loads", type=int, default=7)
+    parser.add_argument("--before", type=Path, help="another checkout of the playground, measured in the same run")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args()
     with time_limit(900):
-        runs, weights = measure(args.loads)
-    text = report(runs, weights, f"python benchmarks/bench_page.py --loads {args.loads}")
+        runs, weights = measure(args.loads, args.before)
+    command = f"python benchmarks/bench_page.py --loads {args.loads}" + (f" --before {args.before}" if args.before else "")
+    text = report(runs, weights, command)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)
     print(text)

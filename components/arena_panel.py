@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
 
@@ -26,8 +25,9 @@ from components.context import STOP_IDLE, RunContext
 from components.messages import info_html
 from components.on_demand import OnDemand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
+from components.page_open import on_link
 from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
-from components.share_code import LINK, first_foreign_host_note, shared_state
+from components.share_code import LINK, first_foreign_host_note
 from components.style import big_classes, big_text_update
 from components.text_sync import join_mirror
 from playground.arena.code import SharedArena, parse_arena_query
@@ -36,6 +36,7 @@ from playground.arena.ranking import PROVISIONAL_BELOW
 from playground.arena.votes import VOTE_CAP, WINNERS
 from playground.input.form_values import PARAMETER_FIELDS
 from playground.input.request import DEFAULT_PROVIDER
+from playground.saved.share import parse_share_query
 
 CONTENDER_HEADERS = ["Model", "Provider", "Mode"]
 LEADERBOARD_HEADERS = ["Rank", "Contender", "Score", "95% interval", "Votes", "Wins", "Ties", "Note"]
@@ -203,12 +204,12 @@ def wire(ctx: RunContext, page: Page) -> None:
     def open_tab(opened: Any, prompt: Any, system_prompt: Any, big: Any) -> list[Any]:
         return opening(opened, ArenaSeed(str(prompt or ""), str(system_prompt or ""), big is True))
 
-    def open_link(opened: Any, request: gr.Request) -> list[Any]:
-        return open_arena_link(ctx, arena_query(request), shared_state(request), opened)
+    def open_link(query: dict[str, list[str]], opened: Any) -> list[Any]:
+        return open_arena_link(ctx, parse_arena_query(query), parse_share_query(query), opened)
 
     arena.tab.select(open_tab, inputs=[place.opened, page.run.prompt, page.model.system_prompt, page.big_text.toggle],
                      outputs=[place.seed, place.opened], **opener)
-    page.demo.load(open_link, inputs=place.opened, outputs=[page.tabs, place.seed, place.opened], **opener)
+    on_link(page, open_link, [place.opened], [page.tabs, place.seed, place.opened])
 
 
 def draw(ctx: RunContext, page: Page, seed: Any, stored: Any) -> None:
@@ -247,13 +248,6 @@ def _join_page(page: Page, panel: ArenaPanel, runs: list[Any]) -> None:
         return [big_text_update(target, big) for target in enlarged]
 
     hooks.big.change(enlarge, inputs=hooks.big, outputs=enlarged, **quiet)
-
-
-def arena_query(request: gr.Request) -> SharedArena:
-    shared = parse_arena_query(request.query_params)
-    if not shared.opens:  # as in share_code.shared_state: the load event's URL may lack the page's query
-        shared = parse_arena_query(parse_qs(urlsplit(request.headers.get("referer", "")).query))
-    return shared
 
 
 def open_arena_link(ctx: RunContext, shared: SharedArena, playground: Any, opened: Any) -> list[Any]:

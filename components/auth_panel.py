@@ -20,6 +20,7 @@ import gradio as gr
 
 from components.context import RunContext
 from components.page import Page
+from components.page_open import ON_OPEN
 from playground.input.model_ref import is_endpoint_url
 
 SIGN_IN_PROMPT = (
@@ -72,7 +73,7 @@ def wire(ctx: RunContext, page: Page) -> None:
                      queue=False, api_visibility="undocumented")
     if panel.sign_in_prompt is None:
         return
-    page.demo.load(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt, queue=False, api_visibility="undocumented")
+    page.demo.load(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt, **ON_OPEN)
     panel.session_token.change(sign_in_prompt_visibility, inputs=panel.session_token, outputs=panel.sign_in_prompt,
                                queue=False, api_visibility="undocumented")
 

@@ -17,10 +17,12 @@ from components.context import RunContext, endpoint_info, page_url
 from components.form import read_form
 from components.messages import error_text, info_html
 from components.page import Page
-from components.share_code import code_for_form, foreign_host_note, share_link_for_form, shared_state
+from components.page_open import on_link
+from components.share_code import code_for_form, foreign_host_note, share_link_for_form
 from playground import errors as e
 from playground.input.form_values import form_values
 from playground.input.request import GenerationRequest
+from playground.saved.share import parse_share_query
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,9 @@ def wire_share_link(ctx: RunContext, page: Page) -> None:
     """Opening the page with a share link's query fills the form (and Chat mode's conversation) from it."""
     form, status, chat = page.form, page.run.status, page.chat
 
-    def open_link(request: gr.Request) -> dict[Any, Any]:
-        shared = shared_state(request)
-        if shared.is_empty:  # a plain visit: nothing changes
+    def open_link(query: dict[str, list[str]]) -> dict[Any, Any]:
+        shared = parse_share_query(query)
+        if shared.is_empty:  # a link to another tab: nothing changes here
             return gr.skip()
         base = GenerationRequest(model=ctx.settings.default_model, prompt="")
         ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""
@@ -109,4 +111,4 @@ def wire_share_link(ctx: RunContext, page: Page) -> None:
         return {**form.updates(form_values(request)), status: notice, **restored_conversation(chat, request)}
 
     outputs = [*form.inputs(), status, *restore_outputs(chat)]
-    page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
+    on_link(page, open_link, [], outputs)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from components.context import RunContext
 from components.messages import info_html, stats_text
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
+from components.page_open import ON_OPEN
 from components.runs_links import wire_group_links
 from components.share_code import HISTORY_ENTRY, first_foreign_host_note
 from playground.input.form_values import parameter_form_values
@@ -63,7 +64,7 @@ def wire(ctx: RunContext, page: Page) -> None:
 
     panel.runs.input(restore, inputs=[panel.runs, panel.stored], outputs=restore_outputs(page), queue=False,
                      api_visibility="undocumented")
-    page.demo.load(show_groups, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
+    page.demo.load(show_groups, inputs=panel.stored, outputs=panel.runs, **ON_OPEN)
     wire_group_links(ctx, page)
 
 

@@ -19,6 +19,7 @@ from components.context import RunContext, page_url
 from components.generation import generate_event
 from components.messages import info_html
 from components.page import Page
+from components.page_open import ON_OPEN
 from components.replay import wire_replay
 from components.share_code import HISTORY_ENTRY, code_for_request, foreign_host_note
 from components.token_view import view_update
@@ -90,7 +91,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     panel.confirm_clear.click(clear, inputs=None, outputs=[panel.stored, panel.runs, panel.confirm_row], queue=False,
                               api_name="clear_history", **hidden)
     wire_replay(ctx, page)
-    page.demo.load(show_history, inputs=panel.stored, outputs=panel.runs, queue=False, api_visibility="undocumented")
+    page.demo.load(show_history, inputs=panel.stored, outputs=panel.runs, **ON_OPEN)
 
 
 def ask_to_clear() -> dict:

@@ -43,8 +43,9 @@ ARENA_TAB = "arena"
 @dataclass(frozen=True)
 class Page:
     """Every panel as built, with the Blocks (`demo`, for load and unload events), the tabs, the
-    `Form` (every control a request reads) and `finished_run`, the State a finished single run's
-    history entry goes to (None when the run failed or was stopped)."""
+    `Form` (every control a request reads), `finished_run`, the State a finished single run's
+    history entry goes to (None when the run failed or was stopped), and `link`, the query of the
+    share link the page was opened with (components/page_open.py)."""
 
     demo: gr.Blocks
     tabs: gr.Tabs
@@ -67,3 +68,4 @@ class Page:
     group_history: GroupHistoryPanel
     form: Form
     finished_run: gr.State
+    link: gr.Textbox

@@ -19,6 +19,7 @@ from components.context import RunContext
 from components.form import read_form
 from components.messages import info_html
 from components.page import Page
+from components.page_open import ON_OPEN
 from components.share_code import PRESET, foreign_host_note
 from playground import errors as e
 from playground.chat.conversation import Conversation, from_pairs
@@ -135,7 +136,7 @@ def wire_loading(ctx: RunContext, page: Page) -> None:
     def show(stored: Any) -> dict:
         return show_presets(stored, panel.shipped)
 
-    page.demo.load(show, inputs=panel.stored, outputs=panel.preset, queue=False, api_visibility="undocumented")
+    page.demo.load(show, inputs=panel.stored, outputs=panel.preset, **ON_OPEN)
 
 
 def show_presets(stored: Any, shipped: list[Preset]) -> dict:

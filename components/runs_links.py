@@ -8,17 +8,18 @@ Wired by the group history panel.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import gradio as gr
 
 from components.context import RunContext
 from components.messages import info_html
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
-from components.share_code import LINK, first_foreign_host_note, shared_state
+from components.page_open import on_link
+from components.share_code import LINK, first_foreign_host_note
 from playground.runs.compare import PANE_KEYS
 from playground.runs.saved import COMPARE, SWEEP, SharedGroup, parse_group_query
 from playground.runs.sweep import parse_models
+from playground.saved.share import parse_share_query
 
 
 def wire_group_links(ctx: RunContext, page: Page) -> None:
@@ -27,18 +28,10 @@ def wire_group_links(ctx: RunContext, page: Page) -> None:
     outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.models, s.temperatures, s.seeds, s.prompt, s.status,
                *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
 
-    def open_link(request: gr.Request) -> dict:
-        return open_group_link(ctx, page, group_query(request), shared_state(request))
+    def open_link(query: dict[str, list[str]]) -> dict:
+        return open_group_link(ctx, page, parse_group_query(query), parse_share_query(query))
 
-    page.demo.load(open_link, inputs=None, outputs=outputs, queue=False, api_visibility="undocumented")
-
-
-def group_query(request: gr.Request) -> SharedGroup:
-    shared = parse_group_query(request.query_params)
-    if shared.tab is None and not shared.problems:
-        # As in code_panel.shared_state: the load event's URL may lack the page's query; its referer has it.
-        shared = parse_group_query(parse_qs(urlsplit(request.headers.get("referer", "")).query))
-    return shared
+    on_link(page, open_link, [], outputs)
 
 
 def open_group_link(ctx: RunContext, page: Page, shared: SharedGroup, playground: Any) -> dict:

@@ -1,4 +1,4 @@
-"""A request as a share link and as code, and the share-link query a page was opened with.
+"""A request as a share link and as code.
 
 Used by the "Share and View code" panel, by History (a finished run's link and code) and by the
 Compare and Sweep links. Neither links nor snippets ever hold a token: links carry settings, the
@@ -11,8 +11,6 @@ from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-import gradio as gr
-
 from components.chat_run import conversation_request
 from components.context import RunContext
 from playground.chat.conversation import Conversation
@@ -23,7 +21,7 @@ from playground.input.form_values import FormValues, request_from_form
 from playground.input.request import GenerationRequest, Mode
 from playground.saved.history import same_run
 from playground.saved.javascript import javascript_snippet
-from playground.saved.share import SharedState, parse_share_query, parse_share_url, share_query
+from playground.saved.share import share_query
 from playground.saved.snippets import ENDPOINT_TOKEN_VARIABLE, HF_TOKEN_VARIABLE, curl_snippet, python_snippet
 
 LINK, HISTORY_ENTRY, PRESET = "This link", "This history entry", "This preset"  # what put a model on the page
@@ -89,15 +87,6 @@ def openai_model(request: GenerationRequest, info: ServerInfo | None) -> str | N
     if info is None or info.protocol is not Protocol.OPENAI:
         return None
     return request.served_model or (info.models[0] if info.models else "")
-
-
-def shared_state(request: gr.Request) -> SharedState:
-    """What the page's share-link query asks for."""
-    shared = parse_share_query(request.query_params)
-    if shared.is_empty:
-        # The load event's own URL may not carry the page's query; the page's address is its referer.
-        shared = parse_share_url(request.headers.get("referer", ""))
-    return shared
 
 
 def first_foreign_host_note(ctx: RunContext, models: Any, source: str) -> str:

@@ -29,6 +29,7 @@ from components import bakeoff_view as bake
 from components.context import STOP_IDLE, RunContext, check_models_allowed, page_url, session_of, visitor_tokens
 from components.messages import error_html, info_html
 from components.page import Page
+from components.page_open import ON_OPEN
 from components.run_words import status_text
 from components.runs_form import arm_stop, called_request, form_request, token_for, wire_stop_and_code
 from components.share_code import token_variable
@@ -178,7 +179,7 @@ def wire_bakeoff(ctx: RunContext, page: Page) -> None:
         live = bake.live_providers(bake.router_facts(picked, tokens, ctx))
         return gr.update(choices=bake.provider_choices(live))
 
-    page.demo.load(_default_name, outputs=panel.dataset_name, queue=False, api_visibility="undocumented")
+    page.demo.load(_default_name, outputs=panel.dataset_name, **ON_OPEN)
     triggers = [panel.models.change, page.form["model"].change]
     gr.on(triggers, offer_providers, inputs=[panel.models, page.form["model"], page.auth.session_token], outputs=panel.providers,
           queue=False, api_visibility="undocumented", show_progress="hidden")

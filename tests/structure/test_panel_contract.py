@@ -23,7 +23,7 @@ MAX_FILE_LINES = 300
 MAX_WIRE_PARAMETERS = 4
 
 # Page's shared bits; every other field is a panel, built and wired by its module.
-SHARED = {"demo", "tabs", "form", "finished_run"}
+SHARED = {"demo", "tabs", "form", "finished_run", "link"}
 PANEL_MODULES = {
     "auth": "auth_panel", "model": "model_panel", "search": "search_panel", "response_format": "format_panel",
     "run": "run_panel", "chat": "chat_panel", "code": "code_panel", "compare": "compare_panel", "sweep": "sweep_panel", "arena": "arena_panel",

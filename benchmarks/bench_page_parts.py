@@ -1,0 +1,234 @@
+"""Where the page's load time goes: the playground's own page against the same page with one part
+taken out of its first config, and against the floor, in one run.
+
+    python benchmarks/bench_page_parts.py [--loads 9] [--profile]
+
+`bench_page.py` says how far the page is from the floor; this says what each part costs, before
+anyone builds it on demand. Each variant is the page the app serves with its embedded config
+(`window.gradio_config`) changed, handed to Chromium in place of the server's page (everything
+else, the assets and the load events, still comes from the running app): a part taken out of the
+config is what drawing it on demand would save at most. Every page, the unchanged one and the
+floor included, is handed over the same way, so the hand-over costs each the same. `--profile`
+adds the JavaScript functions that spend the most time while the unchanged page loads (V8's
+sampling profiler, summed over 3 loads). Writes benchmarks/results/page_parts.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import copy
+import datetime
+import json
+import re
+import sys
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.bench_app_overhead import time_limit  # noqa: E402
+from benchmarks.bench_page import FLOOR, PLAYGROUND, PageLoad, chromium, medians, page_load, serving_pages  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "results" / "page_parts.md"
+CONFIG = re.compile(r"window\.gradio_config = (.*?);</script>", re.S)
+LAYOUT_TYPES = {"tabs", "tabitem", "row", "column", "form", "accordion", "group"}
+HEAVY_TYPES = {"code", "chatbot", "dataframe", "nativeplot"}  # CodeMirror, Markdown and KaTeX, the grid, Vega
+Config = dict[str, Any]
+
+
+# ---- the variants: each a change to a copy of the page's config -------------------------------------
+
+def layout_nodes(config: Config, pick: Callable[[dict], bool]) -> list[dict]:
+    """The layout nodes whose component `pick` chooses."""
+    blocks = {c["id"]: c for c in config["components"]}
+    found, todo = [], [config["layout"]]
+    while todo:
+        node = todo.pop()
+        if pick(blocks.get(node["id"], {"type": None, "props": {}})):
+            found.append(node)
+        todo.extend(node.get("children", []))
+    return found
+
+
+def tab_items(config: Config, labels: set[str]) -> list[dict]:
+    return layout_nodes(config, lambda block: block["type"] == "tabitem" and block["props"].get("label") in labels)
+
+
+def closed_accordions(config: Config) -> list[dict]:
+    return layout_nodes(config, lambda block: block["type"] == "accordion" and block["props"].get("open") is False)
+
+
+def subtree_ids(node: dict) -> set[int]:
+    return {node["id"], *(i for child in node.get("children", []) for i in subtree_ids(child))}
+
+
+def without_contents(config: Config, holders: list[dict]) -> Config:
+    """The config as if `holders` (layout nodes) were drawn empty: their contents and every event
+    that names one of them are gone (the events are kept in the list, with no trigger, so event
+    numbers stay)."""
+    gone = {i for holder in holders for child in holder.get("children", []) for i in subtree_ids(child)}
+    for holder in holders:
+        holder["children"] = []
+    config["components"] = [c for c in config["components"] if c["id"] not in gone]
+    for event in config["dependencies"]:
+        named = {t[0] for t in event["targets"]} | set(event["inputs"]) | set(event["outputs"])
+        if named & gone:
+            event["targets"] = [[None, "never"]]
+    for page in config.get("page", {}).values():
+        page["layout"], page["components"] = config["layout"], [c["id"] for c in config["components"]]
+    return config
+
+
+def inert(config: Config, kinds: Callable[[dict], bool]) -> Config:
+    """The components `kinds` picks turned into states: in the config, but never drawn."""
+    for block in config["components"]:
+        if kinds(block):
+            block["type"], block["props"] = "state", {"value": None, "name": "state"}
+    return config
+
+
+def hidden_tabs(config: Config, labels: set[str]) -> Config:
+    """The tabs' contents with `visible=False`: drawn only when shown."""
+    kinds = {c["id"]: c for c in config["components"]}
+    for tab in tab_items(config, labels):
+        for child in tab.get("children", []):
+            kinds[child["id"]]["props"]["visible"] = False
+    return config
+
+
+def no_load_events(config: Config) -> Config:
+    for event in config["dependencies"]:
+        event["targets"] = [t for t in event["targets"] if t[1] != "load"] or [[None, "never"]]
+    return config
+
+
+def is_generate(block: dict) -> bool:
+    return block["type"] == "button" and block["props"].get("value") == "Generate"
+
+
+SIDE_TABS = {"Compare", "Sweep"}
+VARIANTS: dict[str, Callable[[Config], Config]] = {
+    "as served": lambda c: c,
+    "without Compare and Sweep": lambda c: without_contents(c, tab_items(c, SIDE_TABS)),
+    "Compare and Sweep hidden (visible=False)": lambda c: hidden_tabs(c, SIDE_TABS),
+    "without the closed accordions' contents": lambda c: without_contents(c, closed_accordions(c)),
+    "Code, Chatbot, Dataframe, plots never drawn": lambda c: inert(c, lambda b: b["type"] in HEAVY_TYPES),
+    "no load events": no_load_events,
+    "layout and Generate only (the rest never drawn)": lambda c: inert(c, lambda b: b["type"] not in LAYOUT_TYPES and not is_generate(b)),
+}
+
+
+def page_with(html: str, config: Config) -> str:
+    """`html` with its embedded config replaced, escaped as Gradio's template escapes it."""
+    text = json.dumps(config).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+    found = CONFIG.search(html)
+    return html[: found.start(1)] + text + html[found.end(1):]
+
+
+def variant_pages(html: str) -> dict[str, tuple[str, Config]]:
+    served = json.loads(CONFIG.search(html).group(1))
+    configs = {name: change(copy.deepcopy(served)) for name, change in VARIANTS.items()}
+    return {name: (page_with(html, config), config) for name, config in configs.items()}
+
+
+# ---- measuring ------------------------------------------------------------------------------------
+
+def fetch(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        return answer.read().decode()
+
+
+def measure(loads: int, profile: bool) -> tuple[dict[str, list[PageLoad]], dict[str, Config], list[tuple[float, str]]]:
+    with serving_pages() as urls, chromium() as browser:
+        app = urls[PLAYGROUND]
+        pages = {name: (app, page, config) for name, (page, config) in variant_pages(fetch(app)).items()}
+        pages[FLOOR] = (urls[FLOOR], fetch(urls[FLOOR]), {})
+        for url, html, _ in pages.values():  # warm-up
+            page_load(browser, url, html)
+        runs: dict[str, list[PageLoad]] = {name: [] for name in pages}
+        for load in range(loads):
+            for name in pages if load % 2 == 0 else reversed(list(pages)):
+                url, html, _ = pages[name]
+                runs[name].append(page_load(browser, url, html))
+            print(f"load {load + 1}: " + " | ".join(f"{done[-1].ready_s:.2f}" for done in runs.values()), flush=True)
+        hot = js_profile(browser, urls[PLAYGROUND]) if profile else []
+    return runs, {name: config for name, (_, _, config) in pages.items()}, hot
+
+
+def js_profile(browser, url: str, loads: int = 3) -> list[tuple[float, str]]:
+    """(ms per load, function) of the functions with the most self time from navigation to an enabled Generate."""
+    from playwright.sync_api import expect
+
+    self_ms: collections.Counter[str] = collections.Counter()
+    for _ in range(loads):
+        context = browser.new_context()
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 200})
+        cdp.send("Profiler.start")
+        page.goto(url, wait_until="commit")
+        expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
+        samples = cdp.send("Profiler.stop")["profile"]
+        context.close()
+        frames = {node["id"]: node["callFrame"] for node in samples["nodes"]}
+        for node_id, micros in zip(samples["samples"], samples["timeDeltas"], strict=True):
+            frame = frames[node_id]
+            where = frame["url"].rsplit("/", 1)[-1]
+            self_ms[f"{frame['functionName'] or '(anonymous)'} ({where}:{frame['columnNumber']})" if where else frame["functionName"]] += micros / 1000 / loads
+    return [(ms, name) for name, ms in self_ms.most_common(12)]
+
+
+# ---- reporting ------------------------------------------------------------------------------------
+
+def report(runs: dict[str, list[PageLoad]], configs: dict[str, Config], hot: list[tuple[float, str]], command: str) -> str:
+    now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    typical = medians(runs)
+    served, floor = typical["as served"], typical[FLOOR]
+    rows = []
+    for name, loads in runs.items():
+        blocks = len(configs[name]["components"]) if configs[name] else "–"
+        saved = "–" if name == FLOOR else f"{served.ready_s - typical[name].ready_s:+.2f} s, {served.busy_s - typical[name].busy_s:+.2f} s"
+        spread = f"{min(load.ready_s for load in loads):.2f}–{max(load.ready_s for load in loads):.2f} s"
+        rows.append(f"| {name} | {typical[name].ready_s:.2f} s ({typical[name].ready_s / floor.ready_s:.2f}x) | {spread} | "
+                    f"{typical[name].busy_s:.2f} s ({typical[name].busy_s / floor.busy_s:.2f}x) | {saved} | {blocks} |")
+    table = "\n".join(rows)
+    profile = "\n".join(f"| {ms:.0f} ms | `{name}` |" for ms, name in hot)
+    profile_part = f"\n\nJavaScript self time while the page as served loads (ms per load, 3 loads):\n\n| self time | function |\n|---|---|\n{profile}\n" if hot else "\n"
+    return f"""# Where the page's load time goes
+
+How it was run: `{command}`, {now}. Ready = Chromium's navigation to a visible, enabled Generate in a fresh
+context; main thread = the page's main-thread time until then (Chrome's TaskDuration), which other work on the
+machine moves less. Medians of {len(runs[FLOOR])} loads each, in alternating order. Each variant is the playground's
+page with its first config changed (see the script's docstring): "saved" (ready, main thread) is what taking that
+part out of the first config would save at most. The floor is `benchmarks/floor_app.py`'s page, handed to the
+browser the same way.
+
+| page | ready (median) | spread | main thread (median) | saved | blocks in the config |
+|---|---|---|---|---|---|
+{table}
+{profile_part}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--loads", type=int, default=9)
+    parser.add_argument("--profile", action="store_true", help="add the JavaScript functions with the most self time")
+    parser.add_argument("--output", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    with time_limit(1200):
+        runs, configs, hot = measure(args.loads, args.profile)
+    command = f"python benchmarks/bench_page_parts.py --loads {args.loads}" + (" --profile" if args.profile else "")
+    text = report(runs, configs, hot, command)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

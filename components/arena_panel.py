@@ -25,7 +25,7 @@ from components.context import STOP_IDLE, RunContext
 from components.messages import info_html
 from components.on_demand import OnDemand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
-from components.page_open import on_link
+from components.page_open import ON_OPEN, on_link
 from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
 from components.share_code import LINK, first_foreign_host_note
 from components.style import big_classes, big_text_update
@@ -197,7 +197,7 @@ def _build_leaderboard(board: dict[str, Any]) -> tuple[gr.Dataframe, gr.Datafram
 def wire(ctx: RunContext, page: Page) -> None:
     """Opening the tab, or an Arena share link, draws the panel (see `draw`), seeded with the page's
     Prompt, System prompt and Big text, or with the link's contenders and prompts."""
-    arena, opener = page.arena, {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+    arena, opener = page.arena, ON_OPEN
     place = arena.place
     place.set_drawing(lambda seed, stored: draw(ctx, page, seed, stored))
 

@@ -102,7 +102,7 @@ def wire_share_link(ctx: RunContext, page: Page) -> None:
 
     def open_link(query: dict[str, list[str]]) -> dict[Any, Any]:
         shared = parse_share_query(query)
-        if shared.is_empty:  # a link to another tab: nothing changes here
+        if shared.is_empty:  # nothing for the form (a Compare, Sweep or Arena link, a theme): nothing changes
             return gr.skip()
         base = GenerationRequest(model=ctx.settings.default_model, prompt="")
         ignored = " Ignored: " + "; ".join(shared.problems) if shared.problems else ""

@@ -2,7 +2,7 @@
 the floor (benchmarks/floor_app.py, a bare Gradio page that streams a model), in one run, plus what
 each page's first config weighs (bytes, components, events).
 
-    python benchmarks/bench_page.py [--loads 7]
+    python benchmarks/bench_page.py [--loads 7] [--before DIR]
 
 Writes benchmarks/results/page.md (overwritten each run). Targets (issue 21): the playground's page
 ready within 1.3x of the floor's, its first config under 60 KB. Each load is a fresh browser context
@@ -51,8 +51,6 @@ class PageLoad(NamedTuple):
 def page_load(browser, url: str, html: str | None = None) -> PageLoad:
     """One first visit (a fresh context) until Generate is visible and enabled; with `html`, the
     browser gets that page instead of the server's (everything else still comes from the server)."""
-    from playwright.sync_api import expect
-
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -60,14 +58,21 @@ def page_load(browser, url: str, html: str | None = None) -> PageLoad:
         devtools.send("Performance.enable")
         if html is not None:
             page.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
-        started = time.perf_counter()
-        page.goto(url, wait_until="commit")
-        expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
-        ready = time.perf_counter() - started
+        ready = visit(page, url)
         metrics = {metric["name"]: metric["value"] for metric in devtools.send("Performance.getMetrics")["metrics"]}
         return PageLoad(ready, metrics["TaskDuration"])
     finally:
         context.close()
+
+
+def visit(page, url: str) -> float:
+    """Seconds from navigating `page` to `url` until its Generate is visible and enabled."""
+    from playwright.sync_api import expect
+
+    started = time.perf_counter()
+    page.goto(url, wait_until="commit")
+    expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
+    return time.perf_counter() - started
 
 
 def config_weight(url: str) -> tuple[int, int, int]:
@@ -135,7 +140,8 @@ def medians(runs: dict[str, list[PageLoad]]) -> dict[str, PageLoad]:
 
 def report(runs: dict[str, list[PageLoad]], weights: dict[str, tuple[int, int, int]], command: str) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    typical, floor = medians(runs), medians(runs)[FLOOR]
+    typical = medians(runs)
+    floor = typical[FLOOR]
     ratio, config_kb = typical[PLAYGROUND].ready_s / floor.ready_s, weights[PLAYGROUND][0] / 1024
     verdict = {True: "PASS", False: "MISS"}
     rows = "\n".join(

@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_app_overhead import time_limit  # noqa: E402
-from benchmarks.bench_page import FLOOR, PLAYGROUND, PageLoad, chromium, medians, page_load, serving_pages  # noqa: E402
+from benchmarks.bench_page import FLOOR, PLAYGROUND, PageLoad, chromium, medians, page_load, serving_pages, visit  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "page_parts.md"
 CONFIG = re.compile(r"window\.gradio_config = (.*?);</script>", re.S)
@@ -162,8 +162,6 @@ def measure(loads: int, profile: bool) -> tuple[dict[str, list[PageLoad]], dict[
 
 def js_profile(browser, url: str, loads: int = 3) -> list[tuple[float, str]]:
     """(ms per load, function) of the functions with the most self time from navigation to an enabled Generate."""
-    from playwright.sync_api import expect
-
     self_ms: collections.Counter[str] = collections.Counter()
     for _ in range(loads):
         context = browser.new_context()
@@ -172,8 +170,7 @@ def js_profile(browser, url: str, loads: int = 3) -> list[tuple[float, str]]:
         cdp.send("Profiler.enable")
         cdp.send("Profiler.setSamplingInterval", {"interval": 200})
         cdp.send("Profiler.start")
-        page.goto(url, wait_until="commit")
-        expect(page.get_by_role("button", name="Generate", exact=True)).to_be_enabled(timeout=60_000)
+        visit(page, url)
         samples = cdp.send("Profiler.stop")["profile"]
         context.close()
         frames = {node["id"]: node["callFrame"] for node in samples["nodes"]}

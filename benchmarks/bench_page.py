@@ -159,8 +159,8 @@ def report(runs: dict[str, list[PageLoad]], weights: dict[str, tuple[int, int, i
     machine = f"{platform.machine()}, {len(os.sched_getaffinity(0))} CPUs, Python {platform.python_version()}, gradio {gradio.__version__}"
     return f"""# Page ready: the playground vs a bare Gradio streaming page
 
-How it was run: `{command}` ({machine}), {now}. Ready = Chromium's navigation to a visible, enabled Generate, each
-load in a fresh browser context (a first visit); medians of {len(runs[PLAYGROUND])} loads each, in alternating order,
+How it was run: `{command}` ({machine}), {now}. Ready = Chromium's navigation to a visible, enabled Generate, checked at
+every frame by the page's own clock, each load in a fresh browser context (a first visit); medians of {len(runs[PLAYGROUND])} loads each, in alternating order,
 after one warm-up load each. Main thread = the page's main-thread time until then (Chrome's TaskDuration), which
 other work on this shared machine moves less than the wall time. Targets: ready within {READY_TARGET}x of the floor,
 first config under {CONFIG_TARGET_KB} KB.

@@ -25,7 +25,7 @@ import sys
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -69,16 +69,14 @@ def subtree_ids(node: dict) -> set[int]:
 
 def without_contents(config: Config, holders: list[dict]) -> Config:
     """The config as if `holders` (layout nodes) were drawn empty: their contents and every event
-    that names one of them are gone (the events are kept in the list, with no trigger, so event
-    numbers stay)."""
+    that names one of them are gone, as a part drawn on demand brings its own events (the page
+    finds an event by its `id`, so the others keep theirs)."""
     gone = {i for holder in holders for child in holder.get("children", []) for i in subtree_ids(child)}
     for holder in holders:
         holder["children"] = []
     config["components"] = [c for c in config["components"] if c["id"] not in gone]
-    for event in config["dependencies"]:
-        named = {t[0] for t in event["targets"]} | set(event["inputs"]) | set(event["outputs"])
-        if named & gone:
-            event["targets"] = [[None, "never"]]
+    config["dependencies"] = [event for event in config["dependencies"]
+                              if not ({t[0] for t in event["targets"]} | set(event["inputs"]) | set(event["outputs"])) & gone]
     for page in config.get("page", {}).values():
         page["layout"], page["components"] = config["layout"], [c["id"] for c in config["components"]]
     return config
@@ -117,6 +115,8 @@ VARIANTS: dict[str, Callable[[Config], Config]] = {
     "without Compare and Sweep": lambda c: without_contents(c, tab_items(c, SIDE_TABS)),
     "Compare and Sweep hidden (visible=False)": lambda c: hidden_tabs(c, SIDE_TABS),
     "without the closed accordions' contents": lambda c: without_contents(c, closed_accordions(c)),
+    "without Compare, Sweep and the closed accordions' contents": lambda c: without_contents(
+        without_contents(c, tab_items(c, SIDE_TABS)), closed_accordions(c)),
     "Code, Chatbot, Dataframe, plots never drawn": lambda c: inert(c, lambda b: b["type"] in HEAVY_TYPES),
     "no load events": no_load_events,
     "layout and Generate only (the rest never drawn)": lambda c: inert(c, lambda b: b["type"] not in LAYOUT_TYPES and not is_generate(b)),
@@ -143,7 +143,7 @@ def fetch(url: str) -> str:
         return answer.read().decode()
 
 
-def measure(loads: int, profile: bool) -> tuple[dict[str, list[PageLoad]], dict[str, Config], list[tuple[float, str]]]:
+def measure(loads: int, profile: bool) -> tuple[dict[str, list[PageLoad]], dict[str, Config], dict[str, Profile]]:
     with serving_pages() as urls, chromium() as browser:
         app = urls[PLAYGROUND]
         pages = {name: (app, page, config) for name, (page, config) in variant_pages(fetch(app)).items()}
@@ -156,13 +156,25 @@ def measure(loads: int, profile: bool) -> tuple[dict[str, list[PageLoad]], dict[
                 url, html, _ = pages[name]
                 runs[name].append(page_load(browser, url, html))
             print(f"load {load + 1}: " + " | ".join(f"{done[-1].ready_s:.2f}" for done in runs.values()), flush=True)
-        hot = js_profile(browser, urls[PLAYGROUND]) if profile else []
+        hot = {name: js_profile(browser, urls[name]) for name in (PLAYGROUND, FLOOR)} if profile else {}
     return runs, {name: config for name, (_, _, config) in pages.items()}, hot
 
 
-def js_profile(browser, url: str, loads: int = 3) -> list[tuple[float, str]]:
-    """(ms per load, function) of the functions with the most self time from navigation to an enabled Generate."""
+# Gradio's own functions that build and update the page's tree (js/core/src/init.svelte.ts): their
+# total time, callees included, says what the tree's size costs. `reload` runs once as the page
+# mounts (Blocks.svelte's reload effect), so the whole tree is built twice.
+TREE_FUNCTIONS = ("reload", "create_node", "find_attached_events", "postprocess", "update_state")
+
+
+class Profile(NamedTuple):
+    self_ms: list[tuple[float, str]]  # (ms per load, function): the most self time
+    tree_ms: list[tuple[float, str]]  # (ms per load, function): TREE_FUNCTIONS' total time
+
+
+def js_profile(browser, url: str, loads: int = 3) -> Profile:
+    """Where the main thread's time goes from navigation to an enabled Generate (V8's sampling profiler)."""
     self_ms: collections.Counter[str] = collections.Counter()
+    tree_ms: collections.Counter[str] = collections.Counter()
     for _ in range(loads):
         context = browser.new_context()
         page = context.new_page()
@@ -173,40 +185,63 @@ def js_profile(browser, url: str, loads: int = 3) -> list[tuple[float, str]]:
         visit(page, url)
         samples = cdp.send("Profiler.stop")["profile"]
         context.close()
-        frames = {node["id"]: node["callFrame"] for node in samples["nodes"]}
+        nodes = {node["id"]: node for node in samples["nodes"]}
+        parents = {child: node["id"] for node in samples["nodes"] for child in node.get("children", [])}
         for node_id, micros in zip(samples["samples"], samples["timeDeltas"], strict=True):
-            frame = frames[node_id]
-            where = frame["url"].rsplit("/", 1)[-1]
-            self_ms[f"{frame['functionName'] or '(anonymous)'} ({where}:{frame['columnNumber']})" if where else frame["functionName"]] += micros / 1000 / loads
-    return [(ms, name) for name, ms in self_ms.most_common(12)]
+            self_ms[frame_name(nodes[node_id]["callFrame"])] += micros / 1000 / loads
+            for name in callers(node_id, nodes, parents) & set(TREE_FUNCTIONS):
+                tree_ms[name] += micros / 1000 / loads
+    return Profile([(ms, name) for name, ms in self_ms.most_common(12)],
+                   [(tree_ms[name], name) for name in TREE_FUNCTIONS])
+
+
+def frame_name(frame: dict) -> str:
+    where = frame["url"].rsplit("/", 1)[-1]
+    return f"{frame['functionName'] or '(anonymous)'} ({where}:{frame['columnNumber']})" if where else frame["functionName"]
+
+
+def callers(node_id: int, nodes: dict[int, dict], parents: dict[int, int]) -> set[str]:
+    """The function names on the sample's stack."""
+    names = set()
+    while node_id in nodes:
+        names.add(nodes[node_id]["callFrame"]["functionName"])
+        node_id = parents.get(node_id, -1)
+    return names
 
 
 # ---- reporting ------------------------------------------------------------------------------------
 
-def report(runs: dict[str, list[PageLoad]], configs: dict[str, Config], hot: list[tuple[float, str]], command: str) -> str:
+def report(runs: dict[str, list[PageLoad]], configs: dict[str, Config], hot: dict[str, Profile], command: str) -> str:
     now = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     typical = medians(runs)
     served, floor = typical["as served"], typical[FLOOR]
     rows = []
     for name, loads in runs.items():
-        blocks = len(configs[name]["components"]) if configs[name] else "–"
+        blocks = f'{len(configs[name]["components"])}, {len(configs[name]["dependencies"])}' if configs[name] else "–"
         saved = "–" if name == FLOOR else f"{served.ready_s - typical[name].ready_s:+.2f} s, {served.busy_s - typical[name].busy_s:+.2f} s"
         spread = f"{min(load.ready_s for load in loads):.2f}–{max(load.ready_s for load in loads):.2f} s"
         rows.append(f"| {name} | {typical[name].ready_s:.2f} s ({typical[name].ready_s / floor.ready_s:.2f}x) | {spread} | "
                     f"{typical[name].busy_s:.2f} s ({typical[name].busy_s / floor.busy_s:.2f}x) | {saved} | {blocks} |")
     table = "\n".join(rows)
-    profile = "\n".join(f"| {ms:.0f} ms | `{name}` |" for ms, name in hot)
-    profile_part = f"\n\nJavaScript self time while the page as served loads (ms per load, 3 loads):\n\n| self time | function |\n|---|---|\n{profile}\n" if hot else "\n"
+    profile_part = "\n"
+    if hot:
+        self_rows = "\n".join(f"| {ms:.0f} ms | `{name}` |" for ms, name in hot[PLAYGROUND].self_ms)
+        tree_rows = "\n".join(f"| `{name}` | {ms:.0f} ms | {floor_ms:.0f} ms |"
+                              for (ms, name), (floor_ms, _) in zip(hot[PLAYGROUND].tree_ms, hot[FLOOR].tree_ms, strict=True))
+        profile_part = (f"\n\nJavaScript self time while the page as served loads (ms per load, 3 loads):\n\n"
+                        f"| self time | function |\n|---|---|\n{self_rows}\n\nGradio's tree-building functions, callees included "
+                        f"(ms per load; `reload` runs once as the page mounts, so the tree is built twice):\n\n"
+                        f"| function | the page as served | the floor |\n|---|---|---|\n{tree_rows}\n")
     return f"""# Where the page's load time goes
 
 How it was run: `{command}`, {now}. Ready = Chromium's navigation to a visible, enabled Generate in a fresh
-context; main thread = the page's main-thread time until then (Chrome's TaskDuration), which other work on the
+context (checked at every frame, by the page's clock); main thread = the page's main-thread time until then (Chrome's TaskDuration), which other work on the
 machine moves less. Medians of {len(runs[FLOOR])} loads each, in alternating order. Each variant is the playground's
 page with its first config changed (see the script's docstring): "saved" (ready, main thread) is what taking that
 part out of the first config would save at most. The floor is `benchmarks/floor_app.py`'s page, handed to the
 browser the same way.
 
-| page | ready (median) | spread | main thread (median) | saved | blocks in the config |
+| page | ready (median) | spread | main thread (median) | saved | blocks, events in the config |
 |---|---|---|---|---|---|
 {table}
 {profile_part}"""

@@ -189,7 +189,7 @@ def js_profile(browser, url: str, loads: int = 3) -> Profile:
         parents = {child: node["id"] for node in samples["nodes"] for child in node.get("children", [])}
         for node_id, micros in zip(samples["samples"], samples["timeDeltas"], strict=True):
             self_ms[frame_name(nodes[node_id]["callFrame"])] += micros / 1000 / loads
-            for name in callers(node_id, nodes, parents) & set(TREE_FUNCTIONS):
+            for name in stack_functions(node_id, nodes, parents) & set(TREE_FUNCTIONS):
                 tree_ms[name] += micros / 1000 / loads
     return Profile([(ms, name) for name, ms in self_ms.most_common(12)],
                    [(tree_ms[name], name) for name in TREE_FUNCTIONS])
@@ -200,7 +200,7 @@ def frame_name(frame: dict) -> str:
     return f"{frame['functionName'] or '(anonymous)'} ({where}:{frame['columnNumber']})" if where else frame["functionName"]
 
 
-def callers(node_id: int, nodes: dict[int, dict], parents: dict[int, int]) -> set[str]:
+def stack_functions(node_id: int, nodes: dict[int, dict], parents: dict[int, int]) -> set[str]:
     """The function names on the sample's stack."""
     names = set()
     while node_id in nodes:

@@ -17,6 +17,7 @@ def chat_mode(page, model: str = "test/chat-model", max_new_tokens: int = 12) ->
     set_model(page, model)
     page.get_by_label("Chat", exact=True).check()
     page.locator("#pg-conversation").wait_for()
+    page.locator("#pg-generate-chat").wait_for()  # shown by an event of its own, after the Conversation's
     page.locator("#pg-chat-setup").get_by_text("System prompt:").click()  # unfold the system prompt and response format
     page.get_by_label("System prompt", exact=True).wait_for()
     page.locator("input[aria-label='number input for Max new tokens']").fill(str(max_new_tokens))

@@ -52,6 +52,7 @@ def chat_mode(page, model: str = "test/chat-model") -> None:
     set_model(page, model)
     page.get_by_label("Chat", exact=True).check()
     expect(page.locator("#pg-conversation")).to_be_visible()
+    expect(page.locator("#pg-generate-chat")).to_be_visible()  # shown by an event of its own, after the Conversation's
     page.locator("input[aria-label='number input for Max new tokens']").fill("8")
 
 

@@ -53,6 +53,8 @@ def test_a_failed_search_says_so_quietly_and_typing_an_id_still_works(stage_page
     page.get_by_label("Hugging Face token").fill("")
     set_model(page, "test/chat-model")
     expect(page.get_by_label("Chat", exact=True)).to_be_checked()  # the chat model's mode has arrived
+    # and so has its Generate: the mode's change swaps the buttons in an event of its own, after the radio
+    expect(page.locator("#pg-generate-chat")).to_be_visible()
     server.token_delay = 0.05  # long enough for generate_and_wait to see the run start
     page.get_by_label("Prompt", exact=True).fill("Still works")
     assert "Still works" in generate_and_wait(page)

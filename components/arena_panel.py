@@ -197,7 +197,7 @@ def _build_leaderboard(board: dict[str, Any]) -> tuple[gr.Dataframe, gr.Datafram
 def wire(ctx: RunContext, page: Page) -> None:
     """Opening the tab, or an Arena share link, draws the panel (see `draw`), seeded with the page's
     Prompt, System prompt and Big text, or with the link's contenders and prompts."""
-    arena, opener = page.arena, ON_OPEN
+    arena = page.arena
     place = arena.place
     place.set_drawing(lambda seed, stored: draw(ctx, page, seed, stored))
 
@@ -208,7 +208,7 @@ def wire(ctx: RunContext, page: Page) -> None:
         return open_arena_link(ctx, parse_arena_query(query), parse_share_query(query), opened)
 
     arena.tab.select(open_tab, inputs=[place.opened, page.run.prompt, page.model.system_prompt, page.big_text.toggle],
-                     outputs=[place.seed, place.opened], **opener)
+                     outputs=[place.seed, place.opened], **ON_OPEN)
     on_link(page, open_link, [place.opened], [page.tabs, place.seed, place.opened])
 
 

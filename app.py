@@ -37,6 +37,7 @@ from components.form import Form
 from components.keyboard import KEYBOARD_HEAD
 from components.messages import GRADIO_WORDS
 from components.page import ARENA_TAB, COMPARE_TAB, PLAYGROUND_TAB, SWEEP_TAB, Page
+from components.press_after_stop import PRESS_AFTER_STOP_HEAD
 from components.style import CSS
 from components.text_sync import mirror_textboxes
 from playground.chat.facts import FactsLookup, router_lookup
@@ -56,7 +57,8 @@ from playground.web.request_errors import EXCEPTION_HANDLERS, DirectCallErrors
 PRESETS_DIR = Path(__file__).parent / "presets"
 LAUNCH_OPTIONS = {
     "css": CSS,
-    "head": KEYBOARD_HEAD,  # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops
+    # Ctrl/Cmd+Enter sends, Enter sends in Chat mode, Esc stops; a press while a Stop lands is not lost
+    "head": KEYBOARD_HEAD + PRESS_AFTER_STOP_HEAD,
     "i18n": gr.I18n(**GRADIO_WORDS),  # words Gradio's own screen-reader text lacks (else it reads the raw key)
     # A value refused by Gradio's own checks (a slider's range, a dropdown's choices, sent straight
     # to the API) reaches the caller in words instead of a generic failure.

@@ -215,6 +215,29 @@ def test_stop_is_small_and_quiet_until_a_run_starts_then_prominent_and_esc_press
     expect(stop).not_to_have_class(re.compile(r"\bstop\b"))  # quiet again once the run has ended
 
 
+def test_ctrl_enter_pressed_while_the_stop_is_landing_runs_once_it_has_landed(page, server: ProtocolServer) -> None:
+    """The Stop's cancel is held on its way to the server: Gradio alone drops a press of Generate
+    until it has landed (components/press_after_stop.py)."""
+    cancels = []
+    page.route("**/gradio_api/cancel", lambda route: cancels.append(route))
+    server.token_delay = 0.2
+    prompt, generate = page.get_by_label("Prompt", exact=True), page.locator("#pg-generate")
+    prompt.fill("Stop me, then run me again")
+    prompt.press(CTRL_ENTER)
+    expect(page.locator("#pg-output textarea")).to_have_value(re.compile("^Echo"), timeout=30_000)
+    with page.expect_request("**/gradio_api/cancel"):
+        page.keyboard.press("Escape")
+    expect(page.locator("#pg-stopped")).to_contain_text("Stopped.")
+    server.token_delay = 0.0
+    prompt.press(CTRL_ENTER)
+    expect(generate).to_have_attribute("data-held", "")  # held while the cancel is on its way
+    cancels[0].continue_()
+    expect(page.locator("#pg-stats")).to_contain_text("tokens/s", timeout=30_000)
+    expect(page.locator("#pg-output textarea")).to_have_value(re.compile("run me again"))
+    expect(generate).not_to_have_attribute("data-held", "")
+    expect(page.locator("#pg-stop")).not_to_have_class(re.compile(r"\bstop\b"))  # counted in, then out
+
+
 def send_by_enter(page, text: str) -> None:
     """Types `text` in Prompt, presses Enter and waits, as a presenter does, until it is answered
     (this turn's own stats line: an earlier turn's line never passes for it)."""

@@ -30,6 +30,7 @@ from components import (
     run_panel,
     search_panel,
     sweep_panel,
+    sweep_tab,
 )
 from components import big_text as big_text_panel
 from components.context import RunContext
@@ -115,7 +116,7 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
     auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
-    arena_hooks = arena_panel.hooks()  # outside the tabs: on the page from the start
+    arena_hooks, sweep_hooks = arena_panel.hooks(), sweep_tab.hooks()  # outside the tabs: on the page from the start
     link = page_open.link_box()  # outside the tabs too
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
@@ -132,8 +133,8 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 # Distinct models, so the first two panes never start on the same one.
                 starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
                 compare = compare_panel.build(choices, starting)
-            with gr.Tab("Sweep", id=SWEEP_TAB):
-                sweep = sweep_panel.build(choices)
+            with gr.Tab("Sweep", id=SWEEP_TAB) as sweep_place:
+                sweep = sweep_panel.build(sweep_place, choices, sweep_hooks, auth.session_token)
             with gr.Tab("Arena", id=ARENA_TAB) as arena_tab:
                 arena = arena_panel.build(arena_tab, [default_model, *[value for _, value in settings.suggested_models]], arena_hooks)
         with gr.Column(scale=2):
@@ -172,11 +173,11 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     presets_panel.wire_loading(ctx, page)
     code_panel.wire_share_link(ctx, page)
     compare_panel.wire(ctx, page)
-    sweep_panel.wire(ctx, page)
-    group_history_panel.wire(ctx, page)  # after Compare and Sweep, whose runs it records (ctx.group_runs)
+    sweep_panel.wire(ctx, page)  # drawn on first open; the public /sweep endpoint, and the prompts and Stop below, from the start
+    group_history_panel.wire(ctx, page)  # after Compare, whose runs it records (ctx.group_runs)
     # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt, page.sweep.prompt], relay=page.arena.hooks.prompt)
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt], relay=page.arena.hooks.system_prompt)
+    mirror_textboxes([page.run.prompt, page.compare.prompt], relays=[page.sweep.hooks.prompt, page.arena.hooks.prompt])
+    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt], relays=[page.arena.hooks.system_prompt])
     arena_panel.wire(ctx, page)  # drawn on first open, then joins the prompts above and Stop below; its rounds stay out of every history
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 

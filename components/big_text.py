@@ -27,12 +27,12 @@ def build() -> BigText:
 def wire(ctx: RunContext, page: Page) -> None:
     """The toggle enlarges the Prompt and every answer area: the Output, the conversation, the
     Compare panes, the Sweep table and the Arena's two answers."""
-    targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes),
-               page.sweep.table]  # and the Arena's, drawn on demand, through its relay (components/arena_panel.py)
+    targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes)]
+    relays = [page.sweep.hooks.big, page.arena.hooks.big]  # the Sweep's and the Arena's, drawn on demand (components/on_demand.py)
 
     def enlarge(big: bool) -> list[Any]:
-        return [*(big_text_update(target, big) for target in targets), big is True]
+        return [*(big_text_update(target, big) for target in targets), *(big is True for _ in relays)]
 
-    page.big_text.toggle.change(enlarge, inputs=page.big_text.toggle, outputs=[*targets, page.arena.hooks.big], queue=False,
+    page.big_text.toggle.change(enlarge, inputs=page.big_text.toggle, outputs=[*targets, *relays], queue=False,
                                 api_visibility="undocumented")
 

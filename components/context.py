@@ -158,3 +158,14 @@ def endpoint_info(ctx: RunContext, model: object, values: dict, ran: list[str] |
 # Every tab's Stop: small and neutral while nothing runs, prominent while something does.
 STOP_IDLE = {"variant": "secondary", "size": "sm", "scale": 0, "min_width": 90}
 STOP_ARMED = {"variant": "stop", "size": "lg", "scale": 1}
+
+
+def run_started(running: int) -> list[Any]:
+    """[the page's Stop, its count of runs going on]: one more (components/run_panel.py)."""
+    return [gr.update(**STOP_ARMED), running + 1]
+
+
+def run_ended(running: int) -> list[Any]:
+    """[the page's Stop, its count of runs going on]: one less."""
+    left = max(0, running - 1)
+    return [gr.update(**(STOP_ARMED if left else STOP_IDLE)), left]

@@ -12,14 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-from pydantic import ValidationError
 
 from components.context import RunContext
+from components.group_record import record_finished, show_groups
 from components.messages import info_html, stats_text
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
 from components.page_open import ON_OPEN
 from components.runs_links import wire_group_links
 from components.share_code import HISTORY_ENTRY, first_foreign_host_note
+from components.sweep_tab import SweepFill, fill_outputs, fill_updates
 from playground.input.form_values import parameter_form_values
 from playground.runs.compare import PANE_KEYS
 from playground.runs.results import ResultSet, table_rows
@@ -27,12 +28,9 @@ from playground.runs.saved import (
     COMPARE,
     GROUP_CAP,
     GroupEntry,
-    add_group,
     base_request,
     entry_results,
     find_group,
-    group_label,
-    parse_groups,
 )
 from playground.runs.sweep import parse_models
 
@@ -52,12 +50,12 @@ def build() -> GroupHistoryPanel:
 
 
 def wire(ctx: RunContext, page: Page) -> None:
-    """Records every run registered in `ctx.group_runs` (so: wire this after Compare and Sweep);
+    """Records every run registered in `ctx.group_runs` (so: wire this after Compare; the Sweep, drawn
+    on demand, records its own, components/group_record.py);
     a click restores one; the list shows when the page loads, and a Compare or Sweep link opens."""
     panel = page.group_history
-    record_outputs = [panel.stored, panel.runs]
     for event, finished in ctx.group_runs:
-        event.then(record_group, inputs=[finished, panel.stored], outputs=record_outputs, queue=False, api_visibility="undocumented")
+        record_finished(event, finished, panel.stored, panel.runs)
 
     def restore(entry_id: str | None, stored: Any) -> dict:
         return restore_group(ctx, page, find_group(stored, entry_id) if entry_id else None)
@@ -68,28 +66,10 @@ def wire(ctx: RunContext, page: Page) -> None:
     wire_group_links(ctx, page)
 
 
-def show_groups(stored: Any) -> dict:
-    """The list as the page shows it; run when the page loads."""
-    return gr.update(choices=[(group_label(entry), entry.id) for entry in parse_groups(stored)], value=None)
-
-
-def record_group(entry: Any, stored: Any) -> list[Any]:
-    """Adds a finished comparison or sweep (None: it failed or was stopped, nothing to add)."""
-    try:
-        group = GroupEntry.model_validate(entry) if entry else None
-    except ValidationError:  # the step is reachable through the API too: anything may arrive
-        group = None
-    if group is None:
-        return [gr.skip(), gr.skip()]
-    updated = add_group(stored, group)
-    return [updated, show_groups(updated)]
-
-
 def restore_outputs(page: Page) -> list[Any]:
     c, s, f = page.compare, page.sweep, page.form
     panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.tint, p.stats)]
-    return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.models, s.temperatures, s.seeds, s.prompt, s.table,
-            s.status, *f.inputs(), c.status]
+    return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.hooks.prompt, *fill_outputs(s), *f.inputs(), c.status]
 
 
 def restore_group(ctx: RunContext, page: Page, entry: GroupEntry | None) -> dict:
@@ -98,15 +78,15 @@ def restore_group(ctx: RunContext, page: Page, entry: GroupEntry | None) -> dict
         raise gr.Error("That entry is no longer in this browser's history, or can't be read.", print_exception=False)
     results = entry_results(entry, base)
     form = page.form
-    shared = {page.compare.prompt: base.prompt, page.sweep.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),
+    shared = {page.compare.prompt: base.prompt, page.sweep.hooks.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),
               **form.updates({"prompt": base.prompt, "system_prompt": base.system_prompt,
                               **parameter_form_values(base.params, random_seed=False)})}
     note = first_foreign_host_note(ctx, [result.request.model for result in results], HISTORY_ENTRY)
     if entry.kind == COMPARE:
         status = {page.compare.status: info_html("Restored from history." + note)} if note else {}
         return {**shared, **_restore_compare(page, results), **status, page.tabs: gr.Tabs(selected=COMPARE_TAB)}
-    status = {page.sweep.status: info_html("Restored from history." + note)} if note else {}
-    return {**shared, **_restore_sweep(page, entry, base, results), **status, page.tabs: gr.Tabs(selected=SWEEP_TAB)}
+    status = info_html("Restored from history." + note) if note else ""
+    return {**shared, **_restore_sweep(page, entry, base, results, status), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
 
 
 def _restore_compare(page: Page, results: ResultSet) -> dict:
@@ -124,9 +104,9 @@ def _restore_compare(page: Page, results: ResultSet) -> dict:
     return updates
 
 
-def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet) -> dict:
+def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet, status: str) -> dict:
+    """The Sweep drawn (or filled) with the entry's grid and table; the Playground's model, provider and mode."""
     statuses = {run.key: run.status for run in entry.runs}
-    sweep = page.sweep
-    return {sweep.models: list(parse_models(entry.grid.get("models", ""))), sweep.temperatures: entry.grid.get("temperatures", ""),
-            sweep.seeds: entry.grid.get("seeds", ""), sweep.table: table_rows(results, lambda r: statuses.get(r.key, r.state.value)),
-            sweep.status: "", **page.form.updates({"model": base.model, "provider": base.provider, "mode": base.mode.value})}
+    fill = SweepFill(prompt=base.prompt, models=list(parse_models(entry.grid.get("models", ""))), temperatures=entry.grid.get("temperatures", ""),
+                     seeds=entry.grid.get("seeds", ""), table=table_rows(results, lambda r: statuses.get(r.key, r.state.value)), status=status)
+    return {**fill_updates(page.sweep, fill), **page.form.updates({"model": base.model, "provider": base.provider, "mode": base.mode.value})}

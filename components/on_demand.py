@@ -25,10 +25,12 @@ Three things Gradio 6.31 does with a drawn part that shape this (each found the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import gradio as gr
+from gradio.context import get_blocks_context
 
 
 class OnDemand:
@@ -70,3 +72,30 @@ def opening(opened: Any, seed: Any) -> list[Any]:
     if opened is True:
         return [gr.skip(), gr.skip()]
     return [seed, True]
+
+
+@contextmanager
+def never_drawn() -> Iterator[list[gr.blocks.Block]]:
+    """For the inputs and outputs of a public API endpoint whose panel the page draws on demand (an
+    API caller has no page): components built inside are hidden and left out of the page's layout,
+    and only those added to the list it yields (the endpoint's trigger, inputs and outputs) stay in
+    its config. The page never builds them nor waits for them. A State among them goes in the
+    layout where the block is: out of it, the page never finishes loading (Gradio 6.31)."""
+    kept: list[gr.blocks.Block] = []
+    with gr.Column(render=False) as hidden:
+        yield kept
+    _hide(hidden, {block._id for block in kept})
+    for state in (block for block in kept if isinstance(block, gr.State)):
+        get_blocks_context().blocks.pop(state._id)
+        state.parent.children.remove(state)
+        state.render()
+
+
+def _hide(block: gr.blocks.Block, kept: set[int]) -> None:
+    """`block` and everything inside it, Gradio's own wrappers (forms) included; all but `kept` leave the
+    config; none keeps its elem_id, which the drawn panel's own components carry."""
+    block.visible, block.elem_id = False, None
+    if block._id not in kept:
+        get_blocks_context().blocks.pop(block._id, None)
+    for child in getattr(block, "children", []):
+        _hide(child, kept)

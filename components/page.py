@@ -31,7 +31,7 @@ if TYPE_CHECKING:  # names only (see above)
     from components.probs_panel import ProbsPanel
     from components.run_panel import RunPanel
     from components.search_panel import SearchPanel
-    from components.sweep_panel import SweepPanel
+    from components.sweep_tab import SweepTab
 
 # The tabs' ids: a restored Compare run or sweep, or a link to one, selects its tab.
 PLAYGROUND_TAB = "playground"
@@ -58,7 +58,7 @@ class Page:
     chat: ChatPanel
     code: CodePanel
     compare: ComparePanel
-    sweep: SweepPanel
+    sweep: SweepTab  # drawn on first open (components/on_demand.py)
     arena: ArenaTab  # drawn on first open (components/on_demand.py)
     big_text: BigText
     preflight: PreflightPanel
@@ -69,3 +69,7 @@ class Page:
     form: Form
     finished_run: gr.State
     link: gr.Textbox
+
+    def prompt_boxes(self) -> list[gr.Textbox]:
+        """The Prompt boxes on the page from the start, and the relays of the tabs drawn on demand: one prompt for every tab."""
+        return [self.run.prompt, self.compare.prompt, self.sweep.hooks.prompt, self.arena.hooks.prompt]

@@ -17,7 +17,7 @@ from typing import Any
 import gradio as gr
 
 from components.chat_events import chat_wiring
-from components.context import STOP_ARMED, STOP_IDLE, RunContext, visitor_left
+from components.context import STOP_IDLE, RunContext, run_ended, run_started, visitor_left
 from components.generation import RAW_VALUES, generate_inputs, make_chat_handler, make_generate_handler, run_outputs
 from components.messages import FALLBACK_IDLE, STOPPED
 from components.page import Page
@@ -108,10 +108,10 @@ def wire_stop(ctx: RunContext, page: Page) -> None:
     for event in ctx.streams:
         event.then(run_ended, inputs=run.running, outputs=counted, **quiet)
     run.stop.click(stop_run, inputs=run.running, outputs=[run.status, run.stopped, *counted], cancels=list(ctx.streams), **quiet)
-    # It cancels Compare's and Sweep's runs too: their own Stops go quiet with them. The Arena, drawn on
-    # demand, hears of it through a relay, a count of these clicks (components/arena_panel.py).
-    tab_stops, arena_stops = [page.compare.stop, page.sweep.stop], page.arena.hooks.stops
-    run.stop.click(quiet_stops, inputs=arena_stops, outputs=[*tab_stops, arena_stops], show_progress="hidden", **quiet)
+    # It cancels Compare's runs too: its own Stop goes quiet with them. The Sweep and the Arena, drawn on
+    # demand, hear of it through a relay each, a count of these clicks (components/sweep_panel.py, arena_panel.py).
+    counts = [page.sweep.hooks.stops, page.arena.hooks.stops]
+    run.stop.click(quiet_stops, inputs=counts, outputs=[page.compare.stop, *counts], show_progress="hidden", **quiet)
 
 
 def wire_running(ctx: RunContext, page: Page) -> None:
@@ -120,25 +120,14 @@ def wire_running(ctx: RunContext, page: Page) -> None:
     click's events in the order they were wired, and waits for a stream to end before the next."""
     run, chat, history = page.run, page.chat, page.history
     starts = [run.generate.click, run.generate_chat.click, run.fallback.click, chat.regenerate.click, chat.conversation.edit,
-              history.rerun.click, history.replay.click, page.compare.generate.click, page.sweep.run.click]
+              history.rerun.click, history.replay.click, page.compare.generate.click]  # and the drawn Sweep's Run sweep
     for start in starts:
         start(run_started, inputs=run.running, outputs=[run.stop, run.running], queue=False, api_visibility="undocumented")
 
 
-def run_started(running: int) -> list[Any]:
-    """[Stop, running]."""
-    return [gr.update(**STOP_ARMED), running + 1]
-
-
-def run_ended(running: int) -> list[Any]:
-    left = max(0, running - 1)
-    return [gr.update(**(STOP_ARMED if left else STOP_IDLE)), left]
-
-
-def quiet_stops(arena_stops: Any) -> list[Any]:
-    """[Compare's Stop, Sweep's Stop, the Arena's count of Stop clicks]."""
-    count = arena_stops if isinstance(arena_stops, int | float) else 0
-    return [gr.update(**STOP_IDLE)] * 2 + [count + 1]
+def quiet_stops(*counts: Any) -> list[Any]:
+    """[Compare's Stop, the Sweep's and the Arena's counts of Stop clicks]."""
+    return [gr.update(**STOP_IDLE), *((count if isinstance(count, int | float) else 0) + 1 for count in counts)]
 
 
 def show_generate(mode: str) -> list[dict]:

@@ -16,6 +16,7 @@ from components.messages import info_html
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
 from components.page_open import on_link
 from components.share_code import LINK, first_foreign_host_note
+from components.sweep_tab import SweepFill, fill_outputs, fill_updates
 from playground.runs.compare import PANE_KEYS
 from playground.runs.saved import COMPARE, SWEEP, SharedGroup, parse_group_query
 from playground.runs.sweep import parse_models
@@ -25,7 +26,7 @@ from playground.saved.share import parse_share_query
 def wire_group_links(ctx: RunContext, page: Page) -> None:
     """Opening the page with a Compare or Sweep link selects its tab and fills its panes or grid."""
     c, s = page.compare, page.sweep
-    outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.models, s.temperatures, s.seeds, s.prompt, s.status,
+    outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.hooks.prompt, *fill_outputs(s),
                *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
 
     def open_link(query: dict[str, list[str]]) -> dict:
@@ -43,13 +44,12 @@ def open_group_link(ctx: RunContext, page: Page, shared: SharedGroup, playground
     note += first_foreign_host_note(ctx, linked_models(shared), LINK)
     updates: dict = {}
     if prompt is not None:
-        updates.update({page.compare.prompt: prompt, page.sweep.prompt: prompt})
+        updates.update({page.compare.prompt: prompt, page.sweep.hooks.prompt: prompt})
     if shared.tab == COMPARE:
         return {**updates, **_compare(page, shared, playground), page.compare.status: info_html(note),
                 page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     if shared.tab == SWEEP:
-        return {**updates, **_sweep(page, shared), page.sweep.status: info_html(note),
-                page.tabs: gr.Tabs(selected=SWEEP_TAB)}
+        return {**updates, **fill_updates(page.sweep, _sweep(shared, prompt, info_html(note))), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
     return updates
 
 
@@ -75,14 +75,9 @@ def _compare(page: Page, shared: SharedGroup, playground: Any) -> dict:
     return updates
 
 
-def _sweep(page: Page, shared: SharedGroup) -> dict:
-    panel, grid = page.sweep, shared.grid
-    updates: dict = {}
-    if "models" in grid:
-        updates[panel.models] = list(parse_models(grid["models"]))
-    if "temperatures" in grid:
-        updates[panel.temperatures] = grid["temperatures"]
-    if "seeds" in grid:
-        updates[panel.seeds] = grid["seeds"]
-    return updates
+def _sweep(shared: SharedGroup, prompt: str | None, status: str) -> SweepFill:
+    """What the Sweep is drawn (or filled) with: the link's grid, prompt and `status`."""
+    grid = shared.grid
+    models = list(parse_models(grid["models"])) if "models" in grid else None
+    return SweepFill(prompt=prompt, models=models, temperatures=grid.get("temperatures"), seeds=grid.get("seeds"), status=status)
 

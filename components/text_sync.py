@@ -10,11 +10,11 @@ from __future__ import annotations
 import gradio as gr
 
 
-def mirror_textboxes(boxes: list[gr.Textbox], relay: gr.Textbox | None = None) -> None:
-    """What is typed in any of `boxes` fills the others, and `relay` (a hidden box nobody types in,
-    see `join_mirror`), which so needs no listener of its own."""
+def mirror_textboxes(boxes: list[gr.Textbox], relays: list[gr.Textbox] | None = None) -> None:
+    """What is typed in any of `boxes` fills the others, and `relays` (hidden boxes nobody types in,
+    see `join_mirror`), which so need no listener of their own."""
     for box in boxes:
-        others = [other for other in boxes if other is not box] + ([relay] if relay is not None else [])
+        others = [other for other in boxes if other is not box] + list(relays or [])
         box.input(None, inputs=box, outputs=others, js=f"(v) => {_copies(len(others))}", queue=False, show_progress="hidden",
                   api_visibility="private")  # no Python step: nothing for an API caller
 

@@ -56,3 +56,18 @@ def test_more_than_24_runs_counting_providers_and_repeats_are_refused(app: Clien
     job.result(timeout=120)
     assert "makes 30 runs; at most 24" in " ".join(str(v) for v in last_values(job.outputs()))
     assert server.posts() == []
+
+
+def test_the_providers_list_takes_any_models_value_an_odd_caller_sends() -> None:
+    """Providers' choices come from the picked models, or the Playground's model when the value is no list
+    (once a TypeError for a direct call sending a number); the built-in model asks the router nothing."""
+    from components.context import RunContext
+    from components.sweep_run import offered_providers
+    from playground.config import Settings
+    from playground.inference.backend import Backend
+    from playground.local import LOCAL_MODEL_NAME
+    from playground.runs.sweep import ALL_LIVE
+
+    ctx = RunContext(Backend(), Settings(hf_token=None))
+    assert offered_providers(ctx, 3, LOCAL_MODEL_NAME, "", None) == [ALL_LIVE]
+    assert offered_providers(ctx, [LOCAL_MODEL_NAME, None], "test/tiny-gpt", 7, None) == [ALL_LIVE]

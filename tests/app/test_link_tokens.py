@@ -248,11 +248,13 @@ def test_compare_and_sweep_links_naming_another_host_say_so(built_page) -> None:
     ctx, page = built_page
     base = GenerationRequest(model="test/tiny-gpt", prompt="Hi")
     panes = [parse_pane("A", "test/tiny-gpt", "auto", "Completion"), parse_pane("B", FOREIGN, "auto", "Completion")]
-    for query, status in ((compare_share_query(base, panes), page.compare.status),
-                          (sweep_share_query(base, parse_grid([FOREIGN], "", "")), page.sweep.status)):
+    def opened(query: str) -> dict:
         values = parse_qs(query)
-        updates = open_group_link(ctx, page, parse_group_query(values), parse_share_query(values))
-        assert "This link points at vllm.example" in updates[status]
+        return open_group_link(ctx, page, parse_group_query(values), parse_share_query(values))
+
+    assert "This link points at vllm.example" in opened(compare_share_query(base, panes))[page.compare.status]
+    # The Sweep is drawn with the link's grid and note (components/sweep_tab.py).
+    assert "This link points at vllm.example" in opened(sweep_share_query(base, parse_grid([FOREIGN], "", "")))[page.sweep.place.seed].status
 
 
 def _finished(job):

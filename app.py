@@ -18,6 +18,7 @@ from components import (
     chat_panel,
     code_panel,
     compare_panel,
+    compare_tab,
     format_panel,
     group_history_panel,
     history_panel,
@@ -116,7 +117,9 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
     choices = [*([(LOCAL_MODEL_LABEL, LOCAL_MODEL_NAME)] if local_installed else []), *settings.suggested_models]
     auth = auth_panel.build(settings.on_space, server_token=pick_token(None, None, settings) is not None)
     finished_run = gr.State(None)
-    arena_hooks, sweep_hooks = arena_panel.hooks(), sweep_tab.hooks()  # outside the tabs: on the page from the start
+    # Distinct models, so the first two Compare panes never start on the same one.
+    starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
+    arena_hooks, sweep_hooks, compare_hooks = arena_panel.hooks(), sweep_tab.hooks(), compare_tab.hooks(starting)  # outside the tabs
     link = page_open.link_box()  # outside the tabs too
     with gr.Row():
         with gr.Column(scale=3), gr.Tabs(selected=PLAYGROUND_TAB) as tabs:
@@ -129,10 +132,8 @@ def build_page(demo: gr.Blocks, settings: Settings, default_model: str, local_in
                 run = run_panel.build(model.mode)
                 probs = probs_panel.build()
                 code = code_panel.build()
-            with gr.Tab("Compare", id=COMPARE_TAB):
-                # Distinct models, so the first two panes never start on the same one.
-                starting = list(dict.fromkeys([default_model, *[value for _, value in settings.suggested_models]]))
-                compare = compare_panel.build(choices, starting)
+            with gr.Tab("Compare", id=COMPARE_TAB) as compare_place:
+                compare = compare_panel.build(compare_place, choices, starting, compare_hooks)
             with gr.Tab("Sweep", id=SWEEP_TAB) as sweep_place:
                 sweep = sweep_panel.build(sweep_place, choices, sweep_hooks, auth.session_token)
             with gr.Tab("Arena", id=ARENA_TAB) as arena_tab:
@@ -172,12 +173,15 @@ def wire_page(ctx: RunContext, page: Page) -> None:
     history_panel.wire(ctx, page)  # after every run it records (ctx.history_runs)
     presets_panel.wire_loading(ctx, page)
     code_panel.wire_share_link(ctx, page)
+    # Compare and Sweep are drawn on first open; their public /compare and /sweep endpoints, and the prompts and Stop below, from the start.
     compare_panel.wire(ctx, page)
-    sweep_panel.wire(ctx, page)  # drawn on first open; the public /sweep endpoint, and the prompts and Stop below, from the start
-    group_history_panel.wire(ctx, page)  # after Compare, whose runs it records (ctx.group_runs)
-    # One prompt for every tab: typing in any Prompt box (or System prompt) fills the others.
-    mirror_textboxes([page.run.prompt, page.compare.prompt], relays=[page.sweep.hooks.prompt, page.arena.hooks.prompt])
-    mirror_textboxes([page.model.system_prompt, page.compare.system_prompt], relays=[page.arena.hooks.system_prompt])
+    sweep_panel.wire(ctx, page)
+    group_history_panel.wire(ctx, page)
+    # One prompt for every tab: typing in the Prompt (or System prompt) fills the drawn tabs' through their relays.
+    first, *relays = page.prompt_boxes()
+    mirror_textboxes([first], relays=relays)
+    first, *relays = page.system_prompt_boxes()
+    mirror_textboxes([first], relays=relays)
     arena_panel.wire(ctx, page)  # drawn on first open, then joins the prompts above and Stop below; its rounds stay out of every history
     run_panel.wire_stop(ctx, page)  # last: Stop cancels every stream wired above
 

@@ -241,7 +241,7 @@ def _join_page(page: Page, panel: ArenaPanel, runs: list[Any]) -> None:
     hooks, quiet = page.arena.hooks, {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
     hooks.stops.change(idle_stop, inputs=None, outputs=panel.stop, cancels=runs, **quiet)
     join_mirror(page.prompt_boxes(), panel.prompt, hooks.prompt)
-    join_mirror([page.model.system_prompt, page.compare.system_prompt, hooks.system_prompt], panel.system_prompt, hooks.system_prompt)
+    join_mirror(page.system_prompt_boxes(), panel.system_prompt, hooks.system_prompt)
     enlarged = [pane.output for pane in panel.panes]
 
     def enlarge(big: bool) -> list[Any]:

@@ -27,8 +27,8 @@ def build() -> BigText:
 def wire(ctx: RunContext, page: Page) -> None:
     """The toggle enlarges the Prompt and every answer area: the Output, the conversation, the
     Compare panes, the Sweep table and the Arena's two answers."""
-    targets = [page.run.prompt, page.run.output, page.chat.conversation, *(pane.output for pane in page.compare.panes)]
-    relays = [page.sweep.hooks.big, page.arena.hooks.big]  # the Sweep's and the Arena's, drawn on demand (components/on_demand.py)
+    targets = [page.run.prompt, page.run.output, page.chat.conversation]
+    relays = [page.compare.hooks.big, page.sweep.hooks.big, page.arena.hooks.big]  # the tabs drawn on demand (components/on_demand.py)
 
     def enlarge(big: bool) -> list[Any]:
         return [*(big_text_update(target, big) for target in targets), *(big is True for _ in relays)]

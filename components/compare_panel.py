@@ -4,135 +4,111 @@ Each pane has its own "Model A"…"Model D" with its own provider and mode (the 
 model, as in the playground), its own retry card, "Output A"…"Output D" and stats line. All panes
 stream at once through the scheduler (playground.runs); each succeeds or fails on its own. Updates
 are batched (one per ~40 ms) and only the panes that changed are sent.
+
+The tab is drawn the first time a visitor opens it (components/on_demand.py), so its components
+and events stay out of the page's first config: `build` declares the place, and a hidden twin of
+the panel, never drawn, behind the public /compare endpoint; `wire` opens it from the tab (a link
+or a restored comparison opens it through `components.compare_tab.fill_updates`); `draw` builds the
+panel (components/compare_view.py) and wires its events there. Its runs are components/compare_run.py.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Mapping
-from contextlib import closing
-from dataclasses import dataclass
-from functools import partial
+import json
+from collections.abc import Mapping
 from typing import Any
 
 import gradio as gr
 
-from components import compare_panes
+from components import compare_view
 from components.bakeoff_view import every_provider, visitor_token_or_none
-from components.compare_panes import PaneView, build_pane
-from components.context import (
-    STOP_IDLE,
-    RunContext,
-    check_models_allowed,
-    page_url,
-    session_of,
-    suggested_mode,
-    visitor_token,
-    visitor_tokens,
-)
-from components.form import Form
-from components.messages import error_html, info_html
+from components.compare_panes import PaneView
+from components.compare_run import compare_code, make_compare_handler
+from components.compare_tab import PANE_FIELDS, CompareFill, CompareHooks, CompareTab
+from components.compare_view import ComparePanel, pane_visibility, system_prompt_visibility
+from components.context import RunContext, run_ended, run_started, suggested_mode, visitor_token
+from components.group_record import record_finished
+from components.messages import info_html
+from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
-from components.run_words import status_text
-from components.runs_form import arm_stop, called_request, form_request, token_for, wire_stop_and_code
-from components.share_code import token_variable
+from components.page_open import ON_OPEN
+from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
+from components.style import big_text_update
+from components.text_sync import join_mirror
 from playground import errors as e
-from playground.chat.conversation import Conversation
-from playground.inference.clock import Heartbeat
-from playground.input.form_values import PARAMETER_FIELDS
-from playground.input.request import GenerationRequest, Mode, parse_request
-from playground.runs.code import compare_snippet
-from playground.runs.compare import DEFAULT_PANES, PANE_COUNTS, PANE_KEYS, Pane, compare_jobs, pane_count, parse_pane
-from playground.runs.results import ResultSet, RunState
-from playground.runs.saved import COMPARE, compare_share_query, new_group_entry
-from playground.runs.scheduler import run_job_batches
-from playground.runs.slots import Limits, Visitor, visitor_for
+
+QUIET = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
 
 
-@dataclass(frozen=True)
-class ComparePanel:
-    count: gr.Radio
-    panes: list[PaneView]
-    prompt: gr.Textbox
-    system_prompt: gr.Textbox
-    generate: gr.Button
-    stop: gr.Button
-    status: gr.HTML
-    share_link: gr.Textbox
-    code: gr.Code
-    show_code: gr.Button
-    finished: gr.State  # the history entry of the last finished run
-    live: gr.State  # the cancel flag of the run in progress: this tab's Stop sets it
-    every_provider: gr.Button  # fills the panes with Model A on each live provider
-
-    def pane(self, key: str) -> PaneView:
-        return self.panes[PANE_KEYS.index(key)]
-
-    def inputs(self, form: Form, tokens: dict[str, gr.Textbox]) -> dict[str, Any]:
-        """`inputs_kwargs` of "Generate all": the names of the `/compare` API's inputs (`tokens`: the token fields)."""
-        panes = {f"{name}_{p.key.lower()}": control for p in self.panes
-                 for name, control in (("model", p.model), ("provider", p.provider), ("mode", p.mode))}
-        return {"panes": self.count, **panes, "system_prompt": self.system_prompt, "prompt": self.prompt,
-                **form.by_name(PARAMETER_FIELDS), **tokens}
-
-    def run_outputs(self) -> list[Any]:
-        return [self.status, self.share_link, self.code, self.finished, self.live,
-                *[c for p in self.panes for c in (p.status, p.output, p.tint, p.stats)]]
-
-
-def build(choices: list[tuple[str, str]], default_models: list[str]) -> ComparePanel:
-    with gr.Row(equal_height=True):
-        count = gr.Radio(choices=list(PANE_COUNTS), value=DEFAULT_PANES, label="Panes", elem_id="pg-compare-panes", scale=3)
-        every_provider = gr.Button("Every provider", size="sm", scale=1, elem_id="pg-compare-every-provider")
-    system_prompt = gr.Textbox(label="System prompt", lines=2, visible=False, elem_id="pg-compare-system",
-                               placeholder="You are a helpful assistant.")
-    prompt = gr.Textbox(label="Prompt", lines=3, elem_id="pg-compare-prompt", placeholder="The same prompt goes to every pane.")
-    with gr.Row():
-        generate = gr.Button("Generate all", variant="primary")
-        stop = gr.Button("Stop", elem_id="pg-compare-stop", **STOP_IDLE)
-    status = gr.HTML("", padding=False, elem_id="pg-compare-status")
-    with gr.Row(equal_height=False):
-        panes = [build_pane(key, index, choices, default_models) for index, key in enumerate(PANE_KEYS)]
-    with gr.Accordion("Share this comparison and View code", open=False, elem_id="pg-compare-code-box"):
-        share_link = gr.Textbox(label="Share link", interactive=False, buttons=["copy"], elem_id="pg-compare-share-link",
-                                info="Opens the Compare tab with these panes, settings and prompt. Holds no token.")
-        show_code = gr.Button("View code", size="sm")
-        code = gr.Code(language="python", label="Python (huggingface_hub)", elem_id="pg-compare-code")
-    return ComparePanel(count, panes, prompt, system_prompt, generate, stop, status, share_link, code, show_code,
-                        gr.State(None), gr.State(None), every_provider)
+def build(tab: gr.Tab, choices: list[tuple[str, str]], default_models: list[str], outside: CompareHooks) -> CompareTab:
+    """Inside `tab`; `outside`: `compare_tab.hooks()`, built outside the tabs; `default_models`: the
+    panes' first models. Declares where the panel will be drawn, and builds its hidden twin for the API."""
+    place = OnDemand(outside.opened, outside.big)
+    with never_drawn() as needed:
+        api = compare_view.build(choices, default_models)
+        needed += [api.count, *[c for p in api.panes for c in (p.model, p.provider, p.mode)], api.system_prompt, api.prompt,
+                   *api.run_outputs()]
+    return CompareTab(tab, place, tuple(choices), tuple(default_models), outside, api)
 
 
 def wire(ctx: RunContext, page: Page) -> None:
-    """Wires the tab; "Generate all" joins `ctx.streams` (the page's Stop) and `ctx.group_runs`
-    (the Compare and sweep history).
+    """The public /compare endpoint; opening the tab draws the panel (see `draw`), seeded with the
+    Playground's Prompt and System prompt."""
+    compare = page.compare
+    _wire_api(ctx, page)
+    compare.place.set_drawing(lambda seed, big: draw(ctx, page, seed, big is True))
 
-    The page's "Generate all" also reads the Playground's conversation, so Chat-mode panes
-    continue it. A gr.State input would be demanded from `/compare`'s API callers as an extra,
-    undocumented value, so, as for `/generate`, the API is the same handler on a hidden trigger
-    without it."""
-    panel, form, session_token = page.compare, page.form, page.auth.session_token
-    panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], queue=False,
-                       api_visibility="undocumented")
-    modes = [panel.count, *[p.mode for p in panel.panes]]
-    for pane in panel.panes:
-        _wire_pane_mode(ctx, pane, session_token)
-    for control in modes:
-        control.change(system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, queue=False,
-                       api_visibility="undocumented")
-    inputs = panel.inputs(form, page.auth.inputs())
-    handler = make_compare_handler(ctx, panel)
-    api = gr.Button(visible=False, elem_id="pg-compare-api")
-    ctx.streaming(api.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_name="compare"))
-    page_inputs = {**inputs, "conversation": page.chat.state}
+    def open_tab(opened: Any, prompt: Any, system_prompt: Any) -> list[Any]:
+        return opening(opened, CompareFill(prompt=str(prompt or ""), system_prompt=str(system_prompt or "")))
+
+    compare.tab.select(open_tab, inputs=[compare.hooks.opened, page.run.prompt, page.model.system_prompt],
+                       outputs=[compare.place.seed, compare.hooks.opened], **ON_OPEN)
+
+
+def _wire_api(ctx: RunContext, page: Page) -> None:
+    """/compare for API callers, on the hidden twin: the same handler as "Generate all", with the
+    documented inputs only (the page's button also reads the Playground's conversation)."""
+    api = page.compare.api
+    trigger = gr.Button(visible=False, elem_id="pg-compare-api")
+    inputs = api.inputs(page.form, page.auth.inputs())
+    ctx.streaming(trigger.click(make_compare_handler(ctx, api), inputs_kwargs=inputs, outputs=api.run_outputs(), api_name="compare"))
+
+
+def draw(ctx: RunContext, page: Page, seed: Any, big: bool) -> None:
+    """Builds the panel where the tab's place is, with Big text as it is now, and wires its events:
+    the run (counted by the page's Stop, recorded in the history; Chat-mode panes continue the
+    Playground's conversation), the tab's Stop and View code, the panes' controls, and the ties to
+    the rest of the page."""
+    compare = page.compare
+    panel = compare_view.build(list(compare.choices), list(compare.default_models), seed if isinstance(seed, CompareFill) else None, big)
+    _wire_controls(ctx, page, panel)
+    inputs = panel.inputs(page.form, page.auth.inputs())
+    counted = [page.run.stop, page.run.running]
+    panel.generate.click(run_started, inputs=page.run.running, outputs=counted, **QUIET)  # before the run (see run_panel.wire_running)
     arm_stop(panel.generate.click, panel.stop)
-    event = ctx.streaming(panel.generate.click(handler, inputs_kwargs=page_inputs, outputs=panel.run_outputs(),
-                                               api_visibility="undocumented"))
-    ctx.for_group_history(event, panel.finished)
+    event = panel.generate.click(make_compare_handler(ctx, panel), inputs_kwargs={**inputs, "conversation": page.chat.state},
+                                 outputs=panel.run_outputs(), api_visibility="undocumented")
+    event.then(run_ended, inputs=page.run.running, outputs=counted, **QUIET)
+    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
 
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return compare_code(ctx, panel, values, url)
 
     wire_stop_and_code(panel, inputs, code_for, event)
+    _join_page(page, panel, event)
+
+
+def _wire_controls(ctx: RunContext, page: Page, panel: ComparePanel) -> None:
+    """"Panes" shows that many; a pane's mode follows its model; System prompt shows with a Chat-mode
+    pane; "Check models" hears of the panes' models; "Every provider" fills the panes."""
+    session_token = page.auth.session_token
+    panel.count.change(pane_visibility, inputs=panel.count, outputs=[p.column for p in panel.panes], **QUIET)
+    modes = [panel.count, *[p.mode for p in panel.panes]]
+    for pane in panel.panes:
+        _wire_pane_mode(ctx, pane, session_token)
+    gr.on([control.change for control in modes], system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, **QUIET)
+    models = [p.model for p in panel.panes]
+    gr.on([model.change for model in models], lambda *chosen: json.dumps(chosen), inputs=models, outputs=page.compare.hooks.models, **QUIET)
     _wire_every_provider(ctx, panel, session_token)
 
 
@@ -162,106 +138,37 @@ def _wire_pane_mode(ctx: RunContext, pane: PaneView, session_token: gr.Textbox) 
             token = None
         return suggested_mode(model, token, current)
 
-    pane.model.change(suggested, inputs=[pane.model, session_token, pane.mode], outputs=pane.mode, queue=False,
-                      api_visibility="undocumented")
+    pane.model.change(suggested, inputs=[pane.model, session_token, pane.mode], outputs=pane.mode, **QUIET)
 
 
-def shown_panes(count: Any) -> int:
-    """The "Panes" choice, or the default for anything else (these steps are reachable through the API)."""
-    try:
-        return pane_count(count)
-    except e.InvalidParametersError:
-        return DEFAULT_PANES
+def _join_page(page: Page, panel: ComparePanel, event: Any) -> None:
+    """Through the hooks' relays: the page's Stop ends the comparison and quiets this tab's Stop; the
+    prompts stay one with the other tabs'; Big text reaches the outputs; a link or history entry fills the panes."""
+    hooks = page.compare.hooks
+    hooks.stops.change(idle_stop, inputs=None, outputs=panel.stop, cancels=[event], **QUIET)
+    join_mirror(page.prompt_boxes(), panel.prompt, hooks.prompt)
+    join_mirror(page.system_prompt_boxes(), panel.system_prompt, hooks.system_prompt)
+    outputs = [p.output for p in panel.panes]
+    hooks.big.change(lambda big: [big_text_update(output, big) for output in outputs], inputs=hooks.big, outputs=outputs, **QUIET)
+    filled = fill_targets(panel)
+    hooks.fill.change(lambda text: fill_values(panel, CompareFill.from_text(text)), inputs=hooks.fill, outputs=filled, **QUIET)
 
 
-def pane_visibility(count: Any) -> list[dict]:
-    return [gr.update(visible=index < shown_panes(count)) for index in range(len(PANE_KEYS))]
+def fill_targets(panel: ComparePanel) -> list[Any]:
+    """What a fill sets: Panes, the prompts, the status, then each pane's column, fields, card and tint."""
+    per_pane = [c for p in panel.panes for c in (p.column, p.model, p.provider, p.mode, p.output, p.stats, p.status, p.tint)]
+    return [panel.count, panel.prompt, panel.system_prompt, panel.status, *per_pane]
 
 
-def system_prompt_visibility(count: Any, *modes: Any) -> dict:
-    return gr.update(visible=Mode.CHAT.value in modes[: shown_panes(count)])
-
-
-def make_compare_handler(ctx: RunContext, panel: ComparePanel):
-    """The "Generate all" handler: the form's parameters, the shared prompt and system prompt, and
-    `panes`, `model_a`, `provider_a`, `mode_a`, ... `mode_d`, by name."""
-
-    def generate_all(oauth_token: gr.OAuthToken | None = None, request: gr.Request = None, **values: Any) -> Iterator[dict]:
-        runner = visitor_for(session_of(request), Limits.from_settings(ctx.settings))
-        yield from run_compare(ctx, panel, values, oauth_token, page_url(request), runner)
-
-    return generate_all
-
-
-def checked_panes(ctx: RunContext, values: Mapping[str, Any]) -> tuple[GenerationRequest, list[Pane]]:
-    """(the shared request, the panes in use). Raises PlaygroundError naming the control at fault."""
-    shown = pane_count(values.get("panes"))
-    panes = [parse_pane(key, *(values.get(f"{name}_{key.lower()}") for name in ("model", "provider", "mode")))
-             for key in PANE_KEYS[:shown]]
-    first = panes[0]
-    base = form_request(ctx, values, model=first.model, provider=first.provider, mode=first.mode.value)
-    check_models_allowed(ctx, [pane.model for pane in panes])
-    return base, panes
-
-
-def continuing(base: GenerationRequest, conversation: Any) -> GenerationRequest:
-    """`base` after the Playground conversation's answered turns, so every Chat-mode pane continues
-    the same conversation (Completion panes send the prompt alone). Raises InvalidParametersError
-    when the conversation is too long to send."""
-    if not isinstance(conversation, Conversation) or not conversation.answered_pairs():
-        return base
-    return parse_request({**base.model_dump(), "turns": conversation.answered_pairs()})
-
-
-def run_compare(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], oauth_token: gr.OAuthToken | None,
-                page: str, runner: Visitor) -> Iterator[dict]:
-    """Streams every pane at once; each update holds only what changed, and one comes at least
-    every 0.5 s (see `Heartbeat`), so Stop closes the event at once."""
-    try:
-        base, panes = checked_panes(ctx, values)
-        base = continuing(base, values.get("conversation"))
-        tokens = visitor_tokens(ctx, values, oauth_token, check=True)
-    except e.PlaygroundError as error:
-        yield {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
-        return
-    jobs = compare_jobs(base, panes)
-    results, shown, cancel = ResultSet.for_jobs(jobs), {}, threading.Event()
-    yield {panel.status: "", panel.live: cancel, panel.finished: None, **pane_updates(panel, results, list(results.results), shown)}
-    pulse = Heartbeat()
-    with closing(run_job_batches(ctx.backend, jobs, token_for(ctx, tokens), cancel, visitor=runner)) as batches:
-        for batch in batches:
-            if updates := pane_updates(panel, results, results.apply(batch), shown):
-                pulse.beat()
-                yield updates  # (an empty dict would read as one value, not as "nothing changed")
-            elif pulse.due():
-                yield {panel.status: ""}  # unchanged (an empty diff): the heartbeat
-    stopped = [result.key for result in results if not result.state.finished]
-    results.stop_unfinished()
-    link, code = share_and_code(ctx, base, panes, page)
-    # A stopped comparison is not kept, as a stopped run is not (RunState.STOPPED also comes from the workers).
-    entry = None if any(result.state is RunState.STOPPED for result in results) else history_entry(base, results)
-    yield {panel.share_link: link, panel.code: code, panel.finished: entry, panel.live: None, **pane_updates(panel, results, stopped, shown)}
-
-
-def pane_updates(panel: ComparePanel, results: ResultSet, changed: list[str], shown: dict[Any, Any]) -> dict:
-    """What changed in the panes (see `components.compare_panes.pane_updates`)."""
-    return compare_panes.pane_updates(panel.panes, PANE_KEYS, results, changed, shown)
-
-
-def history_entry(base: GenerationRequest, results: ResultSet) -> dict:
-    statuses = {result.key: status_text(result) for result in results}
-    return new_group_entry(COMPARE, base, results, statuses).model_dump(mode="json")
-
-
-def share_and_code(ctx: RunContext, base: GenerationRequest, panes: list[Pane], page: str) -> list[str]:
-    called = [called_request(ctx, job.request) for job in compare_jobs(base, panes)]
-    return [f"{page}?{compare_share_query(base, panes)}", compare_snippet(called, ctx.settings.router_url, partial(token_variable, ctx))]
-
-
-def compare_code(ctx: RunContext, panel: ComparePanel, values: Mapping[str, Any], page: str) -> dict:
-    try:
-        base, panes = checked_panes(ctx, values)
-    except e.PlaygroundError as error:
-        return {panel.status: error_html(error)}  # the card is the one message: no toast repeats it
-    link, code = share_and_code(ctx, base, panes, page)
-    return {panel.share_link: link, panel.code: code, panel.status: ""}
+def fill_values(panel: ComparePanel, fill: CompareFill | None) -> list[Any]:
+    """`fill_targets`' values for `fill` (None: nothing changes); a pane filled with an output loses its card and tint."""
+    if fill is None:
+        return [gr.skip()] * len(fill_targets(panel))
+    count = compare_view.shown_panes(fill.count) if fill.count is not None else None
+    values: list[Any] = [count, fill.prompt, None if fill.system_prompt is None else gr.update(value=fill.system_prompt), fill.status]
+    for index, view in enumerate(panel.panes):
+        pane = fill.pane(view.key)
+        column = None if count is None else gr.update(visible=index < count)
+        cleared = "" if "output" in pane else None
+        values += [column, *(pane.get(name) for name in PANE_FIELDS), cleared, cleared]
+    return [gr.skip() if value is None else value for value in values]

@@ -16,6 +16,7 @@ import gradio as gr
 
 from components.messages import stats_text
 from components.run_words import status_card
+from components.style import big_classes
 from components.token_view import answer_html, finished_summary, streaming_html
 from playground.inference.probabilities import asks_for_probabilities
 from playground.input.request import DEFAULT_PROVIDER, PROVIDER_CHOICES, Mode
@@ -36,19 +37,28 @@ class PaneView:
     tint: gr.HTML  # the answer as tinted tokens; empty unless the run carries probabilities
 
 
-def build_pane(key: str, index: int, choices: list[tuple[str, str]], default_models: list[str]) -> PaneView:
-    with gr.Column(visible=index < DEFAULT_PANES, min_width=240, elem_id=f"pg-pane-{key.lower()}") as column:
-        model = gr.Dropdown(choices=choices, value=default_models[index % len(default_models)], label=f"Model {key}",
-                            allow_custom_value=True)
+def build_pane(key: str, index: int, choices: list[tuple[str, str]], default_models: list[str], start: dict[str, str] | None = None,
+               visible: bool | None = None, big: bool = False) -> PaneView:
+    """`start`: the pane's fields to start with (components.compare_tab.PANE_FIELDS); `visible`: shown
+    (the default: among the first DEFAULT_PANES); `big`: Big text is on."""
+    start = start or {}
+    shown = index < DEFAULT_PANES if visible is None else visible
+    with gr.Column(visible=shown, min_width=240, elem_id=f"pg-pane-{key.lower()}") as column:
+        # interactive=True: Gradio infers it from the events a control feeds, but not for one drawn by gr.render.
+        model = gr.Dropdown(choices=choices, value=start.get("model") or default_models[index % len(default_models)], label=f"Model {key}",
+                            allow_custom_value=True, interactive=True)
         with gr.Row():
-            provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=DEFAULT_PROVIDER, label=f"Provider {key}", min_width=100)
-            mode = gr.Radio(choices=[m.value for m in Mode], value=Mode.COMPLETION.value, label=f"Mode {key}", min_width=140)
+            provider = gr.Dropdown(choices=list(PROVIDER_CHOICES), value=start.get("provider") or DEFAULT_PROVIDER, label=f"Provider {key}",
+                                   min_width=100, interactive=True)
+            mode = gr.Radio(choices=[m.value for m in Mode], value=start.get("mode") or Mode.COMPLETION.value, label=f"Mode {key}",
+                            min_width=140, interactive=True)
         # Always shown, empty when there is nothing to say: toggling `visible` in quick succession
         # (hidden at the start, shown a few ms later) could leave the card unmounted in the page.
         status = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-status")
-        output = gr.Textbox(label=f"Output {key}", lines=10, interactive=False, buttons=["copy"], elem_id=f"pg-pane-{key.lower()}-output")
+        output = gr.Textbox(start.get("output", ""), label=f"Output {key}", lines=10, interactive=False, buttons=["copy"],
+                            elem_id=f"pg-pane-{key.lower()}-output", elem_classes=big_classes(big))
         tint = gr.HTML("", padding=False, elem_id=f"pg-pane-{key.lower()}-odds")  # always shown, as the card
-        stats = gr.Markdown(elem_id=f"pg-pane-{key.lower()}-stats")
+        stats = gr.Markdown(start.get("stats", ""), elem_id=f"pg-pane-{key.lower()}-stats")
     return PaneView(key, column, model, provider, mode, status, output, stats, tint)
 
 

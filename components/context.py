@@ -3,8 +3,9 @@ the page's own address and the mode the Hub suggests for a model.
 
 Panels import from here, never from each other, for these: that keeps the page free of import
 circles. `RunContext` also gathers the events later panels build on, as each panel is wired:
-`streams` (every event that streams a run; Stop, wired last, cancels them all), `history_runs`
-(History records their finished runs) and `group_runs` (Compare and Sweep, for their history).
+`streams` (every event that streams a run; Stop, wired last, cancels them all) and `history_runs`
+(History records their finished runs). Compare and the Sweep, drawn on demand, record their own
+(components/group_record.py).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ class RunContext:
     streams: list[Any] = field(default_factory=list)  # every event that streams a run; Stop cancels them all
     facts: FactsLookup | None = None
     history_runs: list[Any] = field(default_factory=list)  # events that leave a finished run in the page's `finished_run`
-    group_runs: list[tuple[Any, Any]] = field(default_factory=list)  # (event, its `finished` State): Compare and Sweep
 
     def streaming(self, event: Any) -> Any:
         """Registers an event that streams a run, so Stop cancels it; returns it for chaining."""
@@ -52,11 +52,6 @@ class RunContext:
     def for_history(self, event: Any) -> Any:
         """Registers an event whose finished run History records (History is wired after it); returns it."""
         self.history_runs.append(event)
-        return event
-
-    def for_group_history(self, event: Any, finished: Any) -> Any:
-        """Registers a Compare or Sweep event whose finished run (in `finished`) the group history records."""
-        self.group_runs.append((event, finished))
         return event
 
 

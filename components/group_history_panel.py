@@ -13,8 +13,11 @@ from typing import Any
 
 import gradio as gr
 
+from components.compare_tab import CompareFill
+from components.compare_tab import fill_outputs as compare_fill_outputs
+from components.compare_tab import fill_updates as compare_fill_updates
 from components.context import RunContext
-from components.group_record import record_finished, show_groups
+from components.group_record import show_groups
 from components.messages import info_html, stats_text
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
 from components.page_open import ON_OPEN
@@ -50,12 +53,9 @@ def build() -> GroupHistoryPanel:
 
 
 def wire(ctx: RunContext, page: Page) -> None:
-    """Records every run registered in `ctx.group_runs` (so: wire this after Compare; the Sweep, drawn
-    on demand, records its own, components/group_record.py);
-    a click restores one; the list shows when the page loads, and a Compare or Sweep link opens."""
+    """A click restores an entry (Compare and the Sweep, drawn on demand, record their own runs:
+    components/group_record.py); the list shows when the page loads, and a Compare or Sweep link opens."""
     panel = page.group_history
-    for event, finished in ctx.group_runs:
-        record_finished(event, finished, panel.stored, panel.runs)
 
     def restore(entry_id: str | None, stored: Any) -> dict:
         return restore_group(ctx, page, find_group(stored, entry_id) if entry_id else None)
@@ -68,8 +68,7 @@ def wire(ctx: RunContext, page: Page) -> None:
 
 def restore_outputs(page: Page) -> list[Any]:
     c, s, f = page.compare, page.sweep, page.form
-    panes = [x for p in c.panes for x in (p.column, p.model, p.provider, p.mode, p.status, p.output, p.tint, p.stats)]
-    return [page.tabs, c.count, c.prompt, c.system_prompt, *panes, s.hooks.prompt, *fill_outputs(s), *f.inputs(), c.status]
+    return [page.tabs, c.hooks.prompt, c.hooks.system_prompt, *compare_fill_outputs(c), s.hooks.prompt, *fill_outputs(s), *f.inputs()]
 
 
 def restore_group(ctx: RunContext, page: Page, entry: GroupEntry | None) -> dict:
@@ -77,31 +76,24 @@ def restore_group(ctx: RunContext, page: Page, entry: GroupEntry | None) -> dict
     if entry is None or base is None:
         raise gr.Error("That entry is no longer in this browser's history, or can't be read.", print_exception=False)
     results = entry_results(entry, base)
-    form = page.form
-    shared = {page.compare.prompt: base.prompt, page.sweep.hooks.prompt: base.prompt, page.compare.system_prompt: gr.update(value=base.system_prompt),
+    form, hooks = page.form, page.compare.hooks
+    shared = {hooks.prompt: base.prompt, page.sweep.hooks.prompt: base.prompt, hooks.system_prompt: base.system_prompt,
               **form.updates({"prompt": base.prompt, "system_prompt": base.system_prompt,
                               **parameter_form_values(base.params, random_seed=False)})}
     note = first_foreign_host_note(ctx, [result.request.model for result in results], HISTORY_ENTRY)
-    if entry.kind == COMPARE:
-        status = {page.compare.status: info_html("Restored from history." + note)} if note else {}
-        return {**shared, **_restore_compare(page, results), **status, page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     status = info_html("Restored from history." + note) if note else ""
+    if entry.kind == COMPARE:
+        fill = _restored_compare(base, results, status or None)
+        return {**shared, **compare_fill_updates(page.compare, fill), page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     return {**shared, **_restore_sweep(page, entry, base, results, status), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
 
 
-def _restore_compare(page: Page, results: ResultSet) -> dict:
-    panel = page.compare
-    updates: dict = {panel.count: len(results.results)}
-    for index, key in enumerate(PANE_KEYS):
-        view = panel.panes[index]
-        updates[view.column] = gr.update(visible=key in results.results)
-        if key not in results.results:
-            continue
-        result = results[key]
-        updates.update({view.model: result.request.model, view.provider: result.request.provider,
-                        view.mode: result.request.mode.value, view.status: "", view.output: result.output, view.tint: "",
-                        view.stats: stats_text(result.stats) if result.stats else ""})
-    return updates
+def _restored_compare(base: Any, results: ResultSet, status: str | None) -> CompareFill:
+    """What the Compare is drawn (or filled) with: the panes' fields, answers and stats, the prompts and `status`."""
+    panes = {key: {"model": result.request.model, "provider": result.request.provider, "mode": result.request.mode.value,
+                   "output": result.output, "stats": stats_text(result.stats) if result.stats else ""}
+             for key, result in results.results.items() if key in PANE_KEYS}
+    return CompareFill(prompt=base.prompt, system_prompt=base.system_prompt, count=len(results.results), panes=panes, status=status)
 
 
 def _restore_sweep(page: Page, entry: GroupEntry, base: Any, results: ResultSet, status: str) -> dict:

@@ -1,6 +1,6 @@
 """A finished comparison or sweep, added to the "Compare and sweep history" kept in the visitor's
-browser (components/group_history_panel.py shows the list and restores an entry). Compare's runs
-are registered with `ctx.for_group_history`; the Sweep, drawn on demand, records its own.
+browser (components/group_history_panel.py shows the list and restores an entry). Compare and the
+Sweep, drawn on demand, record their own runs with `record_finished`.
 """
 
 from __future__ import annotations

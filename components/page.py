@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # names only (see above)
     from components.big_text import BigText
     from components.chat_view import ChatPanel
     from components.code_panel import CodePanel
-    from components.compare_panel import ComparePanel
+    from components.compare_tab import CompareTab
     from components.form import Form
     from components.format_panel import FormatPanel
     from components.group_history_panel import GroupHistoryPanel
@@ -57,7 +57,7 @@ class Page:
     probs: ProbsPanel
     chat: ChatPanel
     code: CodePanel
-    compare: ComparePanel
+    compare: CompareTab  # drawn on first open (components/on_demand.py)
     sweep: SweepTab  # drawn on first open (components/on_demand.py)
     arena: ArenaTab  # drawn on first open (components/on_demand.py)
     big_text: BigText
@@ -72,4 +72,8 @@ class Page:
 
     def prompt_boxes(self) -> list[gr.Textbox]:
         """The Prompt boxes on the page from the start, and the relays of the tabs drawn on demand: one prompt for every tab."""
-        return [self.run.prompt, self.compare.prompt, self.sweep.hooks.prompt, self.arena.hooks.prompt]
+        return [self.run.prompt, self.compare.hooks.prompt, self.sweep.hooks.prompt, self.arena.hooks.prompt]
+
+    def system_prompt_boxes(self) -> list[gr.Textbox]:
+        """The System prompt box on the page from the start, and the relays of the tabs drawn on demand."""
+        return [self.model.system_prompt, self.compare.hooks.system_prompt, self.arena.hooks.system_prompt]

@@ -17,6 +17,7 @@ from typing import Any
 
 import gradio as gr
 
+from components.compare_tab import pane_models
 from components.context import RunContext, visitor_tokens
 from components.messages import error_title_and_advice, waiting_text
 from components.page import Page
@@ -47,13 +48,13 @@ def build() -> PreflightPanel:
 def wire(ctx: RunContext, page: Page) -> None:
     """"Check models" checks the suggested models, "Model" and the Compare panes' models."""
     panel, sessions = page.preflight, PreflightSessions()
-    extra_models = [page.model.model, *[pane.model for pane in page.compare.panes]]
-
-    # Gradio fills Request and OAuthToken by position, so they come before the Compare panes' values.
+    # The Compare panes' models come through a relay, as the Compare is drawn on demand (components/compare_tab.py).
+    # Gradio fills Request and OAuthToken by position, so they come before the models.
     def check_models(session: str | None, endpoint: str | None, ran: Any, request: gr.Request,
-                     oauth_token: gr.OAuthToken | None, *extra: Any) -> Iterator[str]:
-        check = new_check(ctx, session, oauth_token, list(extra), endpoint_token=endpoint, ran=ran)
-        left_out = left_out_models(ctx.settings, list(extra), ran)
+                     oauth_token: gr.OAuthToken | None, model: Any, panes: Any) -> Iterator[str]:
+        extra = [model, *pane_models(panes)]
+        check = new_check(ctx, session, oauth_token, extra, endpoint_token=endpoint, ran=ran)
+        left_out = left_out_models(ctx.settings, extra, ran)
         yield from run_check(sessions, request.session_hash or "", check, left_out)
 
     def visitor_left(request: gr.Request) -> None:
@@ -62,7 +63,7 @@ def wire(ctx: RunContext, page: Page) -> None:
     # The list shows its own progress (amber rows); Gradio's spinner would cover it while models warm.
     # A second press while models still warm starts a fresh check, which cancels the old one.
     auth = page.auth
-    panel.check.click(check_models, inputs=[auth.session_token, auth.endpoint_token, auth.ran_endpoints, *extra_models], outputs=panel.results,
+    panel.check.click(check_models, inputs=[auth.session_token, auth.endpoint_token, auth.ran_endpoints, page.model.model, page.compare.hooks.models], outputs=panel.results,
                       show_progress="hidden", trigger_mode="multiple", api_visibility="undocumented")
     page.demo.unload(visitor_left)
 

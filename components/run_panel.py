@@ -108,10 +108,10 @@ def wire_stop(ctx: RunContext, page: Page) -> None:
     for event in ctx.streams:
         event.then(run_ended, inputs=run.running, outputs=counted, **quiet)
     run.stop.click(stop_run, inputs=run.running, outputs=[run.status, run.stopped, *counted], cancels=list(ctx.streams), **quiet)
-    # It cancels Compare's runs too: its own Stop goes quiet with them. The Sweep and the Arena, drawn on
-    # demand, hear of it through a relay each, a count of these clicks (components/sweep_panel.py, arena_panel.py).
-    counts = [page.sweep.hooks.stops, page.arena.hooks.stops]
-    run.stop.click(quiet_stops, inputs=counts, outputs=[page.compare.stop, *counts], show_progress="hidden", **quiet)
+    # Compare, the Sweep and the Arena, drawn on demand, hear of it through a relay each, a count of
+    # these clicks: each ends its runs and quiets its own Stop (components/compare_panel.py, ...).
+    counts = [page.compare.hooks.stops, page.sweep.hooks.stops, page.arena.hooks.stops]
+    run.stop.click(quiet_stops, inputs=counts, outputs=counts, show_progress="hidden", **quiet)
 
 
 def wire_running(ctx: RunContext, page: Page) -> None:
@@ -120,14 +120,14 @@ def wire_running(ctx: RunContext, page: Page) -> None:
     click's events in the order they were wired, and waits for a stream to end before the next."""
     run, chat, history = page.run, page.chat, page.history
     starts = [run.generate.click, run.generate_chat.click, run.fallback.click, chat.regenerate.click, chat.conversation.edit,
-              history.rerun.click, history.replay.click, page.compare.generate.click]  # and the drawn Sweep's Run sweep
+              history.rerun.click, history.replay.click]  # and the drawn tabs' own (Generate all, Run sweep, ...)
     for start in starts:
         start(run_started, inputs=run.running, outputs=[run.stop, run.running], queue=False, api_visibility="undocumented")
 
 
 def quiet_stops(*counts: Any) -> list[Any]:
-    """[Compare's Stop, the Sweep's and the Arena's counts of Stop clicks]."""
-    return [gr.update(**STOP_IDLE), *((count if isinstance(count, int | float) else 0) + 1 for count in counts)]
+    """The drawn tabs' counts of Stop clicks, each one more."""
+    return [(count if isinstance(count, int | float) else 0) + 1 for count in counts]
 
 
 def show_generate(mode: str) -> list[dict]:

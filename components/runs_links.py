@@ -11,6 +11,9 @@ from typing import Any
 
 import gradio as gr
 
+from components.compare_tab import CompareFill
+from components.compare_tab import fill_outputs as compare_fill_outputs
+from components.compare_tab import fill_updates as compare_fill_updates
 from components.context import RunContext
 from components.messages import info_html
 from components.page import COMPARE_TAB, SWEEP_TAB, Page
@@ -26,8 +29,7 @@ from playground.saved.share import parse_share_query
 def wire_group_links(ctx: RunContext, page: Page) -> None:
     """Opening the page with a Compare or Sweep link selects its tab and fills its panes or grid."""
     c, s = page.compare, page.sweep
-    outputs = [page.tabs, c.count, c.prompt, c.system_prompt, c.status, s.hooks.prompt, *fill_outputs(s),
-               *[x for p in c.panes for x in (p.column, p.model, p.provider, p.mode)]]
+    outputs = [page.tabs, c.hooks.prompt, *compare_fill_outputs(c), s.hooks.prompt, *fill_outputs(s)]
 
     def open_link(query: dict[str, list[str]]) -> dict:
         return open_group_link(ctx, page, parse_group_query(query), parse_share_query(query))
@@ -44,9 +46,9 @@ def open_group_link(ctx: RunContext, page: Page, shared: SharedGroup, playground
     note += first_foreign_host_note(ctx, linked_models(shared), LINK)
     updates: dict = {}
     if prompt is not None:
-        updates.update({page.compare.prompt: prompt, page.sweep.hooks.prompt: prompt})
+        updates.update({page.compare.hooks.prompt: prompt, page.sweep.hooks.prompt: prompt})
     if shared.tab == COMPARE:
-        return {**updates, **_compare(page, shared, playground), page.compare.status: info_html(note),
+        return {**updates, **compare_fill_updates(page.compare, _compare(shared, playground, info_html(note))),
                 page.tabs: gr.Tabs(selected=COMPARE_TAB)}
     if shared.tab == SWEEP:
         return {**updates, **fill_updates(page.sweep, _sweep(shared, prompt, info_html(note))), page.tabs: gr.Tabs(selected=SWEEP_TAB)}
@@ -60,19 +62,11 @@ def linked_models(shared: SharedGroup) -> list[str]:
     return list(parse_models(shared.grid.get("models", ""))) if shared.tab == SWEEP else []
 
 
-def _compare(page: Page, shared: SharedGroup, playground: Any) -> dict:
-    panel = page.compare
-    updates: dict = {}
-    if playground.system_prompt is not None:
-        updates[panel.system_prompt] = gr.update(value=playground.system_prompt)
-    if shared.panes is not None:
-        updates[panel.count] = shared.panes
-        updates.update({view.column: gr.update(visible=i < shared.panes) for i, view in enumerate(panel.panes)})
-    for index, key in enumerate(PANE_KEYS):
-        if key in shared.pane_fields:
-            view, pane = panel.panes[index], shared.pane_fields[key]
-            updates.update({view.model: pane.model, view.provider: pane.provider, view.mode: pane.mode.value})
-    return updates
+def _compare(shared: SharedGroup, playground: Any, status: str) -> CompareFill:
+    """What the Compare is drawn (or filled) with: the link's panes, prompts and `status`."""
+    panes = {key: {"model": pane.model, "provider": pane.provider, "mode": pane.mode.value}
+             for key, pane in shared.pane_fields.items() if key in PANE_KEYS}
+    return CompareFill(prompt=playground.prompt, system_prompt=playground.system_prompt, count=shared.panes, panes=panes, status=status)
 
 
 def _sweep(shared: SharedGroup, prompt: str | None, status: str) -> SweepFill:

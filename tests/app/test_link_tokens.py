@@ -252,8 +252,8 @@ def test_compare_and_sweep_links_naming_another_host_say_so(built_page) -> None:
         values = parse_qs(query)
         return open_group_link(ctx, page, parse_group_query(values), parse_share_query(values))
 
-    assert "This link points at vllm.example" in opened(compare_share_query(base, panes))[page.compare.status]
-    # The Sweep is drawn with the link's grid and note (components/sweep_tab.py).
+    # Compare and the Sweep are drawn with the link's panes or grid and the note (components/compare_tab.py, sweep_tab.py).
+    assert "This link points at vllm.example" in opened(compare_share_query(base, panes))[page.compare.place.seed].status
     assert "This link points at vllm.example" in opened(sweep_share_query(base, parse_grid([FOREIGN], "", "")))[page.sweep.place.seed].status
 
 

@@ -109,14 +109,41 @@ def is_generate(block: dict) -> bool:
     return block["type"] == "button" and block["props"].get("value") == "Generate"
 
 
-SIDE_TABS = {"Compare", "Sweep"}
+def out_of_layout(config: Config) -> list[dict]:
+    """The components the page never builds: in the config (for the API: the `/compare` and `/sweep` twins), not in the layout."""
+    placed = subtree_ids(config["layout"])
+    return [block for block in config["components"] if block["id"] not in placed and block["type"] != "state"]
+
+
+def trimmed_props(config: Config) -> Config:
+    """The components out of the layout with their props cut to their name: what they weigh in bytes alone."""
+    for block in out_of_layout(config):
+        block["props"] = {"name": block["props"].get("name"), "visible": False}
+    return config
+
+
+def right_column(config: Config) -> list[dict]:
+    """The column beside the tabs (On stage, presets, parameters, the histories)."""
+    stage = {c["id"] for c in config["components"] if c["props"].get("elem_id") == "pg-on-stage"}
+    return layout_nodes(config, lambda block: block["type"] == "column" and bool(stage & subtree_ids(_node(config, block["id"]))))[:1]
+
+
+def _node(config: Config, block_id: int) -> dict:
+    return next(iter(layout_nodes(config, lambda block: block.get("id") == block_id)), {"id": block_id})
+
+
+def hidden_blocks(config: Config) -> list[dict]:
+    """The layout nodes drawn hidden (visible=False), Chat mode's parts in Completion mode among them: as holders of
+    their own contents, so `without_contents` takes what is inside them."""
+    return layout_nodes(config, lambda block: block["props"].get("visible") is False and block["type"] in LAYOUT_TYPES)
+
+
 VARIANTS: dict[str, Callable[[Config], Config]] = {
     "as served": lambda c: c,
-    "without Compare and Sweep": lambda c: without_contents(c, tab_items(c, SIDE_TABS)),
-    "Compare and Sweep hidden (visible=False)": lambda c: hidden_tabs(c, SIDE_TABS),
     "without the closed accordions' contents": lambda c: without_contents(c, closed_accordions(c)),
-    "without Compare, Sweep and the closed accordions' contents": lambda c: without_contents(
-        without_contents(c, tab_items(c, SIDE_TABS)), closed_accordions(c)),
+    "without the hidden groups' contents (Chat mode's, ...)": lambda c: without_contents(c, hidden_blocks(c)),
+    "without the right column's contents": lambda c: without_contents(c, right_column(c)),
+    "the API twins' props cut (out of the layout)": trimmed_props,
     "Code, Chatbot, Dataframe, plots never drawn": lambda c: inert(c, lambda b: b["type"] in HEAVY_TYPES),
     "no load events": no_load_events,
     "layout and Generate only (the rest never drawn)": lambda c: inert(c, lambda b: b["type"] not in LAYOUT_TYPES and not is_generate(b)),

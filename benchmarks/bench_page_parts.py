@@ -55,10 +55,6 @@ def layout_nodes(config: Config, pick: Callable[[dict], bool]) -> list[dict]:
     return found
 
 
-def tab_items(config: Config, labels: set[str]) -> list[dict]:
-    return layout_nodes(config, lambda block: block["type"] == "tabitem" and block["props"].get("label") in labels)
-
-
 def closed_accordions(config: Config) -> list[dict]:
     return layout_nodes(config, lambda block: block["type"] == "accordion" and block["props"].get("open") is False)
 
@@ -87,15 +83,6 @@ def inert(config: Config, kinds: Callable[[dict], bool]) -> Config:
     for block in config["components"]:
         if kinds(block):
             block["type"], block["props"] = "state", {"value": None, "name": "state"}
-    return config
-
-
-def hidden_tabs(config: Config, labels: set[str]) -> Config:
-    """The tabs' contents with `visible=False`: drawn only when shown."""
-    kinds = {c["id"]: c for c in config["components"]}
-    for tab in tab_items(config, labels):
-        for child in tab.get("children", []):
-            kinds[child["id"]]["props"]["visible"] = False
     return config
 
 

@@ -12,13 +12,12 @@ through the relay once drawn.
 from __future__ import annotations
 
 import json
-import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.on_demand import OnDemand, opened_flag, relay
+from components.on_demand import OnDemand, fill_fields, fill_text, opened_flag, relay
 from playground.runs.compare import PANE_KEYS
 
 PANE_FIELDS = ("model", "provider", "mode", "output", "stats")  # what a pane can be filled with
@@ -39,18 +38,14 @@ class CompareFill:
         return (self.panes or {}).get(key, {})
 
     def to_text(self) -> str:
-        """For the fill relay; the stamp makes the same panes filled twice a change the page reports."""
-        return json.dumps({**asdict(self), "stamp": time.time_ns()})
+        return fill_text(self)
 
     @classmethod
     def from_text(cls, text: Any) -> CompareFill | None:
-        try:
-            values = json.loads(text) if isinstance(text, str) and text else None
-        except ValueError:
+        values = fill_fields(text, cls)
+        if values is None:
             return None
-        if not isinstance(values, dict):
-            return None
-        found = cls(**{k: v for k, v in values.items() if k in {field.name for field in fields(cls)}})
+        found = cls(**values)
         panes = found.panes if isinstance(found.panes, dict) else {}
         kept = {key: {k: str(v) for k, v in pane.items() if k in PANE_FIELDS} for key, pane in panes.items()
                 if key in PANE_KEYS and isinstance(pane, dict)}

@@ -25,8 +25,11 @@ Three things Gradio 6.31 does with a drawn part that shape this (each found the 
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import asdict, fields
 from typing import Any
 
 import gradio as gr
@@ -65,6 +68,23 @@ def relay(kind: type[gr.components.Component], value: Any) -> gr.components.Comp
     """A hidden `kind` (Textbox, Checkbox, Number) outside the tabs, set by the page and listened to
     by a drawing only (see the module's docstring)."""
     return kind(value, visible="hidden", container=False, show_label=False)
+
+
+def fill_text(fill: Any) -> str:
+    """A fill (a dataclass: what a drawn panel is filled with) as a fill relay's text; the stamp makes
+    the same fill sent twice a change the page reports."""
+    return json.dumps({**asdict(fill), "stamp": time.time_ns()})
+
+
+def fill_fields(text: Any, kind: type) -> dict[str, Any] | None:
+    """The fields of `kind` (a dataclass) in a fill relay's text; None for anything else (the relay is
+    a component like any other: anything may arrive)."""
+    try:
+        values = json.loads(text) if isinstance(text, str) and text else None
+    except ValueError:
+        return None
+    names = {field.name for field in fields(kind)}
+    return {k: v for k, v in values.items() if k in names} if isinstance(values, dict) else None
 
 
 def opening(opened: Any, seed: Any) -> list[Any]:

@@ -10,14 +10,12 @@ fill (a Sweep share link or a sweep restored from history). Other panels fill th
 
 from __future__ import annotations
 
-import json
-import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
 
-from components.on_demand import OnDemand, opened_flag, relay
+from components.on_demand import OnDemand, fill_fields, fill_text, opened_flag, relay
 
 
 @dataclass(frozen=True)
@@ -32,17 +30,12 @@ class SweepFill:
     status: str | None = None
 
     def to_text(self) -> str:
-        """For the fill relay; the stamp makes the same grid filled twice a change the page reports."""
-        return json.dumps({**asdict(self), "stamp": time.time_ns()})
+        return fill_text(self)
 
     @classmethod
     def from_text(cls, text: Any) -> SweepFill | None:
-        try:
-            values = json.loads(text) if isinstance(text, str) and text else None
-        except ValueError:
-            return None
-        names = {field.name for field in fields(cls)}
-        return cls(**{k: v for k, v in values.items() if k in names}) if isinstance(values, dict) else None
+        found = fill_fields(text, cls)
+        return None if found is None else cls(**found)
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,12 @@ from components.compare_panes import PaneView
 from components.compare_run import compare_code, make_compare_handler
 from components.compare_tab import PANE_FIELDS, CompareFill, CompareHooks, CompareTab
 from components.compare_view import ComparePanel, pane_visibility, system_prompt_visibility
-from components.context import RunContext, run_ended, run_started, suggested_mode, visitor_token
-from components.group_record import record_finished
+from components.context import RunContext, suggested_mode, visitor_token
 from components.messages import info_html
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
 from components.page_open import ON_OPEN
-from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
+from components.runs_form import drawn_tab_run, idle_stop, wire_stop_and_code
 from components.style import big_text_update
 from components.text_sync import join_mirror
 from playground import errors as e
@@ -83,13 +82,7 @@ def draw(ctx: RunContext, page: Page, seed: Any, big: bool) -> None:
     panel = compare_view.build(list(compare.choices), list(compare.default_models), seed if isinstance(seed, CompareFill) else None, big)
     _wire_controls(ctx, page, panel)
     inputs = panel.inputs(page.form, page.auth.inputs())
-    counted = [page.run.stop, page.run.running]
-    panel.generate.click(run_started, inputs=page.run.running, outputs=counted, **QUIET)  # before the run (see run_panel.wire_running)
-    arm_stop(panel.generate.click, panel.stop)
-    event = panel.generate.click(make_compare_handler(ctx, panel), inputs_kwargs={**inputs, "conversation": page.chat.state},
-                                 outputs=panel.run_outputs(), api_visibility="undocumented")
-    event.then(run_ended, inputs=page.run.running, outputs=counted, **QUIET)
-    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
+    event = drawn_tab_run(page, panel.generate.click, make_compare_handler(ctx, panel), {**inputs, "conversation": page.chat.state}, panel)
 
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return compare_code(ctx, panel, values, url)

@@ -13,8 +13,10 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import STOP_ARMED, STOP_IDLE, RunContext, checked_request, page_url
+from components.context import STOP_ARMED, STOP_IDLE, RunContext, checked_request, page_url, run_ended, run_started
 from components.form import read_form
+from components.group_record import record_finished
+from components.page import Page
 from playground.errors import PlaygroundError
 from playground.hf.tokens import Tokens
 from playground.input.request import GenerationRequest
@@ -45,6 +47,21 @@ def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationReq
     except PlaygroundError:
         return request
     return request.model_copy(update={"model": local_url}) if local_url else request
+
+
+def drawn_tab_run(page: Page, start: Any, handler: Callable[..., Any], inputs: Mapping[str, Any], panel: Any) -> Any:
+    """The run of a tab drawn on demand (Compare, the Sweep), on `start` (its button's `.click`): counted by
+    the page's Stop, which is prominent while it goes on (as `run_panel.wire_running` counts the page's
+    own runs), with the tab's own Stop armed, and its finished entry (`panel.finished`) recorded in the
+    Compare and sweep history. Returns the run's event."""
+    quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
+    counted = [page.run.stop, page.run.running]
+    start(run_started, inputs=page.run.running, outputs=counted, **quiet)  # before the run: a click's events run in wiring order
+    arm_stop(start, panel.stop)
+    event = start(handler, inputs_kwargs=dict(inputs), outputs=panel.run_outputs(), api_visibility="undocumented")
+    event.then(run_ended, inputs=page.run.running, outputs=counted, **quiet)
+    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
+    return event
 
 
 def arm_stop(start: Any, stop: gr.Button) -> None:

@@ -29,12 +29,11 @@ import gradio as gr
 
 from components import bakeoff_view as bake
 from components import sweep_view
-from components.context import RunContext, run_ended, run_started
-from components.group_record import record_finished
+from components.context import RunContext
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
 from components.page_open import ON_OPEN
-from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
+from components.runs_form import drawn_tab_run, idle_stop, wire_stop_and_code
 from components.style import big_text_update
 from components.sweep_results import show_row
 from components.sweep_run import make_sweep_handler, offered_providers, sweep_code
@@ -97,12 +96,7 @@ def draw(ctx: RunContext, page: Page, seed: Any, big: bool, model: Any, session_
     providers = offered_providers(ctx, [], model, session_token, None) if isinstance(model, str) and model else None
     panel = sweep_view.build(list(page.sweep.choices), seed if isinstance(seed, SweepFill) else None, big, providers, _default_name())
     inputs = run_inputs(page, panel)
-    counted = [page.run.stop, page.run.running]
-    panel.run.click(run_started, inputs=page.run.running, outputs=counted, **QUIET)  # before the run (see run_panel.wire_running)
-    arm_stop(panel.run.click, panel.stop)
-    event = panel.run.click(make_sweep_handler(ctx, panel), inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented")
-    event.then(run_ended, inputs=page.run.running, outputs=counted, **QUIET)
-    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
+    event = drawn_tab_run(page, panel.run.click, make_sweep_handler(ctx, panel), inputs, panel)
     panel.table.select(show_row, inputs=panel.records, outputs=[panel.row_output, panel.row_request], queue=False,
                        api_visibility="undocumented")
 

@@ -26,7 +26,7 @@ from components.messages import info_html
 from components.on_demand import OnDemand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
 from components.page_open import ON_OPEN, on_link
-from components.runs_form import arm_stop, idle_stop, wire_stop_and_code
+from components.runs_form import drawn_tab_run, idle_stop, wire_stop_and_code
 from components.share_code import LINK, first_foreign_host_note
 from components.style import big_classes, big_text_update
 from components.text_sync import join_mirror
@@ -213,17 +213,14 @@ def wire(ctx: RunContext, page: Page) -> None:
 
 
 def draw(ctx: RunContext, page: Page, seed: Any, stored: Any) -> None:
-    """Builds the panel where the tab's place is and wires its events: the rounds, Stop and View code,
+    """Builds the panel where the tab's place is and wires its events: the rounds (counted by the page's Stop), Stop and View code,
     the votes, and the ties to the rest of the page (the page's Stop, the mirrored prompts, Big text)."""
     panel = build_panel(page.arena, seed if isinstance(seed, ArenaSeed) else ArenaSeed(), stored)
     # "mode": the Playground's Mode, for a contender whose mode follows the model when the Hub can't tell.
     inputs = {"contenders": panel.contenders, "system_prompt": panel.system_prompt, "prompt": panel.prompt, "mode": page.form["mode"],
               **page.form.by_name(PARAMETER_FIELDS), **page.auth.inputs()}
     handler = make_round_handler(ctx, panel)
-    runs = []
-    for button in (panel.generate, panel.new_pair):
-        arm_stop(button.click, panel.stop)
-        runs.append(button.click(handler, inputs_kwargs=inputs, outputs=panel.run_outputs(), api_visibility="undocumented"))
+    runs = [drawn_tab_run(page, button.click, handler, inputs, panel) for button in (panel.generate, panel.new_pair)]  # never recorded
     panel.contenders.change(system_prompt_visibility, inputs=panel.contenders, outputs=panel.system_prompt, queue=False,
                             api_visibility="undocumented")
 

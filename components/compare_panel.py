@@ -14,7 +14,6 @@ panel (components/compare_view.py) and wires its events there. Its runs are comp
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -31,7 +30,7 @@ from components.messages import info_html
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
 from components.page_open import ON_OPEN
-from components.runs_form import drawn_tab_run, idle_stop, wire_stop_and_code
+from components.runs_form import drawn_tab_run, idle_stop, recorded, wire_stop_and_code
 from components.style import big_text_update
 from components.text_sync import join_mirror
 from playground import errors as e
@@ -83,6 +82,7 @@ def draw(ctx: RunContext, page: Page, seed: Any, big: bool) -> None:
     _wire_controls(ctx, page, panel)
     inputs = panel.inputs(page.form, page.auth.inputs())
     event = drawn_tab_run(page, panel.generate.click, make_compare_handler(ctx, panel), {**inputs, "conversation": page.chat.state}, panel)
+    recorded(page, event, panel)
 
     def code_for(values: Mapping[str, Any], url: str) -> dict:
         return compare_code(ctx, panel, values, url)
@@ -101,7 +101,9 @@ def _wire_controls(ctx: RunContext, page: Page, panel: ComparePanel) -> None:
         _wire_pane_mode(ctx, pane, session_token)
     gr.on([control.change for control in modes], system_prompt_visibility, inputs=modes, outputs=panel.system_prompt, **QUIET)
     models = [p.model for p in panel.panes]
-    gr.on([model.change for model in models], lambda *chosen: json.dumps(chosen), inputs=models, outputs=page.compare.hooks.models, **QUIET)
+    # In the browser, with no request: a "Check models" pressed right after a model is picked reads it already.
+    gr.on([model.change for model in models], None, inputs=models, outputs=page.compare.hooks.models, js="(...chosen) => JSON.stringify(chosen)",
+          queue=False, show_progress="hidden", api_visibility="private")
     _wire_every_provider(ctx, panel, session_token)
 
 

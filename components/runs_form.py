@@ -50,18 +50,21 @@ def called_request(ctx: RunContext, request: GenerationRequest) -> GenerationReq
 
 
 def drawn_tab_run(page: Page, start: Any, handler: Callable[..., Any], inputs: Mapping[str, Any], panel: Any) -> Any:
-    """The run of a tab drawn on demand (Compare, the Sweep), on `start` (its button's `.click`): counted by
-    the page's Stop, which is prominent while it goes on (as `run_panel.wire_running` counts the page's
-    own runs), with the tab's own Stop armed, and its finished entry (`panel.finished`) recorded in the
-    Compare and sweep history. Returns the run's event."""
+    """The run of a tab drawn on demand (Compare, the Sweep, the Arena), on `start` (its button's `.click`):
+    counted by the page's Stop, which is prominent while it goes on (as `run_panel.wire_running` counts
+    the page's own runs), with the tab's own Stop armed. Returns the run's event."""
     quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
     counted = [page.run.stop, page.run.running]
     start(run_started, inputs=page.run.running, outputs=counted, **quiet)  # before the run: a click's events run in wiring order
     arm_stop(start, panel.stop)
     event = start(handler, inputs_kwargs=dict(inputs), outputs=panel.run_outputs(), api_visibility="undocumented")
     event.then(run_ended, inputs=page.run.running, outputs=counted, **quiet)
-    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
     return event
+
+
+def recorded(page: Page, event: Any, panel: Any) -> None:
+    """When Compare's or the Sweep's run `event` ends, its finished entry (`panel.finished`) joins the Compare and sweep history."""
+    record_finished(event, panel.finished, page.group_history.stored, page.group_history.runs)
 
 
 def arm_stop(start: Any, stop: gr.Button) -> None:

@@ -33,7 +33,7 @@ from components.context import RunContext
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
 from components.page_open import ON_OPEN
-from components.runs_form import drawn_tab_run, idle_stop, wire_stop_and_code
+from components.runs_form import drawn_tab_run, idle_stop, recorded, wire_stop_and_code
 from components.style import big_text_update
 from components.sweep_results import show_row
 from components.sweep_run import make_sweep_handler, offered_providers, sweep_code
@@ -97,6 +97,7 @@ def draw(ctx: RunContext, page: Page, seed: Any, big: bool, model: Any, session_
     panel = sweep_view.build(list(page.sweep.choices), seed if isinstance(seed, SweepFill) else None, big, providers, _default_name())
     inputs = run_inputs(page, panel)
     event = drawn_tab_run(page, panel.run.click, make_sweep_handler(ctx, panel), inputs, panel)
+    recorded(page, event, panel)
     panel.table.select(show_row, inputs=panel.records, outputs=[panel.row_output, panel.row_request], queue=False,
                        api_visibility="undocumented")
 

@@ -278,13 +278,16 @@ def test_the_arena_is_drawn_on_first_open_with_the_prompt_typed_so_far_and_stays
         context.close()
 
 
-def test_the_playgrounds_stop_ends_an_arena_round_drawn_after_it(browser, app_url, server: ProtocolServer) -> None:
+def test_the_playgrounds_stop_turns_prominent_during_an_arena_round_drawn_after_it_and_ends_it(browser, app_url, server: ProtocolServer) -> None:
     context, page = long_round_streaming(browser, app_url, server)
     try:
         cancelled = server.cancelled_streams
         page.get_by_role("tab", name="Playground").click()
-        page.locator("#pg-stop").click()
-        expect(page.locator("#pg-stop")).to_have_text("Stop")
+        stop = page.locator("#pg-stop")
+        expect(stop).to_have_class(re.compile(r"\bstop\b"))  # prominent while the round runs, as for any run
+        stop.click()
+        expect(stop).to_have_text("Stop")
+        expect(stop).not_to_have_class(re.compile(r"\bstop\b"))
         deadline = time.monotonic() + 30
         while server.cancelled_streams < cancelled + 2 and time.monotonic() < deadline:
             page.wait_for_timeout(100)  # the model's server sees both streams closed

@@ -21,7 +21,7 @@ import gradio as gr
 
 from components.arena_round import make_round_handler, round_code, system_prompt_visibility
 from components.arena_votes import board_values, wire_votes
-from components.context import STOP_IDLE, RunContext
+from components.context import QUIET, STOP_IDLE, RunContext
 from components.messages import info_html
 from components.on_demand import OnDemand, opened_flag, opening, relay
 from components.page import ARENA_TAB, Page
@@ -235,8 +235,8 @@ def draw(ctx: RunContext, page: Page, seed: Any, stored: Any) -> None:
 def _join_page(page: Page, panel: ArenaPanel, runs: list[Any]) -> None:
     """Through the hooks' relays: the page's Stop ends the rounds and quiets this tab's Stop; the
     prompts stay one with the other tabs'; Big text reaches the answers."""
-    hooks, quiet = page.arena.hooks, {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
-    hooks.stops.change(idle_stop, inputs=None, outputs=panel.stop, cancels=runs, **quiet)
+    hooks = page.arena.hooks
+    hooks.stops.change(idle_stop, inputs=None, outputs=panel.stop, cancels=runs, **QUIET)
     join_mirror(page.prompt_boxes(), panel.prompt, hooks.prompt)
     join_mirror(page.system_prompt_boxes(), panel.system_prompt, hooks.system_prompt)
     enlarged = [pane.output for pane in panel.panes]
@@ -244,7 +244,7 @@ def _join_page(page: Page, panel: ArenaPanel, runs: list[Any]) -> None:
     def enlarge(big: bool) -> list[Any]:
         return [big_text_update(target, big) for target in enlarged]
 
-    hooks.big.change(enlarge, inputs=hooks.big, outputs=enlarged, **quiet)
+    hooks.big.change(enlarge, inputs=hooks.big, outputs=enlarged, **QUIET)
 
 
 def open_arena_link(ctx: RunContext, shared: SharedArena, playground: Any, opened: Any) -> list[Any]:

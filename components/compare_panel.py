@@ -25,7 +25,7 @@ from components.compare_panes import PaneView
 from components.compare_run import compare_code, make_compare_handler
 from components.compare_tab import PANE_FIELDS, CompareFill, CompareHooks, CompareTab
 from components.compare_view import ComparePanel, pane_visibility, system_prompt_visibility
-from components.context import RunContext, suggested_mode, visitor_token
+from components.context import QUIET, RunContext, suggested_mode, visitor_token
 from components.messages import info_html
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
@@ -34,8 +34,6 @@ from components.runs_form import drawn_tab_run, idle_stop, recorded, wire_stop_a
 from components.style import big_text_update
 from components.text_sync import join_mirror
 from playground import errors as e
-
-QUIET = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
 
 
 def build(tab: gr.Tab, choices: list[tuple[str, str]], default_models: list[str], outside: CompareHooks) -> CompareTab:

@@ -37,9 +37,6 @@ class ComparePanel:
     live: gr.State  # the cancel flag of the run in progress: this tab's Stop sets it
     every_provider: gr.Button  # fills the panes with Model A on each live provider
 
-    def pane(self, key: str) -> PaneView:
-        return self.panes[PANE_KEYS.index(key)]
-
     def inputs(self, form: Form, tokens: dict[str, gr.Textbox]) -> dict[str, Any]:
         """`inputs_kwargs` of "Generate all": the names of the `/compare` API's inputs (`tokens`: the token fields)."""
         panes = {f"{name}_{p.key.lower()}": control for p in self.panes

@@ -153,6 +153,8 @@ def endpoint_info(ctx: RunContext, model: object, values: dict, ran: list[str] |
 # Every tab's Stop: small and neutral while nothing runs, prominent while something does.
 STOP_IDLE = {"variant": "secondary", "size": "sm", "scale": 0, "min_width": 90}
 STOP_ARMED = {"variant": "stop", "size": "lg", "scale": 1}
+# A step the visitor needn't see: no queue, no progress, not in the API page.
+QUIET = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
 
 
 def run_started(running: int) -> list[Any]:

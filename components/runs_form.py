@@ -13,7 +13,7 @@ from typing import Any
 
 import gradio as gr
 
-from components.context import STOP_ARMED, STOP_IDLE, RunContext, checked_request, page_url, run_ended, run_started
+from components.context import QUIET, STOP_ARMED, STOP_IDLE, RunContext, checked_request, page_url, run_ended, run_started
 from components.form import read_form
 from components.group_record import record_finished
 from components.page import Page
@@ -53,12 +53,11 @@ def drawn_tab_run(page: Page, start: Any, handler: Callable[..., Any], inputs: M
     """The run of a tab drawn on demand (Compare, the Sweep, the Arena), on `start` (its button's `.click`):
     counted by the page's Stop, which is prominent while it goes on (as `run_panel.wire_running` counts
     the page's own runs), with the tab's own Stop armed. Returns the run's event."""
-    quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
     counted = [page.run.stop, page.run.running]
-    start(run_started, inputs=page.run.running, outputs=counted, **quiet)  # before the run: a click's events run in wiring order
+    start(run_started, inputs=page.run.running, outputs=counted, **QUIET)  # before the run: a click's events run in wiring order
     arm_stop(start, panel.stop)
     event = start(handler, inputs_kwargs=dict(inputs), outputs=panel.run_outputs(), api_visibility="undocumented")
-    event.then(run_ended, inputs=page.run.running, outputs=counted, **quiet)
+    event.then(run_ended, inputs=page.run.running, outputs=counted, **QUIET)
     return event
 
 
@@ -80,10 +79,9 @@ def wire_stop_and_code(panel: Any, inputs: Mapping[str, Any], code_for: Callable
     outside would leave them as they were; the page's Stop cancels it like any stream. Stop is
     prominent while one of the tab's `runs` goes on (see `arm_stop`), small and neutral otherwise. View code
     reads the tab's inputs without the token fields: a snippet never holds a token."""
-    quiet = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
-    panel.stop.click(request_stop, inputs=panel.live, outputs=[panel.live, panel.stop], **quiet)
+    panel.stop.click(request_stop, inputs=panel.live, outputs=[panel.live, panel.stop], **QUIET)
     for run in runs:
-        run.then(idle_stop, inputs=None, outputs=panel.stop, **quiet)
+        run.then(idle_stop, inputs=None, outputs=panel.stop, **QUIET)
 
     def view_code(request: gr.Request, **values: Any) -> dict:
         return code_for(values, page_url(request))

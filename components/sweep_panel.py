@@ -29,7 +29,7 @@ import gradio as gr
 
 from components import bakeoff_view as bake
 from components import sweep_view
-from components.context import RunContext
+from components.context import QUIET, RunContext
 from components.on_demand import OnDemand, never_drawn, opening
 from components.page import Page
 from components.page_open import ON_OPEN
@@ -41,8 +41,6 @@ from components.sweep_tab import SweepFill, SweepHooks, SweepTab
 from components.sweep_view import SweepPanel
 from components.text_sync import join_mirror
 from playground.runs.hub_push import default_dataset_name
-
-QUIET = {"queue": False, "show_progress": "hidden", "api_visibility": "undocumented"}
 
 
 def build(tab: gr.Tab, choices: list[tuple[str, str]], outside: SweepHooks, session_token: gr.Textbox) -> SweepTab:
